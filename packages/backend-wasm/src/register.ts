@@ -1,0 +1,37 @@
+// Registers the training kernels with tfjs for the 'wasm' backend.
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig } from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
+import { rememberOriginal } from './wasm-call.js';
+
+/** Kernels tfjs-backend-wasm does not have at all. */
+const added: KernelConfig[] = [conv2DBackpropFilterConfig];
+
+/** Kernels tfjs-backend-wasm has, but whose implementation we replace with a faster one. */
+const replaced: KernelConfig[] = [conv2DBackpropInputConfig];
+
+let registered = false;
+
+/** Names of the kernels this package registers for 'wasm' (added and replaced). */
+export const trainingKernelNames: readonly string[] = [...added, ...replaced].map((k) => k.kernelName);
+
+/**
+ * Registers, for the 'wasm' backend, the kernels that training needs and tfjs-backend-wasm
+ * lacks or runs slowly. Safe to call more than once; importing the package calls it.
+ */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  for (const config of added) {
+    if (tf.getKernel(config.kernelName, 'wasm') != null) {
+      throw new Error(`@spikeflow/backend-wasm: a ${config.kernelName} kernel for 'wasm' is already registered`);
+    }
+  }
+  for (const config of replaced) {
+    rememberOriginal(config.kernelName);
+    tf.unregisterKernel(config.kernelName, 'wasm');
+  }
+  for (const config of [...added, ...replaced]) tf.registerKernel(config);
+  registered = true;
+}
