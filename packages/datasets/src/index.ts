@@ -1,1 +1,23 @@
-export {};
+// Main entry: works in browsers and Node (no node: imports). File-system loaders, downloads and
+// the frame cache live in '@spikeflow/datasets/node'.
+export * from './errors.js';
+export { asBytes, isGzip, concatBytes, gunzipWeb, maybeGunzipWeb, type BytesLike } from './bytes.js';
+export { createRng, permutation, shuffleInPlace } from './random.js';
+
+export { parseIdx, encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, type IdxArray } from './formats/idx.js';
+
+export { imageSetFromIdx, checkLabels, classCounts, type ImageSet, type IdxPairMeta } from './image/image-set.js';
+export { FASHION_MNIST, FASHION_MNIST_CLASSES, MNIST, idxSpec, type IdxDatasetSpec, type RemoteFile } from './image/catalog.js';
+export { imageSetToTensors, labelsToTensor, bytesToUnitFloat, type ImageTensors } from './image/tensors.js';
+export { augmentImage, checkAugment, type Augment, type AffineAugment, type CropFlipAugment } from './image/augment.js';
+export { encodeSpikes, checkEncoder, type EncoderKind, type EncoderOptions } from './encoders.js';
+
+export type { BatchSource } from './batching/source.js';
+export { sampleSize } from './batching/source.js';
+export { imageSource, type ImageSourceOptions } from './batching/image-source.js';
+export { batches, hostBatches, prepareHostBatch, batchCount, epochOrder, toTimeMajor, type Batch, type BatchOptions, type HostBatch } from './batching/batches.js';
+export { imageBatches } from './batching/image-batches.js';
+
+export { readSource, readSourceInflated, sourceName, type ByteSource, type ReadSourceOptions } from './browser/sources.js';
+export { loadIdxImageSetWeb, type WebIdxOptions } from './browser/idx-web.js';
+export { loadFromNpmPackage, NPM_SPLIT_NOTE, type NpmFallbackOptions } from './npm-fallback.js';
