@@ -1,1 +1,13 @@
-export {};
+import { avgPool } from './avg.js';
+import { maxPool } from './max.js';
+
+export { maxPool, avgPool };
+/** The built-in pooling kinds: register with `use(pools)` from @spikeflow/core. */
+export const pools = [maxPool, avgPool] as const;
+
+declare module '@spikeflow/spec' {
+  interface PoolKinds {
+    max: Record<never, never>;
+    avg: Record<never, never>;
+  }
+}

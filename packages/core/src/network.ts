@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs';
+import { layerShapes, type NormalizedModelSpec } from '@spikeflow/spec';
+import { ShapeError } from './errors.js';
+import { layerBuilders, type ForwardContext, type Layer, type LayerVariable } from './layers.js';
+import { registry as sharedRegistry, type Registry } from './registry.js';
+import { validate } from './validate.js';
+
+export interface BuildOptions {
+  /** Plugins to build with; default the shared registry that `use()` fills. */
+  registry?: Registry;
+  /** Seed of the weight initialisation (same seed, same weights). */
+  seed?: number;
+}
+
+export interface ForwardOptions {
+  /** Training mode: batch statistics in batch norm, dropout active. Default false. */
+  training?: boolean;
+  /** Neuron layers (by name) whose spikes and membrane potentials to record. */
+  record?: readonly string[];
+}
+
+export interface ForwardResult {
+  /** Output of the last layer at every step: [T, N, ...outputShape]. */
+  output: tf.Tensor;
+  /** Recorded neuron layers: spikes and v, each [T, N, ...features]. The caller disposes them. */
+  records: Map<string, { spikes: tf.Tensor; v?: tf.Tensor }>;
+}
+
+/** A built spiking network: layers with their variables, run over T steps. */
+export class Network {
+  readonly spec: NormalizedModelSpec;
+  readonly layers: Layer[];
+  readonly registry: Registry;
+
+  constructor(spec: NormalizedModelSpec, layers: Layer[], registry: Registry) {
+    this.spec = spec;
+    this.layers = layers;
+    this.registry = registry;
+  }
+
+  get timeSteps(): number {
+    return this.spec.timeSteps;
+  }
+
+  /** Every variable with its stable name (`${layer}/${param}`), trainable or not. */
+  namedVariables(): LayerVariable[] {
+    return this.layers.flatMap((l) => l.variables);
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.namedVariables().filter((v) => v.trainable).map((v) => v.variable);
+  }
+
+  /** The expected input shape: [N, ...shape] for static encoders, [T, N, ...shape] for sequences. */
+  inputShape(): Array<number | string> {
+    const shape = this.spec.input.shape;
+    return this.spec.encoder.kind === 'sequence' ? ['T', 'N', ...shape] : ['N', ...shape];
+  }
+
+  /** Runs all T steps. Input: [N, ...shape] (direct, poisson) or [T, N, ...shape] (sequence). */
+  forward(input: tf.Tensor, options: ForwardOptions = {}): ForwardResult {
+    const { T, N } = this.checkInput(input);
+    const records: ForwardResult['records'] = new Map();
+    const record = new Set(options.record ?? []);
+    for (const name of record) {
+      const layer = this.layers.find((l) => l.name === name);
+      if (!layer || !layer.neuron) {
+        const names = this.layers.filter((l) => l.neuron).map((l) => l.name);
+        throw new Error(`record: "${name}" is not a neuron layer of this network; neuron layers: ${names.join(', ')}`);
+      }
+    }
+    const ctx: ForwardContext = { T, N, training: options.training ?? false, recordV: record, records };
+    const output = tf.tidy(() => {
+      let x = this.encode(input, T);
+      for (const layer of this.layers) x = layer.apply(x, ctx);
+      for (const [k, r] of records) records.set(k, { spikes: tf.keep(unfold(r.spikes, T)), v: r.v && tf.keep(unfold(r.v, T)) });
+      return unfold(x, T);
+    });
+    return { output, records };
+  }
+
+  /** Mean output over T (the firing rate of the last layer, or the votes): [N, ...outputShape]. */
+  predict(input: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.mean(this.forward(input).output, 0));
+  }
+
+  /**
+   * The trainable scalars of every neuron layer and what the plugin derives from them
+   * (PLIF: { w, tau }). Reads the values from the device (async, never a synchronous read).
+   */
+  async neuronParameters(): Promise<Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const layer of this.layers) {
+      if (!layer.neuron || layer.variables.length === 0) continue;
+      const values: Record<string, number> = {};
+      for (const [i, name] of layer.neuron.paramNames.entries()) values[name] = (await layer.variables[i].variable.data())[0];
+      const plugin = this.registry.neurons.get(layer.neuron.kind);
+      out[layer.name] = { ...values, ...(plugin?.derived?.(values) ?? {}) };
+    }
+    return out;
+  }
+
+  dispose(): void {
+    for (const v of this.namedVariables()) v.variable.dispose();
+  }
+
+  private checkInput(input: tf.Tensor): { T: number; N: number } {
+    if (!(input instanceof tf.Tensor)) throw new TypeError(`forward: expected a tf.Tensor of shape [${this.inputShape().join(', ')}], got ${typeof input}`);
+    const shape = this.spec.input.shape;
+    const sequence = this.spec.encoder.kind === 'sequence';
+    const lead = sequence ? 2 : 1;
+    const ok = input.rank === shape.length + lead && shape.every((d, i) => input.shape[i + lead] === d) && input.shape[0] > 0;
+    if (!ok) {
+      throw new ShapeError(
+        `forward: input does not match the spec (input.shape [${shape.join(', ')}], encoder "${this.spec.encoder.kind}")`,
+        this.inputShape(),
+        input.shape,
+      );
+    }
+    return sequence ? { T: input.shape[0], N: input.shape[1] as number } : { T: this.spec.timeSteps, N: input.shape[0] };
+  }
+
+  /** Turns the input into [T*N, ...shape] (time folded into the batch). */
+  private encode(input: tf.Tensor, T: number): tf.Tensor {
+    const [N, ...rest] = this.spec.encoder.kind === 'sequence' ? input.shape.slice(1) : input.shape;
+    switch (this.spec.encoder.kind) {
+      case 'sequence':
+        return input.reshape([T * N, ...rest]);
+      case 'direct':
+        // The same static input at every step; the first layers act as the encoder.
+        return tf.tile(input.expandDims(0), [T, ...input.shape.map(() => 1)]).reshape([T * N, ...rest]);
+      case 'poisson': {
+        const p = tf.tile(input.expandDims(0), [T, ...input.shape.map(() => 1)]);
+        return tf.cast(tf.less(tf.randomUniform(p.shape), p), 'float32').reshape([T * N, ...rest]);
+      }
+    }
+  }
+}
+
+function unfold(x: tf.Tensor, T: number): tf.Tensor {
+  return x.reshape([T, x.shape[0] / T, ...x.shape.slice(1)]);
+}
+
+/** Builds a network from a spec (validated first; a SpecError names the path of any problem). */
+export function build(spec: unknown, options: BuildOptions = {}): Network {
+  const registry = options.registry ?? sharedRegistry;
+  const normalized = validate(spec, registry);
+  const shapes = layerShapes(normalized);
+  let seed = options.seed ?? 2020;
+  const uniform = (shape: number[], bound: number) => tf.randomUniform(shape, -bound, bound, 'float32', seed++);
+  const counts = new Map<string, number>();
+  const layers = normalized.layers.map((spec, i) => {
+    const index = counts.get(spec.kind) ?? 0;
+    counts.set(spec.kind, index + 1);
+    const name = spec.name ?? `${spec.kind}${index}`;
+    const inputShape = i === 0 ? normalized.input.shape : shapes[i - 1];
+    return layerBuilders[spec.kind]({ spec, name, inputShape, outputShape: shapes[i], registry, uniform });
+  });
+  return new Network(normalized, layers, registry);
+}

@@ -1,0 +1,7 @@
+// Node-only helpers: file:// checkpoints. Importing this entry registers the file:// router.
+import { registerFileRouter } from './file-handler.js';
+
+registerFileRouter();
+
+export { fileHandler, registerFileRouter } from './file-handler.js';
+export { runConformance, loadVectors, type ConformanceOptions } from './conformance-cli.js';

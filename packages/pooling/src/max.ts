@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+import { definePool, type PoolWindow } from '@spikeflow/core';
+
+/**
+ * Max pooling. On spikes a window often holds several maxima (ties of 1s); the gradient goes to the
+ * FIRST maximum in row-major order, as PyTorch (and so SpikingJelly) does, on every backend: the
+ * backward pass picks it explicitly instead of relying on a backend's MaxPoolGrad tie-breaking.
+ */
+export const maxPool = definePool({
+  kind: 'max',
+  description: 'max pooling; gradient to the first maximum of each window (row-major)',
+  options: {},
+  apply: (x, window) => (isTiling(window, x) ? tilingMaxPool(x, window) : tf.maxPool(x, window.size, window.stride, window.padding)),
+});
+
+/** Non-overlapping windows without padding: the paper's case, where first-max routing is exact. */
+function isTiling(w: PoolWindow, x: tf.Tensor4D): boolean {
+  return w.padding === 'valid' && w.stride[0] === w.size[0] && w.stride[1] === w.size[1] && x.shape[1] >= w.size[0] && x.shape[2] >= w.size[1];
+}
+
+function tilingMaxPool(x: tf.Tensor4D, window: PoolWindow): tf.Tensor4D {
+  const [kh, kw] = window.size;
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = args[0] as tf.Tensor;
+    (args[1] as tf.GradSaveFunc)([input]);
+    return {
+      value: tf.maxPool(input as tf.Tensor4D, window.size, window.stride, 'valid'),
+      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [B, H, W, C] = saved.shape;
+          const Ho = Math.floor(H / kh);
+          const Wo = Math.floor(W / kw);
+          // [B, Ho, Wo, C, kh*kw]: each window's values in row-major order.
+          const cropped = Ho * kh === H && Wo * kw === W ? saved : tf.slice(saved, [0, 0, 0, 0], [B, Ho * kh, Wo * kw, C]);
+          const windows = cropped.reshape([B, Ho, kh, Wo, kw, C]).transpose([0, 1, 3, 5, 2, 4]).reshape([B, Ho, Wo, C, kh * kw]);
+          const isMax = tf.cast(tf.equal(windows, tf.max(windows, -1, true)), 'float32');
+          // First maximum: a maximum with no maximum before it in the window.
+          const first = tf.mul(isMax, tf.cast(tf.equal(tf.cumsum(isMax, -1, true), 0), 'float32'));
+          const routed = tf.mul(first, dy.expandDims(-1));
+          let dx = routed.reshape([B, Ho, Wo, C, kh, kw]).transpose([0, 1, 4, 2, 5, 3]).reshape([B, Ho * kh, Wo * kw, C]);
+          if (Ho * kh !== H || Wo * kw !== W) dx = tf.pad(dx, [[0, 0], [0, H - Ho * kh], [0, W - Wo * kw], [0, 0]]);
+          return dx;
+        }),
+    };
+  });
+  return f(x) as tf.Tensor4D;
+}
