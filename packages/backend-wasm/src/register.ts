@@ -4,13 +4,18 @@ import type { KernelConfig } from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
+import { batchMatMulConfig } from './kernels/batch-mat-mul.js';
+import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
+import { meanConfig, sumConfig } from './kernels/reduce-leading.js';
 import { rememberOriginal } from './wasm-call.js';
 
 /** Kernels tfjs-backend-wasm does not have at all. */
 const added: KernelConfig[] = [conv2DBackpropFilterConfig];
 
 /** Kernels tfjs-backend-wasm has, but whose implementation we replace with a faster one. */
-const replaced: KernelConfig[] = [conv2DBackpropInputConfig];
+const replaced: KernelConfig[] = [
+  conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, meanConfig,
+];
 
 let registered = false;
 

@@ -1,0 +1,91 @@
+// Sum and Mean over leading axes on wasm (batch-norm statistics, bias gradients: reduce NHW of an
+// NHWC tensor). tfjs-backend-wasm first transposes the reduced axes innermost, a full copy of the
+// input that dominates the reduction. XNNPACK's average pooling reduces a [rows, C] view in place:
+// pooling [groups, rows/groups, 1, C] with a (rows/groups) x 1 window averages each group, and a
+// second pool over the group means gives the overall mean.
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, MeanAttrs, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
+import { release, reshape, runWasm, type BackendWasm } from '../wasm-call.js';
+
+/** The largest divisor of n not above limit (1 if none). */
+function divisorAtMost(n: number, limit: number): number {
+  for (let d = Math.min(n, limit); d > 1; d--) if (n % d === 0) return d;
+  return 1;
+}
+
+/** How many leading axes are reduced (0 unless the axes are exactly 0..k-1 with k < rank). */
+function leadingAxes(shape: number[], axis: number | number[]): number {
+  const axes = tf.util.parseAxisParam(axis, shape).sort((p, q) => p - q);
+  if (axes.length === shape.length || axes.some((a, i) => a !== i)) return 0;
+  return axes.length;
+}
+
+/**
+ * Pooling windows whose product is rows, each at most 1024 rows so that XNNPACK's float32 running
+ * sums stay short; null when rows has no usable factorization (e.g. a large prime).
+ */
+function poolWindows(rows: number): number[] | null {
+  const windows: number[] = [];
+  for (let remaining = rows; remaining > 1;) {
+    const window = remaining <= 1024 ? remaining : divisorAtMost(remaining, 1024);
+    if (window < 16 && window !== remaining) return null;
+    windows.push(window);
+    remaining /= window;
+  }
+  return windows;
+}
+
+/** Mean over the rows of x viewed as [rows, cols], as a [cols] tensor. */
+function meanOfRows(backend: BackendWasm, x: TensorInfo, windows: number[], cols: number): TensorInfo {
+  let current = x;
+  let remaining = windows.reduce((p, q) => p * q, 1);
+  for (const window of windows) {
+    const view = reshape(backend, current, [remaining / window, window, 1, cols]);
+    const pooled = runWasm('AvgPool', backend, { x: view }, {
+      filterSize: [window, 1], strides: [window, 1], pad: 'valid',
+    });
+    release(backend, view);
+    if (current !== x) release(backend, current);
+    current = pooled;
+    remaining /= window;
+  }
+  const out = reshape(backend, current, [cols]);
+  if (current !== x) release(backend, current);
+  return out;
+}
+
+function reduceLeading(kind: 'Sum' | 'Mean') {
+  return (args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SumAttrs | MeanAttrs }): TensorInfo => {
+    const { inputs: { x }, backend, attrs } = args;
+    const reduced = leadingAxes(x.shape, attrs.axis);
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, reduced));
+    const windows = reduced > 0 && x.dtype === 'float32' && rows > 1 ? poolWindows(rows) : null;
+    const cols = tf.util.sizeFromShape(x.shape.slice(reduced));
+    if (windows == null || cols === 0) {
+      return runWasm(kind, backend, { x }, { axis: attrs.axis, keepDims: attrs.keepDims });
+    }
+    const mean = meanOfRows(backend, x, windows, cols);
+    let result = mean;
+    if (kind === 'Sum') {
+      const count = backend.makeOutput([], 'float32', undefined, new Float32Array([rows]));
+      result = runWasm('Multiply', backend, { a: mean, b: count });
+      release(backend, mean, count);
+    }
+    const outShape = attrs.keepDims ? x.shape.map((d, i) => (i < reduced ? 1 : d)) : x.shape.slice(reduced);
+    const shaped = reshape(backend, result, outShape);
+    release(backend, result);
+    return shaped;
+  };
+}
+
+export const sumConfig: KernelConfig = {
+  kernelName: 'Sum',
+  backendName: 'wasm',
+  kernelFunc: reduceLeading('Sum') as unknown as KernelFunc,
+};
+
+export const meanConfig: KernelConfig = {
+  kernelName: 'Mean',
+  backendName: 'wasm',
+  kernelFunc: reduceLeading('Mean') as unknown as KernelFunc,
+};
