@@ -21,3 +21,14 @@ export { imageBatches } from './batching/image-batches.js';
 export { readSource, readSourceInflated, sourceName, type ByteSource, type ReadSourceOptions } from './browser/sources.js';
 export { loadIdxImageSetWeb, type WebIdxOptions } from './browser/idx-web.js';
 export { loadFromNpmPackage, NPM_SPLIT_NOTE, type NpmFallbackOptions } from './npm-fallback.js';
+
+export { type EventStream, type SensorSize, EventBuffer, allocEvents, sliceEvents, eventCount } from './events/types.js';
+export { integrateFrames, frameSegments, checkFrameOptions, type FrameOptions, type SplitBy } from './events/integrate.js';
+export { decodeNmnist, encodeNmnist, NMNIST_SENSOR } from './formats/nmnist.js';
+export { Aedat31Decoder, decodeAedat31, encodeAedat31, DVS128_SENSOR, AEDAT_POLARITY_EVENT, type Aedat31WriteOptions } from './formats/aedat31.js';
+export { decodeCifar10Dvs, encodeCifar10Dvs } from './formats/cifar10dvs.js';
+export { parseGestureLabels, encodeGestureLabels, DVS_GESTURE_CLASSES, type GestureWindow } from './formats/gesture-labels.js';
+export { parseCifar10Batch, encodeCifar10Batch, CIFAR10_CLASSES, CIFAR10_RECORD, type CifarBatch } from './formats/cifar10.js';
+export { readAsciiHeader, type AsciiHeader } from './formats/ascii-header.js';
+export { TarReader, encodeTar, type TarEntry, type TarHandlers } from './formats/tar.js';
+export { safeEntrySegments } from './formats/safe-path.js';
