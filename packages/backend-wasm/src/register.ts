@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { batchMatMulConfig } from './kernels/batch-mat-mul.js';
+import { castConfig, identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { meanConfig, sumConfig } from './kernels/reduce-leading.js';
 import { rememberOriginal } from './wasm-call.js';
@@ -14,7 +15,7 @@ const added: KernelConfig[] = [conv2DBackpropFilterConfig];
 
 /** Kernels tfjs-backend-wasm has, but whose implementation we replace with a faster one. */
 const replaced: KernelConfig[] = [
-  conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, meanConfig,
+  conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, meanConfig, identityConfig, castConfig,
 ];
 
 let registered = false;
@@ -33,10 +34,14 @@ export function registerWasmTrainingKernels(): void {
       throw new Error(`@spikeflow/backend-wasm: a ${config.kernelName} kernel for 'wasm' is already registered`);
     }
   }
+  for (const config of added) tf.registerKernel(config);
   for (const config of replaced) {
+    const original = tf.getKernel(config.kernelName, 'wasm');
     rememberOriginal(config.kernelName);
     tf.unregisterKernel(config.kernelName, 'wasm');
+    // Keep the original's setup: it binds the C++ function our fallback path still calls, and
+    // tfjs runs setup functions only for the kernels registered when the backend starts.
+    tf.registerKernel({ ...config, setupFunc: original?.setupFunc, disposeFunc: original?.disposeFunc });
   }
-  for (const config of [...added, ...replaced]) tf.registerKernel(config);
   registered = true;
 }
