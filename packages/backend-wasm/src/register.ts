@@ -8,6 +8,7 @@ import { batchMatMulConfig } from './kernels/batch-mat-mul.js';
 import { castConfig, identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { meanConfig, sumConfig } from './kernels/reduce-leading.js';
+import { registerWasmGradients } from './gradients.js';
 import { rememberOriginal } from './wasm-call.js';
 
 /** Kernels tfjs-backend-wasm does not have at all. */
@@ -43,5 +44,6 @@ export function registerWasmTrainingKernels(): void {
     // tfjs runs setup functions only for the kernels registered when the backend starts.
     tf.registerKernel({ ...config, setupFunc: original?.setupFunc, disposeFunc: original?.disposeFunc });
   }
+  registerWasmGradients();
   registered = true;
 }

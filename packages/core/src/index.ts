@@ -34,3 +34,4 @@ export {
   type CaseResult,
 } from './conformance.js';
 export { SpecError } from '@spikeflow/spec';
+export { syntheticDataset, seededRandom, type SyntheticOptions } from './synthetic.js';

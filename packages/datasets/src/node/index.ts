@@ -3,7 +3,7 @@
 export * from '../index.js';
 export { readBytes, readInflated, inflateIfGzip, digestBytes, digestFile, exists, type DigestAlgorithm } from './files.js';
 export { downloadFile, type DownloadOptions } from './download.js';
-export { loadIdxDataset, loadFashionMnist, loadMnist, loadFashionMnistTensors, defaultCacheDir, type LoadIdxOptions, type IdxDatasetName } from './idx.js';
+export { loadIdxDataset, loadFashionMnist, loadMnist, loadFashionMnistTensors, defaultCacheDir, type LoadIdxOptions, type IdxDatasetName, type IdxDownloadOptions } from './idx.js';
 export { loadCifar10, type LoadCifar10Options } from './cifar10.js';
 export { extractTar, extractZip, encodeZip, type ExtractOptions } from './archives.js';
 export { FrameCache } from './frame-cache.js';
