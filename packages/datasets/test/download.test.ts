@@ -39,7 +39,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(m ? 206 : 200, { 'Content-Length': part.length });
   if (dropNext) {
     dropNext = false;
-    res.write(part.subarray(0, 50_000), () => res.destroy()); // connection dies mid-transfer
+    res.write(part.subarray(0, 50_000), () => setTimeout(() => res.destroy(), 50)); // connection dies mid-transfer
     return;
   }
   res.end(part);

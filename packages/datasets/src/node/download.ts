@@ -1,11 +1,10 @@
 // Downloads for users who are online: the body goes to `<dest>.part`, which is resumed with a
 // Range request after an interruption, verified, and only then renamed to `dest` (atomic).
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { dirname } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { ChecksumError, DownloadError, OfflineError, OptionError } from '../errors.js';
 import { digestFile, exists, type DigestAlgorithm } from './files.js';
 
@@ -115,16 +114,21 @@ export async function downloadFile(url: string, dest: string, o: DownloadOptions
 
 async function receive(res: IncomingMessage, part: string, append: boolean, start: number, total: number | undefined, url: string, idle: number, o: DownloadOptions): Promise<void> {
   let received = start;
-  res.on('data', (chunk: Buffer) => {
-    received += chunk.length;
-    o.onProgress?.(received, total);
-  });
   res.setTimeout(idle, () => res.destroy(new DownloadError(`stalled: no data for ${idle} ms after ${received} bytes; run again to resume`, { file: url })));
+  // Written synchronously chunk by chunk so that every byte received before a failure is on
+  // disk: the resume then starts exactly where the transfer stopped.
+  const fd = openSync(part, append ? 'a' : 'w');
   try {
-    await pipeline(res, createWriteStream(part, { flags: append ? 'a' : 'w' }));
+    for await (const chunk of res) {
+      writeSync(fd, chunk as Buffer);
+      received += (chunk as Buffer).length;
+      o.onProgress?.(received, total);
+    }
   } catch (cause) {
     if (cause instanceof DownloadError) throw cause;
     throw new DownloadError(`transfer interrupted after ${received} bytes (${(cause as Error).message}); the partial file is kept, run again to resume`, { file: url, cause });
+  } finally {
+    closeSync(fd);
   }
   if (total !== undefined && received < total) {
     throw new DownloadError(`transfer ended early: ${received} of ${total} bytes; the partial file is kept, run again to resume`, { file: url });

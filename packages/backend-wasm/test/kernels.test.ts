@@ -1,0 +1,101 @@
+// Gradient and value checks, wasm vs tfjs-cpu, for every kernel this package adds or replaces
+// besides the convolution gradients (conv-grads.test.ts).
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { randomInput, relativeError, worstGradError } from './helpers.js';
+
+const TOL = 1e-4;
+
+describe('MaxPoolGrad', () => {
+  const cases = [
+    { shape: [1, 6, 6, 1], size: 2, stride: 2, pad: 'valid' as const },
+    { shape: [3, 7, 5, 3], size: 2, stride: 2, pad: 'same' as const },
+    { shape: [3, 9, 9, 5], size: 3, stride: 2, pad: 'same' as const }, // overlapping windows
+    { shape: [1, 8, 7, 5], size: 3, stride: 1, pad: 'valid' as const },
+  ];
+  it.each(cases)('pool $size stride $stride $pad on $shape', async (c) => {
+    const x = randomInput(c.shape, 21);
+    const f = (xs: tf.Tensor) =>
+      tf.maxPool(xs as tf.Tensor4D, c.size, c.stride, c.pad).pow(3).sum() as tf.Scalar;
+    expect(await worstGradError(f, [x])).toBeLessThan(TOL);
+  });
+
+  it('sends the gradient of tied windows (ReLU zeros) to the first maximum, like tfjs-cpu', async () => {
+    const x = randomInput([2, 6, 6, 3], 22);
+    const f = (xs: tf.Tensor) => tf.maxPool(tf.relu(xs.sub(0.3)) as tf.Tensor4D, 2, 2, 'valid').sum() as tf.Scalar;
+    const g = (xs: tf.Tensor) => tf.maxPool(xs.sub(0.3).relu() as tf.Tensor4D, 2, 2, 'valid').mul(2).sum() as tf.Scalar;
+    expect(await worstGradError(f, [x])).toBeLessThan(TOL);
+    expect(await worstGradError(g, [x])).toBeLessThan(TOL);
+    // Windows made entirely of zeros: only the first position may receive dy.
+    await tf.setBackend('wasm');
+    const dx = tf.tidy(() => tf.grad((z: tf.Tensor) => tf.maxPool(z as tf.Tensor4D, 2, 2, 'valid').sum())(tf.zeros([1, 2, 2, 1])));
+    expect(Array.from(dx.dataSync())).toEqual([1, 0, 0, 0]);
+    dx.dispose();
+  });
+});
+
+describe('BatchMatMul with transposed operands', () => {
+  const cases = [
+    { a: [5, 7], b: [7, 3], ta: false, tb: false },
+    { a: [7, 5], b: [7, 3], ta: true, tb: false },
+    { a: [5, 7], b: [3, 7], ta: false, tb: true },
+    { a: [7, 5], b: [3, 7], ta: true, tb: true },
+    { a: [2, 7, 5], b: [2, 3, 7], ta: true, tb: true }, // batched: the wasm backend's own loop
+  ];
+  it.each(cases)('a$a b$b transposeA=$ta transposeB=$tb', async (c) => {
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, c.ta, c.tb).pow(3).sum() as tf.Scalar;
+    expect(await worstGradError(f, [randomInput(c.a, 31), randomInput(c.b, 32)])).toBeLessThan(TOL);
+  });
+});
+
+describe('Sum and Mean over leading axes', () => {
+  const cases = [
+    { shape: [3, 5, 5, 3], axis: [0, 1, 2], keepDims: false },
+    { shape: [3, 5, 5, 3], axis: [0, 1, 2], keepDims: true },
+    { shape: [64, 40, 3], axis: [0, 1], keepDims: false }, // 2560 rows: two pooling rounds
+    { shape: [1031, 2], axis: 0, keepDims: false }, // prime row count: the wasm backend's own kernel
+    { shape: [4, 6, 5], axis: [1, 2], keepDims: false }, // inner axes: the wasm backend's own kernel
+    { shape: [4, 6], axis: [0, 1], keepDims: false }, // all axes
+  ];
+  it.each(cases)('sum/mean of $shape over $axis keepDims=$keepDims', async (c) => {
+    const x = randomInput(c.shape, 41);
+    const weights = (t: tf.Tensor) => t.mul(tf.range(1, t.size + 1).reshape(t.shape).div(t.size));
+    const f = (xs: tf.Tensor) =>
+      weights(tf.sum(xs.square(), c.axis, c.keepDims)).sum().add(weights(tf.mean(xs.pow(3), c.axis, c.keepDims)).sum()) as tf.Scalar;
+    expect(await worstGradError(f, [x])).toBeLessThan(TOL);
+  });
+});
+
+describe('Tile, Identity and Cast', () => {
+  it('tiles whole-tensor repeats and general repeats like tfjs-cpu', async () => {
+    for (const [shape, reps] of [[[1, 1, 3], [4, 5, 1]], [[2, 3], [3, 2]], [[1, 2, 1], [2, 1, 3]]]) {
+      const x = randomInput(shape, 51);
+      const f = (xs: tf.Tensor) => tf.tile(xs, reps).pow(3).mul(tf.range(0, xs.size * reps.reduce((p, q) => p * q)).reshape(
+        shape.map((d, i) => d * reps[i]))).sum() as tf.Scalar;
+      expect(await worstGradError(f, [x])).toBeLessThan(TOL);
+    }
+  });
+
+  it('tiles int32 and bool tensors', async () => {
+    await tf.setBackend('wasm');
+    const i = tf.tensor([[1, 2]], [1, 2], 'int32');
+    const b = tf.tensor([[true, false]], [1, 2], 'bool');
+    expect(tf.tile(i, [3, 1]).arraySync()).toEqual([[1, 2], [1, 2], [1, 2]]);
+    expect(tf.tile(b, [2, 2]).arraySync()).toEqual([[1, 0, 1, 0], [1, 0, 1, 0]]);
+    tf.dispose([i, b]);
+  });
+
+  it('shares memory for Identity and same-dtype Cast but stays independent after disposal', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1.5, -2, 3]);
+    const copy = x.clone();
+    const same = tf.cast(x, 'float32');
+    const asInt = tf.cast(x, 'int32');
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1.5, -2, 3]);
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2, 3]);
+    expect(asInt.dtype).toBe('int32');
+    expect(relativeError(asInt.dataSync(), [1, -2, 3])).toBe(0);
+    tf.dispose([copy, same, asInt]);
+  });
+});
