@@ -29,6 +29,19 @@ describe('conv2d gradients on wasm match tfjs-cpu', () => {
     expect(await worstGradError(f, [x, filter])).toBeLessThan(1e-4);
   });
 
+  it.each([
+    { stride: 1, pad: 'same' as const, activation: 'relu' as const },
+    { stride: 2, pad: 'valid' as const, activation: 'linear' as const },
+  ])('fused conv2d with bias, stride $stride $pad $activation', async (c) => {
+    const x = randomInput([3, 9, 8, 3], 13);
+    const filter = randomInput([3, 3, 3, 5], 14);
+    const bias = randomInput([5], 15);
+    const f = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => tf.fused.conv2d({
+      x: xs as tf.Tensor4D, filter: ws as tf.Tensor4D, bias: bs, strides: c.stride, pad: c.pad, activation: c.activation,
+    }).pow(3).sum() as tf.Scalar;
+    expect(await worstGradError(f, [x, filter, bias])).toBeLessThan(1e-4);
+  });
+
   it('registers Conv2DBackpropFilter and Conv2DBackpropInput for wasm', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name).toBe('conv2DBackpropInput');

@@ -134,7 +134,8 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
         const out = runNeuron(compiled, seq, params, withV);
         if (!withV) return out.reshape(x.shape);
         const [spikes, v] = tf.unstack(out);
-        ctx.records.set(c.name, { spikes, v });
+        const perStep = [ctx.T, ctx.N, ...c.inputShape];
+        ctx.records.set(c.name, { spikes: spikes.reshape(perStep), v: v.reshape(perStep) });
         return spikes.reshape(x.shape);
       },
     };

@@ -73,7 +73,10 @@ export class Network {
     const output = tf.tidy(() => {
       let x = this.encode(input, T);
       for (const layer of this.layers) x = layer.apply(x, ctx);
-      for (const [k, r] of records) records.set(k, { spikes: tf.keep(unfold(r.spikes, T)), v: r.v && tf.keep(unfold(r.v, T)) });
+      for (const r of records.values()) {
+        tf.keep(r.spikes);
+        if (r.v) tf.keep(r.v);
+      }
       return unfold(x, T);
     });
     return { output, records };
