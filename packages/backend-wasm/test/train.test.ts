@@ -16,7 +16,7 @@ function makeParams(): Params {
   const p: Record<string, tf.Variable> = {};
   Object.entries(shapes).forEach(([name, shape], i) => {
     const init = name === 'gamma' ? tf.ones(shape).add(tf.tensor(randomInput(shape, 90 + i).values, shape).mul(0.2))
-      : tf.tensor(randomInput(shape, 90 + i).values, shape);
+      : tf.tensor(randomInput(shape, 90 + i).values, shape).mul(name === 'dw' ? 0.2 : 1);
     p[name] = tf.variable(init, true, `${name}_${Math.random()}`);
     init.dispose();
   });
@@ -38,11 +38,12 @@ const labelValues = [0, 3, 1, 2, 1, 0];
 async function gradientsOn(backend: 'cpu' | 'wasm'): Promise<Map<string, Float32Array>> {
   await tf.setBackend(backend);
   const p = makeParams();
-  const out = tf.tidy(() => {
+  const out = new Map<string, Float32Array>();
+  tf.tidy(() => {
     const x = tf.tensor4d(xIn.values, xIn.shape as [number, number, number, number]);
     const labels = tf.tensor1d(labelValues, 'int32');
     const { grads } = tf.variableGrads(() => loss(p, x, labels), Object.values(p));
-    return new Map(Object.entries(p).map(([k, v]) => [k, grads[v.name].dataSync() as Float32Array]));
+    for (const [k, v] of Object.entries(p)) out.set(k, grads[v.name].dataSync() as Float32Array);
   });
   tf.dispose(Object.values(p));
   return out;
@@ -62,7 +63,7 @@ describe('training a small conv net on wasm', () => {
     const p = makeParams();
     const x = tf.tensor4d(xIn.values, xIn.shape as [number, number, number, number]);
     const labels = tf.tensor1d(labelValues, 'int32');
-    const opt = tf.train.momentum(0.05, 0.9);
+    const opt = tf.train.momentum(0.01, 0.9);
     const losses: number[] = [];
     const counts: number[] = [];
     for (let step = 0; step < 30; step++) {
