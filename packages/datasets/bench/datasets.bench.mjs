@@ -3,6 +3,7 @@
 //  2. event integration throughput (target >= 5 million events/s)
 //  3. input pipeline batches/s vs a stand-in training step (the pipeline must be faster)
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { allocEvents, createRng, hostBatches, imageSetToTensors, imageSource, integrateFrames, loadFashionMnist } from '@spikeflow/datasets/node';
@@ -66,7 +67,7 @@ function trainStep(xs, ys, T, n) {
 }
 const source = imageSource(trainSet, { augment: { kind: 'affine' } });
 for (const T of [4, 8]) {
-  const steps = 20;
+  const steps = 5;
   // pipeline alone (host batch + tensor creation)
   let t0 = now();
   let k = 0;
