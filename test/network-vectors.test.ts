@@ -6,7 +6,7 @@ import { cpu, tf } from './setup.js';
 // One forward + backward of a small PLIF CSNN, against SpikingJelly (float64). Layouts there are
 // PyTorch's (NCHW, conv [Cout, Cin, kh, kw], dense [out, in] with `in` ordered (c, h, w)).
 const ref = JSON.parse(readFileSync(new URL('./fixtures/network_vectors.json', import.meta.url), 'utf8'));
-const { T, N, Cin, C, H, W, K } = ref;
+const { T, Cin, C, H, W, K } = ref;
 const H2 = H / 2;
 const W2 = W / 2;
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { validate as validateSpec } from '@spikeflow/spec';
 import { compileNeuron, type NeuronCommonOptions } from './plugins.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
-import { runNeuron } from './neuron-op.js';
+import { neuronImplementation, runNeuron } from './neuron-op.js';
 
 /** One case of a neuron vector file (the format of SpikingJelly-generated reference vectors). */
 export interface NeuronVectorCase {
@@ -94,7 +94,7 @@ export async function runNeuronCase(c: NeuronVectorCase, registry: Registry = sh
     spikes: maxAbs(spikes, exp.spikes),
     v: maxAbs(v, exp.v),
     gradX: maxAbs(gradX, exp.gradX),
-    ran: `${tf.getBackend()}/${implementation ?? 'auto'}`,
+    ran: `${tf.getBackend()}/${implementation ?? neuronImplementation(compiled)}`,
     pass: true,
     failures,
   };

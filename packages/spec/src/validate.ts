@@ -134,7 +134,7 @@ function validateLayer(layer: unknown, path: JsonPath, catalog: PluginCatalog, i
   applySchema(COMMON_LAYER_FIELDS, layer, path, out, issues);
   const fields: OptionSchema = LAYER_FIELDS[kind as keyof typeof LAYER_FIELDS];
   applySchema(fields, layer, path, out, issues);
-  let allowed = [...Object.keys(COMMON_LAYER_FIELDS), ...Object.keys(fields)];
+  const allowed = [...Object.keys(COMMON_LAYER_FIELDS), ...Object.keys(fields)];
 
   if (kind === 'neuron') {
     const plugin = pluginOptions('neuron', out.neuron, catalog.neurons, [...path, 'neuron'], issues);

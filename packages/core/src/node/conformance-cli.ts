@@ -26,13 +26,13 @@ export async function loadVectors(path: string): Promise<NeuronVectorFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new Error(`--vectors: cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(`--vectors: cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   let parsed: NeuronVectorFile;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new Error(`--vectors: ${path} is not JSON: ${(e as Error).message}`);
+    throw new Error(`--vectors: ${path} is not JSON: ${(e as Error).message}`, { cause: e });
   }
   if (!parsed || !Array.isArray(parsed.cases)) throw new Error(`--vectors: ${path} has no "cases" array`);
   return parsed;
@@ -43,7 +43,7 @@ async function importPlugins(specifier: string): Promise<void> {
   try {
     mod = await import(specifier);
   } catch (e) {
-    throw new Error(`--plugins: cannot import "${specifier}": ${(e as Error).message}`);
+    throw new Error(`--plugins: cannot import "${specifier}": ${(e as Error).message}`, { cause: e });
   }
   const plugins = Object.values(mod).flatMap((v) => (Array.isArray(v) ? v : [v]))
     .filter((p): p is AnyPlugin => !!p && typeof p === 'object' && ['neuron', 'surrogate', 'pool'].includes((p as AnyPlugin).type));
@@ -57,7 +57,7 @@ async function selectBackend(name: string): Promise<void> {
     try {
       mod = await import(pkg);
     } catch (e) {
-      throw new Error(`--backend ${name}: needs the package ${pkg} (npm install ${pkg}): ${(e as Error).message}`);
+      throw new Error(`--backend ${name}: needs the package ${pkg} (npm install ${pkg}): ${(e as Error).message}`, { cause: e });
     }
     if (typeof mod.setup === 'function') await mod.setup();
   }

@@ -33,7 +33,7 @@ export function fileHandler(directory: string): tf.io.IOHandler {
       try {
         manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
       } catch (e) {
-        throw new Error(`cannot read checkpoint ${manifestPath}: ${(e as Error).message}`);
+        throw new Error(`cannot read checkpoint ${manifestPath}: ${(e as Error).message}`, { cause: e });
       }
       const entry = manifest.weightsManifest?.[0];
       if (!entry) throw new Error(`checkpoint ${manifestPath} has no weightsManifest`);
