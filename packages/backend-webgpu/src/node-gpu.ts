@@ -1,0 +1,37 @@
+/** The navigator.gpu of the browser, or one made by Dawn in Node (installed once, with its globals). */
+
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: 'low-power' | 'high-performance' }): Promise<any>;
+}
+
+let dawnGpu: GpuLike | undefined;
+
+export const isNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;
+
+function currentGpu(): GpuLike | undefined {
+  return (globalThis as any).navigator?.gpu as GpuLike | undefined;
+}
+
+/**
+ * Returns navigator.gpu, installing Dawn's in Node first (and its GPU* globals, which tfjs's webgpu
+ * backend reads, e.g. GPUBufferUsage). It must run before tfjs's webgpu backend is first imported.
+ */
+export async function ensureNavigatorGpu(dawnFlags: string[] = []): Promise<{ gpu: GpuLike; runtime: 'browser' | 'node-dawn' }> {
+  const existing = currentGpu();
+  if (existing) return { gpu: existing, runtime: isNode() ? 'node-dawn' : 'browser' };
+  if (!isNode()) throw new Error('@spikeflow/backend-webgpu: this browser has no navigator.gpu (WebGPU is not available or not enabled).');
+  let mod: { create: (flags: string[]) => GpuLike; globals: Record<string, unknown> };
+  try {
+    // A computed specifier: bundlers for the browser must not try to include Dawn.
+    const name = 'webgpu';
+    mod = await import(name);
+  } catch (e) {
+    throw new Error(`@spikeflow/backend-webgpu: in Node, WebGPU needs the package "webgpu" (Dawn): npm install webgpu@0.6.2 (${(e as Error).message})`, { cause: e });
+  }
+  Object.assign(globalThis, mod.globals);
+  dawnGpu = mod.create(dawnFlags);
+  const nav = (globalThis as any).navigator;
+  if (nav) Object.defineProperty(nav, 'gpu', { value: dawnGpu, configurable: true, writable: true });
+  else Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawnGpu }, configurable: true, writable: true });
+  return { gpu: dawnGpu, runtime: 'node-dawn' };
+}

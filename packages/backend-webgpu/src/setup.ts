@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import { describeAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
+import { registerWebGPUBackend } from './backend-factory.js';
+import { ensureNavigatorGpu } from './node-gpu.js';
+import { registerFusedNeuronKernels, unregisterFusedNeuronKernels } from './register.js';
+
+export interface SetupOptions {
+  powerPreference?: 'high-performance' | 'low-power';
+  /** Register the fused neuron kernels (default true); false leaves the reference op on webgpu. */
+  fuse?: boolean;
+  /** Make 'webgpu' the current tfjs backend (default true). */
+  setBackend?: boolean;
+  /** Dawn toggles in Node, e.g. ['backend=vulkan'] or ['adapter=NVIDIA']. */
+  dawnFlags?: string[];
+}
+
+/**
+ * Prepares WebGPU for spikeflow, in a browser (navigator.gpu) or in Node (Dawn): finds an adapter,
+ * registers tfjs's webgpu backend and the fused neuron kernels, and reports the adapter. Throws,
+ * saying what to install, when there is no adapter.
+ */
+export async function setup(options: SetupOptions = {}): Promise<AdapterReport> {
+  const { gpu, runtime } = await ensureNavigatorGpu(options.dawnFlags);
+  let adapter: any = null;
+  let detail = '';
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  } catch (e) {
+    detail = (e as Error).message;
+  }
+  if (!adapter) throw new Error(noAdapterMessage(runtime, detail || 'requestAdapter() returned null'));
+  const report = describeAdapter(adapter, runtime);
+
+  // Imported only now: tfjs's webgpu backend registers itself only if navigator.gpu exists.
+  const mod = await import('@tensorflow/tfjs-backend-webgpu');
+  registerWebGPUBackend(mod, adapter);
+
+  if (options.fuse === false) unregisterFusedNeuronKernels();
+  else registerFusedNeuronKernels();
+
+  if (options.setBackend !== false) {
+    const ok = await tf.setBackend('webgpu').catch((e: Error) => {
+      throw new Error(`@spikeflow/backend-webgpu: tfjs could not start its webgpu backend on ${report.description || report.vendor}: ${e.message}`, { cause: e });
+    });
+    if (!ok) throw new Error(`@spikeflow/backend-webgpu: tfjs could not start its webgpu backend (adapter ${report.description || report.vendor})`);
+    await tf.ready();
+  }
+  return report;
+}
