@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { defineNeuron, neuronImplementation, seededRandom, use } from '@spikeflow/core';
+import { field } from '@spikeflow/spec';
+import { generateNeuronShaders, MAX_FUSED_PARAMS, UnsupportedExprError } from '../src/index.js';
+import { noGpu, onCpu } from './gpu.js';
+import { compileLayer } from './compile.js';
+import { expectClose, runCase } from './run-case.js';
+
+/** A user's quadratic integrate-and-fire neuron: H = V + (X + a0 (V - vRest)(V - vCritical)) / tau. */
+const qif = defineNeuron<{ tau: number; a0: number; vCritical: number }>({
+  kind: 'qif-webgpu-test',
+  options: {
+    tau: field.number({ exclusiveMin: 1, default: 2 }),
+    a0: field.number({ exclusiveMin: 0, default: 1 }),
+    vCritical: field.number({ default: 0.8 }),
+  },
+  charge: ({ v, x, options }) => v.add(x.add(v.sub(options.vRest).mul(v.sub(options.vCritical)).mul(options.a0)).div(options.tau)),
+});
+
+/** Two trainable scalars: the leak and the input gain (exercises the multi-parameter reduction). */
+const twoParam = defineNeuron({
+  kind: 'two-param-webgpu-test',
+  options: {},
+  params: () => ({ leak: 0.4, gain: -0.3 }),
+  charge: ({ v, x, params }) => v.mul(params.leak.sigmoid()).add(x.mul(params.gain.exp())),
+});
+
+/** WGSL has no infinity literal: this charge cannot be printed, so the layer must fall back. */
+const clamped = defineNeuron({
+  kind: 'clamped-webgpu-test',
+  options: {},
+  charge: ({ v, x }) => v.add(x).min(Infinity),
+});
+
+/** More parameters than a fused kernel binds: falls back to the reference op. */
+const manyParams = defineNeuron({
+  kind: 'many-params-webgpu-test',
+  options: {},
+  params: () => Object.fromEntries(Array.from({ length: MAX_FUSED_PARAMS + 1 }, (_, i) => [`p${i}`, 0.1 * i])),
+  charge: ({ v, x, params }) => Object.values(params).reduce((h, p) => h.add(p.mul(x)), v.add(x)),
+});
+
+use(qif, twoParam, clamped, manyParams);
+
+async function compare(layer: Record<string, unknown>, T: number, M: number, expected: 'fused' | 'reference', seed: number) {
+  const n = compileLayer(layer, M);
+  expect(neuronImplementation(n)).toBe(expected);
+  const rand = seededRandom(seed);
+  const x = Array.from({ length: T * M }, () => -0.5 + 2 * rand());
+  const gS = Array.from({ length: T * M }, () => 2 * rand() - 1);
+  const gV = Array.from({ length: T * M }, () => 2 * rand() - 1);
+  const gpu = await runCase(n, x, gS, gV, T, M, false);
+  const ref = await onCpu(() => runCase(n, x, gS, gV, T, M, true));
+  expect(Array.from(gpu.spikes)).toEqual(Array.from(ref.spikes));
+  expect(ref.spikes.some((s) => s === 1)).toBe(true);
+  expectClose(gpu.v, ref.v, 1e-5, 'v');
+  expectClose(gpu.gX, ref.gX, 1e-4, 'dL/dx');
+  return { n, gpu, ref };
+}
+
+describe('kernel generation (no GPU needed)', () => {
+  it('prints the plugin\'s charge into the kernels and hoists parameter-only terms out of the time loop', () => {
+    const s = generateNeuronShaders(compileLayer({ neuron: 'plif', surrogate: { kind: 'atan' } }));
+    expect(s.numParams).toBe(1);
+    expect(s.forward.spikes).toContain('let p0 = P0[0];');
+    expect(s.forward.spikes).toMatch(/let inv0 = \(1\.0 \/ \(1\.0 \+ exp\(-p0\)\)\);/);
+    expect(s.forward.withV).toContain('result[(T + t) * M + index] = v;');
+    expect(s.forward.spikes).not.toContain('result[(T + t) * M + index]');
+    expect(s.backward.spikes).toContain('workgroupBarrier()');
+    expect(generateNeuronShaders(compileLayer({ neuron: 'if' })).backward.spikes).not.toContain('workgroupBarrier()');
+  });
+  it('refuses what it cannot print', () => {
+    expect(() => generateNeuronShaders(compileLayer({ neuron: 'clamped-webgpu-test' }))).toThrow(UnsupportedExprError);
+    expect(() => generateNeuronShaders(compileLayer({ neuron: 'many-params-webgpu-test' }))).toThrow(/at most 4/);
+  });
+});
+
+describe.skipIf(noGpu)('plugins beyond the built-ins on webgpu', () => {
+  it('a user\'s QIF neuron is fused and matches the reference', async () => {
+    await compare({ neuron: 'qif-webgpu-test', tau: 3, a0: 0.7, detachReset: true, surrogate: { kind: 'sigmoid' } }, 12, 97, 'fused', 1);
+  });
+  it('two parameters: both gradients reduced on the GPU match the reference', async () => {
+    const { gpu, ref } = await compare({ neuron: 'two-param-webgpu-test', surrogate: { kind: 'erf' } }, 10, 150, 'fused', 2);
+    expect(gpu.gParams.length).toBe(2);
+    for (let i = 0; i < 2; i++) {
+      expect(Math.abs(ref.gParams[i])).toBeGreaterThan(1e-3);
+      expect(Math.abs(gpu.gParams[i] - ref.gParams[i])).toBeLessThanOrEqual(1e-3 * (1 + Math.abs(ref.gParams[i])));
+    }
+  });
+  it('a charge with no WGSL form falls back to the reference op and still runs on webgpu', async () => {
+    await compare({ neuron: 'clamped-webgpu-test' }, 6, 33, 'reference', 3);
+  });
+  it(`more than ${MAX_FUSED_PARAMS} parameters falls back to the reference op`, async () => {
+    const { gpu, ref } = await compare({ neuron: 'many-params-webgpu-test' }, 4, 20, 'reference', 4);
+    expect(gpu.gParams.length).toBe(MAX_FUSED_PARAMS + 1);
+    expectClose(Float32Array.from(gpu.gParams), Float32Array.from(ref.gParams), 1e-4, 'dL/dparams');
+  });
+});
