@@ -10,9 +10,10 @@ describe('neuron_vectors.json on cpu (float32)', () => {
   it('has the five reference cases', () => {
     expect(vectors.cases.map((c) => c.name)).toEqual(['plif-paper', 'plif-no-detach', 'plif-soft-reset', 'lif-sigmoid', 'if-atan']);
   });
-  for (const c of vectors.cases) {
-    it(`${c.name}: spikes exact, v and dL/dx within 1e-5 + 1e-5 rel, dL/dw within 1e-4 rel`, async () => {
-      const r = await runNeuronCase(c);
+  for (const c of vectors.cases) for (const impl of ['reference', undefined] as const) {
+    it(`${c.name} (${impl ?? 'fused host kernel'}): spikes exact, v and dL/dx within 1e-5 + 1e-5 rel, dL/dw within 1e-4 rel`, async () => {
+      const r = await runNeuronCase(c, undefined, impl);
+      expect(r.ran).toBe(`cpu/${impl ?? 'fused'}`);
       expect(r.failures).toEqual([]);
       expect(r.spikes).toBe(0);
       expect(r.pass).toBe(true);

@@ -36,7 +36,7 @@ function perStepAutograd(o: {
 
 const SURROGATES = ['atan', 'sigmoid', 'piecewise_quadratic', 'soft_sign', 'erf'];
 
-describe('the reference multi-step op agrees with per-step autograd on random configs', () => {
+describe.each(['reference', 'fused'] as const)('the %s multi-step op agrees with per-step autograd on random configs', (impl) => {
   beforeAll(cpu);
   const rand = seededRandom(42);
   const configs = Array.from({ length: 24 }, (_, i) => ({
@@ -90,14 +90,14 @@ describe('the reference multi-step op agrees with per-step autograd on random co
       const loss = (s: tf.Tensor, v: tf.Tensor) => tf.add(tf.sum(tf.mul(s, gS)), tf.sum(tf.mul(v, gV))) as tf.Scalar;
       const params = c.neuron === 'plif' ? [w] : [];
       const ours = tf.grads((xi: tf.Tensor, ...ps: tf.Tensor[]) => {
-        const [s, v] = tf.unstack(runNeuron(compiled, xi as tf.Tensor2D, ps, true));
+        const [s, v] = tf.unstack(runNeuron(compiled, xi as tf.Tensor2D, ps, true, impl === 'reference' ? 'reference' : undefined));
         return loss(s, v);
       })([x, ...params]);
       const theirs = tf.grads((xi: tf.Tensor, ...ps: tf.Tensor[]) => {
         const [s, v] = oracle(xi, ps[0] ?? w);
         return loss(s, v);
       })([x, ...params]);
-      const [s1, v1] = tf.unstack(runNeuron(compiled, x, params, true));
+      const [s1, v1] = tf.unstack(runNeuron(compiled, x, params, true, impl === 'reference' ? 'reference' : undefined));
       const [s2, v2] = oracle(x, w);
       expect(Array.from(await s1.data())).toEqual(Array.from(await s2.data()));
       const close = async (p: tf.Tensor, q: tf.Tensor, tol: number) => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { evalTf, type TfEnv } from './expr-tf.js';
 import type { CompiledNeuron } from './plugins.js';
+import { hostNeuronKernel } from './host-kernel.js';
 
 /**
  * The multi-step neuron op: runs a neuron layer over all T steps at once.
@@ -17,6 +18,13 @@ export type NeuronOp = (x: tf.Tensor2D, params: tf.Tensor[], withV: boolean) => 
 export type NeuronKernelFactory = (neuron: CompiledNeuron) => NeuronOp | undefined;
 
 const kernelFactories = new Map<string, NeuronKernelFactory>();
+let defaultsRegistered = false;
+/** Host-memory backends get the generated JavaScript kernel unless a backend package registered its own. */
+function registerDefaults(): void {
+  if (defaultsRegistered) return;
+  defaultsRegistered = true;
+  for (const name of ['cpu', 'wasm']) if (!kernelFactories.has(name)) kernelFactories.set(name, hostNeuronKernel);
+}
 const kernelCache = new Map<string, NeuronOp>();
 
 /**
@@ -24,6 +32,7 @@ const kernelCache = new Map<string, NeuronOp>();
  * tfjs kernels are registered per backend. Core never imports a backend: the backend calls this.
  */
 export function registerNeuronKernel(backendName: string, factory: NeuronKernelFactory): void {
+  registerDefaults();
   kernelFactories.set(backendName, factory);
   for (const key of [...kernelCache.keys()]) if (key.startsWith(`${backendName}|`)) kernelCache.delete(key);
 }
@@ -34,6 +43,7 @@ export function unregisterNeuronKernel(backendName: string): void {
 
 /** Which implementation runs this neuron on the current backend: 'fused' or 'reference'. */
 export function neuronImplementation(neuron: CompiledNeuron, backendName = tf.getBackend()): 'fused' | 'reference' {
+  registerDefaults();
   return kernelFactories.get(backendName)?.(neuron) ? 'fused' : 'reference';
 }
 
@@ -43,6 +53,7 @@ export function runNeuron(neuron: CompiledNeuron, x: tf.Tensor2D, params: tf.Ten
   if (params.length !== neuron.paramNames.length) {
     throw new Error(`neuron op "${neuron.kind}": expected ${neuron.paramNames.length} parameters (${neuron.paramNames.join(', ')}), got ${params.length}`);
   }
+  registerDefaults();
   const backend = tf.getBackend();
   let op: NeuronOp | undefined;
   if (impl !== 'reference') {

@@ -30,13 +30,13 @@ function tilingMaxPool(x: tf.Tensor4D, window: PoolWindow): tf.Tensor4D {
           const [B, H, W, C] = saved.shape;
           const Ho = Math.floor(H / kh);
           const Wo = Math.floor(W / kw);
-          // [B, Ho, Wo, C, kh*kw]: each window's values in row-major order.
+          // [windows, kh*kw]: each window's values in row-major order (2-D: every backend's cumsum supports it).
           const cropped = Ho * kh === H && Wo * kw === W ? saved : tf.slice(saved, [0, 0, 0, 0], [B, Ho * kh, Wo * kw, C]);
-          const windows = cropped.reshape([B, Ho, kh, Wo, kw, C]).transpose([0, 1, 3, 5, 2, 4]).reshape([B, Ho, Wo, C, kh * kw]);
-          const isMax = tf.cast(tf.equal(windows, tf.max(windows, 4, true)), 'float32');
+          const windows = cropped.reshape([B, Ho, kh, Wo, kw, C]).transpose([0, 1, 3, 5, 2, 4]).reshape([B * Ho * Wo * C, kh * kw]);
+          const isMax = tf.cast(tf.equal(windows, tf.max(windows, 1, true)), 'float32');
           // First maximum: a maximum with no maximum before it in the window.
-          const first = tf.mul(isMax, tf.cast(tf.equal(tf.cumsum(isMax, 4, true), 0), 'float32'));
-          const routed = tf.mul(first, dy.expandDims(dy.rank));
+          const first = tf.mul(isMax, tf.cast(tf.equal(tf.cumsum(isMax, 1, true), 0), 'float32'));
+          const routed = tf.mul(first, dy.reshape([B * Ho * Wo * C, 1]));
           let dx = routed.reshape([B, Ho, Wo, C, kh, kw]).transpose([0, 1, 4, 2, 5, 3]).reshape([B, Ho * kh, Wo * kw, C]);
           if (Ho * kh !== H || Wo * kw !== W) dx = tf.pad(dx, [[0, 0], [0, H - Ho * kh], [0, W - Wo * kw], [0, 0]]);
           return dx;
