@@ -10,9 +10,9 @@ import { expectClose, runCase } from './run-case.js';
 const qif = defineNeuron<{ tau: number; a0: number; vCritical: number }>({
   kind: 'qif-webgpu-test',
   options: {
-    tau: field.number({ exclusiveMin: 1, default: 2 }),
-    a0: field.number({ exclusiveMin: 0, default: 1 }),
-    vCritical: field.number({ default: 0.8 }),
+    tau: field.number({ exclusiveMin: 1, default: 2, description: 'membrane time constant' }),
+    a0: field.number({ exclusiveMin: 0, default: 1, description: 'sharpness of the quadratic' }),
+    vCritical: field.number({ default: 0.8, description: 'critical potential' }),
   },
   charge: ({ v, x, options }) => v.add(x.add(v.sub(options.vRest).mul(v.sub(options.vCritical)).mul(options.a0)).div(options.tau)),
 });

@@ -8,13 +8,11 @@ import { setup, formatAdapter, type AdapterReport } from '../src/index.js';
 use(neurons, surrogates, pools);
 
 let report: AdapterReport | undefined;
-let reason = '';
 try {
   report = await setup();
 } catch (e) {
-  reason = (e as Error).message;
   console.warn(
-    `\n*** @spikeflow/backend-webgpu tests SKIPPED: no WebGPU adapter ***\n${reason}\n` +
+    `\n*** @spikeflow/backend-webgpu tests SKIPPED: no WebGPU adapter ***\n${(e as Error).message}\n` +
       'CI installs Mesa\'s Vulkan driver (lavapipe) from bookworm-backports so that these tests run there.\n',
   );
 }
