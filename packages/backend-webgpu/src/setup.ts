@@ -5,6 +5,7 @@ import { registerWebGPUBackend } from './backend-factory.js';
 import { ensureNavigatorGpu } from './node-gpu.js';
 import { registerFusedNeuronKernels, unregisterFusedNeuronKernels } from './register.js';
 import { webgpuMaxPool } from './max-pool.js';
+import { patchWebGPUTile } from './tile-patch.js';
 
 export interface SetupOptions {
   powerPreference?: 'high-performance' | 'low-power';
@@ -41,6 +42,7 @@ export async function setup(options: SetupOptions = {}): Promise<AdapterReport> 
   // Imported only now: tfjs's webgpu backend registers itself only if navigator.gpu exists.
   const mod = await import('@tensorflow/tfjs-backend-webgpu');
   registerWebGPUBackend(mod, adapter);
+  patchWebGPUTile();
 
   if (options.fuse === false) unregisterFusedNeuronKernels();
   else registerFusedNeuronKernels();
