@@ -10,6 +10,11 @@ export interface ForwardContext {
   T: number;
   N: number;
   training: boolean;
+  /**
+   * How many identical copies of each sample the tensor stands for: T while the direct encoder's
+   * static prefix runs once on [N, ...] instead of on T copies (batch norm counts them).
+   */
+  repeat: number;
   /** Neuron layers whose spikes and membrane potentials a monitor records on this pass. */
   recordV: Set<string>;
   /** Filled by neuron layers that are monitored: spikes and v, each [T, N, ...features]. */
@@ -106,7 +111,7 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
         // multi-step BN does; the running variance is unbiased (PyTorch convention).
         const { mean, variance } = tf.moments(x, axes);
         tf.tidy(() => {
-          const count = x.size / channels;
+          const count = (x.size / channels) * ctx.repeat;
           const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
           movingMean.variable.assign(tf.add(tf.mul(movingMean.variable, 1 - momentum), tf.mul(mean, momentum)));
           movingVar.variable.assign(tf.add(tf.mul(movingVar.variable, 1 - momentum), tf.mul(unbiased, momentum)));

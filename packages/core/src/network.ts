@@ -69,10 +69,22 @@ export class Network {
         throw new Error(`record: "${name}" is not a neuron layer of this network; neuron layers: ${names.join(', ')}`);
       }
     }
-    const ctx: ForwardContext = { T, N, training: options.training ?? false, recordV: record, records };
+    const training = options.training ?? false;
+    const ctx: ForwardContext = { T, N, training, recordV: record, records, repeat: 1 };
     const output = tf.tidy(() => {
-      let x = this.encode(input, T);
-      for (const layer of this.layers) x = layer.apply(x, ctx);
+      let first = 0;
+      let x: tf.Tensor;
+      if (this.spec.encoder.kind === 'direct') {
+        // The static input is the same at every step, and so is everything before the first
+        // stateful layer: run that prefix once on [N, ...] and repeat its output T times.
+        x = input;
+        const prefixCtx: ForwardContext = { ...ctx, T: 1, repeat: T };
+        while (first < this.layers.length && STATIC_KINDS.has(this.layers[first].kind)) x = this.layers[first++].apply(x, prefixCtx);
+        x = repeatSteps(x, T);
+      } else {
+        x = this.encode(input, T);
+      }
+      for (const layer of this.layers.slice(first)) x = layer.apply(x, ctx);
       for (const r of records.values()) {
         tf.keep(r.spikes);
         if (r.v) tf.keep(r.v);
@@ -123,21 +135,21 @@ export class Network {
     return sequence ? { T: input.shape[0], N: input.shape[1] as number } : { T: this.spec.timeSteps, N: input.shape[0] };
   }
 
-  /** Turns the input into [T*N, ...shape] (time folded into the batch). */
+  /** Sequence and Poisson inputs as [T*N, ...shape] (time folded into the batch). */
   private encode(input: tf.Tensor, T: number): tf.Tensor {
-    const [N, ...rest] = this.spec.encoder.kind === 'sequence' ? input.shape.slice(1) : input.shape;
-    switch (this.spec.encoder.kind) {
-      case 'sequence':
-        return input.reshape([T * N, ...rest]);
-      case 'direct':
-        // The same static input at every step; the first layers act as the encoder.
-        return tf.tile(input.expandDims(0), [T, ...input.shape.map(() => 1)]).reshape([T * N, ...rest]);
-      case 'poisson': {
-        const p = tf.tile(input.expandDims(0), [T, ...input.shape.map(() => 1)]);
-        return tf.cast(tf.less(tf.randomUniform(p.shape), p), 'float32').reshape([T * N, ...rest]);
-      }
-    }
+    if (this.spec.encoder.kind === 'sequence') return input.reshape([T * (input.shape[1] as number), ...input.shape.slice(2)]);
+    // Poisson: each step draws a spike with probability = the input value.
+    const p = repeatSteps(input, T);
+    return tf.cast(tf.less(tf.randomUniform(p.shape), p), 'float32');
   }
+}
+
+/** Layers whose output for a repeated input is the repeated output (no state over time). */
+const STATIC_KINDS = new Set(['conv2d', 'dense', 'batchNorm', 'pool', 'flatten', 'dropout']);
+
+/** [N, ...] -> [T*N, ...], T copies (as a rank-2 tile: tfjs has no Tile gradient above rank 4). */
+function repeatSteps(x: tf.Tensor, T: number): tf.Tensor {
+  return tf.tile(x.reshape([1, x.size]), [T, 1]).reshape([T * x.shape[0], ...x.shape.slice(1)]);
 }
 
 function unfold(x: tf.Tensor, T: number): tf.Tensor {
