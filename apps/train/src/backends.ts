@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 export const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-const PACKAGES: Record<string, string> = { wasm: '@spikeflow/backend-wasm', webgpu: '@spikeflow/backend-webgpu' };
+const PACKAGES: Record<string, string> = { cpu: '@spikeflow/backend-cpu', wasm: '@spikeflow/backend-wasm', webgpu: '@spikeflow/backend-webgpu' };
 
 export interface BackendInfo {
   name: string;

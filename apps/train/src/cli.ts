@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import '@spikeflow/core/node';
 import { loadCheckpoint, use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
@@ -9,6 +10,8 @@ import { evaluate, run } from './loop.js';
 import { PRESETS, type Preset } from './presets.js';
 
 use(neurons, surrogates, pools);
+// Production mode: no debug checks, and no console banner from tfjs about its Node backend.
+tf.enableProdMode();
 
 export const USAGE = `usage:
   spikeflow train   [--preset NAME] [--backend cpu|wasm|webgpu] [--epochs N] [--batch-size N] [--lr X]
