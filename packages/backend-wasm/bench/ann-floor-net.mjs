@@ -46,7 +46,7 @@ export function loss(p, x, labels) {
 }
 
 /** Returns a step function: one SGD-momentum update on (x, labels), returning the loss value. */
-export function makeTrainer(p, lr = 0.05, momentum = 0.9) {
+export function makeTrainer(p, lr = 0.01, momentum = 0.9) {
   const opt = tf.train.momentum(lr, momentum);
   const vars = Object.values(p);
   return {

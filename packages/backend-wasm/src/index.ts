@@ -2,5 +2,6 @@
 import { registerWasmTrainingKernels } from './register.js';
 
 export { registerWasmTrainingKernels, trainingKernelNames } from './register.js';
+export { initWasmBackendWithThreads, type WasmThreadsResult } from './threads.js';
 
 registerWasmTrainingKernels();

@@ -1,0 +1,42 @@
+// Starts the wasm backend with XNNPACK's thread pool. In browsers that only needs a
+// cross-origin-isolated page (COOP/COEP headers, so SharedArrayBuffer exists). In Node,
+// tfjs-backend-wasm 4.22 turns threads off (WASM_HAS_MULTITHREAD_SUPPORT is false under Node)
+// and, if forced on, fails: Emscripten hands node:worker_threads a blob: URL for the pthread
+// worker script, which Node rejects. We write the two generated scripts (worker and main module)
+// to temporary files and point the workers at those files instead.
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+
+const isNode = typeof process !== 'undefined' && process.versions?.node != null;
+
+export interface WasmThreadsResult {
+  /** Threads XNNPACK actually uses (tfjs-backend-wasm caps the count, see README). */
+  threads: number;
+}
+
+/**
+ * Initializes the 'wasm' backend with `threads` XNNPACK threads and makes it the active backend.
+ * Must run before the wasm backend is first initialized (tf.setBackend('wasm') or tf.ready()).
+ */
+export async function initWasmBackendWithThreads(threads: number): Promise<WasmThreadsResult> {
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`initWasmBackendWithThreads: threads must be a positive integer, got ${threads}`);
+  }
+  if (tf.engine().registry.wasm != null) {
+    throw new Error('initWasmBackendWithThreads: the wasm backend is already initialized; call this before tf.setBackend(\'wasm\')');
+  }
+  setThreadsCount(threads);
+  if (!isNode || threads === 1) {
+    if (!(await tf.setBackend('wasm'))) throw new Error('initWasmBackendWithThreads: the wasm backend failed to start');
+    return { threads: getThreadsCount() };
+  }
+  const { installNodeShims } = await import('./node-threads.js');
+  const restore = installNodeShims(threads);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  try {
+    if (!(await tf.setBackend('wasm'))) throw new Error('initWasmBackendWithThreads: the wasm backend failed to start');
+  } finally {
+    restore();
+  }
+  return { threads: getThreadsCount() };
+}
