@@ -58,20 +58,18 @@ ${pre}
   // Output layout: dL/dX [T, M], then per workgroup and parameter the partial sums of dL/dparam.
   // H is not saved by the forward pass: the first loop recomputes it into the dL/dX slots, which the
   // backward loop then overwrites step by step (it reads H[t-1] before slot t-1 is overwritten).
+  // One barrier, then the workgroup's first thread adds the partial sums: on CPU implementations
+  // (llvmpipe) every barrier is a context switch, so a log-depth tree of barriers costs more.
   const reduction = P === 0 ? '' : `
   for (var p = 0; p < ${P}; p = p + 1) { partial[i32(localIndex) * ${P} + p] = acc[p]; }
   workgroupBarrier();
-  for (var stride = ${WORKGROUP_SIZE / 2}u; stride > 0u; stride = stride / 2u) {
-    if (localIndex < stride) {
-      for (var p = 0; p < ${P}; p = p + 1) {
-        partial[i32(localIndex) * ${P} + p] = partial[i32(localIndex) * ${P} + p] + partial[i32(localIndex + stride) * ${P} + p];
-      }
-    }
-    workgroupBarrier();
-  }
   let group = index / ${WORKGROUP_SIZE};
   if (localIndex == 0u && group < uniforms.numGroups) {
-    for (var p = 0; p < ${P}; p = p + 1) { result[T * M + group * ${P} + p] = partial[p]; }
+    for (var p = 0; p < ${P}; p = p + 1) {
+      var total = 0.0;
+      for (var k = 0; k < ${WORKGROUP_SIZE}; k = k + 1) { total = total + partial[k * ${P} + p]; }
+      result[T * M + group * ${P} + p] = total;
+    }
   }`;
 
   const backward = (withV: boolean) => `${P === 0 ? '' : `var<workgroup> partial : array<f32, ${WORKGROUP_SIZE * P}>;\n`}

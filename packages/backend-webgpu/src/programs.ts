@@ -49,3 +49,4 @@ export function runNeuronProgram(program: NeuronProgram, inputs: tf.Tensor[], T:
   const info = backend.runWebGPUProgram(program, inputs, 'float32', uniforms);
   return tf.engine().makeTensorFromTensorInfo(info);
 }
+

@@ -1,0 +1,91 @@
+// The training benchmark's networks: the PLIF CSNN (spikeflow spec) and its "ANN floor" (the same
+// layers with ReLU instead of neurons and T folded into the batch), written with plain tf ops.
+import * as tf from '@tensorflow/tfjs';
+import { build, Trainer } from '@spikeflow/core';
+
+export const IMAGE = 28;
+export const CLASSES = 10;
+export const LEARNING_RATE = 0.1;
+export const MOMENTUM = 0.9;
+
+const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, vThreshold: 1, vReset: 0, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } };
+
+/** {Conv3x3(1->32)-BN-PLIF-MaxPool2}x2 -> Dense(1568->512) -> PLIF -> Dense(512->10) -> PLIF. */
+export const csnnSpec = (T) => ({
+  input: { shape: [IMAGE, IMAGE, 1] },
+  timeSteps: T,
+  layers: [
+    { kind: 'conv2d', filters: 32, kernelSize: 3, padding: 'same', useBias: false },
+    { kind: 'batchNorm' },
+    plif,
+    { kind: 'pool', pool: 'max', size: 2 },
+    { kind: 'conv2d', filters: 32, kernelSize: 3, padding: 'same', useBias: false },
+    { kind: 'batchNorm' },
+    plif,
+    { kind: 'pool', pool: 'max', size: 2 },
+    { kind: 'flatten' },
+    { kind: 'dense', units: 512, useBias: false },
+    plif,
+    { kind: 'dense', units: CLASSES, useBias: false },
+    plif,
+  ],
+});
+
+/** A step function for the SNN: MSE on the firing rate, SGD with momentum. Returns the loss tensor. */
+export function snnTrainer(T, seed = 1) {
+  const net = build(csnnSpec(T), { seed });
+  const trainer = new Trainer(net, { optimizer: { kind: 'sgd', learningRate: LEARNING_RATE, momentum: MOMENTUM }, loss: 'mse' });
+  return {
+    step(x, labels) {
+      const { loss, rate } = trainer.trainStep(x, labels);
+      rate.dispose();
+      return loss;
+    },
+    dispose() {
+      net.dispose();
+      trainer.optimizer.dispose();
+    },
+  };
+}
+
+function batchNorm(x, gamma, beta) {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(gamma).add(beta);
+}
+
+/** The ANN floor: the same convolutions, norms, pools and dense layers, ReLU instead of PLIF. */
+export function annTrainer(T, seed = 1) {
+  const v = (shape, fanIn) => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed++));
+  const p = {
+    w1: v([3, 3, 1, 32], 9), g1: tf.variable(tf.ones([32])), b1: tf.variable(tf.zeros([32])),
+    w2: v([3, 3, 32, 32], 288), g2: tf.variable(tf.ones([32])), b2: tf.variable(tf.zeros([32])),
+    w3: v([1568, 512], 1568), w4: v([512, CLASSES], 512),
+  };
+  const opt = tf.train.momentum(LEARNING_RATE, MOMENTUM);
+  const block = (x, w, g, b) => tf.maxPool(tf.relu(batchNorm(tf.conv2d(x, w, 1, 'same'), g, b)), 2, 2, 'valid');
+  return {
+    step(x, labels) {
+      return opt.minimize(() => {
+        const N = x.shape[0];
+        // T folded into the batch: the same input T times, as the SNN's direct encoder sees it.
+        const xt = tf.tile(x, [T, 1, 1, 1]);
+        const h = block(block(xt, p.w1, p.g1, p.b1), p.w2, p.g2, p.b2).reshape([T * N, -1]);
+        const out = tf.relu(tf.matMul(tf.relu(tf.matMul(h, p.w3)), p.w4));
+        const rate = tf.mean(out.reshape([T, N, CLASSES]), 0);
+        return tf.losses.meanSquaredError(tf.oneHot(labels, CLASSES), rate);
+      }, true);
+    },
+    dispose() {
+      tf.dispose(Object.values(p));
+      opt.dispose();
+    },
+  };
+}
+
+/** A fixed random batch: images in [0, 1) and int32 labels. */
+export function randomBatch(batch, seed = 7) {
+  return {
+    x: tf.randomUniform([batch, IMAGE, IMAGE, 1], 0, 1, 'float32', seed),
+    labels: tf.cast(tf.randomUniform([batch], 0, CLASSES, 'float32', seed + 1), 'int32'),
+  };
+}
