@@ -97,7 +97,7 @@ describe.each(['reference', 'fused'] as const)('the %s multi-step op agrees with
         const [s, v] = oracle(xi, ps[0] ?? w);
         return loss(s, v);
       })([x, ...params]);
-      const [s1, v1] = tf.unstack(runNeuron(compiled, x, params, true, impl === 'reference' ? 'reference' : undefined));
+      const [s1, v1] = tf.unstack(runNeuron(compiled, x as tf.Tensor2D, params, true, impl === 'reference' ? 'reference' : undefined));
       const [s2, v2] = oracle(x, w);
       expect(Array.from(await s1.data())).toEqual(Array.from(await s2.data()));
       const close = async (p: tf.Tensor, q: tf.Tensor, tol: number) => {
