@@ -45,6 +45,12 @@ export const numGroups = (numNeurons: number): number => Math.ceil(numNeurons / 
 export function runNeuronProgram(program: NeuronProgram, inputs: tf.Tensor[], T: number, M: number): tf.Tensor {
   if (tf.getBackend() !== 'webgpu') throw new Error(`fused neuron kernels run on the webgpu backend, not "${tf.getBackend()}"`);
   const backend = tf.backend() as unknown as WebGPUBackend;
+  // A buffer above the device's binding limit fails validation deep in the queue: say it here.
+  const limit = backend.device.limits.maxStorageBufferBindingSize;
+  const largest = Math.max(...[program.outputShape, ...inputs.map((t) => t.shape)].map((s) => 4 * s.reduce((a, b) => a * b, 1)));
+  if (largest > limit) {
+    throw new Error(`fused neuron op: a ${(largest / 2 ** 20).toFixed(0)} MiB buffer (T=${T}, M=${M}) exceeds this adapter's maxStorageBufferBindingSize (${(limit / 2 ** 20).toFixed(0)} MiB); use a smaller batch or fewer time steps`);
+  }
   const uniforms = [{ type: 'int32', data: [M] }, { type: 'int32', data: [T] }, { type: 'int32', data: [numGroups(M)] }];
   const info = backend.runWebGPUProgram(program, inputs, 'float32', uniforms);
   return tf.engine().makeTensorFromTensorInfo(info);

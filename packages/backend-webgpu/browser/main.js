@@ -1,0 +1,16 @@
+// The page the browser conformance script loads: runs neuron vector cases on the browser's WebGPU.
+import * as tf from '@tensorflow/tfjs';
+import { runNeuronCase, use } from '@spikeflow/core';
+import { neurons, surrogates } from '@spikeflow/neurons';
+import { pools } from '@spikeflow/pooling';
+import { setup } from '@spikeflow/backend-webgpu';
+
+use(neurons, surrogates, pools);
+
+globalThis.runConformance = async (vectors) => {
+  const adapter = await setup();
+  const results = [];
+  for (const c of vectors.cases) results.push(await runNeuronCase(c));
+  return { adapter, backend: tf.getBackend(), results };
+};
+globalThis.pageReady = true;
