@@ -45,13 +45,16 @@ export function loss(p, x, labels) {
   return tf.losses.meanSquaredError(tf.oneHot(labels, CLASSES), forward(p, x));
 }
 
-/** Returns a step function: one SGD-momentum update on (x, labels), returning the loss value. */
-export function makeTrainer(p, lr = 0.01, momentum = 0.9) {
+/**
+ * Returns a step function: one SGD-momentum update on (x, labels), returning the loss value.
+ * lossFn(p, x, labels) defaults to this network's MSE loss.
+ */
+export function makeTrainer(p, lossFn = loss, lr = 0.01, momentum = 0.9) {
   const opt = tf.train.momentum(lr, momentum);
   const vars = Object.values(p);
   return {
     step(x, labels) {
-      const l = opt.minimize(() => loss(p, x, labels), true, vars);
+      const l = opt.minimize(() => lossFn(p, x, labels), true, vars);
       const value = l.dataSync()[0];
       l.dispose();
       return value;

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // One training-throughput measurement of the ANN-floor network, in its own process (the wasm
 // thread count is fixed when the backend starts). Prints one JSON line.
-// Usage: node train-run.mjs <cpu|wasm> [threads] [steps]
+// Usage: node train-run.mjs <cpu|wasm> [threads] [ann|snn] [steps]
+//   ann: the ANN floor on 64*T = 256 samples; snn: the spiking version on 64 images x T = 4 steps.
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { initWasmBackendWithThreads } from '../dist/index.js';
 import { createAnnFloorNet, makeTrainer, randomBatch } from './ann-floor-net.mjs';
+import { T as SNN_T, csnnLoss } from './csnn-net.mjs';
 import { startKernelTimer } from './kernel-timer.mjs';
 
-const [backend = 'wasm', threadsArg = '1', stepsArg] = process.argv.slice(2);
+const [backend = 'wasm', threadsArg = '1', net = 'ann', stepsArg] = process.argv.slice(2);
 const BATCH = 64;
 const T = 4; // time steps folded into the batch: 256 samples per step, 64 images
 let threads = null;
@@ -18,9 +20,11 @@ else await tf.setBackend(backend);
 
 const steps = Number(stepsArg ?? (backend === 'cpu' ? 2 : 8));
 const warmup = backend === 'cpu' ? 0 : 2;
-const net = createAnnFloorNet();
-const trainer = makeTrainer(net);
-const { x, labels } = randomBatch(BATCH * T);
+const params = createAnnFloorNet();
+// The ANN floor folds T into the batch; the SNN unrolls T itself on 64 images.
+const trainer = makeTrainer(params, net === 'snn' ? csnnLoss : undefined);
+const { x, labels } = randomBatch(net === 'snn' ? BATCH : BATCH * T);
+if (net === 'snn' && SNN_T !== T) throw new Error(`csnn-net T=${SNN_T}, expected ${T}`);
 for (let i = 0; i < warmup; i++) trainer.step(x, labels);
 const tensorsBefore = tf.memory().numTensors;
 const losses = [];
@@ -39,7 +43,7 @@ const profiledStepMs = performance.now() - t0;
 const kernels = timer.stop();
 const median = [...stepMs].sort((a, b) => a - b)[Math.floor(stepMs.length / 2)];
 console.log(JSON.stringify({
-  backend, threads, steps, warmup, samplesPerStep: BATCH * T, imagesPerStep: BATCH,
+  net, backend, threads, steps, warmup, samplesPerStep: BATCH * T, imagesPerStep: BATCH,
   medianStepMs: median, imagesPerSec: (BATCH / median) * 1000, stepMs, losses,
   tensorsBefore, tensorsAfter, profiledStepMs, kernels,
 }));

@@ -68,26 +68,29 @@ console.log('\n(b) training the ANN-floor network: {Conv3x3-BN-ReLU-MaxPool2}x2 
 console.log('    64 images x T=4 = 256 samples per step; images/s counts 64 per step');
 const runner = fileURLToPath(new URL('./train-run.mjs', import.meta.url));
 const trainRuns = [];
-for (const [backend, threads] of [['wasm', 1], ['wasm', 2], ['cpu', 1]]) {
-  const res = spawnSync(process.execPath, [runner, backend, String(threads)], { encoding: 'utf8' });
+// The spiking version runs on wasm only: on cpu one step of the ANN floor alone takes minutes.
+const runs = [['ann', 'wasm', 1], ['ann', 'wasm', 2], ['snn', 'wasm', 1], ['snn', 'wasm', 2], ['ann', 'cpu', 1]];
+for (const [net, backend, threads] of runs) {
+  const res = spawnSync(process.execPath, [runner, backend, String(threads), net], { encoding: 'utf8' });
   const line = res.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (res.status !== 0 || line == null) {
-    console.error(`train-run ${backend} x${threads} failed (${res.status}):\n${res.stderr}`);
+    console.error(`train-run ${net} ${backend} x${threads} failed (${res.status}):\n${res.stderr}`);
     process.exitCode = 1;
     continue;
   }
   const r = JSON.parse(line);
   trainRuns.push(r);
-  console.log(`  ${`${backend}, ${r.threads ?? '-'} thread(s)`.padEnd(22)} ${r.imagesPerSec.toFixed(1).padStart(7)} images/s` +
+  console.log(`  ${`${net === 'snn' ? 'spiking' : 'ANN floor'}, ${backend}, ${r.threads ?? '-'} thread(s)`.padEnd(30)} ${r.imagesPerSec.toFixed(1).padStart(7)} images/s` +
     `  (median step ${r.medianStepMs.toFixed(0)} ms over ${r.steps} steps after ${r.warmup} warm-up;` +
     ` loss ${r.losses[0].toFixed(3)} -> ${r.losses.at(-1).toFixed(3)}; tensors ${r.tensorsBefore} -> ${r.tensorsAfter})`);
 }
 const cpuRun = trainRuns.find((r) => r.backend === 'cpu');
+console.log('  spiking: LIF neurons (tau 2, sigmoid surrogate) over T=4 steps on 64 images; loss = MSE of output rates');
 if (cpuRun) console.log(`  cpu is timed over ${cpuRun.steps} steps only (no warm-up): one step takes ${(cpuRun.medianStepMs / 1000).toFixed(1)} s`);
 
-const wasm1 = trainRuns.find((r) => r.backend === 'wasm' && r.threads === 1);
-if (wasm1) {
-  console.log(`\n    where a wasm (1 thread) step goes: ${wasm1.profiledStepMs.toFixed(0)} ms profiled step, kernels:`);
+for (const wasm1 of trainRuns.filter((r) => r.backend === 'wasm' && r.threads === 1)) {
+  console.log(`\n    where a ${wasm1.net === 'snn' ? 'spiking' : 'ANN floor'} wasm (1 thread) step goes: ` +
+    `${wasm1.profiledStepMs.toFixed(0)} ms profiled step, kernels:`);
   for (const k of wasm1.kernels.slice(0, 12)) {
     console.log(`      ${k.kernel.padEnd(22)}${fmt(k.ms).padStart(8)} ms  ${String(k.calls).padStart(3)} calls`);
   }

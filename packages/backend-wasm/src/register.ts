@@ -6,6 +6,7 @@ import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js'
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { batchMatMulConfig } from './kernels/batch-mat-mul.js';
 import { castConfig, identityConfig } from './kernels/identity.js';
+import { sliceConfig, unpackConfig } from './kernels/slice.js';
 import { tileConfig } from './kernels/tile.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { meanConfig, sumConfig } from './kernels/reduce-leading.js';
@@ -18,7 +19,7 @@ const added: KernelConfig[] = [conv2DBackpropFilterConfig];
 /** Kernels tfjs-backend-wasm has, but whose implementation we replace with a faster one. */
 const replaced: KernelConfig[] = [
   conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, meanConfig, identityConfig, castConfig,
-  tileConfig,
+  tileConfig, sliceConfig, unpackConfig,
 ];
 
 let registered = false;

@@ -66,6 +66,33 @@ describe('Sum and Mean over leading axes', () => {
   });
 });
 
+describe('Slice and Unpack', () => {
+  it.each([
+    { shape: [4, 3, 5], begin: [1, 0, 2], size: [2, -1, 3] },
+    { shape: [3, 6, 4, 2], begin: [0, 1, 0, 0], size: [3, 4, 4, 2] },
+    { shape: [7], begin: [2], size: [4] },
+  ])('slices $shape from $begin size $size like tfjs-cpu', async (c) => {
+    const f = (xs: tf.Tensor) => tf.slice(xs, c.begin, c.size).pow(3).sum() as tf.Scalar;
+    expect(await worstGradError(f, [randomInput(c.shape, 71)])).toBeLessThan(TOL);
+  });
+
+  it.each([0, 1, 2])('unstacks along axis %i like tfjs-cpu', async (axis) => {
+    const f = (xs: tf.Tensor) =>
+      tf.unstack(xs, axis).reduce((acc, t, i) => acc.add(t.pow(3).mul(i + 1).sum()), tf.scalar(0)) as tf.Scalar;
+    expect(await worstGradError(f, [randomInput([4, 3, 5], 72)])).toBeLessThan(TOL);
+  });
+
+  it('slices int32 tensors', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32');
+    tf.tidy(() => {
+      expect(tf.slice(x, [1, 1], [1, 2]).arraySync()).toEqual([[5, 6]]);
+      expect(tf.unstack(x, 1).map((t) => t.arraySync())).toEqual([[1, 4], [2, 5], [3, 6]]);
+    });
+    x.dispose();
+  });
+});
+
 describe('Tile, Identity and Cast', () => {
   it('tiles whole-tensor repeats and general repeats like tfjs-cpu', async () => {
     for (const [shape, reps] of [[[1, 1, 3], [4, 5, 1]], [[2, 3], [3, 2]], [[1, 2, 1], [2, 1, 3]]]) {
