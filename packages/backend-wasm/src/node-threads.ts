@@ -1,5 +1,6 @@
 // Node-only shims that let tfjs-backend-wasm's threaded build start its pthread workers (see
-// threads.ts). Everything except the worker class is restored once the backend is up.
+// threads.ts). All are undone once the backend is up, except the copy of the worker class that
+// Emscripten keeps for itself (it only treats workers running our temporary scripts specially).
 // Default imports: the CJS exports objects, which (unlike ESM namespaces) can be patched and are
 // the same objects the CJS tfjs-backend-wasm bundle gets from require().
 import fs from 'node:fs';
@@ -40,26 +41,31 @@ export function installNodeShims(threads: number): () => void {
     texts.has(obj as Blob) ? fileFor(obj as Blob) : originalCreateObjectURL(obj);
 
   // The main module reaches workers as a blob in their 'load' message; send its file path.
-  const BaseWorker: typeof NodeWorker = workerThreads.Worker;
-  if (!(BaseWorker as any).spikeflowShim) {
-    // Pool workers only ever run while the main thread blocks in a kernel, so they must not keep
-    // the process alive (Emscripten re-refs them when it starts a thread).
-    class FileWorker extends BaseWorker {
-      static spikeflowShim = true;
-      constructor(...args: ConstructorParameters<typeof NodeWorker>) {
-        super(...args);
-        super.unref();
-      }
-      override ref(): void {}
-      override postMessage(message: any, transfer?: any): void {
-        if (message?.cmd === 'load' && texts.has(message.urlOrBlob)) {
-          message = { ...message, urlOrBlob: fileFor(message.urlOrBlob) };
-        }
-        super.postMessage(message, transfer);
-      }
+  // Emscripten copies worker_threads.Worker into the global Worker when the module starts, so the
+  // subclass only needs to be exported while the backend starts.
+  const OriginalWorker: typeof NodeWorker = workerThreads.Worker;
+  const ours = (filename: unknown): boolean => typeof filename === 'string' && filename.startsWith(dir);
+  class FileWorker extends OriginalWorker {
+    private readonly pool: boolean;
+    constructor(...args: ConstructorParameters<typeof NodeWorker>) {
+      super(...args);
+      // Pool workers only run while the main thread blocks in a kernel, so they must not keep the
+      // process alive (Emscripten re-refs them when it starts a thread).
+      this.pool = ours(args[0]);
+      if (this.pool) super.unref();
     }
-    (workerThreads as { Worker: typeof NodeWorker }).Worker = FileWorker;
+    override ref(): void {
+      if (!this.pool) super.ref();
+    }
+    override postMessage(message: any, transfer?: any): void {
+      if (message?.cmd === 'load' && texts.has(message.urlOrBlob)) {
+        message = { ...message, urlOrBlob: fileFor(message.urlOrBlob) };
+      }
+      super.postMessage(message, transfer);
+    }
   }
+  const exportsObject = workerThreads as { Worker: typeof NodeWorker };
+  exportsObject.Worker = FileWorker;
 
   // tfjs-backend-wasm caps the pool at (logical cores / 2), assuming two hyperthreads per core,
   // so on a 2-vCPU machine it would run one thread whatever was asked. Report enough cores.
@@ -75,5 +81,6 @@ export function installNodeShims(threads: number): () => void {
     globalThis.Blob = OriginalBlob;
     URL.createObjectURL = originalCreateObjectURL;
     os.cpus = originalCpus;
+    exportsObject.Worker = OriginalWorker;
   };
 }

@@ -1,5 +1,6 @@
 // The threaded wasm build in Node: starts with two XNNPACK threads and computes what cpu does.
 import * as tf from '@tensorflow/tfjs';
+import workerThreads from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { initWasmBackendWithThreads } from '../src/index.js';
 import { gradsOn, randomInput, relativeError } from './helpers.js';
@@ -13,6 +14,9 @@ describe('initWasmBackendWithThreads', () => {
     const { threads } = await initWasmBackendWithThreads(2);
     expect(threads).toBe(2);
     expect(tf.getBackend()).toBe('wasm');
+    // The start-up shims are gone: other code gets the real worker class and Blob again.
+    expect(workerThreads.Worker.name).toBe('Worker');
+    expect(globalThis.Blob.name).toBe('Blob');
     const inputs = [randomInput([8, 16, 16, 8], 61), randomInput([3, 3, 8, 16], 62)];
     const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').square().sum() as tf.Scalar;
     const wasm = await gradsOn('wasm', f, inputs);
