@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['spec', 'core', 'neurons', 'pooling'];
-const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
+const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'datasets', 'backend-cpu', 'backend-webgpu', 'backend-wasm'];
+const APPS = ['train'];
+const dirOf = (p: string) => join(root, APPS.includes(p) ? 'apps' : 'packages', p);
+const built = [...PACKAGES, ...APPS].every((p) => existsSync(join(dirOf(p), 'dist', 'index.js')));
 
 describe.skipIf(!built)('npm pack + install into an empty folder', () => {
   if (!built) console.warn('pack test skipped: packages are not built; `npm test` builds them first (turbo run build), and CI runs it that way');
@@ -16,8 +18,8 @@ describe.skipIf(!built)('npm pack + install into an empty folder', () => {
   const app = join(work, 'app');
 
   it('packs each package with its dist and types, without tests', () => {
-    for (const p of PACKAGES) {
-      const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: join(root, 'packages', p), encoding: 'utf8' });
+    for (const p of [...PACKAGES, ...APPS]) {
+      const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: dirOf(p), encoding: 'utf8' });
       const [info] = JSON.parse(out) as Array<{ files: Array<{ path: string }> }>;
       const files = info.files.map((f) => f.path);
       expect(files).toContain('dist/index.js');
@@ -29,7 +31,7 @@ describe.skipIf(!built)('npm pack + install into an empty folder', () => {
   it('installs the tarballs and @tensorflow/tfjs into an empty project', () => {
     mkdirSync(app, { recursive: true });
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    const tarballs = PACKAGES.map((p) => join(work, `spikeflow-${p}-0.0.0.tgz`));
+    const tarballs = [...PACKAGES, ...APPS].map((p) => join(work, `spikeflow-${p}-0.0.0.tgz`));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, '@tensorflow/tfjs@4.22.0'], { cwd: app, stdio: 'pipe' });
     expect(existsSync(join(app, 'node_modules/@spikeflow/core/dist/index.js'))).toBe(true);
   });
@@ -62,6 +64,16 @@ describe.skipIf(!built)('npm pack + install into an empty folder', () => {
     expect(params.neuron1.w).not.toBe(0);
   });
 
+  it('runs the spikeflow CLI from the installed @spikeflow/train', () => {
+    const bin = join(app, 'node_modules/.bin/spikeflow');
+    const r = spawnSync(bin, ['train', '--preset', 'synthetic', '--time-steps', '1', '--batch-size', '4', '--train-limit', '8', '--test-limit', '8'], { cwd: app, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/epoch 3\/3 .* tau: neuron0/);
+    const bad = spawnSync(bin, ['train', '--epochs', 'zero'], { cwd: app, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--epochs: expected an integer >= 1, got "zero"');
+  });
+
   it('ships spikeflow-conformance: passes the reference vectors, exits non-zero on a mismatch', () => {
     const bin = join(app, 'node_modules/.bin/spikeflow-conformance');
     const vectors = join(root, 'test/fixtures/neuron_vectors.json');
@@ -84,8 +96,8 @@ describe.skipIf(!built)('npm pack + install into an empty folder', () => {
     const missing = spawnSync(bin, ['--vectors', join(work, 'nope.json')], { cwd: app, encoding: 'utf8' });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/--vectors: cannot read .*nope.json/);
-    const noBackend = spawnSync(bin, ['--vectors', vectors, '--backend', 'webgpu'], { cwd: app, encoding: 'utf8' });
+    const noBackend = spawnSync(bin, ['--vectors', vectors, '--backend', 'tpu'], { cwd: app, encoding: 'utf8' });
     expect(noBackend.status).toBe(2);
-    expect(noBackend.stderr).toMatch(/needs the package @spikeflow\/backend-webgpu/);
+    expect(noBackend.stderr).toMatch(/--backend tpu: tfjs could not initialise this backend/);
   });
 });
