@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { toJs, type Expr } from './expr.js';
-import type { NeuronOp } from './neuron-op.js';
+import { makeNeuronOp, partialsReadInput, type NeuronOp } from './neuron-op.js';
 import type { CompiledNeuron } from './plugins.js';
 
 /**
@@ -48,7 +48,7 @@ function generate(n: CompiledNeuron): { forward: Forward; backward: Backward } {
     n.vReset !== null
       ? n.detachReset ? '(1 - st)' : `(1 - st + (${n.vReset} - ht) * sg)`
       : n.detachReset ? '1' : `(1 - ${th} * sg)`;
-  const needsX = [n.dChargeDv, n.dChargeDx, ...n.dChargeDparams].some((e) => e.uses('x'));
+  const needsX = partialsReadInput(n);
   const gp = n.dChargeDparams.map((d, k) => `gp${k} += gh * ${js(d)};`).join(' ');
   const backward = new Function('h', 'x', 'p', 'gS', 'gV', 'T', 'M', 'gX', 'gP', `
     ${paramLocals(n)}
@@ -87,43 +87,26 @@ export function hostNeuronKernel(n: CompiledNeuron): NeuronOp | undefined {
   } catch {
     return undefined; // e.g. a browser page whose Content-Security-Policy forbids new Function
   }
-  const needsX = [n.dChargeDv, n.dChargeDx, ...n.dChargeDparams].some((e) => e.uses('x'));
-  const cache = new Map<boolean, (...args: tf.Tensor[]) => tf.Tensor>();
-  return (x, params, withV) => {
-    let f = cache.get(withV);
-    if (!f) {
-      f = tf.customGrad((...args: any[]) => {
-        const save = args.pop() as tf.GradSaveFunc;
-        const [xIn, ...ps] = args as tf.Tensor[];
-        const [T, M] = xIn.shape as [number, number];
-        const xd = xIn.dataSync() as Float32Array;
-        const s = new Float32Array(T * M);
-        const v = withV ? new Float32Array(T * M) : null;
-        const h = new Float32Array(T * M);
-        code.forward(xd, scalars(ps), T, M, s, v, h);
-        const hT = tf.tensor2d(h, [T, M]);
-        save(needsX ? [hT, ...ps, xIn] : [hT, ...ps]);
-        const value = v ? tf.tensor3d(concat(s, v), [2, T, M]) : tf.tensor2d(s, [T, M]);
-        return {
-          value,
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-            const [hS, ...rest] = saved;
-            const pS = rest.slice(0, ps.length);
-            const xS = needsX ? (rest[ps.length].dataSync() as Float32Array) : null;
-            const dyd = dy.dataSync() as Float32Array;
-            const gS = withV ? dyd.subarray(0, T * M) : dyd;
-            const gV = withV ? dyd.subarray(T * M) : null;
-            const gX = new Float32Array(T * M);
-            const gP = new Float64Array(ps.length);
-            code.backward(hS.dataSync() as Float32Array, xS, scalars(pS), gS, gV, T, M, gX, gP);
-            return [tf.tensor2d(gX, [T, M]), ...Array.from(gP, (g) => tf.scalar(g))];
-          },
-        };
-      }) as unknown as (...args: tf.Tensor[]) => tf.Tensor;
-      cache.set(withV, f);
-    }
-    return f(x, ...params);
-  };
+  return makeNeuronOp(n, {
+    forward(x, params, withV) {
+      const [T, M] = x.shape;
+      const s = new Float32Array(T * M);
+      const v = withV ? new Float32Array(T * M) : null;
+      const h = new Float32Array(T * M);
+      code.forward(x.dataSync() as Float32Array, scalars(params), T, M, s, v, h);
+      return { value: v ? tf.tensor3d(concat(s, v), [2, T, M]) : tf.tensor2d(s, [T, M]), h: tf.tensor2d(h, [T, M]) };
+    },
+    backward(dy, h, x, params, withV) {
+      const [T, M] = h.shape as [number, number];
+      const dyd = dy.dataSync() as Float32Array;
+      const gS = withV ? dyd.subarray(0, T * M) : dyd;
+      const gV = withV ? dyd.subarray(T * M) : null;
+      const gX = new Float32Array(T * M);
+      const gP = new Float64Array(params.length);
+      code.backward(h.dataSync() as Float32Array, x ? (x.dataSync() as Float32Array) : null, scalars(params), gS, gV, T, M, gX, gP);
+      return [tf.tensor2d(gX, [T, M]), ...Array.from(gP, (g) => tf.scalar(g))];
+    },
+  });
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {

@@ -16,7 +16,19 @@ export {
   type PoolWindow,
 } from './plugins.js';
 export { Registry, registry, use } from './registry.js';
-export { runNeuron, referenceOp, registerNeuronKernel, unregisterNeuronKernel, neuronImplementation, type NeuronOp, type NeuronKernelFactory } from './neuron-op.js';
+export {
+  runNeuron,
+  referenceOp,
+  registerNeuronKernel,
+  unregisterNeuronKernel,
+  neuronImplementation,
+  makeNeuronOp,
+  partialsReadInput,
+  type NeuronOp,
+  type NeuronOpImpl,
+  type NeuronKernelFactory,
+} from './neuron-op.js';
+export { hostNeuronKernel } from './host-kernel.js';
 export { Network, build, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
 export { validate } from './validate.js';

@@ -82,7 +82,6 @@ export function referenceOp(neuron: CompiledNeuron): NeuronOp {
 function makeReferenceOp(n: CompiledNeuron): NeuronOp {
   const hard = n.vReset !== null;
   const vReset = n.vReset ?? 0;
-  const needX = [n.dChargeDv, n.dChargeDx, ...n.dChargeDparams].some((e) => e.uses('x'));
 
   // V[t] from H[t] and S[t]: hard reset jumps to vReset, soft reset subtracts the threshold.
   const reset = (h: tf.Tensor, s: tf.Tensor): tf.Tensor =>
@@ -154,7 +153,28 @@ function makeReferenceOp(n: CompiledNeuron): NeuronOp {
     return [tf.stack(gX), ...gParams];
   };
 
-  // One tf.customGrad per arity (the number of parameters is fixed per neuron).
+  return makeNeuronOp(n, { forward: (x, params, withV) => tf.tidy(() => forward(x, params, withV)), backward: (dy, h, x, params, withV) => tf.tidy(() => backward(dy, h, x, params, withV)) });
+}
+
+/** Whether the charge's partial derivatives read X (then the backward pass needs X kept). */
+export function partialsReadInput(n: CompiledNeuron): boolean {
+  return [n.dChargeDv, n.dChargeDx, ...n.dChargeDparams].some((e) => e.uses('x'));
+}
+
+export interface NeuronOpImpl {
+  /** Runs all T steps: the op's value (spikes, or spikes and V stacked) and H [T, M] for backward. */
+  forward(x: tf.Tensor2D, params: tf.Tensor[], withV: boolean): { value: tf.Tensor; h: tf.Tensor };
+  /** BPTT over all T: [dL/dx, ...dL/dparams]. `x` is given when the partials read it. */
+  backward(dy: tf.Tensor, h: tf.Tensor, x: tf.Tensor | undefined, params: tf.Tensor[], withV: boolean): tf.Tensor[];
+}
+
+/**
+ * Wraps a forward and a backward pass over all T into a NeuronOp whose gradient is the backward
+ * pass. Keeps only H (and X when the partials read it) between the two.
+ */
+export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
+  const needX = partialsReadInput(n);
+  // One tf.customGrad per output form; the number of parameters is fixed per neuron.
   const cache = new Map<boolean, (...args: tf.Tensor[]) => tf.Tensor>();
   return (x, params, withV) => {
     let f = cache.get(withV);
@@ -162,15 +182,13 @@ function makeReferenceOp(n: CompiledNeuron): NeuronOp {
       f = tf.customGrad((...args: any[]) => {
         const save = args.pop() as tf.GradSaveFunc;
         const [xIn, ...ps] = args as tf.Tensor[];
-        const { value, h } = tf.tidy(() => forward(xIn as tf.Tensor2D, ps, withV));
+        const { value, h } = impl.forward(xIn as tf.Tensor2D, ps, withV);
         save(needX ? [h, ...ps, xIn] : [h, ...ps]);
         return {
           value,
           gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
             const [hSaved, ...rest] = saved;
-            const psSaved = rest.slice(0, ps.length);
-            const xSaved = needX ? rest[ps.length] : undefined;
-            return tf.tidy(() => backward(dy, hSaved, xSaved, psSaved, withV));
+            return impl.backward(dy, hSaved, needX ? rest[ps.length] : undefined, rest.slice(0, ps.length), withV);
           },
         };
       }) as unknown as (...args: tf.Tensor[]) => tf.Tensor;

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { formatCaseResult, runNeuronCase, type CaseResult, type NeuronVectorFile } from '../conformance.js';
 import { registry } from '../registry.js';
 import type { AnyPlugin } from '../plugins.js';
+import { selectBackend } from './backends.js';
 
 export interface ConformanceOptions {
   vectors: string;
@@ -14,12 +15,6 @@ export interface ConformanceOptions {
   reference?: boolean;
   log?: (line: string) => void;
 }
-
-/** Backend name -> the spikeflow package that provides it (imported only when asked for). */
-const BACKEND_PACKAGES: Record<string, string> = {
-  webgpu: '@spikeflow/backend-webgpu',
-  wasm: '@spikeflow/backend-wasm',
-};
 
 export async function loadVectors(path: string): Promise<NeuronVectorFile> {
   let text: string;
@@ -48,22 +43,6 @@ async function importPlugins(specifier: string): Promise<void> {
   const plugins = Object.values(mod).flatMap((v) => (Array.isArray(v) ? v : [v]))
     .filter((p): p is AnyPlugin => !!p && typeof p === 'object' && ['neuron', 'surrogate', 'pool'].includes((p as AnyPlugin).type));
   registry.register(...plugins);
-}
-
-async function selectBackend(name: string): Promise<void> {
-  const pkg = BACKEND_PACKAGES[name];
-  if (pkg) {
-    let mod: { setup?: () => Promise<unknown> };
-    try {
-      mod = await import(pkg);
-    } catch (e) {
-      throw new Error(`--backend ${name}: needs the package ${pkg} (npm install ${pkg}): ${(e as Error).message}`, { cause: e });
-    }
-    if (typeof mod.setup === 'function') await mod.setup();
-  }
-  const ok = await tf.setBackend(name).catch(() => false);
-  if (!ok) throw new Error(`--backend ${name}: tfjs could not initialise this backend (registered: ${Object.keys(tf.engine().registryFactory).join(', ')})`);
-  await tf.ready();
 }
 
 /** Runs every case of a vector file; returns the results (the bin exits non-zero on any failure). */

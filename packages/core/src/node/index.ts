@@ -5,3 +5,4 @@ registerFileRouter();
 
 export { fileHandler, registerFileRouter } from './file-handler.js';
 export { runConformance, loadVectors, type ConformanceOptions } from './conformance-cli.js';
+export { selectBackend, BACKEND_PACKAGES, type SelectedBackend } from './backends.js';
