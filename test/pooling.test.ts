@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { avgPool, maxPool } from '@spikeflow/pooling';
+import { avgPool, firstMaxPool, maxPool } from '@spikeflow/pooling';
 import { cpu, tf } from './setup.js';
 
 const window = (k: number, s = k, padding: 'same' | 'valid' = 'valid') => ({ size: [k, k] as [number, number], stride: [s, s] as [number, number], padding });
@@ -7,10 +7,14 @@ const window = (k: number, s = k, padding: 'same' | 'valid' = 'valid') => ({ siz
 describe('max pooling on spikes', () => {
   beforeAll(cpu);
 
-  it('sends the gradient to the FIRST maximum of each window (row-major), as PyTorch', async () => {
+  const pools: Array<[string, (x: tf.Tensor4D) => tf.Tensor4D]> = [
+    ['the plugin (tfjs-cpu MaxPoolGrad)', (x) => maxPool.apply(x, window(2), {})],
+    ['the portable first-max backward', (x) => firstMaxPool(x, window(2))],
+  ];
+  it.each(pools)('%s sends the gradient to the FIRST maximum of each window (row-major), as PyTorch', async (_, pool) => {
     // One 4x4 spike map, windows of 2x2 with ties: [1 1 / 1 0], [0 1 / 1 1], [0 0 / 0 1], [0 0 / 0 0]
     const x = tf.tensor4d([1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0], [1, 4, 4, 1]);
-    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(maxPool.apply(t as tf.Tensor4D, window(2), {}), tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]))))(x);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pool(t as tf.Tensor4D), tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]))))(x);
     expect(Array.from(await g.data())).toEqual([
       1, 0, 0, 2,
       0, 0, 0, 0,
@@ -20,12 +24,22 @@ describe('max pooling on spikes', () => {
     ]);
   });
 
+  it('both backward paths agree on random spike maps with many ties', async () => {
+    const x = tf.cast(tf.greater(tf.randomUniform([3, 8, 10, 4], 0, 1, 'float32', 11), 0.5), 'float32') as tf.Tensor4D;
+    const dy = tf.randomNormal([3, 4, 5, 4], 0, 1, 'float32', 12);
+    const grad = (pool: (t: tf.Tensor4D) => tf.Tensor4D) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pool(t as tf.Tensor4D), dy)))(x);
+    const a = Array.from(await grad(pools[0][1]).data());
+    const b = Array.from(await grad(pools[1][1]).data());
+    const diff = a.map((v, i) => [i, v, b[i]]).filter(([, u, w]) => u !== w);
+    expect(diff.slice(0, 6)).toEqual([]);
+  });
+
   it('matches tf.maxPool forward, and crops odd sizes like it (7x7 -> 3x3)', async () => {
     const x = tf.cast(tf.greater(tf.randomUniform([2, 7, 7, 3], 0, 1, 'float32', 1), 0.6), 'float32') as tf.Tensor4D;
-    const ours = maxPool.apply(x, window(2), {});
+    const ours = firstMaxPool(x, window(2));
     expect(ours.shape).toEqual([2, 3, 3, 3]);
     expect(Array.from(await ours.data())).toEqual(Array.from(await tf.maxPool(x, 2, 2, 'valid').data()));
-    const g = tf.grad((t: tf.Tensor) => tf.sum(maxPool.apply(t as tf.Tensor4D, window(2), {})))(x);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(firstMaxPool(t as tf.Tensor4D, window(2))))(x);
     const gd = await g.data();
     // One unit of gradient per window that has a spike, nothing in the cropped last row/column.
     const windowsWithSpike = (await tf.sum(tf.maxPool(x, 2, 2, 'valid')).data())[0];

@@ -75,7 +75,7 @@ export const PRESETS: Record<string, Preset> = {
   'fashion-mnist-small': {
     description: 'a small PLIF CSNN on Fashion-MNIST that trains in minutes on a CPU: 8 channels, T=4, one epoch on 10,000 images',
     dataset: 'fashion-mnist',
-    model: { ...paperImageNet('plif-fashion-mnist-small', 8, 256), timeSteps: 4 },
+    model: { ...paperImageNet('plif-fashion-mnist-small', 32, 256), timeSteps: 4 },
     optimizer: { kind: 'adam', learningRate: 2e-3 },
     schedule: { kind: 'cosine', tMax: 1 },
     loss: 'mse',

@@ -12,6 +12,7 @@ import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { meanConfig, sumConfig } from './kernels/reduce-leading.js';
 import { registerWasmGradients } from './gradients.js';
 import { rememberOriginal } from './wasm-call.js';
+import { declareFirstMaxPoolGrad } from '@spikeflow/pooling';
 
 /** Kernels tfjs-backend-wasm does not have at all. */
 const added: KernelConfig[] = [conv2DBackpropFilterConfig];
@@ -48,5 +49,7 @@ export function registerWasmTrainingKernels(): void {
     tf.registerKernel({ ...config, setupFunc: original?.setupFunc, disposeFunc: original?.disposeFunc });
   }
   registerWasmGradients();
+  // Our MaxPoolGrad routes to the first maximum (row-major), so max pooling on spikes can use it.
+  declareFirstMaxPoolGrad('wasm');
   registered = true;
 }

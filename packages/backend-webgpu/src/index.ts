@@ -6,4 +6,4 @@ export { registerFusedNeuronKernels, unregisterFusedNeuronKernels, fusedNeuronKe
 export { makeFusedNeuronOp, tryFusedNeuronOp } from './fused-neuron-op.js';
 export { generateNeuronShaders, WORKGROUP_SIZE, MAX_FUSED_PARAMS, type NeuronShaders } from './neuron-shaders.js';
 export { UnsupportedExprError } from './wgsl-expr.js';
-export { webgpuMaxPool } from './max-pool.js';
+export { registerFirstMaxPoolGrad } from './max-pool.js';

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { definePool, type PoolPlugin, type PoolWindow } from '@spikeflow/core';
-import { maxPool as portableMaxPool } from '@spikeflow/pooling';
+import { declareFirstMaxPoolGrad } from '@spikeflow/pooling';
 
 /**
  * Gradient of non-overlapping max pooling, routed to the FIRST maximum of each window in row-major
  * order (PyTorch's choice; tfjs's MaxPoolGrad picks another one on ties, which spikes are full of).
  * One thread per input element: it finds its window's first maximum and takes dY if it is that one.
+ * Input X is the pooled tensor, DY the gradient of the pooled output.
  */
 class FirstMaxPoolGradProgram implements WebGPUProgram {
   variableNames = ['X', 'DY'];
@@ -58,38 +58,43 @@ fn main(index : i32) {
   }
 }
 
-function firstMaxGrad(x: tf.Tensor4D, dy: tf.Tensor, kh: number, kw: number): tf.Tensor {
-  const [, H, W, C] = x.shape;
-  const [, Ho, Wo] = dy.shape;
-  const backend = tf.backend() as unknown as WebGPUBackend;
-  const program = new FirstMaxPoolGradProgram(x.shape, kh, kw);
-  const uniforms = [H, W, C, Ho, Wo].map((v) => ({ type: 'int32', data: [v] }));
-  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, [x, dy], 'float32', uniforms));
+interface MaxPoolGradAttrs {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: unknown;
+  dimRoundingMode?: unknown;
 }
 
-const isTiling = (w: PoolWindow, x: tf.Tensor4D): boolean =>
-  w.padding === 'valid' && w.stride[0] === w.size[0] && w.stride[1] === w.size[1] && x.shape[1] >= w.size[0] && x.shape[2] >= w.size[1];
+const pair = (v: [number, number] | number): [number, number] => (Array.isArray(v) ? v : [v, v]);
 
-function webgpuTilingMaxPool(x: tf.Tensor4D, window: PoolWindow): tf.Tensor4D {
-  const [kh, kw] = window.size;
-  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const input = (args[0] as tf.Tensor).dtype === 'float32' ? (args[0] as tf.Tensor4D) : tf.cast(args[0] as tf.Tensor, 'float32') as tf.Tensor4D;
-    (args[1] as tf.GradSaveFunc)([input]);
-    return {
-      value: tf.maxPool(input, window.size, window.stride, 'valid'),
-      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => firstMaxGrad(saved as tf.Tensor4D, dy, kh, kw),
-    };
-  });
-  return f(x) as tf.Tensor4D;
-}
+let registered = false;
 
 /**
- * The 'max' pooling plugin for webgpu: tiling windows (the usual 2x2 stride 2) get one forward
- * dispatch (tfjs's maxPool) and one backward dispatch (first-max routing); anything else, and every
- * other backend, runs @spikeflow/pooling's max pooling.
+ * Replaces tfjs's MaxPoolGrad on webgpu (which picks another maximum on ties) for non-overlapping
+ * windows without padding, the shape max pooling on spikes has; other windows keep tfjs's kernel.
+ * Then declares to @spikeflow/pooling that webgpu's MaxPoolGrad routes to the first maximum, so
+ * max pooling there is one tfjs forward dispatch and one backward dispatch.
  */
-export const webgpuMaxPool: PoolPlugin = definePool({
-  ...portableMaxPool,
-  apply: (x, window, options) =>
-    tf.getBackend() === 'webgpu' && isTiling(window, x) ? webgpuTilingMaxPool(x, window) : portableMaxPool.apply(x, window, options),
-});
+export function registerFirstMaxPoolGrad(): void {
+  if (registered) return;
+  const original = tf.getKernel('MaxPoolGrad', 'webgpu');
+  if (!original) throw new Error('@spikeflow/backend-webgpu: tfjs has no MaxPoolGrad kernel for webgpu to extend');
+  const kernelFunc: tf.KernelFunc = (args) => {
+    const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+    const attrs = args.attrs as unknown as MaxPoolGradAttrs;
+    const [kh, kw] = pair(attrs.filterSize);
+    const [sh, sw] = pair(attrs.strides);
+    const valid = attrs.pad === 'valid' || attrs.pad === 0;
+    if (!(valid && kh === sh && kw === sw && input.dtype === 'float32' && input.shape.length === 4)) return original.kernelFunc(args);
+    const [, H, W, C] = input.shape;
+    const [, Ho, Wo] = dy.shape;
+    const backend = args.backend as unknown as WebGPUBackend;
+    const program = new FirstMaxPoolGradProgram(input.shape, kh, kw);
+    const uniforms = [H, W, C, Ho, Wo].map((v) => ({ type: 'int32', data: [v] }));
+    return backend.runWebGPUProgram(program, [input, dy], 'float32', uniforms);
+  };
+  tf.unregisterKernel('MaxPoolGrad', 'webgpu');
+  tf.registerKernel({ ...original, kernelFunc });
+  declareFirstMaxPoolGrad('webgpu');
+  registered = true;
+}

@@ -1,21 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { use } from '@spikeflow/core';
 import { describeAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
 import { registerWebGPUBackend } from './backend-factory.js';
 import { ensureNavigatorGpu } from './node-gpu.js';
 import { registerFusedNeuronKernels, unregisterFusedNeuronKernels } from './register.js';
-import { webgpuMaxPool } from './max-pool.js';
+import { registerFirstMaxPoolGrad } from './max-pool.js';
 import { patchWebGPUTile } from './tile-patch.js';
 
 export interface SetupOptions {
   powerPreference?: 'high-performance' | 'low-power';
   /** Register the fused neuron kernels (default true); false leaves the reference op on webgpu. */
   fuse?: boolean;
-  /**
-   * Register the 'max' pooling plugin with a fused first-max gradient on webgpu (default true); it
-   * replaces @spikeflow/pooling's 'max' in the shared registry and delegates to it elsewhere.
-   */
-  pools?: boolean;
   /** Make 'webgpu' the current tfjs backend (default true). */
   setBackend?: boolean;
   /** Dawn toggles in Node, e.g. ['backend=vulkan'] or ['adapter=NVIDIA']. */
@@ -43,10 +37,10 @@ export async function setup(options: SetupOptions = {}): Promise<AdapterReport> 
   const mod = await import('@tensorflow/tfjs-backend-webgpu');
   registerWebGPUBackend(mod, adapter);
   patchWebGPUTile();
+  registerFirstMaxPoolGrad();
 
   if (options.fuse === false) unregisterFusedNeuronKernels();
   else registerFusedNeuronKernels();
-  if (options.pools !== false) use(webgpuMaxPool);
 
   if (options.setBackend !== false) {
     const ok = await tf.setBackend('webgpu').catch((e: Error) => {

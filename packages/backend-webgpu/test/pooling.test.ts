@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registry } from '@spikeflow/core';
-import { webgpuMaxPool as maxPool } from '../src/index.js';
+import { maxPool } from '@spikeflow/pooling';
 import { noGpu, tf } from './gpu.js';
 
 const window = { size: [2, 2] as [number, number], stride: [2, 2] as [number, number], padding: 'valid' as const };
@@ -10,8 +9,10 @@ describe.skipIf(noGpu)('max pooling on spikes, on webgpu', () => {
   const spikes = [1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0];
   const firstMax = [1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 4, 0, 0, 3, 0, 0];
 
-  it('setup() registered the webgpu max pooling plugin as "max"', () => {
-    expect(registry.pools.get('max')).toBe(maxPool);
+  it('setup() made tfjs\'s maxPool gradient route to the first maximum (one dispatch each way)', async () => {
+    const x = tf.tensor4d(spikes, [1, 4, 4, 1]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]))))(x);
+    expect(Array.from(await g.data())).toEqual(firstMax);
   });
 
   it('the pooling plugin sends the gradient to the FIRST maximum of each window (row-major)', async () => {
@@ -21,13 +22,10 @@ describe.skipIf(noGpu)('max pooling on spikes, on webgpu', () => {
     expect(Array.from(await g.data())).toEqual(firstMax);
   });
 
-  it('tfjs\'s own maxPool gradient on webgpu does not (so the plugin\'s routing is needed)', async () => {
+  it('overlapping windows keep tfjs\'s kernel (3x3 stride 1 gradient sums to one unit per window)', async () => {
     const x = tf.tensor4d(spikes, [1, 4, 4, 1]);
-    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]))))(x);
-    const got = Array.from(await g.data());
-    // Same total (one unit per window), but tfjs picks the last maximum where there are ties.
-    expect(got.reduce((a, b) => a + b, 0)).toBe(10);
-    expect(got).not.toEqual(firstMax);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 3, 1, 'valid')))(x);
+    expect(Array.from(await g.data()).reduce((a, b) => a + b, 0)).toBe(4);
   });
 
   it('agrees with the cpu backend on random spike maps, values and gradients', async () => {

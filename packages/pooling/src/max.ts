@@ -2,15 +2,30 @@ import * as tf from '@tensorflow/tfjs';
 import { definePool, type PoolWindow } from '@spikeflow/core';
 
 /**
+ * Backends whose MaxPoolGrad kernel sends the gradient to the FIRST maximum of each window in
+ * row-major order (tfjs-backend-cpu does; spikeflow's wasm and webgpu backends register such a
+ * kernel and declare it). There, max pooling is tfjs's own op; elsewhere the backward pass picks the
+ * first maximum explicitly with portable ops.
+ */
+const firstMaxBackends = new Set<string>(['cpu']);
+
+/** Declares that `backendName`'s MaxPoolGrad routes to the first maximum (row-major) of each window. */
+export function declareFirstMaxPoolGrad(backendName: string): void {
+  firstMaxBackends.add(backendName);
+}
+
+/**
  * Max pooling. On spikes a window often holds several maxima (ties of 1s); the gradient goes to the
- * FIRST maximum in row-major order, as PyTorch (and so SpikingJelly) does, on every backend: the
- * backward pass picks it explicitly instead of relying on a backend's MaxPoolGrad tie-breaking.
+ * FIRST maximum in row-major order, as PyTorch (and so SpikingJelly) does, on every backend.
  */
 export const maxPool = definePool({
   kind: 'max',
   description: 'max pooling; gradient to the first maximum of each window (row-major)',
   options: {},
-  apply: (x, window) => (isTiling(window, x) ? tilingMaxPool(x, window) : tf.maxPool(x, window.size, window.stride, window.padding)),
+  apply: (x, window) =>
+    isTiling(window, x) && !firstMaxBackends.has(tf.getBackend())
+      ? firstMaxPool(x, window)
+      : tf.maxPool(x, window.size, window.stride, window.padding),
 });
 
 /** Non-overlapping windows without padding: the paper's case, where first-max routing is exact. */
@@ -18,7 +33,11 @@ function isTiling(w: PoolWindow, x: tf.Tensor4D): boolean {
   return w.padding === 'valid' && w.stride[0] === w.size[0] && w.stride[1] === w.size[1] && x.shape[1] >= w.size[0] && x.shape[2] >= w.size[1];
 }
 
-function tilingMaxPool(x: tf.Tensor4D, window: PoolWindow): tf.Tensor4D {
+/**
+ * Max pooling over non-overlapping windows whose backward pass routes dY to the first maximum of
+ * each window with portable tfjs ops (any backend).
+ */
+export function firstMaxPool(x: tf.Tensor4D, window: PoolWindow): tf.Tensor4D {
   const [kh, kw] = window.size;
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor;
