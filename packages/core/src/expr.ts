@@ -171,6 +171,34 @@ export function diff(e: Expr, t: DiffTarget): Expr {
   }
 }
 
+/**
+ * Splits expressions into per-call constants (sub-expressions that read only parameters, such as
+ * PLIF's sigmoid(w)) and the rest, so a kernel computes those once instead of per element. The
+ * constants become parameter nodes with indices from `firstIndex` on; shared ones are computed once.
+ */
+export function hoistInvariants(exprs: Expr[], firstIndex = 1000): { exprs: Expr[]; invariants: Array<{ index: number; name: string; expr: Expr }> } {
+  const invariants: Array<{ index: number; name: string; expr: Expr }> = [];
+  const byText = new Map<string, Expr>();
+  const rewrite = (e: Expr): Expr => {
+    const n = e.node;
+    if (!e.varying && n.op !== 'const' && n.op !== 'param') {
+      const text = e.toString();
+      let p = byText.get(text);
+      if (!p) {
+        const index = firstIndex + invariants.length;
+        const name = `c${invariants.length}`;
+        p = param(index, name);
+        invariants.push({ index, name, expr: e });
+        byText.set(text, p);
+      }
+      return p;
+    }
+    if (!('a' in n)) return e;
+    return 'b' in n ? new Expr({ op: n.op, a: rewrite(n.a), b: rewrite(n.b) }) : new Expr({ op: n.op, a: rewrite(n.a) });
+  };
+  return { exprs: exprs.map(rewrite), invariants };
+}
+
 export interface PrintNames {
   v: string;
   x: string;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { toJs, type Expr } from './expr.js';
+import { hoistInvariants, toJs, type Expr } from './expr.js';
 import { makeNeuronOp, partialsReadInput, type NeuronOp } from './neuron-op.js';
 import type { CompiledNeuron } from './plugins.js';
 
@@ -16,21 +16,26 @@ type Backward = (
   gX: Float32Array, gP: Float64Array,
 ) => void;
 
-const names = { v: 'vp', x: 'xt', u: 'u', param: (i: number) => `p${i}` };
+const names = { v: 'vp', x: 'xt', u: 'u', param: (i: number, name: string) => (i >= 1000 ? name : `p${i}`) };
 const js = (e: Expr) => toJs(e, names);
 
-function paramLocals(n: CompiledNeuron): string {
-  return n.paramNames.map((_, i) => `const p${i} = p[${i}];`).join(' ');
+/** Locals for the parameters and for what depends on them only (computed once per call, not per element). */
+function paramLocals(n: CompiledNeuron, invariants: Array<{ name: string; expr: Expr }>): string {
+  return [...n.paramNames.map((_, i) => `const p${i} = p[${i}];`), ...invariants.map((c) => `const ${c.name} = ${js(c.expr)};`)].join(' ');
 }
 
 function resetCode(n: CompiledNeuron, h: string, s: string): string {
   return n.vReset !== null ? `(${s} ? ${n.vReset} : ${h})` : `(${h} - ${n.vThreshold} * ${s})`;
 }
 
-function generate(n: CompiledNeuron): { forward: Forward; backward: Backward } {
-  const th = n.vThreshold;
+function generate(compiled: CompiledNeuron): { forward: Forward; backward: Backward } {
+  const th = compiled.vThreshold;
+  const hoisted = hoistInvariants([compiled.charge, compiled.dChargeDv, compiled.dChargeDx, compiled.surrogateGradient, ...compiled.dChargeDparams]);
+  const [charge, dChargeDv, dChargeDx, surrogateGradient, ...dChargeDparams] = hoisted.exprs;
+  const n = { ...compiled, charge, dChargeDv, dChargeDx, surrogateGradient, dChargeDparams };
+  const locals = paramLocals(n, hoisted.invariants);
   const forward = new Function('x', 'p', 'T', 'M', 's', 'v', 'h', `
-    ${paramLocals(n)}
+    ${locals}
     for (let m = 0; m < M; m++) {
       let vp = ${n.vRest};
       for (let t = 0, i = m; t < T; t++, i += M) {
@@ -51,7 +56,7 @@ function generate(n: CompiledNeuron): { forward: Forward; backward: Backward } {
   const needsX = partialsReadInput(n);
   const gp = n.dChargeDparams.map((d, k) => `gp${k} += gh * ${js(d)};`).join(' ');
   const backward = new Function('h', 'x', 'p', 'gS', 'gV', 'T', 'M', 'gX', 'gP', `
-    ${paramLocals(n)}
+    ${locals}
     ${n.dChargeDparams.map((_, k) => `let gp${k} = 0;`).join(' ')}
     for (let m = 0; m < M; m++) {
       let carry = 0;

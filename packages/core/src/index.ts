@@ -1,5 +1,5 @@
 export * as expr from './expr.js';
-export { Expr, constant, variable, param, diff, toJs, toWgsl, type ExprNode, type ExprLike, type VarName, type PrintNames } from './expr.js';
+export { Expr, constant, variable, param, diff, hoistInvariants, toJs, toWgsl, type ExprNode, type ExprLike, type VarName, type PrintNames } from './expr.js';
 export { evalTf, evalNumber } from './expr-tf.js';
 export {
   defineNeuron,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constant, diff, evalNumber, param, toJs, toWgsl, variable, type Expr } from '../src/index.js';
+import { constant, diff, evalNumber, hoistInvariants, param, toJs, toWgsl, variable, type Expr } from '../src/index.js';
 
 const v = variable('v');
 const x = variable('x');
@@ -55,5 +55,21 @@ describe('expression derivatives', () => {
     expect(src).toContain('select(0.0, 1.0, xx > 0.0)');
     expect(src).toMatch(/^max\(/);
     expect(src).not.toContain('Math.');
+  });
+});
+
+describe('hoisting per-call constants', () => {
+  it('replaces sub-expressions of parameters only, shared across expressions, keeping values', () => {
+    const k = w.sigmoid();
+    const charge = v.add(x.sub(v).mul(k));
+    const dv = diff(charge, { var: 'v' });
+    const { exprs, invariants } = hoistInvariants([charge, dv]);
+    // sigmoid(w) in the charge; the whole of dH/dV = 1 - sigmoid(w) is a constant too.
+    expect(invariants.map((c) => c.expr.toString())).toEqual([k.toString(), dv.toString()]);
+    expect(exprs[0].toString()).not.toContain('Math.exp');
+    expect(exprs[1].node.op).toBe('param');
+    const params: number[] = [0.6];
+    for (const c of invariants) params[c.index] = evalNumber(c.expr, [0.6]);
+    for (const [i, e] of [charge, dv].entries()) expect(evalNumber(exprs[i], params, { v: 0.3, x: 0.9 })).toBeCloseTo(evalNumber(e, [0.6], { v: 0.3, x: 0.9 }), 12);
   });
 });
