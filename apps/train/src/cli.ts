@@ -14,7 +14,7 @@ use(neurons, surrogates, pools);
 tf.enableProdMode();
 
 export const USAGE = `usage:
-  spikeflow train   [--preset NAME] [--backend cpu|wasm|webgpu] [--epochs N] [--batch-size N] [--lr X]
+  spikeflow train   [--preset NAME] [--backend auto|cpu|wasm|webgpu] [--epochs N] [--batch-size N] [--lr X]
                     [--time-steps T] [--train-limit N] [--test-limit N] [--max-steps N] [--seed N]
                     [--data-dir DIR] [--download] [--out DIR] [--resume DIR]
   spikeflow eval    --checkpoint DIR [--backend NAME] [--dataset fashion-mnist|mnist] [--data-dir DIR] [--test-limit N]
@@ -106,7 +106,7 @@ export async function main(argv: string[], log: (line: string) => void = console
       return 0;
     case 'train': {
       const preset = resolvePreset(flags);
-      const backend = await selectBackend((flags.backend as string | undefined) ?? 'cpu');
+      const backend = await selectBackend((flags.backend as string | undefined) ?? 'auto');
       const { train, test } = await loadSplits({
         dataset: preset.dataset,
         dataDir: flags['data-dir'] as string | undefined,
@@ -115,7 +115,7 @@ export async function main(argv: string[], log: (line: string) => void = console
         testLimit: preset.testLimit,
         seed: preset.seed,
       });
-      log(`spikeflow train: preset ${(flags.preset as string | undefined) ?? 'fashion-mnist-small'} on ${backend.name}${backend.detail ? ` (${JSON.stringify(backend.detail)})` : ''}`);
+      log(`spikeflow train: preset ${(flags.preset as string | undefined) ?? 'fashion-mnist-small'} on ${backend.name}${backend.detail ? ` ${JSON.stringify(backend.detail)}` : ''}`);
       log(`  train: ${train.source}`);
       log(`  test:  ${test.source}`);
       log(`  T=${preset.model.timeSteps} batch ${preset.batchSize} ${preset.optimizer.kind} lr ${preset.optimizer.learningRate} epochs ${preset.epochs}`);
@@ -136,7 +136,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     case 'inspect': {
       const dir = flags.checkpoint as string | undefined;
       if (!dir) throw new UsageError(`--checkpoint: required by "${command}"`);
-      if (command === 'eval') await selectBackend((flags.backend as string | undefined) ?? 'cpu');
+      if (command === 'eval') await selectBackend((flags.backend as string | undefined) ?? 'auto');
       const ckpt = await loadCheckpoint(`file://${dir}`);
       if (command === 'inspect') {
         log(JSON.stringify({ model: ckpt.spec, step: ckpt.meta.step, epoch: ckpt.meta.epoch, neurons: ckpt.meta.neurons }, null, 2));

@@ -22,7 +22,7 @@ describe('spikeflow CLI flags', () => {
   });
 
   it('rejects an unknown backend by name', async () => {
-    await expect(main(['train', '--backend', 'cuda', '--preset', 'synthetic'], () => {})).rejects.toThrow(/--backend: unknown backend "cuda"; known: cpu, wasm, webgpu/);
+    await expect(main(['train', '--backend', 'cuda', '--preset', 'synthetic'], () => {})).rejects.toThrow(/--backend: unknown backend "cuda"; known: auto, cpu, wasm, webgpu/);
   });
 });
 

@@ -17,10 +17,33 @@ export interface SelectedBackend {
 }
 
 /**
- * Selects a tfjs backend by name, loading spikeflow's package for it first. `flag` names the
- * option in error messages (e.g. '--backend').
+ * 'auto': WebGPU on a hardware adapter; else wasm (measured several times faster than WebGPU on a
+ * software rasteriser such as Mesa's lavapipe, and than tfjs-cpu); else cpu.
+ */
+async function selectAuto(flag: string): Promise<SelectedBackend> {
+  try {
+    const webgpu = (await import(BACKEND_PACKAGES.webgpu.pkg)) as { setup: (o: { setBackend: boolean }) => Promise<{ software?: boolean }> };
+    const adapter = await webgpu.setup({ setBackend: false });
+    if (!adapter.software) return { ...(await selectBackend('webgpu', flag)), detail: adapter };
+  } catch {
+    // no WebGPU package or no adapter: try the next one
+  }
+  for (const name of ['wasm', 'cpu']) {
+    try {
+      return await selectBackend(name, flag);
+    } catch {
+      // not installed or failed to start: try the next one
+    }
+  }
+  throw new Error(`${flag} auto: no backend could start (tried webgpu, wasm, cpu)`);
+}
+
+/**
+ * Selects a tfjs backend by name ('auto' picks the fastest available), loading spikeflow's package
+ * for it first. `flag` names the option in error messages (e.g. '--backend').
  */
 export async function selectBackend(name: string, flag = '--backend'): Promise<SelectedBackend> {
+  if (name === 'auto') return selectAuto(flag);
   let detail: unknown;
   const entry = BACKEND_PACKAGES[name];
   if (entry) {
