@@ -13,6 +13,7 @@ import { meanConfig, sumConfig } from './kernels/reduce-leading.js';
 import { registerWasmGradients } from './gradients.js';
 import { rememberOriginal } from './wasm-call.js';
 import { declareFirstMaxPoolGrad } from '@spikeflow/pooling';
+import { registerWasmNeuronKernel } from './neuron-kernel.js';
 
 /** Kernels tfjs-backend-wasm does not have at all. */
 const added: KernelConfig[] = [conv2DBackpropFilterConfig];
@@ -51,5 +52,6 @@ export function registerWasmTrainingKernels(): void {
   registerWasmGradients();
   // Our MaxPoolGrad routes to the first maximum (row-major), so max pooling on spikes can use it.
   declareFirstMaxPoolGrad('wasm');
+  registerWasmNeuronKernel();
   registered = true;
 }

@@ -13,7 +13,7 @@ import { compileNeuron, registry, runNeuron, use, validate } from '@spikeflow/co
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { formatAdapter, registerFusedNeuronKernels, setup, unregisterFusedNeuronKernels } from '@spikeflow/backend-webgpu';
-import { annTrainer, randomBatch, snnTrainer } from './csnn.mjs';
+import { annTrainer, randomBatch, snnTrainer } from '../../../scripts/bench-lib/csnn.mjs';
 import { printTable } from './table.mjs';
 
 const arg = (name, fallback) => {

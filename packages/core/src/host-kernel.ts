@@ -34,17 +34,22 @@ function generate(compiled: CompiledNeuron): { forward: Forward; backward: Backw
   const [charge, dChargeDv, dChargeDx, surrogateGradient, ...dChargeDparams] = hoisted.exprs;
   const n = { ...compiled, charge, dChargeDv, dChargeDx, surrogateGradient, dChargeDparams };
   const locals = paramLocals(n, hoisted.invariants);
+  // Time-major loops (t outer, neurons inner) stream through every [T, M] array in order; the
+  // state of each neuron lives in a length-M array between steps.
   const forward = new Function('x', 'p', 'T', 'M', 's', 'v', 'h', `
     ${locals}
-    for (let m = 0; m < M; m++) {
-      let vp = ${n.vRest};
-      for (let t = 0, i = m; t < T; t++, i += M) {
+    const state = new Float32Array(M).fill(${n.vRest});
+    for (let t = 0, o = 0; t < T; t++, o += M) {
+      for (let m = 0; m < M; m++) {
+        const i = o + m;
+        const vp = state[m];
         const xt = x[i];
         const ht = ${js(n.charge)};
         const st = ht >= ${th} ? 1 : 0;
         h[i] = ht; s[i] = st;
-        vp = ${resetCode(n, 'ht', 'st')};
-        if (v !== null) v[i] = vp;
+        const vn = ${resetCode(n, 'ht', 'st')};
+        state[m] = vn;
+        if (v !== null) v[i] = vn;
       }
     }`) as Forward;
 
@@ -58,21 +63,22 @@ function generate(compiled: CompiledNeuron): { forward: Forward; backward: Backw
   const backward = new Function('h', 'x', 'p', 'gS', 'gV', 'T', 'M', 'gX', 'gP', `
     ${locals}
     ${n.dChargeDparams.map((_, k) => `let gp${k} = 0;`).join(' ')}
-    for (let m = 0; m < M; m++) {
-      let carry = 0;
-      for (let t = T - 1; t >= 0; t--) {
-        const i = t * M + m;
+    const carry = new Float64Array(M); // dL/dV[t] flowing back from step t + 1
+    for (let t = T - 1; t >= 0; t--) {
+      const o = t * M;
+      for (let m = 0; m < M; m++) {
+        const i = o + m;
         const ht = h[i];
         const st = ht >= ${th} ? 1 : 0;
         const u = ht - ${th};
         const sg = ${js(n.surrogateGradient)};
-        const gv = (gV !== null ? gV[i] : 0) + carry;
+        const gv = (gV !== null ? gV[i] : 0) + carry[m];
         const gh = gS[i] * sg + gv * ${dVdH};
         let vp = ${n.vRest};
-        if (t > 0) { const hq = h[i - M]; const sq = hq >= ${th} ? 1 : 0; vp = ${resetCode(n, 'hq', 'sq')}; }
+        if (t > 0) { const hq = h[i - M]; const sq = hq >= ${th} ? 1 : 0; vp = Math.fround(${resetCode(n, 'hq', 'sq')}); }
         const xt = ${needsX ? 'x[i]' : '0'};
         gX[i] = gh * ${js(n.dChargeDx)};
-        carry = gh * ${js(n.dChargeDv)};
+        carry[m] = gh * ${js(n.dChargeDv)};
         ${gp}
       }
     }
@@ -84,8 +90,35 @@ function scalars(params: tf.Tensor[]): Float64Array {
   return Float64Array.from(params.map((p) => p.dataSync()[0]));
 }
 
+/**
+ * How the host kernel reaches tensor memory. The default copies (dataSync, tf.tensor); a backend
+ * whose memory JavaScript can address (wasm's heap) gives views instead and saves the copies.
+ */
+export interface HostMemory {
+  /** Allocates float32 outputs; `views()` must be called after the last allocation of a call. */
+  alloc(shapes: number[][]): { tensors: tf.Tensor[]; views: () => Float32Array[] };
+  /** The values of tensors (read-only use), valid until the next allocation. */
+  read(tensors: tf.Tensor[]): Float32Array[];
+}
+
+export const copyingMemory: HostMemory = {
+  alloc(shapes) {
+    const arrays = shapes.map((shape) => new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    let tensors: tf.Tensor[] | undefined;
+    // The arrays are filled after views(); the tensors are made from them lazily, once filled.
+    return {
+      get tensors() {
+        tensors ??= arrays.map((a, i) => tf.tensor(a, shapes[i]));
+        return tensors;
+      },
+      views: () => arrays,
+    };
+  },
+  read: (tensors) => tensors.map((t) => t.dataSync() as Float32Array),
+};
+
 /** Makes the host-memory fused op for a neuron, or undefined where code generation is not allowed (CSP). */
-export function hostNeuronKernel(n: CompiledNeuron): NeuronOp | undefined {
+export function hostNeuronKernel(n: CompiledNeuron, memory: HostMemory = copyingMemory): NeuronOp | undefined {
   let code: ReturnType<typeof generate>;
   try {
     code = generate(n);
@@ -95,28 +128,23 @@ export function hostNeuronKernel(n: CompiledNeuron): NeuronOp | undefined {
   return makeNeuronOp(n, {
     forward(x, params, withV) {
       const [T, M] = x.shape;
-      const s = new Float32Array(T * M);
-      const v = withV ? new Float32Array(T * M) : null;
-      const h = new Float32Array(T * M);
-      code.forward(x.dataSync() as Float32Array, scalars(params), T, M, s, v, h);
-      return { value: v ? tf.tensor3d(concat(s, v), [2, T, M]) : tf.tensor2d(s, [T, M]), h: tf.tensor2d(h, [T, M]) };
+      const out = memory.alloc(withV ? [[2, T, M], [T, M]] : [[T, M], [T, M]]);
+      const p = scalars(params);
+      const [value, h] = out.views();
+      const [xd] = memory.read([x]);
+      code.forward(xd, p, T, M, value.subarray(0, T * M), withV ? value.subarray(T * M) : null, h);
+      const [valueT, hT] = out.tensors;
+      return { value: valueT, h: hT };
     },
     backward(dy, h, x, params, withV) {
       const [T, M] = h.shape as [number, number];
-      const dyd = dy.dataSync() as Float32Array;
-      const gS = withV ? dyd.subarray(0, T * M) : dyd;
-      const gV = withV ? dyd.subarray(T * M) : null;
-      const gX = new Float32Array(T * M);
+      const p = scalars(params);
+      const out = memory.alloc([[T, M]]);
+      const [gX] = out.views();
+      const [hd, dyd, xd] = memory.read(x ? [h, dy, x] : [h, dy]);
       const gP = new Float64Array(params.length);
-      code.backward(h.dataSync() as Float32Array, x ? (x.dataSync() as Float32Array) : null, scalars(params), gS, gV, T, M, gX, gP);
-      return [tf.tensor2d(gX, [T, M]), ...Array.from(gP, (g) => tf.scalar(g))];
+      code.backward(hd, xd ?? null, p, withV ? dyd.subarray(0, T * M) : dyd, withV ? dyd.subarray(T * M) : null, T, M, gX, gP);
+      return [out.tensors[0], ...Array.from(gP, (g) => tf.scalar(g))];
     },
   });
-}
-
-function concat(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

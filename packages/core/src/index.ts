@@ -28,7 +28,7 @@ export {
   type NeuronOpImpl,
   type NeuronKernelFactory,
 } from './neuron-op.js';
-export { hostNeuronKernel } from './host-kernel.js';
+export { hostNeuronKernel, copyingMemory, type HostMemory } from './host-kernel.js';
 export { Network, build, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
 export { validate } from './validate.js';
