@@ -16,7 +16,7 @@ export interface ForwardContext {
    */
   repeat: number;
   /** Neuron layers whose spikes and membrane potentials a monitor records on this pass. */
-  recordV: Set<string>;
+  record: Set<string>;
   /** Filled by neuron layers that are monitored: spikes and v, each [T, N, ...features]. */
   records: Map<string, { spikes: tf.Tensor; v?: tf.Tensor }>;
 }
@@ -134,7 +134,7 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
       neuron: compiled,
       apply: (x, ctx) => {
         const seq = x.reshape([ctx.T, ctx.N * features]) as tf.Tensor2D;
-        const withV = ctx.recordV.has(c.name);
+        const withV = ctx.record.has(c.name);
         const params = vars.map((v) => v.variable as tf.Tensor);
         const out = runNeuron(compiled, seq, params, withV);
         if (!withV) return out.reshape(x.shape);

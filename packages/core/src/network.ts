@@ -70,7 +70,7 @@ export class Network {
       }
     }
     const training = options.training ?? false;
-    const ctx: ForwardContext = { T, N, training, recordV: record, records, repeat: 1 };
+    const ctx: ForwardContext = { T, N, training, record, records, repeat: 1 };
     const output = tf.tidy(() => {
       let first = 0;
       let x: tf.Tensor;
