@@ -24,10 +24,12 @@ export interface NetworkSummary {
   nonTrainable: number;
 }
 
+const size = (s: unknown) => (Array.isArray(s) ? s.join('x') : `${String(s)}x${String(s)}`);
+
 function detailOf(spec: Record<string, unknown>): string {
   switch (spec.kind) {
     case 'conv2d':
-      return `${JSON.stringify(spec.kernelSize)} kernel, ${spec.filters} filters${spec.useBias ? ', bias' : ''}`;
+      return `${size(spec.kernelSize)} kernel, ${spec.filters} filters${spec.useBias ? ', bias' : ''}`;
     case 'dense':
       return `${spec.units} units${spec.useBias ? ', bias' : ''}`;
     case 'neuron': {
@@ -35,7 +37,7 @@ function detailOf(spec: Record<string, unknown>): string {
       return `${spec.neuron}${tau !== undefined ? ` tau${spec.initTau !== undefined ? '0' : ''}=${tau}` : ''}`;
     }
     case 'pool':
-      return `${spec.pool} ${JSON.stringify(spec.size)}`;
+      return `${spec.pool} ${size(spec.size)}`;
     case 'dropout':
       return `rate ${spec.rate}`;
     case 'voting':
