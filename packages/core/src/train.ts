@@ -132,6 +132,10 @@ export class Trainer {
     let rate: tf.Tensor | undefined;
     let loss: tf.Scalar | undefined;
     let grads: tf.NamedTensorMap | undefined;
+    // The forward pass updates state outside the optimiser (batch norm's running statistics): keep
+    // a copy so that a skipped step leaves no trace.
+    const state = this.network.namedVariables().filter((v) => !v.trainable);
+    const saved = state.map((v) => tf.clone(v.variable));
     try {
       ({ value: loss, grads } = tf.tidy(() => this.computeGradients(input, labels, (r) => (rate = r))));
       const before = tf.tidy(() => this.preUpdateFlags(input, labels, numClasses, loss!, grads!));
@@ -140,6 +144,7 @@ export class Trainer {
       const bad = flags.findIndex((f) => f === 0);
       if (bad >= 0) {
         tf.dispose(grads);
+        state.forEach((v, i) => v.variable.assign(saved[i]));
         if (!options.skipInvalid) throw stepError(this.checks()[bad], this.epochOf(step) + 1, step, numClasses);
         this.skippedSteps++;
         return { loss, rate: rate!, skipped: true };
@@ -155,6 +160,8 @@ export class Trainer {
       tf.dispose([rate, loss]);
       if (grads) tf.dispose(grads);
       throw e;
+    } finally {
+      tf.dispose(saved);
     }
   }
 
