@@ -32,6 +32,7 @@ export { hostNeuronKernel, copyingMemory, type HostMemory } from './host-kernel.
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
 export { validate } from './validate.js';
+export { estimateTrainingBytes } from './memory.js';
 export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';
 export { stepChecks, checkNeuronParameters, labelsValid, allFinite, type StepCheck } from './step-checks.js';
 export { firingRate, rateLoss, correctCount, oneHotLabels, type LossKind } from './loss.js';
