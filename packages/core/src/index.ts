@@ -29,12 +29,14 @@ export {
   type NeuronKernelFactory,
 } from './neuron-op.js';
 export { hostNeuronKernel, copyingMemory, type HostMemory } from './host-kernel.js';
-export { Network, build, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
+export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
 export { validate } from './validate.js';
-export { ShapeError } from './errors.js';
+export { estimateTrainingBytes } from './memory.js';
+export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';
+export { stepChecks, checkNeuronParameters, labelsValid, allFinite, type StepCheck } from './step-checks.js';
 export { firingRate, rateLoss, correctCount, oneHotLabels, type LossKind } from './loss.js';
-export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
+export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type CheckedStepResult, type CheckedStepOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointMeta, type SaveOptions, type LoadedCheckpoint } from './checkpoint.js';
 export {
   runNeuronCase,
