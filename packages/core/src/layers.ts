@@ -140,7 +140,8 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
         const params = vars.map((v) => v.variable as tf.Tensor);
         const out = runNeuron(compiled, seq, params, withV);
         if (!withV) return out.reshape(x.shape);
-        const [spikes, v] = tf.unstack(out);
+        const [spikes, v, ...states] = tf.unstack(out);
+        tf.dispose(states);
         const perStep = [ctx.T, ctx.N, ...c.inputShape];
         ctx.records.set(c.name, { spikes: spikes.reshape(perStep), v: v.reshape(perStep) });
         return spikes.reshape(x.shape);
