@@ -32,12 +32,14 @@ export {
   type NeuronKernelFactory,
 } from './neuron-op.js';
 export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from './host-kernel.js';
-export { Network, build, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
+export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
 export { validate } from './validate.js';
-export { ShapeError } from './errors.js';
+export { estimateTrainingBytes } from './memory.js';
+export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';
+export { stepChecks, checkNeuronParameters, labelsValid, allFinite, type StepCheck } from './step-checks.js';
 export { firingRate, rateLoss, correctCount, oneHotLabels, type LossKind } from './loss.js';
-export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
+export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type CheckedStepResult, type CheckedStepOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointMeta, type SaveOptions, type LoadedCheckpoint } from './checkpoint.js';
 export {
   runNeuronCase,
@@ -54,3 +56,7 @@ export {
 } from './conformance.js';
 export { SpecError } from '@spikeflow/spec';
 export { syntheticDataset, seededRandom, type SyntheticOptions } from './synthetic.js';
+export { fit, evaluate, batchNormWarnings, startWeight, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';
+export { ScalarMeter } from './meter.js';
+export { runMonitors, firingRateMonitor, spikeRasterMonitor, membraneMonitor, neuronLayerNames, type Monitor, type LayerRecord, type Raster, type MembraneTrace, type SampleMonitorOptions } from './monitors.js';
+export { summary, formatSummary, type NetworkSummary, type LayerSummary } from './summary.js';
