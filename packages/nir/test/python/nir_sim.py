@@ -8,10 +8,12 @@ A neuron spikes when v > v_threshold (NIR's definition), then v = v_reset; files
 NIR 1.0.6 have no v_reset and subtract the threshold instead. v starts at v_leak (LIF, LI) or at
 v_reset (IF; 0 for the subtractive reset). Stateless nodes act on each time step.
 
-Usage: python3 nir_sim.py FILE.nir INPUT.npy DT OUT.npz  (input [T, N, ...shape]; writes each
-node's output over time, [T, N, ...], and margin:NAME, the smallest |v - v_threshold| of each
-spiking node).
+Usage: python3 nir_sim.py FILE.nir INPUT.json DT OUT.json
+  INPUT.json: {"shape": [T, N, ...], "data": [...]}; OUT.json: each node's output over time
+  ({"shape", "data"}, [T, N, ...]) and "margin:NAME", the smallest |v - v_threshold| of each
+  spiking node.
 """
+import json
 import sys
 
 import h5py
@@ -140,5 +142,10 @@ def simulate(path, x, dt):
 
 
 if __name__ == "__main__":
-    result = simulate(sys.argv[1], np.load(sys.argv[2]), float(sys.argv[3]))
-    np.savez(sys.argv[4], **result)
+    with open(sys.argv[2]) as fh:
+        spec = json.load(fh)
+    x = np.asarray(spec["data"], np.float64).reshape(spec["shape"])
+    result = simulate(sys.argv[1], x, float(sys.argv[3]))
+    out = {k: float(v) if k.startswith("margin:") else {"shape": list(v.shape), "data": v.ravel().tolist()} for k, v in result.items()}
+    with open(sys.argv[4], "w") as fh:
+        json.dump(out, fh)
