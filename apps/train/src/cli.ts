@@ -8,6 +8,7 @@ import { selectBackend } from './backends.js';
 import { loadSplits } from './data.js';
 import { evaluate, run } from './loop.js';
 import { PRESETS, type Preset } from './presets.js';
+import { nirCommand, NIR_USAGE } from './commands/nir.js';
 
 use(neurons, surrogates, pools);
 // Production mode: no debug checks, and no console banner from tfjs about its Node backend.
@@ -20,6 +21,7 @@ export const USAGE = `usage:
   spikeflow eval    --checkpoint DIR [--backend NAME] [--dataset fashion-mnist|mnist] [--data-dir DIR] [--test-limit N]
   spikeflow inspect --checkpoint DIR
   spikeflow presets
+${NIR_USAGE}
 presets: ${Object.keys(PRESETS).join(', ')}`;
 
 /** A bad command line: the message names the flag. Exit code 2. */
@@ -95,6 +97,7 @@ export function resolvePreset(flags: Flags): Preset {
 }
 
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<number> {
+  if ((argv[0] === 'export' || argv[0] === 'import') && !argv.includes('--help') && !argv.includes('-h')) return nirCommand(argv, log);
   const { command, flags } = parse(argv);
   if (flags.help) {
     log(USAGE);

@@ -43,7 +43,7 @@ describe('NIR files in Python NIR layout', () => {
         const want = await toNhwc(s.shape, s.data).data();
         const got = await records.get(node)!.spikes.data();
         expect(Array.from(got)).toEqual(Array.from(want));
-        total += want.reduce((a, b) => a + b, 0);
+        total += Array.from(want).reduce((a, b) => a + Number(b), 0);
       }
       expect(total).toBeGreaterThan(0);
     });
