@@ -185,6 +185,7 @@ function neuronNode(layer: NormalizedLayer, shape: number[], dt: number, weights
     metadata.spikeflow_w = w.data[0];
   } else {
     tauSteps = layer.tau as number;
+    metadata.spikeflow_tau = tauSteps;
   }
   const decayInput = layer.decayInput as boolean;
   metadata.spikeflow_decay_input = decayInput ? 1 : 0;

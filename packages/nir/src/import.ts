@@ -306,7 +306,9 @@ function neuronLayer(
     setPlifW(w);
     return { ...common, neuron: 'plif', initTau: 1 + Math.exp(-w), decayInput };
   }
-  return { ...common, neuron: 'lif', tau, decayInput };
+  // spikeflow's own export keeps tau in steps as a float64, which float32 tau / dt only approximates.
+  const exactTau = typeof meta.spikeflow_tau === 'number' && close(meta.spikeflow_tau, tau) ? meta.spikeflow_tau : tau;
+  return { ...common, neuron: 'lif', tau: exactTau, decayInput };
 }
 
 function surrogateOf(json: unknown): { kind: string } {
@@ -323,7 +325,8 @@ function surrogateOf(json: unknown): { kind: string } {
 
 /** Scales the inputs of a neuron layer by folding the gain into the conv2d or dense layer before it. */
 function foldGain(gain: Float64Array, what: string, prev: NormalizedLayer | undefined, prevNode: NirNode, weights: Record<string, Weight>, shape: number[], name: string): void {
-  if (gain.every((g) => g === 1)) return;
+  // Within float32 storage of r and tau of 1 (a spikeflow file's r = tau when decayInput is off): no gain.
+  if (gain.every((g) => close(g, 1))) return;
   if (!prev || (prev.kind !== 'conv2d' && prev.kind !== 'dense') || (prevNode.type !== 'Conv2d' && prevNode.type !== 'Affine' && prevNode.type !== 'Linear')) {
     throw new NirError(`its input gain (${what}, divided by v_threshold) is not 1, and spikeflow can fold it only into a Conv2d, Affine or Linear node right before`, name);
   }
