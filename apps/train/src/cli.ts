@@ -6,6 +6,7 @@ import { pools } from '@spikeflow/pooling';
 import type { Command } from './commands/command.js';
 import { evalCommand, inspect } from './commands/eval.js';
 import { experiment } from './commands/experiment.js';
+import { exportCommand, importCommand } from './commands/nir.js';
 import { presets } from './commands/presets.js';
 import { report } from './commands/report.js';
 import { train } from './commands/train.js';
@@ -16,7 +17,7 @@ use(neurons, surrogates, pools);
 tf.enableProdMode();
 
 /** Every command; a new one is a file in commands/ and a line here. */
-export const COMMANDS: Command[] = [train, evalCommand, inspect, presets, report, experiment];
+export const COMMANDS: Command[] = [train, evalCommand, inspect, presets, report, experiment, exportCommand, importCommand];
 
 export const USAGE = `usage:\n${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}\n\ncommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}`;
 
@@ -36,6 +37,6 @@ export async function main(argv: string[], log: (line: string) => void = console
     return 0;
   }
   if (!cmd) throw unknownName('command', 'command', command, COMMANDS.map((c) => c.name));
-  if (cmd.name !== 'experiment' && cmd.name !== 'report' && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see --help`);
+  if (!['experiment', 'report', 'export', 'import'].includes(cmd.name) && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see --help`);
   return cmd.run({ positionals, flags, log, signal: options.signal });
 }

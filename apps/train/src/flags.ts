@@ -27,6 +27,10 @@ export const OPTIONS = {
   checkpoint: { type: 'string' },
   dataset: { type: 'string' },
   progress: { type: 'string' },
+  format: { type: 'string' },
+  dt: { type: 'string' },
+  'max-pool': { type: 'string' },
+  encoder: { type: 'string' },
   'no-report': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
