@@ -113,7 +113,7 @@ describe('spikeflow: exit codes', () => {
   it('--help documents them; a bad backend, an impossible --time-steps are usage errors (2)', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/exit codes: 0 done, 1 run error \(bad data, divergence, damaged checkpoint\), 2 usage error, 130 interrupted/);
+    expect(help.stdout).toMatch(/exit codes: 0 done, 1 run error \(bad data, divergence, damaged checkpoint\), 2 usage error \(.*\), 130 interrupted/);
     const tpu = await runCli(['train', ...TINY, '--backend', 'tpu']);
     expect(tpu.code).toBe(2);
     expect(tpu.stderr).toMatch(/--backend: unknown backend "tpu"/);
@@ -132,7 +132,7 @@ describe('spikeflow: exit codes', () => {
     }
     const r = await runCli(['train', '--preset', 'fashion-mnist-small', '--backend', 'cpu', '--data-dir', dir, '--train-limit', '4', '--test-limit', '4', '--no-report']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(join(dir, 'train-images-idx3-ubyte'));
+    expect(r.stderr).toMatch(new RegExp(`${dir}/(train|t10k)-images-idx3-ubyte: images are 32x32 pixels; fashion-mnist images are 28x28`));
     expect(r.stdout).not.toMatch(/^epoch /m);
   });
 });
