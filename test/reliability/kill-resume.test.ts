@@ -38,7 +38,7 @@ describe('kills around epoch boundaries', () => {
       const resume = existsSync(join(out, 'last', 'manifest.json')) ? ['--resume', join(out, 'last')] : [];
       let lastLine = 0;
       let armed = false;
-      const { child, done } = start(['train', ...TINY, '--epochs', String(EPOCHS), '--out', out, ...resume], (line, c) => {
+      const { done } = start(['train', ...TINY, '--epochs', String(EPOCHS), '--out', out, ...resume], (line, c) => {
         if (!/^epoch \d+\/\d+/.test(line) || armed) return;
         const now = Date.now();
         if (lastLine) period = 0.5 * period + 0.5 * (now - lastLine);
