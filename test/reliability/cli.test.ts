@@ -120,6 +120,10 @@ describe('spikeflow: exit codes', () => {
     const huge = await runCli(['train', ...TINY.filter((a, i, all) => a !== '--time-steps' && all[i - 1] !== '--time-steps'), '--time-steps', '1000000']);
     expect(huge.code).toBe(2);
     expect(huge.stderr).toMatch(/--time-steps/);
+    // Within the flag's range, but T x batch cannot fit in memory: refused before allocating.
+    const big = await runCli(['train', ...TINY.filter((a, i, all) => !['--time-steps', '--batch-size'].includes(a) && !['--time-steps', '--batch-size'].includes(all[i - 1])), '--time-steps', '10000', '--batch-size', '100000']);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/--time-steps and --batch-size: T=10000 at batch 100000 needs about \d+ GiB for one training step, this machine has [\d.]+ GiB/);
   });
 
   it('test images too small for the model fail before any training (exit 1, the file named)', async () => {

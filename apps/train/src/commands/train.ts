@@ -139,11 +139,11 @@ function checkMemory(preset: Preset, flags: Flags): void {
   if (bytes <= limit) return;
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(b < 2 ** 33 ? 1 : 0)} GiB`;
   const T = preset.model.timeSteps ?? 8;
-  const fit = Math.max(1, Math.floor((T * limit) / bytes));
+  const fit = Math.floor((T * limit) / bytes);
   const named = ['time-steps', 'batch-size'].filter((f) => flags[f as keyof Flags] !== undefined).map((f) => `--${f}`);
   throw new UsageError(
     `${named.length ? named.join(' and ') : 'the preset'}: T=${T} at batch ${preset.batchSize} needs about ${gib(bytes)} for one training step, this machine has ${gib(limit)}; ` +
-      `at this batch size at most about T=${fit} fits`,
+      (fit >= 1 ? `at this batch size at most about T=${fit} fits` : 'even T=1 does not fit at this batch size: lower --batch-size'),
   );
 }
 
