@@ -6,6 +6,7 @@ import { pools } from '@spikeflow/pooling';
 import type { Command } from './commands/command.js';
 import { evalCommand, inspect } from './commands/eval.js';
 import { experiment } from './commands/experiment.js';
+import { exportCommand, importCommand } from './commands/nir.js';
 import { presets } from './commands/presets.js';
 import { report } from './commands/report.js';
 import { train } from './commands/train.js';
@@ -16,7 +17,7 @@ use(neurons, surrogates, pools);
 tf.enableProdMode();
 
 /** Every command; a new one is a file in commands/ and a line here. */
-export const COMMANDS: Command[] = [train, evalCommand, inspect, presets, report, experiment];
+export const COMMANDS: Command[] = [train, evalCommand, inspect, presets, report, experiment, exportCommand, importCommand];
 
 /** The one convention every command follows. */
 export const EXIT_CODES = 'exit codes: 0 done, 1 run error (bad data, divergence, damaged checkpoint), 2 usage error (a flag, a --spec file, a contradicting --resume), 130 interrupted (Ctrl-C; the epoch so far is saved)';
@@ -39,6 +40,6 @@ export async function main(argv: string[], log: (line: string) => void = console
     return 0;
   }
   if (!cmd) throw unknownName('command', 'command', command, COMMANDS.map((c) => c.name));
-  if (cmd.name !== 'experiment' && cmd.name !== 'report' && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see --help`);
+  if (!['experiment', 'report', 'export', 'import'].includes(cmd.name) && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see --help`);
   return cmd.run({ positionals, flags, log, signal: options.signal });
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { defineNeuron, neuronImplementation, seededRandom, use } from '@spikeflow/core';
+import { defineNeuron, neuronImplementation, runNeuron, seededRandom, use } from '@spikeflow/core';
 import { field } from '@spikeflow/spec';
-import { generateNeuronShaders } from '../src/index.js';
-import { noGpu, onCpu } from './gpu.js';
+import { checkNeuronShaders, generateNeuronShaders, NeuronShaderError } from '../src/index.js';
+import { noGpu, onCpu, tf } from './gpu.js';
 import { compileLayer } from './compile.js';
 import { expectClose, runCase } from './run-case.js';
 
@@ -40,7 +40,14 @@ const manyParams = defineNeuron({
   charge: ({ v, x, params }) => Object.values(params).reduce((h, p) => h.add(p.mul(x)), v.add(x)),
 });
 
-use(qif, twoParam, clamped, manyParams);
+/** 1e39 is beyond f32: the printed literal does not compile as WGSL. */
+const hugeConstant = defineNeuron({
+  kind: 'huge-constant-webgpu-test',
+  options: {},
+  charge: ({ v, x }) => v.add(x.mul(1e39)),
+});
+
+use(qif, twoParam, clamped, manyParams, hugeConstant);
 
 async function compare(layer: Record<string, unknown>, T: number, M: number, expected: 'fused' | 'reference', seed: number) {
   const n = compileLayer(layer, M);
@@ -96,5 +103,20 @@ describe.skipIf(noGpu)('plugins beyond the built-ins on webgpu', () => {
     const { gpu, ref } = await compare({ neuron: 'many-params-webgpu-test' }, 4, 20, 'fused', 4);
     expect(gpu.gParams.length).toBe(5);
     expectClose(Float32Array.from(gpu.gParams), Float32Array.from(ref.gParams), 1e-4, 'dL/dparams');
+  });
+});
+
+describe.skipIf(noGpu)('a fused kernel that does not compile', () => {
+  it('is reported with the neuron, the kernel and the WGSL line, and the op refuses to run', async () => {
+    const n = compileLayer({ neuron: 'huge-constant-webgpu-test' }, 8);
+    const check = checkNeuronShaders(n);
+    await expect(check).rejects.toThrow(NeuronShaderError);
+    await expect(check).rejects.toThrow(/neuron "huge-constant-webgpu-test": its fused forward kernel's WGSL does not compile, line \d+: let h = .*1\.00000000e\+39/);
+    const x = tf.ones([2, 8]) as tf.Tensor2D;
+    // The check runs when the op is made; WebGPU reports compile errors asynchronously.
+    tf.dispose(runNeuron(n, x, [], false));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(() => runNeuron(n, x, [], false)).toThrow(/neuron "huge-constant-webgpu-test": its fused forward kernel's WGSL does not compile, line \d+/);
+    x.dispose();
   });
 });

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { suggest } from '@spikeflow/spec';
 import { UsageError } from '../flags.js';
 import { readMetrics, type MetricsRecord } from '../metrics.js';
 import { CLIENT_JS } from './client.js';
@@ -77,7 +78,14 @@ async function readJson(file: string): Promise<unknown> {
 /** Checks that `dir` holds a training run; the error names the folder and what is missing. */
 export async function checkRunDir(dir: string, flag = 'report'): Promise<void> {
   const s = await stat(dir).catch(() => undefined);
-  if (!s?.isDirectory()) throw new UsageError(`${flag}: "${dir}" is not a folder`);
+  if (!s?.isDirectory()) {
+    // Suggest the closest sibling folder that holds a run.
+    const parent = dirname(dir);
+    const siblings = await readdir(parent, { withFileTypes: true }).catch(() => []);
+    const runs = siblings.filter((d) => d.isDirectory() && existsSync(join(parent, d.name, 'metrics.jsonl'))).map((d) => d.name);
+    const close = suggest(basename(dir), runs);
+    throw new UsageError(`${flag}: "${dir}" is not a folder${close.length ? ` (did you mean "${join(parent, close[0])}"?)` : ''}`);
+  }
   if (!(await stat(join(dir, 'metrics.jsonl')).catch(() => undefined))) throw new UsageError(`${flag}: "${dir}" holds no metrics.jsonl (not a training run's --out folder)`);
 }
 
