@@ -28,6 +28,19 @@ export {
   type NeuronOpImpl,
   type NeuronKernelFactory,
 } from './neuron-op.js';
+export {
+  NEURON_KERNEL,
+  registerKernels,
+  registerBackendProvider,
+  registeredBackendProviders,
+  type BackendProvider,
+  type BackendReport,
+  type BackendCapabilities,
+  type BackendCandidate,
+  type BackendSetupOptions,
+  type BackendKernelConfig,
+  type NeuronKernelConfig,
+} from './backend.js';
 export { hostNeuronKernel, copyingMemory, type HostMemory } from './host-kernel.js';
 export { Network, build, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';

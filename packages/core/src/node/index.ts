@@ -5,4 +5,13 @@ registerFileRouter();
 
 export { fileHandler, registerFileRouter } from './file-handler.js';
 export { runConformance, loadVectors, type ConformanceOptions } from './conformance-cli.js';
-export { selectBackend, BACKEND_PACKAGES, type SelectedBackend } from './backends.js';
+export {
+  selectBackend,
+  formatSelection,
+  rankCandidates,
+  discoverBackendProviders,
+  installedBackendPackages,
+  loadBackendPackage,
+  type SelectedBackend,
+  type SelectOptions,
+} from './backends.js';
