@@ -65,6 +65,9 @@ async function setup(options: NodeGpuSetupOptions = {}): Promise<BackendReport> 
   };
 }
 
+/** The first sentence of an error: what went wrong, without the advice. */
+const firstSentence = (e: unknown): string => (e as Error).message.split('. ')[0].replace(/^@spikeflow\/backend-node-gpu: /, '');
+
 /** How TensorFlow can run here: on a CUDA GPU, on the CPU, each with why not. */
 async function probe(from?: string): Promise<BackendCandidate[]> {
   const gpuCandidate: BackendCandidate = { label: `${GPU_PACKAGE} (CUDA)`, preference: 50, available: false, options: { package: GPU_PACKAGE, requireGpu: true } };
@@ -74,9 +77,9 @@ async function probe(from?: string): Promise<BackendCandidate[]> {
     const backend = await start(GPU_PACKAGE, from);
     gpuLoaded = true;
     gpuCandidate.available = backend.isUsingGpuDevice === true;
-    if (!gpuCandidate.available) gpuCandidate.reason = cudaUnavailable('TensorFlow started without a GPU device').message;
+    if (!gpuCandidate.available) gpuCandidate.reason = firstSentence(cudaUnavailable('TensorFlow started without a GPU device'));
   } catch (e) {
-    gpuCandidate.reason = (e as Error).message;
+    gpuCandidate.reason = firstSentence(e);
   }
   if (gpuLoaded) {
     // Both packages register 'tensorflow': with the GPU package loaded, it is also the CPU candidate.
@@ -88,7 +91,7 @@ async function probe(from?: string): Promise<BackendCandidate[]> {
     await start(CPU_PACKAGE, from);
     cpuCandidate.available = true;
   } catch (e) {
-    cpuCandidate.reason = (e as Error).message;
+    cpuCandidate.reason = firstSentence(e);
   }
   return [gpuCandidate, cpuCandidate];
 }

@@ -43,7 +43,13 @@ export const provider: BackendProvider = {
     const threads = started() ? getThreadsCount() : await machineThreads();
     return [
       { label: `wasm (${threads} threads)`, preference: 30, available: reason === undefined, reason, options: { threads } },
-      { label: 'wasm (1 thread)', preference: 25, available: !started() || getThreadsCount() === 1, reason: `the wasm backend already started on ${getThreadsCount()} threads`, options: { threads: 1 } },
+      {
+        label: 'wasm (1 thread)',
+        preference: 25,
+        available: !started() || getThreadsCount() === 1,
+        reason: started() ? `the wasm backend already started on ${getThreadsCount()} threads` : undefined,
+        options: { threads: 1 },
+      },
     ];
   },
   async setup(options: BackendSetupOptions = {}) {

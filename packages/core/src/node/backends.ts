@@ -163,7 +163,7 @@ export async function selectBackend(name: string, options: SelectOptions = {}): 
 /** auto's choice in words: what runs, then each candidate passed over and why. */
 export function formatSelection(s: SelectedBackend): string {
   const r = s.report;
-  const lines = [`backend ${s.name} (${s.chosen}): ${r.device}, ${r.execution}, ${r.threads} thread${r.threads === 1 ? '' : 's'}; spikeflow kernels: ${r.fusedKernels.join(', ') || 'none'}`];
+  const lines = [`backend ${s.chosen}: ${r.device}, ${r.execution}, ${r.threads} thread${r.threads === 1 ? '' : 's'}; spikeflow kernels: ${r.fusedKernels.join(', ') || 'none'}`];
   for (const p of s.passedOver) lines.push(`  passed over ${p.label}: ${p.reason}`);
   return lines.join('\n');
 }
