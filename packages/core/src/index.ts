@@ -41,6 +41,7 @@ export {
   type BackendKernelConfig,
   type NeuronKernelConfig,
 } from './backend.js';
+export { selectBackendFrom, rankCandidates, formatSelection, type SelectedBackend, type SelectOptions, type RankedCandidate } from './select.js';
 export { hostNeuronKernel, copyingMemory, type HostMemory } from './host-kernel.js';
 export { Network, build, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';

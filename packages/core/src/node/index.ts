@@ -5,13 +5,5 @@ registerFileRouter();
 
 export { fileHandler, registerFileRouter } from './file-handler.js';
 export { runConformance, loadVectors, type ConformanceOptions } from './conformance-cli.js';
-export {
-  selectBackend,
-  formatSelection,
-  rankCandidates,
-  discoverBackendProviders,
-  installedBackendPackages,
-  loadBackendPackage,
-  type SelectedBackend,
-  type SelectOptions,
-} from './backends.js';
+export { selectBackend, discoverBackendProviders, installedBackendPackages, loadBackendPackage } from './backends.js';
+export { formatSelection, rankCandidates, type SelectedBackend, type SelectOptions } from '../select.js';
