@@ -15,6 +15,7 @@ import {
   loadCheckpoint,
   registry,
   runNeuronCase,
+  use,
   saveCheckpoint,
   syntheticDataset,
   Trainer,
@@ -24,8 +25,12 @@ import {
   type NeuronVectorFile,
 } from '@spikeflow/core';
 import { fileHandler } from '@spikeflow/core/node';
+import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';
 import { networkVectorErrors } from './network-vectors.js';
 import '../setup.js';
+
+// The catalogue's neurons, so that its vectors run (QIF, EIF, Izhikevich with a second state variable).
+use(extraNeurons, extraSurrogates);
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
 const readVectors = (name: string): NeuronVectorFile => JSON.parse(readFileSync(fixture(name), 'utf8'));
@@ -102,13 +107,13 @@ function describeBackend(pkg: string): void {
       console.log(`conformance ${pkg} on ${state.candidate!.label}: ${state.report.device}, ${state.report.execution}, ${state.report.threads} threads`);
     });
     /** Makes this backend current again (an earlier describe block may have switched). */
-    const use = async (ctx: { skip: () => void }) => {
+    const current = async (ctx: { skip: () => void }) => {
       if (state.skip) return ctx.skip();
       await tf.setBackend(state.report!.tfjsBackend);
     };
 
     it('setup() reports the contract\'s shape', async (ctx) => {
-      await use(ctx);
+      await current(ctx);
       const r = state.report!;
       expect(r.backend).toBe(state.provider!.name);
       expect(r.tfjsBackend).toBe(state.provider!.capabilities.tfjsBackend);
@@ -120,7 +125,7 @@ function describeBackend(pkg: string): void {
     });
 
     it('neuron_vectors.json: every case through the fused op', async (ctx) => {
-      await use(ctx);
+      await current(ctx);
       for (const c of readVectors('neuron_vectors.json').cases) {
         const r = await runNeuronCase(c);
         expect(r.ran, c.name).toBe(`${state.report!.tfjsBackend}/fused`);
@@ -129,14 +134,14 @@ function describeBackend(pkg: string): void {
     });
 
     it('network_vectors.json: output, loss and every gradient within 1e-4', async (ctx) => {
-      await use(ctx);
+      await current(ctx);
       const errors = await networkVectorErrors();
       expect(Object.keys(errors)).toHaveLength(8);
       for (const [what, err] of Object.entries(errors)) expect(err, what).toBeLessThan(1e-4);
     });
 
     it('catalogue_vectors.json: every case whose neuron is registered', async (ctx) => {
-      await use(ctx);
+      await current(ctx);
       if (!existsSync(fixture('catalogue_vectors.json'))) {
         console.log('catalogue vectors SKIPPED: test/fixtures/catalogue_vectors.json is not in this checkout');
         return ctx.skip();
@@ -155,7 +160,7 @@ function describeBackend(pkg: string): void {
     let trained: { net: ReturnType<typeof build>; trainer: Trainer } | undefined;
 
     it('trains: the loss falls and both PLIF layers learn their tau', async (ctx) => {
-      await use(ctx);
+      await current(ctx);
       const { x, labels } = syntheticDataset({ numClasses: 4, shape: [8, 8, 1], samples: 32, seed: 1 });
       const net = build(smokeSpec, { seed: 3 });
       const trainer = new Trainer(net, { optimizer: { kind: 'adam', learningRate: 2e-2 } });
@@ -175,7 +180,7 @@ function describeBackend(pkg: string): void {
     });
 
     it('leaks no tensor and no backend buffer over 200 training steps', async (ctx) => {
-      await use(ctx);
+      await current(ctx);
       const { x, labels } = syntheticDataset({ numClasses: 4, shape: [8, 8, 1], samples: 4, seed: 5 });
       const net = build(smokeSpec, { seed: 4 });
       const trainer = new Trainer(net, { optimizer: { kind: 'sgd', learningRate: 1e-3, momentum: 0.9 } });
@@ -197,7 +202,7 @@ function describeBackend(pkg: string): void {
     });
 
     it('saves a checkpoint, and evaluates every checkpoint saved on the backends before it', async (ctx) => {
-      await use(ctx);
+      await current(ctx);
       if (!trained) throw new Error('the training test did not leave a network');
       const dir = mkdtempSync(join(tmpdir(), `spikeflow-conformance-${state.provider!.name}-`));
       await saveCheckpoint(trained.net, fileHandler(dir), { trainer: trained.trainer });

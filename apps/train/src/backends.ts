@@ -1,4 +1,5 @@
 import { formatSelection, selectBackend as select, type SelectedBackend } from '@spikeflow/core/node';
+import { UsageError } from './flags.js';
 
 /**
  * Backends the CLI offers, each a spikeflow backend package (@spikeflow/backend-NAME). auto ranks
@@ -15,15 +16,16 @@ export interface CliBackend extends SelectedBackend {
   description: string;
 }
 
-export async function selectBackend(name: string): Promise<CliBackend> {
+/** Starts a backend; `threads` sets wasm's thread pool (default: every core). */
+export async function selectBackend(name: string, threads?: number): Promise<CliBackend> {
   if (!(BACKENDS as readonly string[]).includes(name)) {
-    throw new Error(`--backend: unknown backend "${name}"; known: ${BACKENDS.join(', ')}`);
+    throw new UsageError(`--backend: unknown backend "${name}"; known: ${BACKENDS.join(', ')}`);
   }
-  const selected = await select(name, { flag: '--backend' });
-  const { device, execution, threads } = selected.report;
+  const selected = await select(name, { flag: '--backend', setupOptions: threads === undefined ? {} : { threads } });
+  const report = selected.report;
   return {
     ...selected,
-    detail: { device, execution, threads, passedOver: selected.passedOver.map((p) => `${p.label}: ${p.reason}`) },
+    detail: { device: report.device, execution: report.execution, threads: report.threads, passedOver: selected.passedOver.map((p) => `${p.label}: ${p.reason}`) },
     description: formatSelection(selected),
   };
 }

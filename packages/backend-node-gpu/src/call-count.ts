@@ -22,14 +22,17 @@ async function kernels(f: () => tf.TensorContainer): Promise<number> {
   return info.kernels.length;
 }
 
-/** Runs the op on the current backend at two values of T (M neurons) and fits calls = a*T + b. */
-export async function countKernelCalls(n: CompiledNeuron, [t1, t2]: [number, number], M: number): Promise<CallCounts> {
+/**
+ * Runs the op on the current backend at two values of T (M neurons) and fits calls = a*T + b.
+ * `impl: 'reference'` counts core's reference op (tfjs ops) instead of the backend's kernel.
+ */
+export async function countKernelCalls(n: CompiledNeuron, [t1, t2]: [number, number], M: number, impl?: 'reference'): Promise<CallCounts> {
   const params = n.paramInit.map((p) => tf.scalar(p));
   const measure = async (T: number) => {
     const x = tf.randomNormal([T, M], 0.5, 1, 'float32', 1) as tf.Tensor2D;
-    const forward = await kernels(() => runNeuron(n, x, params, true));
+    const forward = await kernels(() => runNeuron(n, x, params, true, impl));
     // Both outputs reach the loss, as in a layer whose V is monitored: the widest backward pass.
-    const both = await kernels(() => tf.grads((xIn: tf.Tensor) => tf.sum(runNeuron(n, xIn as tf.Tensor2D, params, true)))([x]));
+    const both = await kernels(() => tf.grads((xIn: tf.Tensor) => tf.sum(runNeuron(n, xIn as tf.Tensor2D, params, true, impl)))([x]));
     x.dispose();
     return { forward, backward: both - forward - 1 };
   };

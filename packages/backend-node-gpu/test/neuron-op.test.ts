@@ -8,10 +8,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { build, NEURON_KERNEL, registerKernels, runNeuron, runNeuronCase, use, type CompiledNeuron, type NeuronVectorFile } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
+import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';
 import { tensorflowNeuronOp } from '../src/tensorflow-neuron-op.js';
 import { countKernelCalls } from '../src/call-count.js';
 
-const vectors: NeuronVectorFile = JSON.parse(readFileSync(new URL('../../../test/fixtures/neuron_vectors.json', import.meta.url), 'utf8'));
+const read = (name: string): NeuronVectorFile => JSON.parse(readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url), 'utf8'));
+// The catalogue has neurons with a second state variable (Izhikevich) and non-affine charges (QIF, EIF).
+const cases = [...read('neuron_vectors.json').cases, ...read('catalogue_vectors.json').cases];
 
 function compiled(layer: Record<string, unknown>): CompiledNeuron {
   const net = build({ input: { shape: [4] }, timeSteps: 2, layers: [{ kind: 'neuron', ...layer }] });
@@ -22,12 +25,12 @@ function compiled(layer: Record<string, unknown>): CompiledNeuron {
 
 describe("the 'tensorflow' neuron op, run on tfjs's cpu backend", () => {
   beforeAll(async () => {
-    use(neurons, surrogates, pools);
+    use(neurons, surrogates, pools, ...extraNeurons, ...extraSurrogates);
     await tf.setBackend('cpu');
     registerKernels([{ kernelName: NEURON_KERNEL, backendName: 'cpu', neuronOp: tensorflowNeuronOp }]);
   });
 
-  for (const c of vectors.cases) {
+  for (const c of cases) {
     it(`${c.name}: spikes exact, v and dL/dx within 1e-5, dL/dw within 1e-4 relative`, async () => {
       const r = await runNeuronCase(c);
       expect(r.ran).toBe('cpu/fused');

@@ -5,13 +5,14 @@ import { registerWasmTrainingKernels } from './register.js';
 import { provider } from './provider.js';
 
 export { registerWasmTrainingKernels, trainingKernelNames, wasmKernelConfigs } from './register.js';
-export { initWasmBackendWithThreads, type WasmThreadsResult } from './threads.js';
+export { initWasmBackendWithThreads, defaultThreads, type WasmThreadsResult } from './threads.js';
 export { wasmNeuronKernelConfig } from './neuron-kernel.js';
 export { provider } from './provider.js';
 
 /**
  * Starts the wasm backend for spikeflow (the kernels are registered on import): with `threads` > 1,
- * XNNPACK's thread pool (see initWasmBackendWithThreads). Reports what runs.
+ * XNNPACK's thread pool (see initWasmBackendWithThreads). Default: every core in Node; in browsers
+ * every core on a cross-origin-isolated page, else 1. Reports what runs.
  */
 export const setup = provider.setup;
 

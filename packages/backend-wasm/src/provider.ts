@@ -4,19 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendCandidate, BackendProvider, BackendSetupOptions } from '@spikeflow/core';
 import { registerWasmTrainingKernels, wasmKernelConfigs } from './register.js';
-import { initWasmBackendWithThreads } from './threads.js';
+import { defaultThreads, initWasmBackendWithThreads } from './threads.js';
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 const started = (): boolean => tf.engine().registry.wasm != null;
-
-/** Threads the machine offers: Node's available parallelism, a browser's hardwareConcurrency. */
-async function machineThreads(): Promise<number> {
-  if (isNode) {
-    const os = await import('node:os');
-    return os.availableParallelism?.() ?? os.cpus().length;
-  }
-  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-}
 
 /** Why threads cannot run here, or undefined when they can. */
 async function noThreadsReason(): Promise<string | undefined> {
@@ -24,7 +15,7 @@ async function noThreadsReason(): Promise<string | undefined> {
   if (!isNode && !(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
     return 'the page is not cross-origin isolated (serve it with COOP/COEP headers, or use coi-serviceworker), so SharedArrayBuffer is missing';
   }
-  const n = await machineThreads();
+  const n = await defaultThreads();
   return n > 1 ? undefined : `this machine offers ${n} thread`;
 }
 
@@ -40,7 +31,7 @@ export const provider: BackendProvider = {
   kernels: wasmKernelConfigs,
   async probe(): Promise<BackendCandidate[]> {
     const reason = await noThreadsReason();
-    const threads = started() ? getThreadsCount() : await machineThreads();
+    const threads = started() ? getThreadsCount() : await defaultThreads();
     return [
       { label: `wasm (${threads} threads)`, preference: 30, available: reason === undefined, reason, options: { threads } },
       {
@@ -56,7 +47,7 @@ export const provider: BackendProvider = {
     registerWasmTrainingKernels();
     const previous = tf.getBackend();
     // Threads are fixed when the backend starts: once started, report what runs.
-    if (!started()) await initWasmBackendWithThreads(options.threads ?? 1);
+    if (!started()) await initWasmBackendWithThreads(options.threads ?? (await defaultThreads()));
     else if (options.setBackend !== false && !(await tf.setBackend('wasm'))) throw new Error('@spikeflow/backend-wasm: the wasm backend failed to start');
     if (options.setBackend === false && previous && previous !== 'wasm') await tf.setBackend(previous);
     await tf.ready();

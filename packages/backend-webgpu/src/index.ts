@@ -8,9 +8,8 @@ export { provider } from './provider.js';
 export { setupAdapter, type SetupOptions } from './setup.js';
 export { describeAdapter, formatAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
 export { registerFusedNeuronKernels, unregisterFusedNeuronKernels, fusedNeuronKernelFactory, webgpuNeuronKernelConfig } from './register.js';
-export { makeFusedNeuronOp, tryFusedNeuronOp } from './fused-neuron-op.js';
-export { generateNeuronShaders, WORKGROUP_SIZE, MAX_FUSED_PARAMS, type NeuronShaders } from './neuron-shaders.js';
-export { UnsupportedExprError } from './wgsl-expr.js';
+export { makeFusedNeuronOp, checkNeuronShaders, NeuronShaderError } from './fused-neuron-op.js';
+export { generateNeuronShaders, WORKGROUP_SIZE, type NeuronShaders } from './neuron-shaders.js';
 export { registerFirstMaxPoolGrad, maxPoolGradConfig } from './max-pool.js';
 
 /** Finds an adapter, registers the webgpu backend and the fused kernels, and reports what runs. */

@@ -1,8 +1,8 @@
 import { NEURON_KERNEL, registerKernels, unregisterNeuronKernel, type NeuronKernelConfig, type NeuronKernelFactory } from '@spikeflow/core';
-import { tryFusedNeuronOp } from './fused-neuron-op.js';
+import { makeFusedNeuronOp } from './fused-neuron-op.js';
 
-/** Builds a fused op for every neuron whose expressions print as WGSL; others get the reference op. */
-export const fusedNeuronKernelFactory: NeuronKernelFactory = (neuron) => tryFusedNeuronOp(neuron);
+/** Builds the fused op for every neuron (WGSL emitted from its step IR). */
+export const fusedNeuronKernelFactory: NeuronKernelFactory = (neuron) => makeFusedNeuronOp(neuron);
 
 /** The fused neuron op for tfjs's 'webgpu' backend. */
 export const webgpuNeuronKernelConfig: NeuronKernelConfig = { kernelName: NEURON_KERNEL, backendName: 'webgpu', neuronOp: fusedNeuronKernelFactory };

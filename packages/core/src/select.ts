@@ -54,7 +54,8 @@ async function selectAuto(options: SelectOptions): Promise<SelectedBackend> {
       continue;
     }
     try {
-      const report = await c.provider.setup({ ...options.setupOptions, ...c.options });
+      // The caller's options (e.g. a thread count asked for) win over the candidate's.
+      const report = await c.provider.setup({ ...c.options, ...options.setupOptions });
       return { name: c.provider.name, report, chosen: c.label, passedOver };
     } catch (e) {
       passedOver.push({ label: c.label, reason: `setup failed: ${firstLine(e)}` });
