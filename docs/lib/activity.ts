@@ -1,0 +1,45 @@
+// What every neuron layer of a network does on one sample: spikes over T and the firing rate.
+import * as tf from '@tensorflow/tfjs';
+import type { Network } from '@spikeflow/core';
+
+export interface LayerActivity {
+  name: string;
+  /** Feature shape of the layer: [H, W, C] for convolutional layers, [units] for dense ones. */
+  shape: number[];
+  timeSteps: number;
+  /** Spikes [T, ...shape] of the sample, 0 or 1. */
+  spikes: Uint8Array;
+  /** Mean spikes per neuron and step. */
+  rate: number;
+}
+
+export interface SampleActivity {
+  layers: LayerActivity[];
+  /** The output's mean over T per class (votes or firing rates). */
+  scores: Float32Array;
+}
+
+/** The names of a network's neuron layers. */
+export function neuronLayerNames(network: Network): string[] {
+  return network.layers.filter((l) => l.neuron).map((l) => l.name);
+}
+
+/** Runs one sample ([1, ...input]) through the network, recording every neuron layer. */
+export async function sampleActivity(network: Network, input: tf.Tensor): Promise<SampleActivity> {
+  const names = neuronLayerNames(network);
+  const { output, records } = network.forward(input, { record: names });
+  const scores = tf.tidy(() => tf.mean(output, 0).reshape([-1]));
+  try {
+    const layers: LayerActivity[] = [];
+    for (const name of names) {
+      const spikes = records.get(name)!.spikes;
+      const values = await spikes.data();
+      const bits = Uint8Array.from(values, (v) => (v > 0.5 ? 1 : 0));
+      const total = bits.reduce((a, b) => a + b, 0);
+      layers.push({ name, shape: spikes.shape.slice(2), timeSteps: spikes.shape[0], spikes: bits, rate: total / bits.length });
+    }
+    return { layers, scores: new Float32Array(await scores.data()) };
+  } finally {
+    tf.dispose([output, scores, ...[...records.values()].flatMap((r) => (r.v ? [r.spikes, r.v] : [r.spikes]))]);
+  }
+}
