@@ -39,9 +39,8 @@ const slice = async (split: 'train' | 'test', count: number) => {
 const [train, test] = await Promise.all([slice('train', 4000), slice('test', 1000)]);
 const progress: TrainProgress[] = [];
 const evals: Array<Omit<EvalReport, 'sample'>> = [];
-let session!: TrainSession;
 const t0 = performance.now();
-session = new TrainSession(train, test, {
+const session: TrainSession = new TrainSession(train, test, {
   progress: (p) => {
     progress.push(p);
     if (p.step >= steps) void session.pause();
