@@ -1,134 +1,211 @@
-import { mkdir, writeFile, appendFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { build, correctCount, loadCheckpoint, saveCheckpoint, Trainer, type Network } from '@spikeflow/core';
-import type { Split } from './data.js';
+import {
+  build,
+  checkNeuronParameters,
+  evaluate as evaluateStream,
+  firingRateMonitor,
+  fit,
+  loadCheckpoint,
+  membraneMonitor,
+  saveCheckpoint,
+  spikeRasterMonitor,
+  Trainer,
+  type EpochReport,
+  type Network,
+  type StopReason,
+} from '@spikeflow/core';
+import { UsageError } from './flags.js';
+import { resumeConflicts } from './resume-check.js';
+import { probeBatch, streamOf, type Split } from './data.js';
+import { readMetrics, toRecord, writeMetrics, type MetricsRecord } from './metrics.js';
 import type { Preset } from './presets.js';
+import { noProgress, type ProgressSink } from './progress.js';
 
-export interface EpochReport {
-  epoch: number;
-  learningRate: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testAccuracy: number;
-  imagesPerSecond: number;
-  seconds: number;
-  tau: Record<string, number>;
-}
+export type EpochRecord = MetricsRecord;
 
 export interface RunOptions {
   preset: Preset;
   train: Split;
   test: Split;
-  /** Folder for checkpoints (last + best) and the metrics log; none = no saving. */
+  /** Folder for checkpoints (last + best), metrics.jsonl and model.json; none = nothing saved. */
   out?: string;
   /** Checkpoint folder to resume from. */
   resume?: string;
-  /** Stop after this many training steps (for smoke runs and benchmarks); 0 = no limit. */
+  /** For a resume: the flags given (without dashes) and the preset's name, to name a contradicting flag. */
+  resumeRequest?: { given: readonly string[]; presetName: string };
+  /** Stop after this many training steps (smoke runs and benchmarks). */
   maxSteps?: number;
+  /** Stop training after this many minutes (validation included); overrides the preset's. */
+  maxMinutes?: number;
+  /** Stops training after the current step; the epoch so far is checkpointed. */
+  signal?: AbortSignal;
+  progress?: ProgressSink;
   log: (line: string) => void;
+  /** Called once the network is built (or loaded), before training: e.g. to print its summary. */
+  onStart?(network: Network, from: { epoch: number; batches: number }): void | Promise<void>;
 }
 
-/** Reads accumulated scalar tensors now and then, so the loop never waits on the device each step. */
-class Meter {
-  private pending: tf.Scalar[] = [];
-  sum = 0;
-  async add(t: tf.Scalar, flushEvery = 20): Promise<void> {
-    this.pending.push(t);
-    if (this.pending.length >= flushEvery) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const total = tf.tidy(() => tf.addN(this.pending.map((p) => p.toFloat())));
-    this.sum += (await total.data())[0];
-    tf.dispose([total, ...this.pending]);
-    this.pending = [];
-  }
+export interface RunResult {
+  records: MetricsRecord[];
+  stopReason: StopReason;
+  /** Where the checkpoint of an interrupted epoch went. */
+  interruptedCheckpoint?: string;
 }
 
-export async function evaluate(network: Network, split: Split, batchSize: number): Promise<number> {
-  const correct = new Meter();
-  for await (const { xs, ys } of split.batches(batchSize, 0, false)) {
-    const rate = network.predict(xs);
-    await correct.add(correctCount(rate, ys));
-    tf.dispose([xs, ys, rate]);
-  }
-  await correct.flush();
-  return correct.sum / split.count;
+/** A checkpoint saved mid-epoch (Ctrl-C): resume skips the batches of that epoch already trained. */
+export interface PartialEpoch {
+  epoch: number;
+  batches: number;
 }
 
-function tauOf(params: Record<string, Record<string, number>>): Record<string, number> {
-  return Object.fromEntries(Object.entries(params).filter(([, p]) => p.tau !== undefined).map(([k, p]) => [k, p.tau]));
+/** The period of the cosine schedule: the preset's tMax when set, else the number of epochs. */
+export function scheduleOf(preset: Preset) {
+  return preset.schedule ? { ...preset.schedule, tMax: preset.schedule.tMax ?? preset.epochs } : undefined;
 }
 
-/** Trains a preset epoch by epoch: prints a line per epoch, checkpoints atomically, returns the reports. */
-export async function run(o: RunOptions): Promise<EpochReport[]> {
+/** Steps between reads of the loss, accuracy and step checks (one device read each). */
+const READ_EVERY = 20;
+
+const tauLine = (tau: Record<string, number>) => Object.entries(tau).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
+
+export function formatEpoch(r: MetricsRecord, epochs: number): string {
+  const cut = r.complete ? '' : ` (cut short after ${r.samples} samples)`;
+  return (
+    `epoch ${r.epoch}/${epochs}  loss ${r.trainLoss.toFixed(4)}  train acc ${(100 * r.trainAccuracy).toFixed(2)}%  ` +
+    `test acc ${(100 * r.testAccuracy).toFixed(2)}%  ${r.imagesPerSecond.toFixed(1)} img/s  ${r.elapsedMinutes.toFixed(1)} min  tau: ${tauLine(r.tau)}${cut}`
+  );
+}
+
+/**
+ * Saves what an epoch produced, in an order a kill at any instant cannot split: metrics.jsonl first
+ * (rewritten whole, atomically), then best (when this epoch is strictly better), then last. Each
+ * checkpoint records how many metrics lines it accounts for and the best score; a resume truncates
+ * metrics.jsonl to last's count, so an epoch whose line was written but whose checkpoint was not is
+ * redone and appears once.
+ */
+async function commitEpoch(out: string, network: Network, trainer: Trainer, records: MetricsRecord[], best: number, isBest: boolean): Promise<void> {
+  const record = records[records.length - 1];
+  const extra = { report: { epoch: record.epoch, testAccuracy: record.testAccuracy, complete: record.complete } };
+  const commit = { trainer, extra, bestScore: best, metricsLines: records.length };
+  await writeMetrics(out, records);
+  if (isBest) await saveCheckpoint(network, `file://${join(out, 'best')}`, commit);
+  await saveCheckpoint(network, `file://${join(out, 'last')}`, commit);
+  await writeFile(join(out, 'model.json'), JSON.stringify(network.spec, null, 2));
+}
+
+/**
+ * Reads the checks of every step so far (one small device read) and the learned neuron parameters:
+ * a StepError names the epoch and step where training diverged, before anything is saved.
+ */
+async function checkDivergence(trainer: Trainer, neurons?: Record<string, Record<string, number>>): Promise<void> {
+  await trainer.verify();
+  if (neurons) checkNeuronParameters(neurons, trainer.epoch + 1, trainer.step);
+}
+
+/** Trains a preset with core's fit: progress, per-epoch test accuracy and monitors, checkpoints. */
+export async function run(o: RunOptions): Promise<RunResult> {
   const { preset, log } = o;
+  const progress = o.progress ?? noProgress;
+  const trainerOptions = { optimizer: preset.optimizer, schedule: scheduleOf(preset), loss: preset.loss };
   let network: Network;
-  let startEpoch = 0;
   let trainer: Trainer;
-  const trainerOptions = { optimizer: preset.optimizer, schedule: preset.schedule, loss: preset.loss };
+  let initialEpoch = 0;
+  let skipBatches = 0;
+  let resumed: { metricsLines?: number; bestScore?: number | null } | undefined;
   if (o.resume) {
     const ckpt = await loadCheckpoint(`file://${o.resume}`);
+    if (o.resumeRequest) {
+      const conflicts = resumeConflicts({ model: preset.model, seed: preset.seed, ...o.resumeRequest }, { spec: ckpt.spec, seed: ckpt.meta.seed });
+      if (conflicts.length > 0) {
+        ckpt.network.dispose();
+        throw new UsageError(`--resume ${o.resume}: a resumed run keeps its checkpoint's model and seed, but ${conflicts.join('; ')}. Drop the flag (or give the one the run started with), or start a new run with --out`);
+      }
+    }
+    resumed = { metricsLines: ckpt.meta.metricsLines, bestScore: ckpt.meta.bestScore };
     network = ckpt.network;
     trainer = new Trainer(network, trainerOptions);
     await ckpt.restoreTrainer(trainer);
-    startEpoch = ckpt.meta.epoch + 1;
-    log(`resumed from ${o.resume}: epoch ${ckpt.meta.epoch + 1} done, step ${ckpt.meta.step}`);
+    const partial = ckpt.meta.extra?.partial as PartialEpoch | undefined;
+    initialEpoch = partial ? partial.epoch : ckpt.meta.epoch + 1;
+    skipBatches = partial ? partial.batches : 0;
+    log(`resumed from ${o.resume}: ${partial ? `epoch ${partial.epoch + 1} after ${partial.batches} batches` : `epoch ${ckpt.meta.epoch + 1} done`}, step ${ckpt.meta.step}`);
   } else {
     network = build(preset.model, { seed: preset.seed });
     trainer = new Trainer(network, trainerOptions);
   }
+  await o.onStart?.(network, { epoch: initialEpoch, batches: skipBatches });
   if (o.out) await mkdir(o.out, { recursive: true });
-  const reports: EpochReport[] = [];
-  let best = -1;
-  let steps = 0;
-  for (let epoch = startEpoch; epoch < preset.epochs; epoch++) {
-    trainer.setEpoch(epoch);
-    const loss = new Meter();
-    const correct = new Meter();
-    let seen = 0;
-    const t0 = performance.now();
-    for await (const { xs, ys } of o.train.batches(preset.batchSize, epoch, true)) {
-      const step = trainer.trainStep(xs, ys);
-      await loss.add(step.loss);
-      await correct.add(correctCount(step.rate, ys));
-      seen += xs.shape[0];
-      tf.dispose([xs, ys, step.rate]);
-      if (o.maxSteps && ++steps >= o.maxSteps) break;
-    }
-    await loss.flush();
-    await correct.flush();
-    const seconds = (performance.now() - t0) / 1000;
-    const testAccuracy = await evaluate(network, o.test, Math.max(preset.batchSize, 64));
-    const report: EpochReport = {
-      epoch: epoch + 1,
-      learningRate: trainer.learningRateAt(epoch),
-      trainLoss: loss.sum / Math.max(1, Math.ceil(seen / preset.batchSize)),
-      trainAccuracy: correct.sum / Math.max(1, seen),
-      testAccuracy,
-      imagesPerSecond: seen / seconds,
-      seconds,
-      tau: tauOf(await network.neuronParameters()),
-    };
-    reports.push(report);
-    const tau = Object.entries(report.tau).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
-    log(
-      `epoch ${report.epoch}/${preset.epochs}  loss ${report.trainLoss.toFixed(4)}  train acc ${(100 * report.trainAccuracy).toFixed(2)}%  ` +
-        `test acc ${(100 * testAccuracy).toFixed(2)}%  ${report.imagesPerSecond.toFixed(1)} img/s  tau: ${tau}`,
-    );
+  // The lines the checkpoint accounts for survive a resume; lines written after it (an epoch whose
+  // checkpoint a kill prevented) are dropped and that epoch is redone.
+  const previous = o.out && o.resume ? await readMetrics(o.out) : [];
+  const records = resumed?.metricsLines !== undefined ? previous.slice(0, resumed.metricsLines) : previous.filter((r) => r.epoch <= initialEpoch);
+  if (o.out && previous.length > records.length) {
+    log(`metrics.jsonl: dropped ${previous.length - records.length} line(s) written after ${o.resume} was saved (their epochs run again)`);
+    await writeMetrics(o.out, records);
+  }
+  // Best is only replaced by a strictly better epoch, so a resume must know the score to beat.
+  let best = resumed?.bestScore ?? Math.max(-1, ...records.map((r) => r.testAccuracy ?? -1));
+  const maxMinutes = o.maxMinutes ?? preset.maxMinutes;
+  const evalBatch = Math.max(preset.batchSize, 64);
+  const probe = await probeBatch(o.test, 8);
+  const started = performance.now();
+  let result;
+  try {
+    result = await fit(trainer, streamOf(o.train, preset.batchSize, true), {
+      epochs: preset.epochs,
+      initialEpoch,
+      skipBatches,
+      validation: streamOf(o.test, evalBatch, false),
+      monitors: [firingRateMonitor(), spikeRasterMonitor({ maxNeurons: 48 }), membraneMonitor({ maxNeurons: 4 })],
+      monitorInput: probe,
+      scheduleBy: preset.scheduleBy,
+      maxSeconds: maxMinutes !== undefined ? maxMinutes * 60 : undefined,
+      maxSteps: o.maxSteps,
+      signal: o.signal,
+      onBatchEnd: async (p) => {
+        progress.batch(p);
+        if (p.step % READ_EVERY === 0) await checkDivergence(trainer);
+      },
+      readEvery: READ_EVERY,
+      onEpochEnd: async (report: EpochReport) => {
+        progress.pause();
+        await checkDivergence(trainer, report.neurons);
+        const record = toRecord(report, (performance.now() - started) / 60000);
+        records.push(record);
+        log(formatEpoch(record, preset.epochs));
+        for (const w of record.warnings ?? []) log(`  warning: ${w}`);
+        if (o.out) {
+          const isBest = record.testAccuracy > best;
+          if (isBest) best = record.testAccuracy;
+          await commitEpoch(o.out, network, trainer, records, best, isBest);
+        }
+      },
+    });
+  } finally {
+    progress.stop();
+    probe.dispose();
+  }
+  let interruptedCheckpoint: string | undefined;
+  if (result.stopReason === 'aborted' && result.interrupted) {
+    const r = result.interrupted;
+    log(`interrupted in epoch ${r.epoch}/${preset.epochs} after ${r.batches} batches (${r.samples} samples)`);
     if (o.out) {
-      await saveCheckpoint(network, `file://${join(o.out, 'last')}`, { trainer, extra: { report } });
-      if (testAccuracy > best) {
-        best = testAccuracy;
-        await saveCheckpoint(network, `file://${join(o.out, 'best')}`, { trainer, extra: { report } });
-      }
-      await appendFile(join(o.out, 'metrics.jsonl'), JSON.stringify(report) + '\n');
-      await writeFile(join(o.out, 'model.json'), JSON.stringify(network.spec, null, 2));
+      await checkDivergence(trainer, r.neurons);
+      interruptedCheckpoint = join(o.out, 'last');
+      const partial: PartialEpoch = { epoch: r.epoch - 1, batches: r.batches };
+      await saveCheckpoint(network, `file://${interruptedCheckpoint}`, { trainer, extra: { partial }, bestScore: best, metricsLines: records.length });
+      log(`saved the epoch so far to ${interruptedCheckpoint}; continue with --resume ${interruptedCheckpoint}`);
     }
-    if (o.maxSteps && steps >= o.maxSteps) break;
   }
   trainer.dispose();
   network.dispose();
-  return reports;
+  return { records, stopReason: result.stopReason, interruptedCheckpoint };
 }
+
+/** Test accuracy of a network over a split (evaluation mode). */
+export async function evaluate(network: Network, split: Split, batchSize: number): Promise<number> {
+  const r = await evaluateStream(network, streamOf(split, batchSize, false));
+  return r.accuracy;
+}
+
