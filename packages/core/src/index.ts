@@ -70,7 +70,7 @@ export {
 } from './conformance.js';
 export { SpecError } from '@spikeflow/spec';
 export { syntheticDataset, seededRandom, type SyntheticOptions } from './synthetic.js';
-export { fit, evaluate, batchNormWarnings, startWeight, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';
+export { fit, evaluate, batchNormWarnings, startWeight, yieldToEventLoop, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';
 export { ScalarMeter } from './meter.js';
 export { runMonitors, firingRateMonitor, spikeRasterMonitor, membraneMonitor, neuronLayerNames, type Monitor, type LayerRecord, type Raster, type MembraneTrace, type SampleMonitorOptions } from './monitors.js';
 export { summary, formatSummary, type NetworkSummary, type LayerSummary } from './summary.js';
