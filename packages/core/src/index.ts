@@ -31,6 +31,20 @@ export {
   type NeuronOpImpl,
   type NeuronKernelFactory,
 } from './neuron-op.js';
+export {
+  NEURON_KERNEL,
+  registerKernels,
+  registerBackendProvider,
+  registeredBackendProviders,
+  type BackendProvider,
+  type BackendReport,
+  type BackendCapabilities,
+  type BackendCandidate,
+  type BackendSetupOptions,
+  type BackendKernelConfig,
+  type NeuronKernelConfig,
+} from './backend.js';
+export { selectBackendFrom, rankCandidates, formatSelection, type SelectedBackend, type SelectOptions, type RankedCandidate } from './select.js';
 export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from './host-kernel.js';
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
