@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
+import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';
 import { pools } from '@spikeflow/pooling';
 
 export interface BackendInfo {
@@ -29,7 +30,7 @@ export function assetUrl(path: string): string {
 }
 
 async function start(): Promise<BackendInfo> {
-  use(neurons, surrogates, pools);
+  use(neurons, surrogates, pools, extraNeurons, extraSurrogates);
   tf.enableProdMode();
   let fallbackReason: string;
   if (new URLSearchParams(location.search).get('backend') === 'wasm') {
@@ -37,8 +38,8 @@ async function start(): Promise<BackendInfo> {
   } else {
     try {
       const webgpu = await import('@spikeflow/backend-webgpu');
-      const adapter = await webgpu.setup();
-      return { name: 'webgpu', detail: webgpu.formatAdapter(adapter) };
+      const report = await webgpu.setup();
+      return { name: 'webgpu', detail: report.device };
     } catch (e) {
       fallbackReason = (e as Error).message;
     }
@@ -46,6 +47,6 @@ async function start(): Promise<BackendInfo> {
   const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
   setWasmPaths(assetUrl('wasm/'));
   const wasm = await import('@spikeflow/backend-wasm');
-  const { threads } = await wasm.setup({ threads: 1 });
+  const { threads } = await wasm.setup();
   return { name: 'wasm', detail: `${threads} thread${threads === 1 ? '' : 's'}`, fallbackReason };
 }

@@ -1,11 +1,12 @@
-// The training demo's loop: a small PLIF CSNN trained step by step on the page's Fashion-MNIST
-// subset with @spikeflow/core's Trainer, reporting loss, accuracy, images/s and the learned tau,
-// and evaluating on held-out images now and then. Start, pause and reset come from the page.
+// The training demo's loop: a small PLIF CSNN trained on the page's Fashion-MNIST subset with
+// @spikeflow/core's fit (the command line's loop), reporting loss, accuracy, images/s and the
+// learned tau, evaluating on held-out images and running monitors on one of them every few steps.
+// Start, pause (fit's abort signal) and reset come from the page; a paused run resumes where it was.
 import * as tf from '@tensorflow/tfjs';
-import { build, correctCount, Trainer, type LossKind, type Network } from '@spikeflow/core';
-import { imageBatches, type Batch, type ImageSet } from '@spikeflow/datasets';
+import { build, evaluate, fit, firingRateMonitor, runMonitors, Trainer, type BatchStream, type LossKind, type Network } from '@spikeflow/core';
+import { imageBatches, type ImageSet } from '@spikeflow/datasets';
 import type { ModelSpec } from '@spikeflow/spec';
-import { sampleActivity, type SampleActivity } from './activity.js';
+import { spikeMapMonitor, type LayerActivity } from './activity.js';
 
 export interface TrainDemoOptions {
   /** Channels of both convolutions. */
@@ -65,7 +66,7 @@ export function trainDemoModel(o: Pick<TrainDemoOptions, 'channels' | 'hidden' |
 export interface TrainProgress {
   step: number;
   epoch: number;
-  /** Mean loss and accuracy of the training batches since the last report. */
+  /** Running means of loss and accuracy over the current epoch's batches. */
   loss: number;
   trainAccuracy: number;
   /** Training images per second over the steps since the last report (evaluation excluded). */
@@ -79,7 +80,7 @@ export interface EvalReport {
   /** Learned membrane time constant of every PLIF layer. */
   tau: Record<string, number>;
   /** Activity of the network on one held-out image (a different one each time). */
-  sample: SampleActivity & { index: number; label: number };
+  sample: { layers: LayerActivity[]; index: number; label: number };
 }
 
 export interface TrainSessionEvents {
@@ -91,11 +92,12 @@ export class TrainSession {
   readonly options: TrainDemoOptions;
   network: Network;
   private trainer: Trainer;
-  private batches?: AsyncGenerator<Batch>;
-  private running = false;
+  private abort?: AbortController;
   private loop?: Promise<void>;
   step = 0;
   epoch = 0;
+  /** Batches of the current epoch already trained (fit skips them on resume). */
+  private batchInEpoch = 0;
 
   constructor(
     private readonly train: ImageSet,
@@ -114,37 +116,32 @@ export class TrainSession {
   }
 
   get isRunning(): boolean {
-    return this.running;
+    return this.loop !== undefined;
   }
 
   /** Starts (or resumes) training; resolves when paused or reset. */
   start(): Promise<void> {
-    if (!this.loop) {
-      this.running = true;
-      this.loop = this.runLoop().finally(() => {
-        this.running = false;
-        this.loop = undefined;
-      });
-    }
+    this.loop ??= this.runLoop().finally(() => {
+      this.loop = undefined;
+    });
     return this.loop;
   }
 
   /** Stops after the current step. */
   async pause(): Promise<void> {
-    this.running = false;
+    this.abort?.abort();
     await this.loop;
   }
 
   /** Pauses and starts over from fresh weights. */
   async reset(): Promise<void> {
     await this.pause();
-    await this.batches?.return(undefined);
-    this.batches = undefined;
     this.dispose();
     this.network = build(trainDemoModel(this.options), { seed: this.options.seed });
     this.trainer = this.makeTrainer();
     this.step = 0;
     this.epoch = 0;
+    this.batchInEpoch = 0;
   }
 
   dispose(): void {
@@ -152,77 +149,81 @@ export class TrainSession {
     this.network.dispose();
   }
 
-  private async nextBatch(): Promise<Batch> {
-    for (;;) {
-      this.batches ??= imageBatches(this.train, { batchSize: this.options.batchSize, seed: this.options.seed, epoch: this.epoch, shuffle: true, dropLast: true });
-      const next = await this.batches.next();
-      if (!next.done) return next.value;
-      this.batches = undefined;
-      this.epoch++;
-    }
+  /** The training subset as fit takes it: a fresh shuffle every epoch. */
+  private trainStream(): BatchStream {
+    const o = this.options;
+    return {
+      size: this.train.count,
+      batchesPerEpoch: Math.floor(this.train.count / o.batchSize),
+      batches: (epoch) => imageBatches(this.train, { batchSize: o.batchSize, seed: o.seed, epoch, shuffle: true, dropLast: true }),
+    };
   }
 
   private async runLoop(): Promise<void> {
     const o = this.options;
-    let losses: tf.Scalar[] = [];
-    let corrects: tf.Tensor[] = [];
-    let seen = 0;
-    let t0 = performance.now();
-    while (this.running) {
-      const { xs, ys } = await this.nextBatch();
-      const { loss, rate } = this.trainer.trainStep(xs, ys);
-      corrects.push(correctCount(rate, ys));
-      losses.push(loss);
-      seen += xs.shape[0];
-      tf.dispose([xs, ys, rate]);
-      this.step++;
-      if (this.step % o.reportEvery === 0 || !this.running) {
-        const [lossSum, correctSum] = await Promise.all([sum(losses), sum(corrects)]);
-        const seconds = (performance.now() - t0) / 1000;
-        this.events.progress?.({ step: this.step, epoch: this.epoch, loss: lossSum / losses.length, trainAccuracy: correctSum / seen, imagesPerSecond: seen / seconds });
-        losses = [];
-        corrects = [];
-        seen = 0;
-      }
-      if (this.step % o.evalEvery === 0) {
-        this.events.evaluation?.(await this.evaluate());
-      }
-      // Let the page draw between steps.
-      await new Promise((r) => setTimeout(r, 0));
-      if (seen === 0) t0 = performance.now();
-    }
-    if (losses.length > 0) tf.dispose([...losses, ...corrects]);
+    const abort = new AbortController();
+    this.abort = abort;
+    // Images/s of the training steps alone: the time spent evaluating is left out.
+    let windowStart = performance.now();
+    let windowSamples = 0;
+    await fit(this.trainer, this.trainStream(), {
+      epochs: Number.MAX_SAFE_INTEGER,
+      initialEpoch: this.epoch,
+      skipBatches: this.batchInEpoch,
+      readEvery: o.reportEvery,
+      signal: abort.signal,
+      onBatchEnd: async (p) => {
+        windowSamples += o.batchSize; // dropLast: every batch is full
+        this.step = p.step;
+        this.epoch = p.epoch;
+        this.batchInEpoch = p.batch;
+        if (p.step % o.reportEvery === 0) {
+          const seconds = (performance.now() - windowStart) / 1000;
+          this.events.progress?.({ step: p.step, epoch: p.epoch, loss: p.loss, trainAccuracy: p.accuracy, imagesPerSecond: windowSamples / seconds });
+          windowSamples = 0;
+        }
+        if (p.step % o.evalEvery === 0) this.events.evaluation?.(await this.evaluate());
+        if (p.step % o.reportEvery === 0) windowStart = performance.now();
+      },
+      onEpochBegin: (epoch) => {
+        if (epoch !== this.epoch) this.batchInEpoch = 0;
+      },
+    });
+    this.abort = undefined;
   }
 
-  /** Accuracy on the held-out images, the learned tau, and one held-out sample's activity. */
+  /** The first `evalCount` test images, in batches of 100. */
+  private heldOut(): BatchStream {
+    const size = this.test.height * this.test.width;
+    const count = this.options.evalCount;
+    const test = this.test;
+    return {
+      size: count,
+      *batches() {
+        for (let start = 0; start < count; start += 100) {
+          const n = Math.min(100, count - start);
+          yield tf.tidy(() => ({
+            xs: tf.tensor4d(test.images.subarray(start * size, (start + n) * size), [n, test.height, test.width, 1], 'int32').toFloat().div(255),
+            ys: tf.tensor1d(test.labels.subarray(start, start + n), 'int32'),
+          }));
+        }
+      },
+    };
+  }
+
+  /** Accuracy on the held-out images, the learned tau, and the monitors on one held-out image. */
   async evaluate(): Promise<EvalReport> {
     const o = this.options;
-    let correct = 0;
-    const size = this.test.height * this.test.width;
-    for (let start = 0; start < o.evalCount; start += 100) {
-      const n = Math.min(100, o.evalCount - start);
-      const count = tf.tidy(() => {
-        const xs = tf.tensor4d(this.test.images.subarray(start * size, (start + n) * size), [n, 28, 28, 1], 'int32').toFloat().div(255);
-        const ys = tf.tensor1d(this.test.labels.subarray(start, start + n), 'int32');
-        return correctCount(this.network.predict(xs), ys);
-      });
-      correct += (await count.data())[0];
-      count.dispose();
-    }
+    const { accuracy } = await evaluate(this.network, this.heldOut(), { lossKind: o.loss, trainedSteps: this.step });
     const params = await this.network.neuronParameters();
     const tau = Object.fromEntries(Object.entries(params).filter(([, p]) => p.tau !== undefined).map(([k, p]) => [k, p.tau]));
     const index = Math.floor(this.step / o.evalEvery) % this.test.count;
-    const x = tf.tidy(() => tf.tensor4d(this.test.images.subarray(index * size, (index + 1) * size), [1, 28, 28, 1], 'int32').toFloat().div(255));
-    const activity = await sampleActivity(this.network, x);
+    const size = this.test.height * this.test.width;
+    const x = tf.tidy(() => tf.tensor4d(this.test.images.subarray(index * size, (index + 1) * size), [1, this.test.height, this.test.width, 1], 'int32').toFloat().div(255));
+    const monitored = await runMonitors(this.network, x, [spikeMapMonitor(), firingRateMonitor()]);
     x.dispose();
-    return { step: this.step, testAccuracy: correct / o.evalCount, tau, sample: { ...activity, index, label: this.test.labels[index] } };
+    const rates = monitored.firingRate as Record<string, number>;
+    const layers = (monitored.spikeMaps as LayerActivity[]).map((l) => ({ ...l, rate: rates[l.name] }));
+    return { step: this.step, testAccuracy: accuracy, tau, sample: { layers, index, label: this.test.labels[index] } };
   }
-}
-
-async function sum(ts: tf.Tensor[]): Promise<number> {
-  if (ts.length === 0) return 0;
-  const total = tf.tidy(() => tf.addN(ts.map((t) => t.toFloat())));
-  const value = (await total.data())[0];
-  tf.dispose([total, ...ts]);
-  return value;
 }

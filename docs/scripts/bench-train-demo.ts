@@ -39,9 +39,8 @@ const slice = async (split: 'train' | 'test', count: number) => {
 const [train, test] = await Promise.all([slice('train', 4000), slice('test', 1000)]);
 const progress: TrainProgress[] = [];
 const evals: Array<Omit<EvalReport, 'sample'>> = [];
-let session!: TrainSession;
 const t0 = performance.now();
-session = new TrainSession(train, test, {
+const session: TrainSession = new TrainSession(train, test, {
   progress: (p) => {
     progress.push(p);
     if (p.step >= steps) void session.pause();
@@ -57,7 +56,7 @@ const seconds = (performance.now() - t0) / 1000;
 const steady = progress.slice(1);
 const imagesPerSecond = steady.reduce((a, p) => a + p.imagesPerSecond, 0) / Math.max(1, steady.length);
 const firstOver50 = evals.find((e) => e.testAccuracy > 0.5)?.step ?? null;
-const result = { backend: backend.name, options: session.options, detail: backend.detail, steps: session.step, seconds, imagesPerSecond, firstStepOver50: firstOver50, evals, load: loadavg() };
+const result = { backend: backend.name, options: session.options, device: backend.report.device, steps: session.step, seconds, imagesPerSecond, firstStepOver50: firstOver50, evals, load: loadavg() };
 console.log(`\n| backend | steps | images/s (training) | first step with held-out accuracy > 50% | load (1 min) |\n|---|---:|---:|---:|---:|`);
 console.log(`| ${backend.name} | ${session.step} | ${imagesPerSecond.toFixed(1)} | ${firstOver50 ?? 'not reached'} | ${loadavg()[0].toFixed(2)} |`);
 mkdirSync('bench-results', { recursive: true });
