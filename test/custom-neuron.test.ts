@@ -12,13 +12,13 @@ interface QifOptions {
 
 declare module '@spikeflow/spec' {
   interface NeuronKinds {
-    qif: Partial<QifOptions>;
+    'my-qif': Partial<QifOptions>;
   }
 }
 
 /** QIF: H = V + (X + a0 (V - vRest)(V - vCritical)) / tau. */
 const qif: NeuronPlugin<QifOptions> = defineNeuron<QifOptions>({
-  kind: 'qif',
+  kind: 'my-qif',
   description: 'quadratic integrate-and-fire',
   options: {
     tau: field.number({ exclusiveMin: 1, default: 2, description: 'membrane time constant' }),
@@ -35,7 +35,7 @@ describe('a custom neuron defined in one file', () => {
   });
 
   it('validates its options with the JSON path', () => {
-    expect(() => validate({ input: { shape: [4] }, layers: [{ kind: 'neuron', neuron: 'qif', a0: -1 }] })).toThrow(/layers\[0\]\.a0: expected a number > 0/);
+    expect(() => validate({ input: { shape: [4] }, layers: [{ kind: 'neuron', neuron: 'my-qif', a0: -1 }] })).toThrow(/layers\[0\]\.a0: expected a number > 0/);
   });
 
   it('builds from a spec and trains', async () => {
@@ -45,15 +45,15 @@ describe('a custom neuron defined in one file', () => {
       layers: [
         { kind: 'flatten' },
         { kind: 'dense', units: 32 },
-        { kind: 'neuron', neuron: 'qif', tau: 2, a0: 0.5, detachReset: true },
+        { kind: 'neuron', neuron: 'my-qif', tau: 2, a0: 0.5, detachReset: true },
         { kind: 'dense', units: 20 },
-        { kind: 'neuron', neuron: 'qif' },
+        { kind: 'neuron', neuron: 'my-qif' },
         { kind: 'voting', groups: 4 },
       ],
     };
     const data = syntheticDataset({ numClasses: 4, shape: [8, 8, 1], samples: 128, seed: 5 });
     const net = build(spec, { seed: 3 });
-    expect(net.layers[2].neuron?.kind).toBe('qif');
+    expect(net.layers[2].neuron?.kind).toBe('my-qif');
     const trainer = new Trainer(net, { optimizer: { kind: 'adam', learningRate: 1e-2 } });
     const losses: number[] = [];
     for (let step = 0; step < 40; step++) {

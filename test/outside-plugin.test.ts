@@ -119,7 +119,7 @@ describe.skipIf(!built)('a two-state neuron plugin in its own package, outside t
     writeFileSync(join(dir, 'src/spec.ts'), spec);
     expect(r.status).not.toBe(0);
     expect(r.stdout).toMatch(/spec\.ts.*error TS2322/);
-  });
+  }, 300_000);
 
   it('trains: the loss falls', () => {
     const r = run(['train.mjs']);
@@ -127,7 +127,7 @@ describe.skipIf(!built)('a two-state neuron plugin in its own package, outside t
     const losses: number[] = JSON.parse(r.stdout.split('RESULT ')[1]);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(losses.slice(-3))).toBeLessThan(0.8 * mean(losses.slice(0, 3)));
-  });
+  }, 300_000);
 
   it('generates vectors from its reference path; the fused kernels pass them on cpu and webgpu', () => {
     const gen = run([conformance(), '--plugins', './dist/index.js', '--generate', 'vectors.json']);
@@ -145,5 +145,5 @@ describe.skipIf(!built)('a two-state neuron plugin in its own package, outside t
       expect(r.stdout).toContain('2 passed, 0 failed');
       expect(r.stdout).toContain(`[${backend}/fused]`);
     }
-  });
+  }, 600_000);
 });

@@ -40,7 +40,7 @@ describe('scaffoldNeuron', () => {
     expect(test.status, test.stdout + test.stderr).toBe(0);
     expect(test.stdout).toMatch(/# pass 3/);
     expect(test.stdout).toMatch(/# fail 0/);
-  });
+  }, 600_000);
   it.skipIf(!built)('the bin: npm create @spikeflow/neuron NAME runs it', () => {
     const bin = join(root, 'packages/create-neuron/bin/create-neuron.js');
     const into = join(work, 'cli');
