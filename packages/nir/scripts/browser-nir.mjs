@@ -41,7 +41,7 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  await page.waitForFunction(() => globalThis.pageReady === true, null, { timeout: 60_000 });
+  await page.waitForFunction(() => globalThis.pageReady === true, null, { timeout: 180_000 });
   const result = await page.evaluate((bytes) => globalThis.runNir(bytes), fixture);
   console.log(JSON.stringify(result));
   code = result.roundTripEqual ? 0 : 1;
