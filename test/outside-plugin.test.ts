@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'backend-webgpu'];
+const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'backend-cpu', 'backend-webgpu'];
 const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 

@@ -30,7 +30,7 @@ const select = (condition: tf.Tensor, t: tf.Tensor, e: tf.Tensor): tf.Tensor => 
 const full = (t: tf.Tensor, T: number, M: number): tf.Tensor => (t.rank === 2 ? t : tf.broadcastTo(t, [T, M]));
 
 /** What the fast forward pass needs: H = a*V + b, and a threshold that does not vary over time. */
-interface AffineForward {
+export interface AffineForward {
   a: Expr;
   b: Expr;
   threshold: Expr;
