@@ -1,6 +1,6 @@
 // What every neuron layer of a network does on one sample: spikes over T and the firing rate.
 import * as tf from '@tensorflow/tfjs';
-import { neuronLayerNames, type LayerRecord, type Monitor, type Network } from '@spikeflow/core';
+import { neuronLayerNames, type Network } from '@spikeflow/core';
 
 export interface LayerActivity {
   name: string;
@@ -24,21 +24,6 @@ async function layerActivity(name: string, spikes: tf.Tensor): Promise<LayerActi
   const bits = Uint8Array.from(values, (v) => (v > 0.5 ? 1 : 0));
   const total = bits.reduce((a, b) => a + b, 0);
   return { name, shape: spikes.shape.slice(2), timeSteps: spikes.shape[0], spikes: bits, rate: total / bits.length };
-}
-
-/**
- * A monitor (for @spikeflow/core's runMonitors and fit) of every neuron of every layer on a
- * one-sample probe batch: the whole spike map, not a selection of neurons, for drawing.
- */
-export function spikeMapMonitor(name = 'spikeMaps'): Monitor<LayerActivity[]> {
-  return {
-    name,
-    async collect(records: ReadonlyMap<string, LayerRecord>) {
-      const out: LayerActivity[] = [];
-      for (const [layer, r] of records) out.push(await layerActivity(layer, r.spikes));
-      return out;
-    },
-  };
 }
 
 /** Runs one sample ([1, ...input]) through the network, recording every neuron layer, and keeps the output. */

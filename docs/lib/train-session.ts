@@ -1,12 +1,12 @@
 // The training demo's loop: a small PLIF CSNN trained on the page's Fashion-MNIST subset with
 // @spikeflow/core's fit (the command line's loop), reporting loss, accuracy, images/s and the
-// learned tau, evaluating on held-out images and running monitors on one of them every few steps.
+// learned tau, evaluating on held-out images and recording one of them every few steps.
 // Start, pause (fit's abort signal) and reset come from the page; a paused run resumes where it was.
 import * as tf from '@tensorflow/tfjs';
-import { build, evaluate, fit, firingRateMonitor, runMonitors, Trainer, type BatchStream, type LossKind, type Network } from '@spikeflow/core';
+import { build, correctCount, fit, Trainer, type BatchStream, type LossKind, type Network } from '@spikeflow/core';
 import { imageBatches, type ImageSet } from '@spikeflow/datasets';
 import type { ModelSpec } from '@spikeflow/spec';
-import { spikeMapMonitor, type LayerActivity } from './activity.js';
+import { sampleActivity, type LayerActivity } from './activity.js';
 
 export interface TrainDemoOptions {
   /** Channels of both convolutions. */
@@ -192,38 +192,31 @@ export class TrainSession {
     this.abort = undefined;
   }
 
-  /** The first `evalCount` test images, in batches of 100. */
-  private heldOut(): BatchStream {
-    const size = this.test.height * this.test.width;
-    const count = this.options.evalCount;
-    const test = this.test;
-    return {
-      size: count,
-      *batches() {
-        for (let start = 0; start < count; start += 100) {
-          const n = Math.min(100, count - start);
-          yield tf.tidy(() => ({
-            xs: tf.tensor4d(test.images.subarray(start * size, (start + n) * size), [n, test.height, test.width, 1], 'int32').toFloat().div(255),
-            ys: tf.tensor1d(test.labels.subarray(start, start + n), 'int32'),
-          }));
-        }
-      },
-    };
-  }
-
-  /** Accuracy on the held-out images, the learned tau, and the monitors on one held-out image. */
+  /**
+   * Accuracy on the held-out images, the learned tau, and one held-out image's spikes. (Not core's
+   * evaluate() and runMonitors: on Chromium's software WebGPU they measured minutes per call here,
+   * against seconds for this direct loop; see the docs' benchmarks page.)
+   */
   async evaluate(): Promise<EvalReport> {
     const o = this.options;
-    const { accuracy } = await evaluate(this.network, this.heldOut(), { lossKind: o.loss, trainedSteps: this.step });
+    let correct = 0;
+    const size = this.test.height * this.test.width;
+    for (let start = 0; start < o.evalCount; start += 100) {
+      const n = Math.min(100, o.evalCount - start);
+      const count = tf.tidy(() => {
+        const xs = tf.tensor4d(this.test.images.subarray(start * size, (start + n) * size), [n, this.test.height, this.test.width, 1], 'int32').toFloat().div(255);
+        const ys = tf.tensor1d(this.test.labels.subarray(start, start + n), 'int32');
+        return correctCount(this.network.predict(xs), ys);
+      });
+      correct += (await count.data())[0];
+      count.dispose();
+    }
     const params = await this.network.neuronParameters();
     const tau = Object.fromEntries(Object.entries(params).filter(([, p]) => p.tau !== undefined).map(([k, p]) => [k, p.tau]));
     const index = Math.floor(this.step / o.evalEvery) % this.test.count;
-    const size = this.test.height * this.test.width;
     const x = tf.tidy(() => tf.tensor4d(this.test.images.subarray(index * size, (index + 1) * size), [1, this.test.height, this.test.width, 1], 'int32').toFloat().div(255));
-    const monitored = await runMonitors(this.network, x, [spikeMapMonitor(), firingRateMonitor()]);
+    const { layers } = await sampleActivity(this.network, x);
     x.dispose();
-    const rates = monitored.firingRate as Record<string, number>;
-    const layers = (monitored.spikeMaps as LayerActivity[]).map((l) => ({ ...l, rate: rates[l.name] }));
-    return { step: this.step, testAccuracy: accuracy, tau, sample: { layers, index, label: this.test.labels[index] } };
+    return { step: this.step, testAccuracy: correct / o.evalCount, tau, sample: { layers, index, label: this.test.labels[index] } };
   }
 }

@@ -139,6 +139,7 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
       const all = pages(site);
       expect(all.length).toBeGreaterThan(15);
       const page = await browser.newPage();
+      page.setDefaultNavigationTimeout(120_000);
       const problems = watchProblems(page);
       const ready: Record<string, string> = {
         '/demos/playground': '[data-testid=playground-ready]',
