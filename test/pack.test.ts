@@ -87,7 +87,7 @@ describe.skipIf(!built)('npm pack + install into an empty folder', () => {
     const vectors = join(root, 'test/fixtures/neuron_vectors.json');
     const ok = spawnSync(bin, ['--vectors', vectors, '--backend', 'cpu'], { cwd: app, encoding: 'utf8' });
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/^PASS {2}plif-paper .*dL\/dw/m);
+    expect(ok.stdout).toMatch(/^PASS {2}plif-paper .*dL\/dp/m);
     expect(ok.stdout).toContain('5 passed, 0 failed');
 
     const broken = JSON.parse(readFileSync(vectors, 'utf8'));
