@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MODEL_FORMAT, type NormalizedModelSpec } from '@spikeflow/spec';
 import { build, type BuildOptions, type Network } from './network.js';
+import { parseSpec } from './validate.js';
 import type { Trainer } from './train.js';
 
 export const CHECKPOINT_FORMAT = 'spikeflow.checkpoint/v1';
@@ -85,7 +86,7 @@ export async function loadCheckpoint(source: string | tf.io.IOHandler, options: 
   }
   if (!artifacts.weightSpecs || !artifacts.weightData) throw new Error(`loadCheckpoint: ${where} has no weights`);
   const weights = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
-  const network = build(topology.spikeflowModel, options);
+  const network = build(parseSpec(topology.spikeflowModel, options.registry), options);
   for (const v of network.namedVariables()) {
     const t = weights[v.name];
     if (!t) throw new Error(`loadCheckpoint: ${where} lacks weight "${v.name}"`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { validate as validateSpec } from '@spikeflow/spec';
+import { parseSpec } from '@spikeflow/spec';
 import { compileNeuron, type NeuronCommonOptions } from './plugins.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
 import { neuronImplementation, runNeuron } from './neuron-op.js';
@@ -63,7 +63,7 @@ function withinTol(a: Float32Array | number[], b: number[], atol: number, rtol: 
  */
 export async function runNeuronCase(c: NeuronVectorCase, registry: Registry = sharedRegistry, implementation?: 'reference'): Promise<CaseResult> {
   const layer = neuronLayerFromVectorConfig(c.config);
-  const spec = validateSpec({ input: { shape: [c.N] }, timeSteps: c.T, layers: [layer] }, registry.catalog());
+  const spec = parseSpec({ input: { shape: [c.N] }, timeSteps: c.T, layers: [layer] }, registry.catalog());
   const opts = spec.layers[0] as unknown as Record<string, unknown> & NeuronCommonOptions;
   const surrogateOpts = opts.surrogate as { kind: string } & Record<string, unknown>;
   const compiled = compileNeuron(registry.neurons.get(opts.neuron as string)!, registry.surrogates.get(surrogateOpts.kind)!, opts, surrogateOpts);

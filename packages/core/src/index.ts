@@ -31,7 +31,7 @@ export {
 export { hostNeuronKernel, copyingMemory, type HostMemory } from './host-kernel.js';
 export { Network, build, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
-export { validate } from './validate.js';
+export { validate, parseSpec } from './validate.js';
 export { ShapeError } from './errors.js';
 export { firingRate, rateLoss, correctCount, oneHotLabels, type LossKind } from './loss.js';
 export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
@@ -45,5 +45,5 @@ export {
   type NeuronVectorFile,
   type CaseResult,
 } from './conformance.js';
-export { SpecError } from '@spikeflow/spec';
+export { SpecError, type ModelSpec, type ValidatedModelSpec } from '@spikeflow/spec';
 export { syntheticDataset, seededRandom, type SyntheticOptions } from './synthetic.js';
