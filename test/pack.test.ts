@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'datasets', 'backend-cpu', 'backend-webgpu', 'backend-wasm'];
+const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'datasets', 'backend-cpu', 'backend-webgpu', 'backend-wasm', 'nir'];
 const APPS = ['train'];
 const dirOf = (p: string) => join(root, APPS.includes(p) ? 'apps' : 'packages', p);
 const built = [...PACKAGES, ...APPS].every((p) => existsSync(join(dirOf(p), 'dist', 'index.js')));
@@ -72,6 +72,14 @@ describe.skipIf(!built)('npm pack + install into an empty folder', () => {
     const bad = spawnSync(bin, ['train', '--epochs', 'zero'], { cwd: app, encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--epochs: expected an integer >= 1, got "zero"');
+  });
+
+  it('imports a NIR file with the installed CLI (h5wasm from the tarball install)', () => {
+    const bin = join(app, 'node_modules/.bin/spikeflow');
+    const nir = join(root, 'packages/nir/test/fixtures/conv_lif.nir');
+    const r = spawnSync(bin, ['import', nir, '--out', join(work, 'imported'), '--dt', '0.001'], { cwd: app, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('conv2d -> neuron(lif) -> pool(max) -> flatten -> dense -> neuron(if)');
   });
 
   it('ships spikeflow-conformance: passes the reference vectors, exits non-zero on a mismatch', () => {

@@ -1,5 +1,10 @@
-export { main, parse, resolvePreset, UsageError, USAGE } from './cli.js';
-export { PRESETS, paperImageNet, type Preset } from './presets.js';
-export { run, evaluate, type EpochReport, type RunOptions } from './loop.js';
+export { main, parse, resolvePreset, UsageError, USAGE, COMMANDS, type MainOptions } from './cli.js';
+export { PRESETS, PAPER_PRESETS, DATASETS, paperImageNet, paperCifarNet, paperEventNet, type Preset, type DatasetName } from './presets.js';
+export { run, evaluate, scheduleOf, formatEpoch, type RunOptions, type RunResult, type PartialEpoch } from './loop.js';
 export { selectBackend, BACKENDS, type BackendName } from './backends.js';
-export { loadSplits, type Split, type DataOptions } from './data.js';
+export { loadSplits, streamOf, probeBatch, DataLocationError, type Split, type DataOptions } from './data.js';
+export { readMetrics, writeMetrics, METRICS_FILE, type MetricsRecord } from './metrics.js';
+export { writeReport, writeComparisonReport, REPORT_FILE } from './report/write.js';
+export { EXPERIMENTS, type Experiment, type Variant } from './experiments.js';
+export { applySpecFile, checkSpecFile, DATASET_INPUT, type SpecFile } from './spec-file.js';
+export type { Command, CommandContext } from './commands/command.js';

@@ -1,134 +1,168 @@
-import { mkdir, writeFile, appendFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { build, correctCount, loadCheckpoint, saveCheckpoint, Trainer, type Network } from '@spikeflow/core';
-import type { Split } from './data.js';
+import {
+  build,
+  evaluate as evaluateStream,
+  firingRateMonitor,
+  fit,
+  loadCheckpoint,
+  membraneMonitor,
+  saveCheckpoint,
+  spikeRasterMonitor,
+  Trainer,
+  type EpochReport,
+  type Network,
+  type StopReason,
+} from '@spikeflow/core';
+import { probeBatch, streamOf, type Split } from './data.js';
+import { readMetrics, toRecord, writeMetrics, type MetricsRecord } from './metrics.js';
 import type { Preset } from './presets.js';
+import { noProgress, type ProgressSink } from './progress.js';
 
-export interface EpochReport {
-  epoch: number;
-  learningRate: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testAccuracy: number;
-  imagesPerSecond: number;
-  seconds: number;
-  tau: Record<string, number>;
-}
+export type EpochRecord = MetricsRecord;
 
 export interface RunOptions {
   preset: Preset;
   train: Split;
   test: Split;
-  /** Folder for checkpoints (last + best) and the metrics log; none = no saving. */
+  /** Folder for checkpoints (last + best), metrics.jsonl and model.json; none = nothing saved. */
   out?: string;
   /** Checkpoint folder to resume from. */
   resume?: string;
-  /** Stop after this many training steps (for smoke runs and benchmarks); 0 = no limit. */
+  /** Stop after this many training steps (smoke runs and benchmarks). */
   maxSteps?: number;
+  /** Stop training after this many minutes (validation included); overrides the preset's. */
+  maxMinutes?: number;
+  /** Stops training after the current step; the epoch so far is checkpointed. */
+  signal?: AbortSignal;
+  progress?: ProgressSink;
   log: (line: string) => void;
+  /** Called once the network is built (or loaded), before training: e.g. to print its summary. */
+  onStart?(network: Network, from: { epoch: number; batches: number }): void | Promise<void>;
 }
 
-/** Reads accumulated scalar tensors now and then, so the loop never waits on the device each step. */
-class Meter {
-  private pending: tf.Scalar[] = [];
-  sum = 0;
-  async add(t: tf.Scalar, flushEvery = 20): Promise<void> {
-    this.pending.push(t);
-    if (this.pending.length >= flushEvery) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const total = tf.tidy(() => tf.addN(this.pending.map((p) => p.toFloat())));
-    this.sum += (await total.data())[0];
-    tf.dispose([total, ...this.pending]);
-    this.pending = [];
-  }
+export interface RunResult {
+  records: MetricsRecord[];
+  stopReason: StopReason;
+  /** Where the checkpoint of an interrupted epoch went. */
+  interruptedCheckpoint?: string;
 }
 
-export async function evaluate(network: Network, split: Split, batchSize: number): Promise<number> {
-  const correct = new Meter();
-  for await (const { xs, ys } of split.batches(batchSize, 0, false)) {
-    const rate = network.predict(xs);
-    await correct.add(correctCount(rate, ys));
-    tf.dispose([xs, ys, rate]);
-  }
-  await correct.flush();
-  return correct.sum / split.count;
+/** A checkpoint saved mid-epoch (Ctrl-C): resume skips the batches of that epoch already trained. */
+export interface PartialEpoch {
+  epoch: number;
+  batches: number;
 }
 
-function tauOf(params: Record<string, Record<string, number>>): Record<string, number> {
-  return Object.fromEntries(Object.entries(params).filter(([, p]) => p.tau !== undefined).map(([k, p]) => [k, p.tau]));
+/** The period of the cosine schedule: the preset's tMax when set, else the number of epochs. */
+export function scheduleOf(preset: Preset) {
+  return preset.schedule ? { ...preset.schedule, tMax: preset.schedule.tMax ?? preset.epochs } : undefined;
 }
 
-/** Trains a preset epoch by epoch: prints a line per epoch, checkpoints atomically, returns the reports. */
-export async function run(o: RunOptions): Promise<EpochReport[]> {
+const tauLine = (tau: Record<string, number>) => Object.entries(tau).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
+
+export function formatEpoch(r: MetricsRecord, epochs: number): string {
+  const cut = r.complete ? '' : ` (cut short after ${r.samples} samples)`;
+  return (
+    `epoch ${r.epoch}/${epochs}  loss ${r.trainLoss.toFixed(4)}  train acc ${(100 * r.trainAccuracy).toFixed(2)}%  ` +
+    `test acc ${(100 * r.testAccuracy).toFixed(2)}%  ${r.imagesPerSecond.toFixed(1)} img/s  ${r.elapsedMinutes.toFixed(1)} min  tau: ${tauLine(r.tau)}${cut}`
+  );
+}
+
+/**
+ * Saves what an epoch produced, in one place: the checkpoints (last, and best when it is the best
+ * test accuracy so far), then metrics.jsonl (rewritten whole, atomically), then model.json.
+ */
+async function commitEpoch(out: string, network: Network, trainer: Trainer, records: MetricsRecord[], best: boolean): Promise<void> {
+  const record = records[records.length - 1];
+  const extra = { report: { epoch: record.epoch, testAccuracy: record.testAccuracy, complete: record.complete } };
+  await saveCheckpoint(network, `file://${join(out, 'last')}`, { trainer, extra });
+  if (best) await saveCheckpoint(network, `file://${join(out, 'best')}`, { trainer, extra });
+  await writeMetrics(out, records);
+  await writeFile(join(out, 'model.json'), JSON.stringify(network.spec, null, 2));
+}
+
+/** Trains a preset with core's fit: progress, per-epoch test accuracy and monitors, checkpoints. */
+export async function run(o: RunOptions): Promise<RunResult> {
   const { preset, log } = o;
+  const progress = o.progress ?? noProgress;
+  const trainerOptions = { optimizer: preset.optimizer, schedule: scheduleOf(preset), loss: preset.loss };
   let network: Network;
-  let startEpoch = 0;
   let trainer: Trainer;
-  const trainerOptions = { optimizer: preset.optimizer, schedule: preset.schedule, loss: preset.loss };
+  let initialEpoch = 0;
+  let skipBatches = 0;
   if (o.resume) {
     const ckpt = await loadCheckpoint(`file://${o.resume}`);
     network = ckpt.network;
     trainer = new Trainer(network, trainerOptions);
     await ckpt.restoreTrainer(trainer);
-    startEpoch = ckpt.meta.epoch + 1;
-    log(`resumed from ${o.resume}: epoch ${ckpt.meta.epoch + 1} done, step ${ckpt.meta.step}`);
+    const partial = ckpt.meta.extra?.partial as PartialEpoch | undefined;
+    initialEpoch = partial ? partial.epoch : ckpt.meta.epoch + 1;
+    skipBatches = partial ? partial.batches : 0;
+    log(`resumed from ${o.resume}: ${partial ? `epoch ${partial.epoch + 1} after ${partial.batches} batches` : `epoch ${ckpt.meta.epoch + 1} done`}, step ${ckpt.meta.step}`);
   } else {
     network = build(preset.model, { seed: preset.seed });
     trainer = new Trainer(network, trainerOptions);
   }
+  await o.onStart?.(network, { epoch: initialEpoch, batches: skipBatches });
   if (o.out) await mkdir(o.out, { recursive: true });
-  const reports: EpochReport[] = [];
-  let best = -1;
-  let steps = 0;
-  for (let epoch = startEpoch; epoch < preset.epochs; epoch++) {
-    trainer.setEpoch(epoch);
-    const loss = new Meter();
-    const correct = new Meter();
-    let seen = 0;
-    const t0 = performance.now();
-    for await (const { xs, ys } of o.train.batches(preset.batchSize, epoch, true)) {
-      const step = trainer.trainStep(xs, ys);
-      await loss.add(step.loss);
-      await correct.add(correctCount(step.rate, ys));
-      seen += xs.shape[0];
-      tf.dispose([xs, ys, step.rate]);
-      if (o.maxSteps && ++steps >= o.maxSteps) break;
-    }
-    await loss.flush();
-    await correct.flush();
-    const seconds = (performance.now() - t0) / 1000;
-    const testAccuracy = await evaluate(network, o.test, Math.max(preset.batchSize, 64));
-    const report: EpochReport = {
-      epoch: epoch + 1,
-      learningRate: trainer.learningRateAt(epoch),
-      trainLoss: loss.sum / Math.max(1, Math.ceil(seen / preset.batchSize)),
-      trainAccuracy: correct.sum / Math.max(1, seen),
-      testAccuracy,
-      imagesPerSecond: seen / seconds,
-      seconds,
-      tau: tauOf(await network.neuronParameters()),
-    };
-    reports.push(report);
-    const tau = Object.entries(report.tau).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
-    log(
-      `epoch ${report.epoch}/${preset.epochs}  loss ${report.trainLoss.toFixed(4)}  train acc ${(100 * report.trainAccuracy).toFixed(2)}%  ` +
-        `test acc ${(100 * testAccuracy).toFixed(2)}%  ${report.imagesPerSecond.toFixed(1)} img/s  tau: ${tau}`,
-    );
+  // Earlier epochs' lines survive a resume; lines of epochs about to be redone are dropped.
+  const records = o.out && o.resume ? (await readMetrics(o.out)).filter((r) => r.epoch <= initialEpoch) : [];
+  let best = Math.max(-1, ...records.map((r) => r.testAccuracy ?? -1));
+  const maxMinutes = o.maxMinutes ?? preset.maxMinutes;
+  const evalBatch = Math.max(preset.batchSize, 64);
+  const probe = await probeBatch(o.test, 8);
+  const started = performance.now();
+  let result;
+  try {
+    result = await fit(trainer, streamOf(o.train, preset.batchSize, true), {
+      epochs: preset.epochs,
+      initialEpoch,
+      skipBatches,
+      validation: streamOf(o.test, evalBatch, false),
+      monitors: [firingRateMonitor(), spikeRasterMonitor({ maxNeurons: 48 }), membraneMonitor({ maxNeurons: 4 })],
+      monitorInput: probe,
+      scheduleBy: preset.scheduleBy,
+      maxSeconds: maxMinutes !== undefined ? maxMinutes * 60 : undefined,
+      maxSteps: o.maxSteps,
+      signal: o.signal,
+      onBatchEnd: (p) => progress.batch(p),
+      onEpochEnd: async (report: EpochReport) => {
+        progress.pause();
+        const record = toRecord(report, (performance.now() - started) / 60000);
+        records.push(record);
+        log(formatEpoch(record, preset.epochs));
+        for (const w of record.warnings ?? []) log(`  warning: ${w}`);
+        if (o.out) {
+          const isBest = record.testAccuracy > best;
+          if (isBest) best = record.testAccuracy;
+          await commitEpoch(o.out, network, trainer, records, isBest);
+        }
+      },
+    });
+  } finally {
+    progress.stop();
+    probe.dispose();
+  }
+  let interruptedCheckpoint: string | undefined;
+  if (result.stopReason === 'aborted' && result.interrupted) {
+    const r = result.interrupted;
+    log(`interrupted in epoch ${r.epoch}/${preset.epochs} after ${r.batches} batches (${r.samples} samples)`);
     if (o.out) {
-      await saveCheckpoint(network, `file://${join(o.out, 'last')}`, { trainer, extra: { report } });
-      if (testAccuracy > best) {
-        best = testAccuracy;
-        await saveCheckpoint(network, `file://${join(o.out, 'best')}`, { trainer, extra: { report } });
-      }
-      await appendFile(join(o.out, 'metrics.jsonl'), JSON.stringify(report) + '\n');
-      await writeFile(join(o.out, 'model.json'), JSON.stringify(network.spec, null, 2));
+      interruptedCheckpoint = join(o.out, 'last');
+      const partial: PartialEpoch = { epoch: r.epoch - 1, batches: r.batches };
+      await saveCheckpoint(network, `file://${interruptedCheckpoint}`, { trainer, extra: { partial } });
+      log(`saved the epoch so far to ${interruptedCheckpoint}; continue with --resume ${interruptedCheckpoint}`);
     }
-    if (o.maxSteps && steps >= o.maxSteps) break;
   }
   trainer.dispose();
   network.dispose();
-  return reports;
+  return { records, stopReason: result.stopReason, interruptedCheckpoint };
 }
+
+/** Test accuracy of a network over a split (evaluation mode). */
+export async function evaluate(network: Network, split: Split, batchSize: number): Promise<number> {
+  const r = await evaluateStream(network, streamOf(split, batchSize, false));
+  return r.accuracy;
+}
+

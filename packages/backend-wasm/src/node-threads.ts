@@ -12,6 +12,11 @@ import workerThreads, { type Worker as NodeWorker } from 'node:worker_threads';
 const PRELUDE = "var require$$0=require('fs'),require$$1=require('path'),require$$3=require('perf_hooks')," +
   "require$$4=require('os'),commonjsGlobal=globalThis;\n";
 
+/** Cores this process may use. */
+export function availableCores(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+}
+
 export function installNodeShims(threads: number): () => void {
   const dir: string = fs.mkdtempSync(path.join(os.tmpdir(), 'spikeflow-wasm-'));
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));

@@ -9,6 +9,16 @@ import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 
+/**
+ * Threads to use when none are asked for: the machine's cores in Node; in browsers the cores on a
+ * cross-origin-isolated page (threads need SharedArrayBuffer), else 1.
+ */
+export async function defaultThreads(): Promise<number> {
+  if (isNode) return (await import('./node-threads.js')).availableCores();
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  return g.crossOriginIsolated ? Math.max(1, g.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
 export interface WasmThreadsResult {
   /** Threads XNNPACK actually uses (tfjs-backend-wasm caps the count, see README). */
   threads: number;

@@ -3,7 +3,6 @@
 export { setup, type SetupOptions } from './setup.js';
 export { describeAdapter, formatAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
 export { registerFusedNeuronKernels, unregisterFusedNeuronKernels, fusedNeuronKernelFactory } from './register.js';
-export { makeFusedNeuronOp, tryFusedNeuronOp } from './fused-neuron-op.js';
-export { generateNeuronShaders, WORKGROUP_SIZE, MAX_FUSED_PARAMS, type NeuronShaders } from './neuron-shaders.js';
-export { UnsupportedExprError } from './wgsl-expr.js';
+export { makeFusedNeuronOp, checkNeuronShaders, NeuronShaderError } from './fused-neuron-op.js';
+export { generateNeuronShaders, WORKGROUP_SIZE, type NeuronShaders } from './neuron-shaders.js';
 export { registerFirstMaxPoolGrad } from './max-pool.js';

@@ -1,43 +1,34 @@
-import type { CompiledNeuron } from '@spikeflow/core';
-import { printWgsl, wgslNumber, UnsupportedExprError } from './wgsl-expr.js';
+import { constant, toWgsl, type CompiledNeuron, type Expr, type NeuronIR, type NeuronStmt } from '@spikeflow/core';
 
 /** Threads per workgroup: one thread per neuron; also the width of the dL/dparam reduction. */
 export const WORKGROUP_SIZE = 64;
-/**
- * Parameters a fused kernel takes as separate storage buffers. The backward pass binds output, X,
- * dY and the parameters, and WebGPU guarantees only 8 storage buffers per stage.
- */
-export const MAX_FUSED_PARAMS = 4;
 
 export interface NeuronShaders {
-  /** Main-function bodies (WGSL) of the forward pass, without and with V in the output. */
+  /** Main-function bodies (WGSL) of the forward pass, without and with the state in the output. */
   forward: { spikes: string; withV: string };
-  /** Main-function bodies of the backward pass (BPTT over all T), for dY [T, M] or [2, T, M]. */
+  /** Main-function bodies of the backward pass (BPTT over all T), for dY [T, M] or [1 + S, T, M]. */
   backward: { spikes: string; withV: string };
   numParams: number;
+  numStates: number;
 }
 
+const wgsl = (e: Expr) => toWgsl(e, { param: (i) => `p${i}` });
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const lets = (stmts: NeuronStmt[], indent: string) => stmts.map((s) => `${indent}let ${s.name} = ${wgsl(s.expr)};`).join('\n');
+/** A float literal in WGSL (through the same printer, so the same rounding). */
+const literal = (value: number) => wgsl(constant(value));
+
 /**
- * Generates the fused kernels' WGSL from a compiled neuron: its charge, the partial derivatives and
- * the surrogate gradient are printed from their expressions, so any plugin is fused. Throws
- * UnsupportedExprError when an expression has no WGSL form.
+ * The WGSL of the fused kernels, emitted from the neuron's step IR: only the loops, the buffer
+ * layout and the reduction are WebGPU's; every statement of the step comes from the IR. Parameters
+ * are packed in one buffer P, so any number of them fits the binding limit.
  */
 export function generateNeuronShaders(n: CompiledNeuron): NeuronShaders {
-  const P = n.paramNames.length;
-  if (P > MAX_FUSED_PARAMS) throw new UnsupportedExprError(`${P} parameters (fused kernels take at most ${MAX_FUSED_PARAMS})`);
-  const { prelude, code } = printWgsl([n.charge, n.surrogateGradient, n.dChargeDx, n.dChargeDv, ...n.dChargeDparams], P);
-  const [charge, surrogate, dX, dV, ...dP] = code;
-  const vTh = wgslNumber(n.vThreshold);
-  const vRest = wgslNumber(n.vRest);
-  const hard = n.vReset !== null;
-  const vReset = wgslNumber(n.vReset ?? 0);
-  // Same operation order as the reference op, so spikes agree bit for bit where H is not on the threshold.
-  const fire = (h: string) => `select(0.0, 1.0, ${h} >= ${vTh})`;
-  const reset = (h: string, s: string) => (hard ? `(${h} * (1.0 - ${s}) + ${s} * ${vReset})` : `(${h} - ${s} * ${vTh})`);
-  let dVdH: string;
-  if (hard) dVdH = n.detachReset ? '(1.0 - s)' : `((1.0 - s) + (${vReset} - h) * sg)`;
-  else dVdH = n.detachReset ? '1.0' : `(1.0 - sg * ${vTh})`;
-  const pre = prelude.map((l) => `  ${l}`).join('\n');
+  const ir: NeuronIR = n.ir;
+  const P = ir.numParams;
+  const S = ir.numStates;
+  const pre = [...range(P).map((k) => `  let p${k} = P[${k}];`), ...ir.invariants.map((c) => `  let ${c.name} = ${wgsl(c.expr)};`)].join('\n');
+  const init = ir.init.map(literal);
 
   const forward = (withV: boolean) => `
 fn main(index : i32) {
@@ -45,64 +36,55 @@ fn main(index : i32) {
   let T = uniforms.numSteps;
   if (index >= M) { return; }
 ${pre}
-  var v : f32 = ${vRest};
+${range(S).map((i) => `  var z${i} : f32 = ${init[i]};`).join('\n')}
   for (var t = 0; t < T; t = t + 1) {
-    let xt = X[t * M + index];
-    let h = ${charge};
-    let s = ${fire('h')};
-    v = ${reset('h', 's')};
-    result[t * M + index] = s;${withV ? '\n    result[(T + t) * M + index] = v;' : ''}
+    let x = X[t * M + index];
+${lets(ir.forward, '    ')}
+    result[t * M + index] = sp;
+${range(S).map((i) => `    z${i} = n${i};${withV ? ` result[(${1 + i} * T + t) * M + index] = n${i};` : ''}`).join('\n')}
   }
 }`;
 
-  // Output layout: dL/dX [T, M], then per workgroup and parameter the partial sums of dL/dparam.
-  // H is not saved by the forward pass: the first loop recomputes it into the dL/dX slots, which the
-  // backward loop then overwrites step by step (it reads H[t-1] before slot t-1 is overwritten).
+  // Output layout: state i after each step [T, M] at i * T * M (state 0's slots end up holding
+  // dL/dX), then per workgroup and parameter the partial sums of dL/dparam. The first loop
+  // recomputes the state tape; the backward loop reads step t-1's state before overwriting slot t.
   // One barrier, then the workgroup's first thread adds the partial sums: on CPU implementations
   // (llvmpipe) every barrier is a context switch, so a log-depth tree of barriers costs more.
   const reduction = P === 0 ? '' : `
-  for (var p = 0; p < ${P}; p = p + 1) { partial[i32(localIndex) * ${P} + p] = acc[p]; }
+  for (var k = 0; k < ${P}; k = k + 1) { partial[i32(localIndex) * ${P} + k] = acc[k]; }
   workgroupBarrier();
   let group = index / ${WORKGROUP_SIZE};
   if (localIndex == 0u && group < uniforms.numGroups) {
-    for (var p = 0; p < ${P}; p = p + 1) {
+    for (var k = 0; k < ${P}; k = k + 1) {
       var total = 0.0;
-      for (var k = 0; k < ${WORKGROUP_SIZE}; k = k + 1) { total = total + partial[k * ${P} + p]; }
-      result[T * M + group * ${P} + p] = total;
+      for (var j = 0; j < ${WORKGROUP_SIZE}; j = j + 1) { total = total + partial[j * ${P} + k]; }
+      result[${S} * T * M + group * ${P} + k] = total;
     }
   }`;
-
+  const reads = ir.backwardReads;
   const backward = (withV: boolean) => `${P === 0 ? '' : `var<workgroup> partial : array<f32, ${WORKGROUP_SIZE * P}>;\n`}
 fn main(index : i32) {
   let M = uniforms.numNeurons;
   let T = uniforms.numSteps;
   var acc : array<f32, ${Math.max(P, 1)}>;
   if (index < M) {
-${pre}
-    var v : f32 = ${vRest};
+${pre.replace(/^/gm, '  ')}
+${range(S).map((i) => `    var z${i} : f32 = ${init[i]};`).join('\n')}
     for (var t = 0; t < T; t = t + 1) {
-      let xt = X[t * M + index];
-      let h = ${charge};
-      result[t * M + index] = h;
-      v = ${reset('h', fire('h'))};
+      let x = X[t * M + index];
+${lets(ir.forward, '      ')}
+${range(S).map((i) => `      z${i} = n${i}; result[(${i} * T + t) * M + index] = n${i};`).join('\n')}
     }
-    var carry : f32 = 0.0;
+${range(S).map((i) => `    var g${i} : f32 = 0.0;`).join('\n')}
     for (var t = T - 1; t >= 0; t = t - 1) {
-      let h = result[t * M + index];
-      let s = ${fire('h')};
-      let u = h - ${vTh};
-      let sg = ${surrogate};
-      let gV = carry${withV ? ' + DY[(T + t) * M + index]' : ''};
-      let gH = DY[t * M + index] * sg + gV * ${dVdH};
-      var v : f32 = ${vRest};
-      if (t > 0) {
-        let hp = result[(t - 1) * M + index];
-        v = ${reset('hp', fire('hp'))};
-      }
-      let xt = X[t * M + index];
-      result[t * M + index] = gH * ${dX};
-      carry = gH * ${dV};
-${dP.map((d, i) => `      acc[${i}] = acc[${i}] + gH * ${d};`).join('\n')}
+${range(S).filter((i) => reads.has(`z${i}`)).map((i) => `      var z${i} : f32 = ${init[i]};\n      if (t > 0) { z${i} = result[(${i} * T + t - 1) * M + index]; }`).join('\n')}
+${reads.has('x') ? '      let x = X[t * M + index];' : ''}
+${reads.has('gs') ? '      let gs = DY[t * M + index];' : ''}
+${range(S).filter((i) => reads.has(`o${i}`)).map((i) => `      let o${i} = ${withV ? `DY[(${1 + i} * T + t) * M + index]` : '0.0'};`).join('\n')}
+${lets(ir.backward, '      ')}
+      result[t * M + index] = gx;
+${range(S).map((i) => `      g${i} = m${i};`).join('\n')}
+${range(P).map((k) => `      acc[${k}] = acc[${k}] + q${k};`).join('\n')}
     }
   }${reduction}
 }`;
@@ -111,5 +93,6 @@ ${dP.map((d, i) => `      acc[${i}] = acc[${i}] + gH * ${d};`).join('\n')}
     forward: { spikes: forward(false), withV: forward(true) },
     backward: { spikes: backward(false), withV: backward(true) },
     numParams: P,
+    numStates: S,
   };
 }

@@ -1,8 +1,8 @@
 import { registerNeuronKernel, unregisterNeuronKernel, type NeuronKernelFactory } from '@spikeflow/core';
-import { tryFusedNeuronOp } from './fused-neuron-op.js';
+import { makeFusedNeuronOp } from './fused-neuron-op.js';
 
-/** Builds a fused op for every neuron whose expressions print as WGSL; others get the reference op. */
-export const fusedNeuronKernelFactory: NeuronKernelFactory = (neuron) => tryFusedNeuronOp(neuron);
+/** Builds the fused op for every neuron (WGSL emitted from its step IR). */
+export const fusedNeuronKernelFactory: NeuronKernelFactory = (neuron) => makeFusedNeuronOp(neuron);
 
 /** Makes spikeflow's neuron layers run the fused kernels on tfjs's 'webgpu' backend. */
 export function registerFusedNeuronKernels(): void {

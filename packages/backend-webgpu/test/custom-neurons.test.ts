@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { defineNeuron, neuronImplementation, seededRandom, use } from '@spikeflow/core';
+import { defineNeuron, neuronImplementation, runNeuron, seededRandom, use } from '@spikeflow/core';
 import { field } from '@spikeflow/spec';
-import { generateNeuronShaders, MAX_FUSED_PARAMS, UnsupportedExprError } from '../src/index.js';
-import { noGpu, onCpu } from './gpu.js';
+import { checkNeuronShaders, generateNeuronShaders, NeuronShaderError } from '../src/index.js';
+import { noGpu, onCpu, tf } from './gpu.js';
 import { compileLayer } from './compile.js';
 import { expectClose, runCase } from './run-case.js';
 
@@ -25,22 +25,29 @@ const twoParam = defineNeuron({
   charge: ({ v, x, params }) => v.mul(params.leak.sigmoid()).add(x.mul(params.gain.exp())),
 });
 
-/** WGSL has no infinity literal: this charge cannot be printed, so the layer must fall back. */
+/** WGSL has no infinity literal: the largest f32 stands in, so this charge is fused too. */
 const clamped = defineNeuron({
   kind: 'clamped-webgpu-test',
   options: {},
   charge: ({ v, x }) => v.add(x).min(Infinity),
 });
 
-/** More parameters than a fused kernel binds: falls back to the reference op. */
+/** Five parameters: packed in one buffer, so they fit WebGPU's binding limit. */
 const manyParams = defineNeuron({
   kind: 'many-params-webgpu-test',
   options: {},
-  params: () => Object.fromEntries(Array.from({ length: MAX_FUSED_PARAMS + 1 }, (_, i) => [`p${i}`, 0.1 * i])),
+  params: () => Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`p${i}`, 0.1 * i])),
   charge: ({ v, x, params }) => Object.values(params).reduce((h, p) => h.add(p.mul(x)), v.add(x)),
 });
 
-use(qif, twoParam, clamped, manyParams);
+/** 1e39 is beyond f32: the printed literal does not compile as WGSL. */
+const hugeConstant = defineNeuron({
+  kind: 'huge-constant-webgpu-test',
+  options: {},
+  charge: ({ v, x }) => v.add(x.mul(1e39)),
+});
+
+use(qif, twoParam, clamped, manyParams, hugeConstant);
 
 async function compare(layer: Record<string, unknown>, T: number, M: number, expected: 'fused' | 'reference', seed: number) {
   const n = compileLayer(layer, M);
@@ -62,16 +69,18 @@ describe('kernel generation (no GPU needed)', () => {
   it('prints the plugin\'s charge into the kernels and hoists parameter-only terms out of the time loop', () => {
     const s = generateNeuronShaders(compileLayer({ neuron: 'plif', surrogate: { kind: 'atan' } }));
     expect(s.numParams).toBe(1);
-    expect(s.forward.spikes).toContain('let p0 = P0[0];');
-    expect(s.forward.spikes).toMatch(/let inv0 = \(1\.0 \/ \(1\.0 \+ exp\(-p0\)\)\);/);
-    expect(s.forward.withV).toContain('result[(T + t) * M + index] = v;');
-    expect(s.forward.spikes).not.toContain('result[(T + t) * M + index]');
+    expect(s.forward.spikes).toContain('let p0 = P[0];');
+    expect(s.forward.spikes).toMatch(/let c\d+ = \(1\.0 \/ \(1\.0 \+ exp\(-p0\)\)\);/);
+    expect(s.forward.withV).toContain('result[(1 * T + t) * M + index] = n0;');
+    expect(s.forward.spikes).not.toContain('result[(1 * T + t) * M + index]');
     expect(s.backward.spikes).toContain('workgroupBarrier()');
     expect(generateNeuronShaders(compileLayer({ neuron: 'if' })).backward.spikes).not.toContain('workgroupBarrier()');
   });
-  it('refuses what it cannot print', () => {
-    expect(() => generateNeuronShaders(compileLayer({ neuron: 'clamped-webgpu-test' }))).toThrow(UnsupportedExprError);
-    expect(() => generateNeuronShaders(compileLayer({ neuron: 'many-params-webgpu-test' }))).toThrow(/at most 4/);
+  it('prints infinity as the largest f32 and packs any number of parameters in one buffer', () => {
+    expect(generateNeuronShaders(compileLayer({ neuron: 'clamped-webgpu-test' })).forward.spikes).toContain('3.4028234663852886e+38');
+    const many = generateNeuronShaders(compileLayer({ neuron: 'many-params-webgpu-test' }));
+    expect(many.numParams).toBe(5);
+    expect(many.forward.spikes).toContain('let p4 = P[4];');
   });
 });
 
@@ -87,12 +96,27 @@ describe.skipIf(noGpu)('plugins beyond the built-ins on webgpu', () => {
       expect(Math.abs(gpu.gParams[i] - ref.gParams[i])).toBeLessThanOrEqual(1e-3 * (1 + Math.abs(ref.gParams[i])));
     }
   });
-  it('a charge with no WGSL form falls back to the reference op and still runs on webgpu', async () => {
-    await compare({ neuron: 'clamped-webgpu-test' }, 6, 33, 'reference', 3);
+  it('a charge clamped at infinity is fused and matches the reference', async () => {
+    await compare({ neuron: 'clamped-webgpu-test' }, 6, 33, 'fused', 3);
   });
-  it(`more than ${MAX_FUSED_PARAMS} parameters falls back to the reference op`, async () => {
-    const { gpu, ref } = await compare({ neuron: 'many-params-webgpu-test' }, 4, 20, 'reference', 4);
-    expect(gpu.gParams.length).toBe(MAX_FUSED_PARAMS + 1);
+  it('five parameters are fused, their gradients reduced on the GPU', async () => {
+    const { gpu, ref } = await compare({ neuron: 'many-params-webgpu-test' }, 4, 20, 'fused', 4);
+    expect(gpu.gParams.length).toBe(5);
     expectClose(Float32Array.from(gpu.gParams), Float32Array.from(ref.gParams), 1e-4, 'dL/dparams');
+  });
+});
+
+describe.skipIf(noGpu)('a fused kernel that does not compile', () => {
+  it('is reported with the neuron, the kernel and the WGSL line, and the op refuses to run', async () => {
+    const n = compileLayer({ neuron: 'huge-constant-webgpu-test' }, 8);
+    const check = checkNeuronShaders(n);
+    await expect(check).rejects.toThrow(NeuronShaderError);
+    await expect(check).rejects.toThrow(/neuron "huge-constant-webgpu-test": its fused forward kernel's WGSL does not compile, line \d+: let h = .*1\.00000000e\+39/);
+    const x = tf.ones([2, 8]) as tf.Tensor2D;
+    // The check runs when the op is made; WebGPU reports compile errors asynchronously.
+    tf.dispose(runNeuron(n, x, [], false));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(() => runNeuron(n, x, [], false)).toThrow(/neuron "huge-constant-webgpu-test": its fused forward kernel's WGSL does not compile, line \d+/);
+    x.dispose();
   });
 });

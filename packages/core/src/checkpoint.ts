@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { MODEL_FORMAT, type NormalizedModelSpec } from '@spikeflow/spec';
+import { CheckpointError } from './errors.js';
 import { build, type BuildOptions, type Network } from './network.js';
 import { parseSpec } from './validate.js';
 import type { Trainer } from './train.js';
@@ -11,6 +12,12 @@ export interface CheckpointMeta {
   format: typeof CHECKPOINT_FORMAT;
   step: number;
   epoch: number;
+  /** The network's build seed: a resumed run draws the same dropout masks as an uninterrupted one. */
+  seed?: number;
+  /** Best score of the run when saved (e.g. test accuracy; null: none yet), so a resume keeps it. */
+  bestScore?: number | null;
+  /** Lines of the run's metrics log that this checkpoint accounts for; a resume truncates the log to them. */
+  metricsLines?: number;
   /** PLIF-style layers: their parameters and derived values (e.g. { w, tau }) at save time. */
   neurons: Record<string, Record<string, number>>;
   /** Anything the caller wants back (metrics, CLI flags...). */
@@ -20,6 +27,9 @@ export interface CheckpointMeta {
 export interface SaveOptions {
   trainer?: Trainer;
   extra?: Record<string, unknown>;
+  /** Recorded in the metadata and the manifest: see CheckpointMeta. */
+  bestScore?: number | null;
+  metricsLines?: number;
 }
 
 const OPTIMIZER_PREFIX = 'optimizer/';
@@ -47,13 +57,19 @@ export async function saveCheckpoint(network: Network, destination: string | tf.
     }
   }
   const { data, specs } = await tf.io.encodeWeights(named);
+  // Never replace a good checkpoint with a diverged one.
+  const bad = firstNonFinite(data, specs);
+  if (bad) throw new CheckpointError(`saveCheckpoint: weight "${bad}" holds NaN or Infinity; the checkpoint was not written`, typeof destination === 'string' ? destination : 'the given handler');
   const meta: CheckpointMeta = {
     format: CHECKPOINT_FORMAT,
     step: options.trainer?.step ?? 0,
     epoch: options.trainer?.epoch ?? 0,
+    seed: network.seed,
     neurons: await network.neuronParameters(),
     extra: options.extra,
   };
+  if (options.bestScore !== undefined) meta.bestScore = options.bestScore;
+  if (options.metricsLines !== undefined) meta.metricsLines = options.metricsLines;
   const artifacts: tf.io.ModelArtifacts = {
     format: CHECKPOINT_FORMAT,
     generatedBy: 'spikeflow',
@@ -85,8 +101,10 @@ export async function loadCheckpoint(source: string | tf.io.IOHandler, options: 
     throw new Error(`loadCheckpoint: ${where} is not a spikeflow checkpoint (expected format "${CHECKPOINT_FORMAT}" with a "${MODEL_FORMAT}" model)`);
   }
   if (!artifacts.weightSpecs || !artifacts.weightData) throw new Error(`loadCheckpoint: ${where} has no weights`);
+  const bad = firstNonFinite(artifacts.weightData, artifacts.weightSpecs);
+  if (bad) throw new CheckpointError(`loadCheckpoint: weight "${bad}" in ${where} holds NaN or Infinity (saved from a diverged run)`, where);
+  const network = build(parseSpec(topology.spikeflowModel, options.registry), { ...options, seed: options.seed ?? meta.seed });
   const weights = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
-  const network = build(parseSpec(topology.spikeflowModel, options.registry), options);
   for (const v of network.namedVariables()) {
     const t = weights[v.name];
     if (!t) throw new Error(`loadCheckpoint: ${where} lacks weight "${v.name}"`);
@@ -117,6 +135,22 @@ export async function loadCheckpoint(source: string | tf.io.IOHandler, options: 
       trainer.setEpoch(meta.epoch);
     },
   };
+}
+
+/** The name of the first float32 weight holding NaN or Infinity, read from the encoded bytes. */
+function firstNonFinite(data: tf.io.WeightData, specs: tf.io.WeightsManifestEntry[]): string | undefined {
+  const buffer = tf.io.concatenateArrayBuffers(data as ArrayBuffer | ArrayBuffer[]);
+  let offset = 0;
+  for (const spec of specs) {
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype === 'float32' && !spec.quantization && offset % 4 === 0) {
+      const values = new Float32Array(buffer, offset, count);
+      for (let i = 0; i < count; i++) if (!Number.isFinite(values[i])) return spec.name;
+    }
+    if (spec.quantization || spec.dtype === 'string') return undefined; // no byte layout to walk further
+    offset += count * (spec.dtype === 'bool' ? 1 : 4);
+  }
+  return undefined;
 }
 
 function resolveHandler(target: string | tf.io.IOHandler, mode: 'save' | 'load'): tf.io.IOHandler {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseSpec } from '@spikeflow/spec';
-import { compileNeuron, type NeuronCommonOptions } from './plugins.js';
+import { evalNumber } from './expr-tf.js';
+import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions } from './plugins.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
 import { neuronImplementation, runNeuron } from './neuron-op.js';
 
@@ -16,23 +17,31 @@ export interface NeuronVectorCase {
   spikes: number[][];
   v: number[][];
   gradX: number[][];
+  /** The second state variable after each step (e.g. Izhikevich's adaptation current). */
+  wState?: number[][];
+  /** PLIF's w and dL/dw (the first parameter). */
   w?: number;
   gradW?: number;
+  /** Every parameter's initial value and dL/dparam, by name (generated vectors). */
+  params?: Record<string, number>;
+  gradParams?: Record<string, number>;
 }
 export interface NeuronVectorFile {
   source?: string;
+  loss?: string;
   cases: NeuronVectorCase[];
 }
 
-/** Tolerances: spikes exact; v and dL/dx abs + rel; dL/dw (a sum over T*N terms) relative. */
+/** Tolerances: spikes exact; v, w and dL/dx abs + rel; dL/dparam (a sum over T*N terms) relative. */
 export const CONFORMANCE_TOLERANCE = { atol: 1e-5, rtol: 1e-5, paramRtol: 1e-4 };
 
 export interface CaseResult {
   name: string;
-  /** Max abs error per quantity (gradW absent for neurons without parameters). */
+  /** Max abs error per quantity (gradW absent for neurons without parameters, wState where the case has none). */
   spikes: number;
   v: number;
   gradX: number;
+  wState?: number;
   gradW?: number;
   /** Backend and implementation that ran (e.g. webgpu/fused). */
   ran: string;
@@ -47,6 +56,15 @@ export function neuronLayerFromVectorConfig(config: NeuronVectorCase['config']):
   return { kind: 'neuron', ...rest, surrogate: { kind: name, ...surrogateOptions } };
 }
 
+/** Compiles the neuron layer a case describes, with the registry's plugins. */
+export function compileCaseNeuron(c: Pick<NeuronVectorCase, 'config' | 'N' | 'T'>, registry: Registry = sharedRegistry): CompiledNeuron {
+  const layer = neuronLayerFromVectorConfig(c.config);
+  const spec = parseSpec({ input: { shape: [c.N] }, timeSteps: c.T, layers: [layer] }, registry.catalog());
+  const opts = spec.layers[0] as unknown as Record<string, unknown> & NeuronCommonOptions;
+  const surrogateOpts = opts.surrogate as { kind: string } & Record<string, unknown>;
+  return compileNeuron(registry.neurons.get(opts.neuron as string)!, registry.surrogates.get(surrogateOpts.kind)!, opts, surrogateOpts);
+}
+
 function maxAbs(a: Float32Array | number[], b: number[]): number {
   let m = 0;
   for (let i = 0; i < b.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
@@ -57,16 +75,39 @@ function withinTol(a: Float32Array | number[], b: number[], atol: number, rtol: 
   return true;
 }
 
+/** What is wrong with a case's shape: arrays missing, empty, or not [T][N] (none: an empty list). */
+export function caseProblems(c: Partial<NeuronVectorCase>): string[] {
+  const problems: string[] = [];
+  if (!c || typeof c !== 'object') return ['a case must be an object'];
+  if (!c.config || typeof c.config.neuron !== 'string') problems.push('config.neuron is missing');
+  else if (!c.config.surrogate || typeof c.config.surrogate.name !== 'string') problems.push('config.surrogate.name is missing');
+  if (!Number.isInteger(c.T) || c.T! < 1) problems.push(`T must be a positive integer (got ${String(c.T)})`);
+  if (!Number.isInteger(c.N) || c.N! < 1) problems.push(`N must be a positive integer (got ${String(c.N)})`);
+  const arrays: Array<keyof NeuronVectorCase> = ['x', 'gradSpikes', 'gradV', 'spikes', 'v', 'gradX', ...(c.wState !== undefined ? ['wState' as const] : [])];
+  for (const key of arrays) {
+    const a = c[key] as unknown;
+    if (!Array.isArray(a) || a.length === 0) {
+      problems.push(`"${key}" is ${a === undefined ? 'missing' : 'empty or not an array'}`);
+      continue;
+    }
+    if (problems.some((p) => p.startsWith('T ') || p.startsWith('N '))) continue;
+    if (a.length !== c.T || !a.every((row) => Array.isArray(row) && row.length === c.N && row.every((v) => typeof v === 'number'))) {
+      problems.push(`"${key}" must be ${c.T} rows of ${c.N} numbers`);
+    }
+  }
+  return problems;
+}
+
 /**
  * Runs one case on the current tfjs backend through the multi-step neuron op (fused where the
- * backend registered a kernel) and compares spikes, v, dL/dx and dL/dw with the expected values.
+ * backend registered a kernel) and compares spikes, v, the second state variable, dL/dx and the
+ * parameters' gradients with the expected values. A malformed case fails, saying why.
  */
 export async function runNeuronCase(c: NeuronVectorCase, registry: Registry = sharedRegistry, implementation?: 'reference'): Promise<CaseResult> {
-  const layer = neuronLayerFromVectorConfig(c.config);
-  const spec = parseSpec({ input: { shape: [c.N] }, timeSteps: c.T, layers: [layer] }, registry.catalog());
-  const opts = spec.layers[0] as unknown as Record<string, unknown> & NeuronCommonOptions;
-  const surrogateOpts = opts.surrogate as { kind: string } & Record<string, unknown>;
-  const compiled = compileNeuron(registry.neurons.get(opts.neuron as string)!, registry.surrogates.get(surrogateOpts.kind)!, opts, surrogateOpts);
+  const problems = caseProblems(c);
+  const ran = `${tf.getBackend()}/${implementation ?? neuronImplementation()}`;
+  if (problems.length > 0) return { name: c?.name ?? '?', spikes: NaN, v: NaN, gradX: NaN, ran, pass: false, failures: problems.map((p) => `malformed case: ${p}`) };
+  const compiled = compileCaseNeuron(c, registry);
   const { T, N } = c;
   const x = tf.tensor2d(c.x.flat(), [T, N]);
   const gS = tf.tensor2d(c.gradSpikes.flat(), [T, N]);
@@ -78,13 +119,15 @@ export async function runNeuronCase(c: NeuronVectorCase, registry: Registry = sh
     return tf.add(tf.sum(tf.mul(s, gS)), tf.sum(tf.mul(v, gV))) as tf.Scalar;
   };
   const out = runNeuron(compiled, x, params, true, implementation);
-  const [spikesT, vT] = tf.unstack(out);
+  const values = (await out.data()) as Float32Array;
   const grads = tf.grads(f)([x, ...params]);
-  const spikes = (await spikesT.data()) as Float32Array;
-  const v = (await vT.data()) as Float32Array;
+  const TN = T * N;
+  const spikes = values.subarray(0, TN);
+  const v = values.subarray(TN, 2 * TN);
+  const wState = compiled.stateNames.length > 1 ? values.subarray(2 * TN, 3 * TN) : undefined;
   const gradX = (await grads[0].data()) as Float32Array;
-  const gradW = grads.length > 1 ? (await grads[1].data())[0] : undefined;
-  tf.dispose([x, gS, gV, ...params, out, spikesT, vT, ...grads]);
+  const gradParams = await Promise.all(grads.slice(1).map(async (g) => (await g.data())[0]));
+  tf.dispose([x, gS, gV, ...params, out, ...grads]);
 
   const failures: string[] = [];
   const { atol, rtol, paramRtol } = CONFORMANCE_TOLERANCE;
@@ -94,20 +137,34 @@ export async function runNeuronCase(c: NeuronVectorCase, registry: Registry = sh
     spikes: maxAbs(spikes, exp.spikes),
     v: maxAbs(v, exp.v),
     gradX: maxAbs(gradX, exp.gradX),
-    ran: `${tf.getBackend()}/${implementation ?? neuronImplementation(compiled)}`,
+    ran,
     pass: true,
     failures,
   };
   if (r.spikes !== 0) failures.push(`spikes differ (max abs error ${r.spikes})`);
   if (!withinTol(v, exp.v, atol, rtol)) failures.push(`v beyond ${atol} + ${rtol}*|v| (max abs error ${r.v.toExponential(2)})`);
   if (!withinTol(gradX, exp.gradX, atol, rtol)) failures.push(`dL/dx beyond ${atol} + ${rtol}*|g| (max abs error ${r.gradX.toExponential(2)})`);
-  if (c.gradW !== undefined) {
-    if (c.w !== undefined && Math.abs(compiled.paramInit[0] - c.w) > 1e-6) failures.push(`initial w ${compiled.paramInit[0]} differs from the case's ${c.w}`);
-    if (gradW === undefined) failures.push('the case expects dL/dw but the neuron has no parameter');
+  if (c.wState !== undefined) {
+    const expW = c.wState.flat();
+    if (!wState) failures.push(`the case expects a second state variable (wState) but neuron "${compiled.kind}" has only v`);
     else {
-      r.gradW = Math.abs(gradW - c.gradW);
-      if (!(r.gradW <= paramRtol * Math.abs(c.gradW))) failures.push(`dL/dw ${gradW} vs ${c.gradW} beyond relative ${paramRtol}`);
+      r.wState = maxAbs(wState, expW);
+      if (!withinTol(wState, expW, atol, rtol)) failures.push(`${compiled.stateNames[1]} (wState) beyond ${atol} + ${rtol}*|w| (max abs error ${r.wState.toExponential(2)})`);
     }
+  }
+  const expectedGrads: Array<[string, number, number | undefined]> = [];
+  if (c.gradW !== undefined) expectedGrads.push([compiled.paramNames[0] ?? 'w', c.gradW, c.w]);
+  for (const [name, g] of Object.entries(c.gradParams ?? {})) if (!(c.gradW !== undefined && name === compiled.paramNames[0])) expectedGrads.push([name, g, c.params?.[name]]);
+  for (const [name, expected, init] of expectedGrads) {
+    const k = compiled.paramNames.indexOf(name);
+    if (k < 0) {
+      failures.push(`the case expects dL/d${name} but neuron "${compiled.kind}" has no parameter ${name}${compiled.paramNames.length ? ` (it has ${compiled.paramNames.join(', ')})` : ''}`);
+      continue;
+    }
+    if (init !== undefined && Math.abs(compiled.paramInit[k] - init) > 1e-6) failures.push(`initial ${name} ${compiled.paramInit[k]} differs from the case's ${init}`);
+    const err = Math.abs(gradParams[k] - expected);
+    r.gradW = Math.max(r.gradW ?? 0, err);
+    if (!(err <= paramRtol * Math.abs(expected) + 1e-7)) failures.push(`dL/d${name} ${gradParams[k]} vs ${expected} beyond relative ${paramRtol}`);
   }
   r.pass = failures.length === 0;
   return r;
@@ -116,5 +173,125 @@ export async function runNeuronCase(c: NeuronVectorCase, registry: Registry = sh
 /** One line per case: name, max abs errors, PASS/FAIL with reasons. */
 export function formatCaseResult(r: CaseResult): string {
   const e = (n: number | undefined) => (n === undefined ? '-' : n.toExponential(2));
-  return `${r.pass ? 'PASS' : 'FAIL'}  ${r.name.padEnd(24)} spikes ${e(r.spikes)}  v ${e(r.v)}  dL/dx ${e(r.gradX)}  dL/dw ${e(r.gradW)}  [${r.ran}]${r.pass ? '' : '  ' + r.failures.join('; ')}`;
+  return `${r.pass ? 'PASS' : 'FAIL'}  ${r.name.padEnd(24)} spikes ${e(r.spikes)}  v ${e(r.v)}  w ${e(r.wState)}  dL/dx ${e(r.gradX)}  dL/dp ${e(r.gradW)}  [${r.ran}]${r.pass ? '' : '  ' + r.failures.join('; ')}`;
+}
+
+/** A small deterministic generator (mulberry32), so generated vectors are reproducible. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The smallest distance of H from the threshold over a neuron's steps, simulated in float64 from
+ * the step IR. Cases keep it above a margin so that float32 implementations agree on every spike.
+ */
+function thresholdMargin(n: CompiledNeuron, xs: number[], params: number[]): number {
+  const ir = n.ir;
+  const vars: Record<string, number> = {};
+  for (const c of ir.invariants) vars[c.name] = evalNumber(c.expr, params, vars);
+  let z = [...ir.init];
+  let margin = Infinity;
+  for (const x of xs) {
+    vars.x = x;
+    z.forEach((zi, i) => (vars[`z${i}`] = zi));
+    for (const s of ir.forward) vars[s.name] = evalNumber(s.expr, params, vars);
+    const th = vars.th ?? n.vThreshold;
+    margin = Math.min(margin, Math.abs(vars.h - th) / Math.max(1, Math.abs(th)));
+    z = z.map((_, i) => Math.fround(vars[`n${i}`]));
+  }
+  return margin;
+}
+
+export interface GenerateOptions {
+  /** Neuron layer configs (spikeflow spec fields; surrogate as { kind, ... }), one case each. */
+  layers: Array<Record<string, unknown> & { neuron: string }>;
+  T?: number;
+  N?: number;
+  seed?: number;
+  /** Input current: uniform in [low, high). */
+  inputRange?: [number, number];
+  registry?: Registry;
+}
+
+/**
+ * Writes reference vectors for neuron layers from the reference op (tfjs ops) on the current
+ * backend: random inputs (each H at least 1e-4 from the threshold) and output gradients, and the
+ * expected spikes, v, second state variable, dL/dx and dL/dparam.
+ */
+export async function generateNeuronVectors(o: GenerateOptions): Promise<NeuronVectorFile> {
+  const T = o.T ?? 8;
+  const N = o.N ?? 32;
+  const [low, high] = o.inputRange ?? [-0.5, 1.5];
+  const reg = o.registry ?? sharedRegistry;
+  const cases: NeuronVectorCase[] = [];
+  for (const [index, layer] of o.layers.entries()) {
+    const rand = mulberry32((o.seed ?? 1) * 1000 + index);
+    const { surrogate, kind: _kind, ...rest } = layer as Record<string, unknown> & { surrogate?: { kind: string } };
+    const { kind: surrogateKind, ...surrogateOptions } = (surrogate ?? { kind: 'atan' }) as { kind: string };
+    const config = { ...rest, surrogate: { name: surrogateKind, ...surrogateOptions } } as NeuronVectorCase['config'];
+    const compiled = compileCaseNeuron({ config, T, N }, reg);
+    const columns: number[][] = [];
+    for (let m = 0; m < N; m++) {
+      let col: number[] = [];
+      for (let attempt = 0; attempt < 200; attempt++) {
+        col = Array.from({ length: T }, () => low + (high - low) * rand());
+        if (thresholdMargin(compiled, col, compiled.paramInit) >= 1e-4) break;
+        if (attempt === 199) throw new Error(`generate: neuron "${compiled.kind}" (case ${index}): no input keeps H 1e-4 away from the threshold after 200 tries; change inputRange`);
+      }
+      columns.push(col);
+    }
+    const rows = (f: (t: number, m: number) => number) => Array.from({ length: T }, (_, t) => Array.from({ length: N }, (_, m) => f(t, m)));
+    const x = rows((t, m) => Math.fround(columns[m][t]));
+    const gradSpikes = rows(() => Math.fround(2 * rand() - 1));
+    const gradV = rows(() => Math.fround(2 * rand() - 1));
+    const c: NeuronVectorCase = {
+      name: `${compiled.kind}-${index}`,
+      config,
+      T,
+      N,
+      x,
+      gradSpikes,
+      gradV,
+      spikes: [],
+      v: [],
+      gradX: [],
+    };
+    const expected = await expectedFromReference(c, compiled);
+    cases.push({ ...c, ...expected });
+  }
+  return { source: `spikeflow reference op (tfjs ${tf.version_core}, backend ${tf.getBackend()}, float32)`, loss: 'L = sum(spikes*gradSpikes) + sum(v*gradV)', cases };
+}
+
+async function expectedFromReference(c: NeuronVectorCase, n: CompiledNeuron): Promise<Partial<NeuronVectorCase>> {
+  const { T, N } = c;
+  const x = tf.tensor2d(c.x.flat(), [T, N]);
+  const gS = tf.tensor2d(c.gradSpikes.flat(), [T, N]);
+  const gV = tf.tensor2d(c.gradV.flat(), [T, N]);
+  const params = n.paramInit.map((p) => tf.scalar(p));
+  const out = runNeuron(n, x, params, true, 'reference');
+  const values = Array.from((await out.data()) as Float32Array);
+  const grads = tf.grads((xIn: tf.Tensor, ...ps: tf.Tensor[]) => {
+    const o = runNeuron(n, xIn as tf.Tensor2D, ps, true, 'reference');
+    const [s, v] = tf.unstack(o);
+    return tf.add(tf.sum(tf.mul(s, gS)), tf.sum(tf.mul(v, gV))) as tf.Scalar;
+  })([x, ...params]);
+  const gX = Array.from((await grads[0].data()) as Float32Array);
+  const gP = await Promise.all(grads.slice(1).map(async (g) => (await g.data())[0]));
+  tf.dispose([x, gS, gV, out, ...params, ...grads]);
+  const TN = T * N;
+  const rows = (flat: number[], offset: number) => Array.from({ length: T }, (_, t) => flat.slice(offset + t * N, offset + (t + 1) * N));
+  const r: Partial<NeuronVectorCase> = { spikes: rows(values, 0), v: rows(values, TN), gradX: rows(gX, 0) };
+  if (n.stateNames.length > 1) r.wState = rows(values, 2 * TN);
+  if (n.paramNames.length > 0) {
+    r.params = Object.fromEntries(n.paramNames.map((p, k) => [p, n.paramInit[k]]));
+    r.gradParams = Object.fromEntries(n.paramNames.map((p, k) => [p, gP[k]]));
+  }
+  return r;
 }

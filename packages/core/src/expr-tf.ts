@@ -1,31 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Expr, VarName } from './expr.js';
+import type { Expr } from './expr.js';
 
 export interface TfEnv {
-  vars: Partial<Record<VarName, tf.Tensor>>;
+  /** Tensors of the variables the expressions read, by name. */
+  vars: Record<string, tf.Tensor>;
   params: tf.Tensor[];
-  /**
-   * Values of sub-expressions that do not vary with V, X or U (e.g. sigmoid(w)), computed once and
-   * reused across time steps. The caller owns (and disposes) the tensors in it.
-   */
-  invariant: Map<Expr, tf.Tensor>;
 }
 
 /** Evaluates an expression with tfjs ops (the reference path every backend can run). */
 export function evalTf(e: Expr, env: TfEnv): tf.Tensor {
-  // Parameters are the caller's tensors: never cache (and so never dispose) them.
-  if (!e.varying && e.node.op !== 'param') {
-    let t = env.invariant.get(e);
-    if (!t) {
-      t = tf.keep(evalNode(e, env));
-      env.invariant.set(e, t);
-    }
-    return t;
-  }
-  return evalNode(e, env);
-}
-
-function evalNode(e: Expr, env: TfEnv): tf.Tensor {
   const n = e.node;
   const r = (x: Expr) => evalTf(x, env);
   switch (n.op) {
@@ -47,6 +30,7 @@ function evalNode(e: Expr, env: TfEnv): tf.Tensor {
     case 'div': return tf.div(r(n.a), r(n.b));
     case 'max': return tf.maximum(r(n.a), r(n.b));
     case 'min': return tf.minimum(r(n.a), r(n.b));
+    case 'ge': return tf.cast(tf.greaterEqual(r(n.a), r(n.b)), 'float32');
     case 'neg': return tf.neg(r(n.a));
     case 'exp': return tf.exp(r(n.a));
     case 'log': return tf.log(r(n.a));
@@ -60,8 +44,8 @@ function evalNode(e: Expr, env: TfEnv): tf.Tensor {
   }
 }
 
-/** Evaluates an expression that reads only constants and parameters, to a number (parameters given). */
-export function evalNumber(e: Expr, params: number[] = [], vars: Partial<Record<VarName, number>> = {}): number {
+/** Evaluates an expression to a number (parameters and variables given). */
+export function evalNumber(e: Expr, params: number[] = [], vars: Record<string, number> = {}): number {
   const n = e.node;
   const r = (x: Expr) => evalNumber(x, params, vars);
   switch (n.op) {
@@ -78,6 +62,7 @@ export function evalNumber(e: Expr, params: number[] = [], vars: Partial<Record<
     case 'div': return r(n.a) / r(n.b);
     case 'max': return Math.max(r(n.a), r(n.b));
     case 'min': return Math.min(r(n.a), r(n.b));
+    case 'ge': return r(n.a) >= r(n.b) ? 1 : 0;
     case 'neg': return -r(n.a);
     case 'exp': return Math.exp(r(n.a));
     case 'log': return Math.log(r(n.a));

@@ -7,9 +7,11 @@
  * every backend can run and differentiate.
  */
 
-export type VarName = 'v' | 'x' | 'u';
+/** A variable's name: 'v', 'x', a state variable's name, or a name of the kernel generator's. */
+export type VarName = string;
 type Unary = 'neg' | 'exp' | 'log' | 'sigmoid' | 'tanh' | 'abs' | 'sign' | 'step' | 'sqrt' | 'square';
-type Binary = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+/** `ge` is the spike: 1 where a >= b, else 0 (a constant in the backward pass). */
+type Binary = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'ge';
 
 export type ExprNode =
   | { op: 'const'; value: number }
@@ -21,7 +23,7 @@ export type ExprNode =
 export type ExprLike = Expr | number;
 
 export class Expr {
-  /** True when the value changes with V, X or U (so it cannot be computed once per layer). */
+  /** True when the value reads a variable (so it cannot be computed once per call). */
   readonly varying: boolean;
   constructor(readonly node: ExprNode) {
     const n = node;
@@ -33,6 +35,8 @@ export class Expr {
   div(b: ExprLike): Expr { return binary('div', this, lift(b)); }
   max(b: ExprLike): Expr { return binary('max', this, lift(b)); }
   min(b: ExprLike): Expr { return binary('min', this, lift(b)); }
+  /** 1 where this >= b, else 0 (Heaviside of this - b with step(0) = 1); a constant in the backward pass. */
+  ge(b: ExprLike): Expr { return binary('ge', this, lift(b)); }
   neg(): Expr { return unary('neg', this); }
   exp(): Expr { return unary('exp', this); }
   log(): Expr { return unary('log', this); }
@@ -55,14 +59,35 @@ export class Expr {
   get constant(): number | undefined {
     return this.node.op === 'const' ? this.node.value : undefined;
   }
+  /** Names of the variables the expression reads. */
+  variables(into: Set<string> = new Set()): Set<string> {
+    const n = this.node;
+    if (n.op === 'var') into.add(n.name);
+    else if ('a' in n) {
+      n.a.variables(into);
+      if ('b' in n) n.b.variables(into);
+    }
+    return into;
+  }
   toString(): string {
-    return toJs(this, { v: 'v', x: 'x', u: 'u', param: (_i, name) => name });
+    return toJs(this, { param: (_i, name) => name });
   }
 }
 
-export const lift = (e: ExprLike): Expr => (typeof e === 'number' ? constant(e) : e);
-export const constant = (value: number): Expr => new Expr({ op: 'const', value });
-export const variable = (name: VarName): Expr => new Expr({ op: 'var', name });
+export const lift = (e: ExprLike): Expr => {
+  if (typeof e === 'number') return constant(e);
+  if (e instanceof Expr) return e;
+  throw new TypeError(`expected an expression or a number, got ${describe(e)}`);
+};
+const describe = (v: unknown): string => (v === null ? 'null' : typeof v === 'object' ? `an object (${JSON.stringify(v)?.slice(0, 60)})` : `${typeof v} ${String(v)}`);
+export const constant = (value: number): Expr => {
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`expression constant must be a number, got ${describe(value)}`);
+  return new Expr({ op: 'const', value });
+};
+export const variable = (name: VarName): Expr => {
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`variable name must be an identifier, got ${describe(name)}`);
+  return new Expr({ op: 'var', name });
+};
 export const param = (index: number, name: string): Expr => new Expr({ op: 'param', index, name });
 
 const UNARY_FOLD: Record<Unary, (a: number) => number> = {
@@ -84,6 +109,7 @@ const BINARY_FOLD: Record<Binary, (a: number, b: number) => number> = {
   div: (a, b) => a / b,
   max: Math.max,
   min: Math.min,
+  ge: (a, b) => (a >= b ? 1 : 0),
 };
 
 function unary(op: Unary, a: Expr): Expr {
@@ -163,6 +189,7 @@ export function diff(e: Expr, t: DiffTarget): Expr {
       return n.a.sign().mul(diff(n.a, t));
     case 'sign':
     case 'step':
+    case 'ge':
       return constant(0);
     case 'sqrt':
       return diff(n.a, t).div(e.mul(2));
@@ -171,45 +198,30 @@ export function diff(e: Expr, t: DiffTarget): Expr {
   }
 }
 
-/**
- * Splits expressions into per-call constants (sub-expressions that read only parameters, such as
- * PLIF's sigmoid(w)) and the rest, so a kernel computes those once instead of per element. The
- * constants become parameter nodes with indices from `firstIndex` on; shared ones are computed once.
- */
-export function hoistInvariants(exprs: Expr[], firstIndex = 1000): { exprs: Expr[]; invariants: Array<{ index: number; name: string; expr: Expr }> } {
-  const invariants: Array<{ index: number; name: string; expr: Expr }> = [];
-  const byText = new Map<string, Expr>();
-  const rewrite = (e: Expr): Expr => {
-    const n = e.node;
-    if (!e.varying && n.op !== 'const' && n.op !== 'param') {
-      const text = e.toString();
-      let p = byText.get(text);
-      if (!p) {
-        const index = firstIndex + invariants.length;
-        const name = `c${invariants.length}`;
-        p = param(index, name);
-        invariants.push({ index, name, expr: e });
-        byText.set(text, p);
-      }
-      return p;
-    }
-    if (!('a' in n)) return e;
-    return 'b' in n ? new Expr({ op: n.op, a: rewrite(n.a), b: rewrite(n.b) }) : new Expr({ op: n.op, a: rewrite(n.a) });
-  };
-  return { exprs: exprs.map(rewrite), invariants };
+/** Rewrites the variables an expression reads (`rename` returns the new expression for a name). */
+export function substitute(e: Expr, rename: (name: string) => Expr): Expr {
+  const n = e.node;
+  if (n.op === 'var') return rename(n.name);
+  if (!('a' in n)) return e;
+  const a = substitute(n.a, rename);
+  if (!('b' in n)) return a === n.a ? e : new Expr({ op: n.op, a } as ExprNode);
+  const b = substitute(n.b, rename);
+  return a === n.a && b === n.b ? e : new Expr({ op: n.op, a, b } as ExprNode);
 }
 
 export interface PrintNames {
-  v: string;
-  x: string;
-  u: string;
+  /** How a variable is printed; default its own name. */
+  var?: (name: string) => string;
+  /** How a parameter is printed. */
   param: (index: number, name: string) => string;
 }
 
 function printer(lang: 'js' | 'wgsl') {
   const num = (c: number): string => {
-    if (!Number.isFinite(c)) throw new Error(`expression constant ${c} is not finite`);
+    if (Number.isNaN(c)) throw new Error('expression constant NaN');
     if (lang === 'js') return c < 0 ? `(${c})` : String(c);
+    // WGSL has no infinity (a constant expression may not be one): the largest finite f32 stands in.
+    if (!Number.isFinite(c)) return c > 0 ? '3.4028234663852886e+38' : '(-3.4028234663852886e+38)';
     // WGSL: always a float literal; 9 significant digits round-trip float32.
     let s = c.toPrecision(9);
     if (!/[.e]/.test(s)) s += '.0';
@@ -225,7 +237,7 @@ function printer(lang: 'js' | 'wgsl') {
     const p = (x: Expr) => print(x, names);
     switch (n.op) {
       case 'const': return num(n.value);
-      case 'var': return names[n.name];
+      case 'var': return names.var ? names.var(n.name) : n.name;
       case 'param': return names.param(n.index, n.name);
       case 'add': return `(${p(n.a)} + ${p(n.b)})`;
       case 'sub': return `(${p(n.a)} - ${p(n.b)})`;
@@ -233,6 +245,7 @@ function printer(lang: 'js' | 'wgsl') {
       case 'div': return `(${p(n.a)} / ${p(n.b)})`;
       case 'max': return `${fn.max}(${p(n.a)}, ${p(n.b)})`;
       case 'min': return `${fn.min}(${p(n.a)}, ${p(n.b)})`;
+      case 'ge': return lang === 'js' ? `(${p(n.a)} >= ${p(n.b)} ? 1 : 0)` : `select(0.0, 1.0, ${p(n.a)} >= ${p(n.b)})`;
       case 'neg': return `(-${p(n.a)})`;
       case 'sigmoid': return `(${one} / (${one} + ${fn.exp}(-${p(n.a)})))`;
       case 'square': return `(${p(n.a)} * ${p(n.a)})`;

@@ -1,89 +1,89 @@
 import * as tf from '@tensorflow/tfjs';
-import { hoistInvariants, toJs, type Expr } from './expr.js';
-import { makeNeuronOp, partialsReadInput, type NeuronOp } from './neuron-op.js';
+import { toJs, type Expr } from './expr.js';
+import { makeNeuronOp, type NeuronOp } from './neuron-op.js';
+import type { NeuronIR, Stmt } from './neuron-ir.js';
 import type { CompiledNeuron } from './plugins.js';
 
 /**
  * The fused neuron op for backends whose tensors live in host memory (cpu, wasm): one forward pass
- * and one backward pass over all T, each a single loop over typed arrays, generated as JavaScript
- * from the neuron's expressions (so a user's plugin is fused too). Only H [T, M] is kept for the
- * backward pass; S and V[t-1] are recomputed from it.
+ * and one backward pass over all T, each a single loop over typed arrays, emitted as JavaScript
+ * from the neuron's step IR (so a user's plugin is fused too). The state after every step is the
+ * tape the backward pass recomputes each step from.
  */
 
-type Forward = (x: Float32Array, p: Float64Array, T: number, M: number, s: Float32Array, v: Float32Array | null, h: Float32Array) => void;
+type Forward = (x: Float32Array, p: Float64Array, T: number, M: number, s: Float32Array, states: Float32Array[], tape: Float32Array) => void;
 type Backward = (
-  h: Float32Array, x: Float32Array | null, p: Float64Array, gS: Float32Array, gV: Float32Array | null, T: number, M: number,
+  tape: Float32Array, x: Float32Array, p: Float64Array, gS: Float32Array, gOut: Float32Array[] | null, T: number, M: number,
   gX: Float32Array, gP: Float64Array,
 ) => void;
 
-const names = { v: 'vp', x: 'xt', u: 'u', param: (i: number, name: string) => (i >= 1000 ? name : `p${i}`) };
-const js = (e: Expr) => toJs(e, names);
+// Array and loop names start with '$': IR names never do.
+const js = (e: Expr) => toJs(e, { param: (i) => `p${i}` });
+const statements = (stmts: Stmt[]) => stmts.map((s) => `const ${s.name} = ${js(s.expr)};`).join('\n        ');
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** Locals for the parameters and for what depends on them only (computed once per call, not per element). */
-function paramLocals(n: CompiledNeuron, invariants: Array<{ name: string; expr: Expr }>): string {
-  return [...n.paramNames.map((_, i) => `const p${i} = p[${i}];`), ...invariants.map((c) => `const ${c.name} = ${js(c.expr)};`)].join(' ');
+/** Locals for the parameters and the invariants (computed once per call, not per element). */
+function invariantLocals(ir: NeuronIR): string {
+  return [...range(ir.numParams).map((k) => `const p${k} = $p[${k}];`), ...ir.invariants.map((c) => `const ${c.name} = ${js(c.expr)};`)].join(' ');
 }
 
-function resetCode(n: CompiledNeuron, h: string, s: string): string {
-  return n.vReset !== null ? `(${s} ? ${n.vReset} : ${h})` : `(${h} - ${n.vThreshold} * ${s})`;
+export interface HostKernelCode {
+  forward: string;
+  backward: string;
 }
 
-function generate(compiled: CompiledNeuron): { forward: Forward; backward: Backward } {
-  const th = compiled.vThreshold;
-  const hoisted = hoistInvariants([compiled.charge, compiled.dChargeDv, compiled.dChargeDx, compiled.surrogateGradient, ...compiled.dChargeDparams]);
-  const [charge, dChargeDv, dChargeDx, surrogateGradient, ...dChargeDparams] = hoisted.exprs;
-  const n = { ...compiled, charge, dChargeDv, dChargeDx, surrogateGradient, dChargeDparams };
-  const locals = paramLocals(n, hoisted.invariants);
-  // Time-major loops (t outer, neurons inner) stream through every [T, M] array in order; the
-  // state of each neuron lives in a length-M array between steps.
-  const forward = new Function('x', 'p', 'T', 'M', 's', 'v', 'h', `
+/** The JavaScript of the forward and backward loops (exported for inspection and tests). */
+export function hostKernelSource(ir: NeuronIR): HostKernelCode {
+  const S = ir.numStates;
+  const locals = invariantLocals(ir);
+  // Time-major loops (t outer, neurons inner) stream through every [T, M] array in order; each
+  // state variable of each neuron lives in a length-M array between steps.
+  const forward = `
     ${locals}
-    const state = new Float32Array(M).fill(${n.vRest});
-    for (let t = 0, o = 0; t < T; t++, o += M) {
-      for (let m = 0; m < M; m++) {
-        const i = o + m;
-        const vp = state[m];
-        const xt = x[i];
-        const ht = ${js(n.charge)};
-        const st = ht >= ${th} ? 1 : 0;
-        h[i] = ht; s[i] = st;
-        const vn = ${resetCode(n, 'ht', 'st')};
-        state[m] = vn;
-        if (v !== null) v[i] = vn;
+    ${range(S).map((i) => `const $z${i} = new Float32Array($M).fill(${ir.init[i]});`).join(' ')}
+    const $TM = $T * $M;
+    for (let $t = 0, $o = 0; $t < $T; $t++, $o += $M) {
+      for (let $m = 0; $m < $M; $m++) {
+        const $i = $o + $m;
+        const x = $x[$i];
+        ${range(S).map((i) => `const z${i} = $z${i}[$m];`).join(' ')}
+        ${statements(ir.forward)}
+        $s[$i] = sp;
+        ${range(S).map((i) => `$z${i}[$m] = n${i}; $tape[${i} * $TM + $i] = n${i};`).join(' ')}
+        ${range(S).map((i) => `if ($states.length) $states[${i}][$i] = n${i};`).join(' ')}
       }
-    }`) as Forward;
-
-  // dV[t]/dH[t]: through H directly and, unless the reset is detached, through the spike.
-  const dVdH =
-    n.vReset !== null
-      ? n.detachReset ? '(1 - st)' : `(1 - st + (${n.vReset} - ht) * sg)`
-      : n.detachReset ? '1' : `(1 - ${th} * sg)`;
-  const needsX = partialsReadInput(n);
-  const gp = n.dChargeDparams.map((d, k) => `gp${k} += gh * ${js(d)};`).join(' ');
-  const backward = new Function('h', 'x', 'p', 'gS', 'gV', 'T', 'M', 'gX', 'gP', `
+    }`;
+  const reads = ir.backwardReads;
+  const backward = `
     ${locals}
-    ${n.dChargeDparams.map((_, k) => `let gp${k} = 0;`).join(' ')}
-    const carry = new Float64Array(M); // dL/dV[t] flowing back from step t + 1
-    for (let t = T - 1; t >= 0; t--) {
-      const o = t * M;
-      for (let m = 0; m < M; m++) {
-        const i = o + m;
-        const ht = h[i];
-        const st = ht >= ${th} ? 1 : 0;
-        const u = ht - ${th};
-        const sg = ${js(n.surrogateGradient)};
-        const gv = (gV !== null ? gV[i] : 0) + carry[m];
-        const gh = gS[i] * sg + gv * ${dVdH};
-        let vp = ${n.vRest};
-        if (t > 0) { const hq = h[i - M]; const sq = hq >= ${th} ? 1 : 0; vp = Math.fround(${resetCode(n, 'hq', 'sq')}); }
-        const xt = ${needsX ? 'x[i]' : '0'};
-        gX[i] = gh * ${js(n.dChargeDx)};
-        carry[m] = gh * ${js(n.dChargeDv)};
-        ${gp}
+    ${range(ir.numParams).map((k) => `let $q${k} = 0;`).join(' ')}
+    ${range(S).map((i) => `const $g${i} = new Float64Array($M);`).join(' ')}
+    const $TM = $T * $M;
+    for (let $t = $T - 1; $t >= 0; $t--) {
+      const $o = $t * $M;
+      for (let $m = 0; $m < $M; $m++) {
+        const $i = $o + $m;
+        ${reads.has('x') ? 'const x = $x[$i];' : ''}
+        ${reads.has('gs') ? 'const gs = $gS[$i];' : ''}
+        ${range(S).filter((i) => reads.has(`z${i}`)).map((i) => `const z${i} = $t > 0 ? $tape[${i} * $TM + $i - $M] : ${ir.init[i]};`).join(' ')}
+        ${range(S).filter((i) => reads.has(`g${i}`)).map((i) => `const g${i} = $g${i}[$m];`).join(' ')}
+        ${range(S).filter((i) => reads.has(`o${i}`)).map((i) => `const o${i} = $gOut !== null ? $gOut[${i}][$i] : 0;`).join(' ')}
+        ${statements(ir.backward)}
+        $gX[$i] = gx;
+        ${range(S).map((i) => `$g${i}[$m] = m${i};`).join(' ')}
+        ${range(ir.numParams).map((k) => `$q${k} += q${k};`).join(' ')}
       }
     }
-    ${n.dChargeDparams.map((_, k) => `gP[${k}] = gp${k};`).join(' ')}`) as Backward;
+    ${range(ir.numParams).map((k) => `$gP[${k}] = $q${k};`).join(' ')}`;
   return { forward, backward };
+}
+
+function compile(ir: NeuronIR): { forward: Forward; backward: Backward } {
+  const src = hostKernelSource(ir);
+  return {
+    forward: new Function('$x', '$p', '$T', '$M', '$s', '$states', '$tape', src.forward) as Forward,
+    backward: new Function('$tape', '$x', '$p', '$gS', '$gOut', '$T', '$M', '$gX', '$gP', src.backward) as Backward,
+  };
 }
 
 function scalars(params: tf.Tensor[]): Float64Array {
@@ -117,33 +117,41 @@ export const copyingMemory: HostMemory = {
   read: (tensors) => tensors.map((t) => t.dataSync() as Float32Array),
 };
 
-/** Makes the host-memory fused op for a neuron, or undefined where code generation is not allowed (CSP). */
-export function hostNeuronKernel(n: CompiledNeuron, memory: HostMemory = copyingMemory): NeuronOp | undefined {
-  let code: ReturnType<typeof generate>;
+/**
+ * Makes the host-memory fused op for a neuron. Throws, naming the neuron, where JavaScript cannot
+ * be generated (a Content-Security-Policy that forbids new Function): run the reference op then.
+ */
+export function hostNeuronKernel(n: CompiledNeuron, memory: HostMemory = copyingMemory): NeuronOp {
+  let code: ReturnType<typeof compile>;
   try {
-    code = generate(n);
-  } catch {
-    return undefined; // e.g. a browser page whose Content-Security-Policy forbids new Function
+    code = compile(n.ir);
+  } catch (e) {
+    throw new Error(`neuron "${n.kind}": cannot generate the host kernel (${(e as Error).message}); pass implementation 'reference' to run the tfjs reference op instead`, { cause: e });
   }
+  const S = n.ir.numStates;
   return makeNeuronOp(n, {
     forward(x, params, withV) {
       const [T, M] = x.shape;
-      const out = memory.alloc(withV ? [[2, T, M], [T, M]] : [[T, M], [T, M]]);
+      const TM = T * M;
+      const out = memory.alloc([withV ? [1 + S, T, M] : [T, M], [S, T, M]]);
       const p = scalars(params);
-      const [value, h] = out.views();
+      const [value, tape] = out.views();
       const [xd] = memory.read([x]);
-      code.forward(xd, p, T, M, value.subarray(0, T * M), withV ? value.subarray(T * M) : null, h);
-      const [valueT, hT] = out.tensors;
-      return { value: valueT, h: hT };
+      const states = withV ? range(S).map((i) => value.subarray((1 + i) * TM, (2 + i) * TM)) : [];
+      code.forward(xd, p, T, M, value.subarray(0, TM), states, tape);
+      const [valueT, tapeT] = out.tensors;
+      return { value: valueT, tape: tapeT };
     },
-    backward(dy, h, x, params, withV) {
-      const [T, M] = h.shape as [number, number];
+    backward(dy, tape, x, params, withV) {
+      const [T, M] = x.shape;
+      const TM = T * M;
       const p = scalars(params);
       const out = memory.alloc([[T, M]]);
       const [gX] = out.views();
-      const [hd, dyd, xd] = memory.read(x ? [h, dy, x] : [h, dy]);
+      const [tapeD, dyd, xd] = memory.read([tape, dy, x]);
       const gP = new Float64Array(params.length);
-      code.backward(hd, xd ?? null, p, withV ? dyd.subarray(0, T * M) : dyd, withV ? dyd.subarray(T * M) : null, T, M, gX, gP);
+      const gOut = withV ? range(S).map((i) => dyd.subarray((1 + i) * TM, (2 + i) * TM)) : null;
+      code.backward(tapeD, xd, p, dyd.subarray(0, TM), gOut, T, M, gX, gP);
       return [out.tensors[0], ...Array.from(gP, (g) => tf.scalar(g))];
     },
   });

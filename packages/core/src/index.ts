@@ -1,5 +1,6 @@
 export * as expr from './expr.js';
-export { Expr, constant, variable, param, diff, hoistInvariants, toJs, toWgsl, type ExprNode, type ExprLike, type VarName, type PrintNames } from './expr.js';
+export { Expr, constant, variable, param, diff, substitute, toJs, toWgsl, type ExprNode, type ExprLike, type VarName, type PrintNames } from './expr.js';
+export { buildNeuronIR, NeuronDefinitionError, type NeuronIR, type Stmt as NeuronStmt, type NeuronDynamics } from './neuron-ir.js';
 export { evalTf, evalNumber } from './expr-tf.js';
 export {
   defineNeuron,
@@ -11,6 +12,9 @@ export {
   type PoolPlugin,
   type AnyPlugin,
   type ChargeContext,
+  type StateContext,
+  type ThresholdContext,
+  type StateVariable,
   type NeuronCommonOptions,
   type CompiledNeuron,
   type PoolWindow,
@@ -23,22 +27,27 @@ export {
   unregisterNeuronKernel,
   neuronImplementation,
   makeNeuronOp,
-  partialsReadInput,
   type NeuronOp,
   type NeuronOpImpl,
   type NeuronKernelFactory,
 } from './neuron-op.js';
-export { hostNeuronKernel, copyingMemory, type HostMemory } from './host-kernel.js';
-export { Network, build, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
+export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from './host-kernel.js';
+export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
 export { validate, parseSpec } from './validate.js';
-export { ShapeError } from './errors.js';
+export { estimateTrainingBytes } from './memory.js';
+export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';
+export { stepChecks, checkNeuronParameters, labelsValid, allFinite, type StepCheck } from './step-checks.js';
 export { firingRate, rateLoss, correctCount, oneHotLabels, type LossKind } from './loss.js';
-export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
+export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type CheckedStepResult, type CheckedStepOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointMeta, type SaveOptions, type LoadedCheckpoint } from './checkpoint.js';
 export {
   runNeuronCase,
   formatCaseResult,
+  compileCaseNeuron,
+  caseProblems,
+  generateNeuronVectors,
+  type GenerateOptions,
   neuronLayerFromVectorConfig,
   CONFORMANCE_TOLERANCE,
   type NeuronVectorCase,
@@ -47,3 +56,7 @@ export {
 } from './conformance.js';
 export { SpecError, type ModelSpec, type ValidatedModelSpec } from '@spikeflow/spec';
 export { syntheticDataset, seededRandom, type SyntheticOptions } from './synthetic.js';
+export { fit, evaluate, batchNormWarnings, startWeight, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';
+export { ScalarMeter } from './meter.js';
+export { runMonitors, firingRateMonitor, spikeRasterMonitor, membraneMonitor, neuronLayerNames, type Monitor, type LayerRecord, type Raster, type MembraneTrace, type SampleMonitorOptions } from './monitors.js';
+export { summary, formatSummary, type NetworkSummary, type LayerSummary } from './summary.js';

@@ -19,6 +19,8 @@ export interface ForwardContext {
   record: Set<string>;
   /** Filled by neuron layers that are monitored: spikes and v, each [T, N, ...features]. */
   records: Map<string, { spikes: tf.Tensor; v?: tf.Tensor }>;
+  /** Uniform [0, 1) draws seeded from the pass's seed: the only source of randomness a layer may use. */
+  random(shape: number[]): tf.Tensor;
 }
 
 export interface LayerVariable {
@@ -138,7 +140,8 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
         const params = vars.map((v) => v.variable as tf.Tensor);
         const out = runNeuron(compiled, seq, params, withV);
         if (!withV) return out.reshape(x.shape);
-        const [spikes, v] = tf.unstack(out);
+        const [spikes, v, ...states] = tf.unstack(out);
+        tf.dispose(states);
         const perStep = [ctx.T, ctx.N, ...c.inputShape];
         ctx.records.set(c.name, { spikes: spikes.reshape(perStep), v: v.reshape(perStep) });
         return spikes.reshape(x.shape);
@@ -166,7 +169,7 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
         if (!ctx.training || rate === 0) return x;
         // One mask per sample, shared by all T steps (broadcast over the time axis).
         const seq = x.reshape([ctx.T, ctx.N, ...c.inputShape]);
-        const keep = tf.div(tf.cast(tf.greaterEqual(tf.randomUniform([1, ctx.N, ...c.inputShape]), rate), 'float32'), 1 - rate);
+        const keep = tf.div(tf.cast(tf.greaterEqual(ctx.random([1, ctx.N, ...c.inputShape]), rate), 'float32'), 1 - rate);
         return tf.mul(seq, keep).reshape(x.shape);
       },
     };

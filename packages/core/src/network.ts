@@ -17,6 +17,11 @@ export interface ForwardOptions {
   training?: boolean;
   /** Neuron layers (by name) whose spikes and membrane potentials to record. */
   record?: readonly string[];
+  /**
+   * Seed of this pass's random draws (dropout masks, Poisson spikes). Default: the next seed of the
+   * network's own stream, which starts at the build seed, so a run repeats exactly for a seed.
+   */
+  seed?: number;
 }
 
 export interface ForwardResult {
@@ -31,11 +36,16 @@ export class Network {
   readonly spec: NormalizedModelSpec;
   readonly layers: Layer[];
   readonly registry: Registry;
+  /** The build seed: weight initialisation and, through it, every random draw of the forward pass. */
+  readonly seed: number;
+  /** Passes run without an explicit seed, so each draws different (but repeatable) masks. */
+  private passes = 0;
 
-  constructor(spec: NormalizedModelSpec, layers: Layer[], registry: Registry) {
+  constructor(spec: NormalizedModelSpec, layers: Layer[], registry: Registry, seed = DEFAULT_SEED) {
     this.spec = spec;
     this.layers = layers;
     this.registry = registry;
+    this.seed = seed;
   }
 
   get timeSteps(): number {
@@ -48,7 +58,16 @@ export class Network {
   }
 
   trainableVariables(): tf.Variable[] {
-    return this.namedVariables().filter((v) => v.trainable).map((v) => v.variable);
+    return this.trainableNamedVariables().map((v) => v.variable);
+  }
+
+  trainableNamedVariables(): LayerVariable[] {
+    return this.namedVariables().filter((v) => v.trainable);
+  }
+
+  /** Per-sample output shape of the last layer (e.g. [10] for 10 classes). */
+  outputShape(): number[] {
+    return this.layers[this.layers.length - 1].outputShape;
   }
 
   /** The expected input shape: [N, ...shape] for static encoders, [T, N, ...shape] for sequences. */
@@ -70,7 +89,10 @@ export class Network {
       }
     }
     const training = options.training ?? false;
-    const ctx: ForwardContext = { T, N, training, record, records, repeat: 1 };
+    const seed = options.seed ?? mixSeed(this.seed, 0x3c6ef372 + this.passes++);
+    let draws = 0;
+    const random = (shape: number[]) => tf.randomUniform(shape, 0, 1, 'float32', mixSeed(seed, draws++));
+    const ctx: ForwardContext = { T, N, training, record, records, repeat: 1, random };
     const output = tf.tidy(() => {
       let first = 0;
       let x: tf.Tensor;
@@ -82,7 +104,7 @@ export class Network {
         while (first < this.layers.length && STATIC_KINDS.has(this.layers[first].kind)) x = this.layers[first++].apply(x, prefixCtx);
         x = repeatSteps(x, T);
       } else {
-        x = this.encode(input, T);
+        x = this.encode(input, T, random);
       }
       for (const layer of this.layers.slice(first)) x = layer.apply(x, ctx);
       for (const r of records.values()) {
@@ -119,7 +141,8 @@ export class Network {
     for (const v of this.namedVariables()) v.variable.dispose();
   }
 
-  private checkInput(input: tf.Tensor): { T: number; N: number } {
+  /** Throws a ShapeError unless `input` fits the spec; returns its steps T and batch size N. */
+  checkInput(input: tf.Tensor): { T: number; N: number } {
     if (!(input instanceof tf.Tensor)) throw new TypeError(`forward: expected a tf.Tensor of shape [${this.inputShape().join(', ')}], got ${typeof input}`);
     const shape = this.spec.input.shape;
     const sequence = this.spec.encoder.kind === 'sequence';
@@ -136,12 +159,24 @@ export class Network {
   }
 
   /** Sequence and Poisson inputs as [T*N, ...shape] (time folded into the batch). */
-  private encode(input: tf.Tensor, T: number): tf.Tensor {
+  private encode(input: tf.Tensor, T: number, random: (shape: number[]) => tf.Tensor): tf.Tensor {
     if (this.spec.encoder.kind === 'sequence') return input.reshape([T * (input.shape[1] as number), ...input.shape.slice(2)]);
     // Poisson: each step draws a spike with probability = the input value.
     const p = repeatSteps(input, T);
-    return tf.cast(tf.less(tf.randomUniform(p.shape), p), 'float32');
+    return tf.cast(tf.less(random(p.shape), p), 'float32');
   }
+}
+
+const DEFAULT_SEED = 2020;
+
+/** Mixes two integers into a 32-bit seed (murmur3's finaliser), so nearby inputs give unrelated seeds. */
+export function mixSeed(a: number, b: number): number {
+  let h = (Math.imul(a >>> 0, 0x85ebca6b) ^ Math.imul(b >>> 0, 0xc2b2ae35)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** Layers whose output for a repeated input is the repeated output (no state over time). */
@@ -164,7 +199,8 @@ export function build(spec: ModelSpec | ValidatedModelSpec, options: BuildOption
   const registry = options.registry ?? sharedRegistry;
   const normalized = validate(spec, registry);
   const shapes = layerShapes(normalized);
-  let seed = options.seed ?? 2020;
+  const buildSeed = options.seed ?? DEFAULT_SEED;
+  let seed = buildSeed;
   const uniform = (shape: number[], bound: number) => tf.randomUniform(shape, -bound, bound, 'float32', seed++);
   const counts = new Map<string, number>();
   const layers = normalized.layers.map((spec, i) => {
@@ -174,5 +210,5 @@ export function build(spec: ModelSpec | ValidatedModelSpec, options: BuildOption
     const inputShape = i === 0 ? normalized.input.shape : shapes[i - 1];
     return layerBuilders[spec.kind]({ spec, name, inputShape, outputShape: shapes[i], registry, uniform });
   });
-  return new Network(normalized, layers, registry);
+  return new Network(normalized, layers, registry, buildSeed);
 }

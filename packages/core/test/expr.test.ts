@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constant, diff, evalNumber, hoistInvariants, param, toJs, toWgsl, variable, type Expr } from '../src/index.js';
+import { buildNeuronIR, constant, diff, evalNumber, param, toJs, toWgsl, variable, type Expr } from '../src/index.js';
 
 const v = variable('v');
 const x = variable('x');
@@ -42,14 +42,14 @@ describe('expression derivatives', () => {
 
   it('prints JavaScript that computes the same value', () => {
     for (const [, e] of exprs) {
-      const src = toJs(e, { v: 'v', x: 'x', u: 'u', param: (i) => `p[${i}]` });
+      const src = toJs(e, { param: (i) => `p[${i}]` });
       const fn = new Function('v', 'x', 'p', `return ${src};`) as (v: number, x: number, p: number[]) => number;
       expect(fn(0.37, 0.81, [0.6])).toBeCloseTo(evalNumber(e, [0.6], { v: 0.37, x: 0.81 }), 10);
     }
   });
 
   it('prints WGSL with float literals and WGSL built-ins', () => {
-    const src = toWgsl(v.add(x.sub(v).mul(w.sigmoid())).add(x.step()).max(1), { v: 'vv', x: 'xx', u: 'u', param: (i) => `params[${i}]` });
+    const src = toWgsl(v.add(x.sub(v).mul(w.sigmoid())).add(x.step()).max(1), { var: (n) => n + n, param: (i) => `params[${i}]` });
     expect(src).toContain('1.00000000');
     expect(src).toContain('exp(-params[0])');
     expect(src).toContain('select(0.0, 1.0, xx > 0.0)');
@@ -58,18 +58,20 @@ describe('expression derivatives', () => {
   });
 });
 
-describe('hoisting per-call constants', () => {
-  it('replaces sub-expressions of parameters only, shared across expressions, keeping values', () => {
+describe('the step IR hoists per-call constants', () => {
+  it('computes sub-expressions of parameters only once, shared between forward and backward', () => {
     const k = w.sigmoid();
-    const charge = v.add(x.sub(v).mul(k));
-    const dv = diff(charge, { var: 'v' });
-    const { exprs, invariants } = hoistInvariants([charge, dv]);
-    // sigmoid(w) in the charge; the whole of dH/dV = 1 - sigmoid(w) is a constant too.
-    expect(invariants.map((c) => c.expr.toString())).toEqual([k.toString(), dv.toString()]);
-    expect(exprs[0].toString()).not.toContain('Math.exp');
-    expect(exprs[1].node.op).toBe('param');
-    const params: number[] = [0.6];
-    for (const c of invariants) params[c.index] = evalNumber(c.expr, [0.6]);
-    for (const [i, e] of [charge, dv].entries()) expect(evalNumber(exprs[i], params, { v: 0.3, x: 0.9 })).toBeCloseTo(evalNumber(e, [0.6], { v: 0.3, x: 0.9 }), 12);
+    const ir = buildNeuronIR({
+      kind: 'plif-like', states: [{ name: 'v', init: 0 }], numParams: 1,
+      charge: v.add(x.sub(v).mul(k)), threshold: constant(1), updates: [], jumps: [],
+      vReset: 0, detachReset: true, surrogate: variable('u').square().add(1).div(2), surrogateKind: 'test',
+    });
+    const texts = ir.invariants.map((c) => c.expr.toString());
+    expect(texts).toContain(k.toString());
+    expect(new Set(texts).size).toBe(texts.length);
+    // Statements read invariants by name; none recomputes sigmoid(w).
+    for (const s of [...ir.forward, ...ir.backward]) expect(s.expr.toString()).not.toContain('Math.exp');
+    expect(ir.forward.map((s) => s.name)).toEqual(['h', 'sp', 'n0']);
+    expect([...ir.backward.map((s) => s.name)]).toEqual(expect.arrayContaining(['gx', 'm0', 'q0']));
   });
 });

@@ -6,7 +6,7 @@ export { createRng, permutation, shuffleInPlace } from './random.js';
 
 export { parseIdx, encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, type IdxArray } from './formats/idx.js';
 
-export { imageSetFromIdx, checkLabels, classCounts, type ImageSet, type IdxPairMeta } from './image/image-set.js';
+export { imageSetFromIdx, checkImageShape, checkLabels, classCounts, type ImageSet, type IdxPairMeta } from './image/image-set.js';
 export { FASHION_MNIST, FASHION_MNIST_CLASSES, MNIST, idxSpec, type IdxDatasetSpec, type RemoteFile } from './image/catalog.js';
 export { imageSetToTensors, labelsToTensor, bytesToUnitFloat, type ImageTensors } from './image/tensors.js';
 export { augmentImage, checkAugment, type Augment, type AffineAugment, type CropFlipAugment } from './image/augment.js';

@@ -4,3 +4,4 @@ export { field, checkField, applySchema, type FieldSpec, type OptionSchema, type
 export { LAYER_FIELDS, LAYER_KINDS, type BuiltinLayerKind, pair, windowOutput } from './layers.js';
 export { validate, parseSpec, check, layerShapes, type PluginCatalog } from './validate.js';
 export { modelJsonSchema } from './json-schema.js';
+export { SPEC_LIMITS, checkSpecSize } from './limits.js';

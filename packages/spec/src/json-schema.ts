@@ -1,5 +1,6 @@
 import type { FieldSpec, OptionSchema } from './fields.js';
 import { COMMON_LAYER_FIELDS, LAYER_FIELDS } from './layers.js';
+import { SPEC_LIMITS } from './limits.js';
 import { MODEL_FORMAT } from './types.js';
 import type { PluginCatalog } from './validate.js';
 
@@ -90,7 +91,7 @@ export function modelJsonSchema(catalog: PluginCatalog = {}): Json {
         additionalProperties: false,
         properties: { shape: { type: 'array', minItems: 1, items: { type: 'integer', exclusiveMinimum: 0 } } },
       },
-      timeSteps: { type: 'integer', minimum: 1, default: 8 },
+      timeSteps: { type: 'integer', minimum: 1, maximum: SPEC_LIMITS.maxTimeSteps, default: 8 },
       encoder: {
         type: 'object',
         properties: { kind: { enum: ['direct', 'poisson', 'sequence'] } },

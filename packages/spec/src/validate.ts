@@ -1,6 +1,7 @@
 import { formatPath, SpecError, unknownNameMessage, type JsonPath, type SpecIssue } from './errors.js';
 import { applySchema, checkField, cloneJson, field, type OptionSchema } from './fields.js';
 import { COMMON_LAYER_FIELDS, LAYER_FIELDS, LAYER_KINDS, pair, windowOutput } from './layers.js';
+import { checkSpecSize, SPEC_LIMITS } from './limits.js';
 import { MODEL_FORMAT, type ModelSpec, type NormalizedLayer, type NormalizedModelSpec, type ValidatedModelSpec } from './types.js';
 
 /**
@@ -66,6 +67,11 @@ function validateInto(spec: unknown, catalog: PluginCatalog, issues: SpecIssue[]
     issues.push({ path: [], message: `expected a model spec object, got ${spec === null ? 'null' : Array.isArray(spec) ? 'an array' : typeof spec}` });
     return undefined;
   }
+  const tooBig = checkSpecSize(spec);
+  if (tooBig) {
+    issues.push(tooBig);
+    return undefined;
+  }
   reportUnknownFields(spec, MODEL_FIELDS, [], issues, 'a model spec');
   if (spec.format !== undefined && spec.format !== MODEL_FORMAT) {
     issues.push({ path: ['format'], message: `unsupported format ${JSON.stringify(spec.format)}; this version reads "${MODEL_FORMAT}"` });
@@ -79,7 +85,7 @@ function validateInto(spec: unknown, catalog: PluginCatalog, issues: SpecIssue[]
   applySchema(
     {
       name: field.string({ optional: true, description: 'model name' }),
-      timeSteps: field.integer({ min: 1, default: 8, description: 'number of simulation steps T' }),
+      timeSteps: field.integer({ min: 1, max: SPEC_LIMITS.maxTimeSteps, default: 8, description: 'number of simulation steps T' }),
     },
     spec,
     [],
@@ -102,7 +108,9 @@ function validateInto(spec: unknown, catalog: PluginCatalog, issues: SpecIssue[]
     } else {
       const badIndex = shape.findIndex((d) => typeof d !== 'number' || !Number.isInteger(d) || d <= 0);
       if (badIndex >= 0) issues.push({ path: ['input', 'shape', badIndex], message: `expected a positive integer, got ${JSON.stringify(shape[badIndex])}` });
-      else inputShape = [...shape] as number[];
+      else if (tooLarge(shape.reduce((a: number, b: number) => a * b, 1))) {
+        issues.push({ path: ['input', 'shape'], message: `an input of [${shape.join(', ')}] has more than ${SPEC_LIMITS.maxTensorElements} values per sample` });
+      } else inputShape = [...shape] as number[];
     }
     out.input = { shape: inputShape ?? shape };
   }
@@ -123,6 +131,8 @@ function validateInto(spec: unknown, catalog: PluginCatalog, issues: SpecIssue[]
   const normalized: NormalizedLayer[] = [];
   if (!Array.isArray(layers) || layers.length === 0) {
     issues.push({ path: ['layers'], message: `expected a non-empty array of layers, got ${layers === undefined ? 'nothing' : JSON.stringify(layers)}` });
+  } else if (layers.length > SPEC_LIMITS.maxLayers) {
+    issues.push({ path: ['layers'], message: `${layers.length} layers; at most ${SPEC_LIMITS.maxLayers} are allowed` });
   } else {
     layers.forEach((layer, i) => {
       const n = validateLayer(layer, ['layers', i], catalog, issues);
@@ -154,6 +164,10 @@ function validateLayer(layer: unknown, path: JsonPath, catalog: PluginCatalog, i
   const out: Record<string, unknown> = {};
   const before = issues.length;
   applySchema(COMMON_LAYER_FIELDS, layer, path, out, issues);
+  if (typeof out.name === 'string') {
+    const problem = layerNameProblem(out.name);
+    if (problem) issues.push({ path: [...path, 'name'], message: problem });
+  }
   const fields: OptionSchema = LAYER_FIELDS[kind as keyof typeof LAYER_FIELDS];
   applySchema(fields, layer, path, out, issues);
   const allowed = [...Object.keys(COMMON_LAYER_FIELDS), ...Object.keys(fields)];
@@ -193,6 +207,14 @@ function validateLayer(layer: unknown, path: JsonPath, catalog: PluginCatalog, i
     if (value !== undefined) ordered[key] = cloneJson(value);
   }
   return ordered as NormalizedLayer;
+}
+
+/** Layer names key variables (`name/param`) and per-layer records, so some names cannot work. */
+function layerNameProblem(name: string): string | undefined {
+  if (name === '') return 'a layer name cannot be empty';
+  if (name.includes('/')) return `layer name ${JSON.stringify(name)} contains "/", which separates layer and parameter in checkpoints`;
+  if (name === '__proto__' || name === 'constructor' || name === 'prototype') return `layer name ${JSON.stringify(name)} is reserved by JavaScript objects; choose another`;
+  return undefined;
 }
 
 function pluginOptions(
@@ -235,6 +257,8 @@ export function layerShapes(spec: NormalizedModelSpec): number[][] {
   return shapes;
 }
 
+const tooLarge = (elements: number) => elements > SPEC_LIMITS.maxTensorElements;
+
 function inferShapes(spec: NormalizedModelSpec, issues: SpecIssue[]): number[][] {
   const shapes: number[][] = [];
   let shape = [...spec.input.shape];
@@ -261,12 +285,25 @@ function inferShapes(spec: NormalizedModelSpec, issues: SpecIssue[]): number[][]
           fail(`window ${kh}x${kw} does not fit the input ${show(shape)} with padding "${padding}"`);
           return shapes;
         }
-        shape = [h, w, l.kind === 'conv2d' ? (l.filters as number) : shape[2]];
+        const cout = l.kind === 'conv2d' ? (l.filters as number) : shape[2];
+        if (l.kind === 'conv2d' && tooLarge(kh * kw * shape[2] * cout)) {
+          fail(`a ${kh}x${kw}x${shape[2]}x${cout} kernel has more than ${SPEC_LIMITS.maxTensorElements} values`);
+          return shapes;
+        }
+        if (tooLarge(h * w * cout)) {
+          fail(`an output of ${show([h, w, cout])} per sample has more than ${SPEC_LIMITS.maxTensorElements} values`);
+          return shapes;
+        }
+        shape = [h, w, cout];
         break;
       }
       case 'dense':
         if (shape.length !== 1) {
           fail(`dense expects a flat input [features], but the input here is ${show(shape)}: add { "kind": "flatten" } before it`);
+          return shapes;
+        }
+        if (tooLarge(shape[0] * (l.units as number))) {
+          fail(`a ${shape[0]}x${l.units} kernel has more than ${SPEC_LIMITS.maxTensorElements} values`);
           return shapes;
         }
         shape = [l.units as number];

@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { formatCaseResult, runNeuronCase, type CaseResult, type NeuronVectorFile } from '../conformance.js';
+import { caseProblems, formatCaseResult, generateNeuronVectors, runNeuronCase, type CaseResult, type NeuronVectorFile } from '../conformance.js';
 import { registry } from '../registry.js';
 import type { AnyPlugin } from '../plugins.js';
 import { selectBackend } from './backends.js';
@@ -9,7 +11,7 @@ export interface ConformanceOptions {
   vectors: string;
   /** tfjs backend name; 'webgpu' and 'wasm' load spikeflow's backend packages, which register it. */
   backend: string;
-  /** Modules whose exports are plugins (or arrays of them) to register; default the built-ins. */
+  /** Modules whose exports are plugins (or arrays of them) to register, besides the built-ins. */
   plugins: string[];
   /** Force the reference op even where a fused kernel exists. */
   reference?: boolean;
@@ -30,35 +32,56 @@ export async function loadVectors(path: string): Promise<NeuronVectorFile> {
     throw new Error(`--vectors: ${path} is not JSON: ${(e as Error).message}`, { cause: e });
   }
   if (!parsed || !Array.isArray(parsed.cases)) throw new Error(`--vectors: ${path} has no "cases" array`);
+  if (parsed.cases.length === 0) throw new Error(`--vectors: ${path} has no cases ("cases" is empty): nothing would be checked`);
   return parsed;
 }
 
-async function importPlugins(specifier: string): Promise<void> {
+/** A module specifier as the user means it: paths relative to the working directory. */
+function moduleUrl(specifier: string): string {
+  return specifier.startsWith('.') || isAbsolute(specifier) ? pathToFileURL(resolve(specifier)).href : specifier;
+}
+
+/** Imports a module and registers the plugins it exports (also inside arrays); returns them. */
+export async function importPlugins(specifier: string, flag = '--plugins'): Promise<AnyPlugin[]> {
   let mod: Record<string, unknown>;
   try {
-    mod = await import(specifier);
+    mod = await import(moduleUrl(specifier));
   } catch (e) {
-    throw new Error(`--plugins: cannot import "${specifier}": ${(e as Error).message}`, { cause: e });
+    throw new Error(`${flag}: cannot import "${specifier}": ${(e as Error).message}`, { cause: e });
   }
+  const seen = new Set<AnyPlugin>();
   const plugins = Object.values(mod).flatMap((v) => (Array.isArray(v) ? v : [v]))
-    .filter((p): p is AnyPlugin => !!p && typeof p === 'object' && ['neuron', 'surrogate', 'pool'].includes((p as AnyPlugin).type));
+    .filter((p): p is AnyPlugin => !!p && typeof p === 'object' && ['neuron', 'surrogate', 'pool'].includes((p as AnyPlugin).type))
+    .filter((p) => !seen.has(p) && !!seen.add(p));
+  if (plugins.length === 0) throw new Error(`${flag}: "${specifier}" exports no plugin (made with defineNeuron, defineSurrogate or definePool)`);
   registry.register(...plugins);
+  return plugins;
+}
+
+/** The built-in neurons and surrogates, which vector files name besides a plugin's own. */
+async function importBuiltins(): Promise<void> {
+  try {
+    await importPlugins('@spikeflow/neurons');
+  } catch {
+    // not installed: only the --plugins modules are known
+  }
 }
 
 /** Runs every case of a vector file; returns the results (the bin exits non-zero on any failure). */
 export async function runConformance(o: ConformanceOptions): Promise<CaseResult[]> {
   const log = o.log ?? ((l: string) => console.log(l));
   const file = await loadVectors(o.vectors);
+  await importBuiltins();
   for (const p of o.plugins) await importPlugins(p);
   await selectBackend(o.backend);
   log(`spikeflow-conformance: ${file.cases.length} cases from ${o.vectors} on backend ${tf.getBackend()}`);
   const results: CaseResult[] = [];
-  for (const c of file.cases) {
+  for (const [i, c] of file.cases.entries()) {
     let r: CaseResult;
     try {
       r = await runNeuronCase(c, registry, o.reference ? 'reference' : undefined);
     } catch (e) {
-      r = { name: c.name ?? '?', spikes: NaN, v: NaN, gradX: NaN, ran: tf.getBackend(), pass: false, failures: [(e as Error).message] };
+      r = { name: c?.name ?? `case ${i}`, spikes: NaN, v: NaN, gradX: NaN, ran: tf.getBackend(), pass: false, failures: [(e as Error).message] };
     }
     results.push(r);
     log(formatCaseResult(r));
@@ -66,4 +89,51 @@ export async function runConformance(o: ConformanceOptions): Promise<CaseResult[
   const failed = results.filter((r) => !r.pass).length;
   log(`${results.length - failed} passed, ${failed} failed`);
   return results;
+}
+
+export interface GenerateCliOptions {
+  /** Where to write the vectors (JSON). */
+  out: string;
+  /** Modules with the plugins to write vectors for. */
+  plugins: string[];
+  backend: string;
+  T?: number;
+  N?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Writes vectors for every neuron and surrogate the --plugins modules export, from the reference
+ * op: per neuron its defaults (hard reset, atan) and soft reset with a detached reset (sigmoid);
+ * per surrogate a LIF layer (or the module's first neuron) using it.
+ */
+export async function generateConformance(o: GenerateCliOptions): Promise<NeuronVectorFile> {
+  const log = o.log ?? ((l: string) => console.log(l));
+  if (o.plugins.length === 0) throw new Error('--generate needs --plugins MODULE: the plugins to write vectors for');
+  await importBuiltins();
+  const plugins: AnyPlugin[] = [];
+  for (const p of o.plugins) plugins.push(...(await importPlugins(p)));
+  await selectBackend(o.backend);
+  const neurons = plugins.filter((p) => p.type === 'neuron').map((p) => p.kind);
+  const surrogates = plugins.filter((p) => p.type === 'surrogate').map((p) => p.kind);
+  const layers: Array<Record<string, unknown> & { neuron: string }> = [];
+  for (const neuron of neurons) {
+    layers.push({ neuron, surrogate: { kind: registry.surrogates.has('atan') ? 'atan' : surrogates[0] } });
+    layers.push({ neuron, vReset: null, detachReset: true, surrogate: { kind: registry.surrogates.has('sigmoid') ? 'sigmoid' : surrogates[0] } });
+  }
+  const host = neurons[0] ?? (registry.neurons.has('lif') ? 'lif' : undefined);
+  for (const surrogate of surrogates) {
+    if (!host) throw new Error(`--generate: surrogate "${surrogate}" needs a neuron to run in: install @spikeflow/neurons or export a neuron too`);
+    layers.push({ neuron: host, surrogate: { kind: surrogate } });
+  }
+  if (layers.some((l) => !(l.surrogate as { kind?: string }).kind)) throw new Error('--generate: no surrogate gradient is registered (install @spikeflow/neurons or export one)');
+  const file = await generateNeuronVectors({ layers, T: o.T, N: o.N, seed: o.seed });
+  for (const c of file.cases) {
+    const problems = caseProblems(c);
+    if (problems.length) throw new Error(`--generate: case ${c.name} came out malformed: ${problems.join('; ')}`);
+  }
+  await writeFile(o.out, JSON.stringify(file));
+  log(`spikeflow-conformance: wrote ${file.cases.length} cases (${file.cases.map((c) => c.name).join(', ')}) to ${o.out}`);
+  return file;
 }

@@ -2,13 +2,25 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { CheckpointError } from '../errors.js';
+import { MANIFEST_FILE, manifestDigest, readManifestText, type CheckpointManifest, type ManifestSummary } from './manifest.js';
 
-const MANIFEST = 'model.json';
+/** The tf.io model file of checkpoints written before manifests existed. */
+const LEGACY_MODEL = 'model.json';
+/** Files a save owns: anything else in the folder is left alone. */
+const OWNED = /^(weights-[0-9a-f]+\.bin|model-[0-9a-f]+\.json|model\.json)$/;
+const TEMP = /\.tmp-\d+-\d+$/;
+
+type ModelFile = tf.io.ModelArtifacts & { weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> };
 
 /**
- * A tf.io handler that stores a model in a directory: model.json + weights-<hash>.bin.
- * Saving is atomic: the weights go to a new file, then model.json is replaced by rename (the commit
- * point), then old weight files are removed. A crash at any moment leaves the last good checkpoint.
+ * A tf.io handler that stores a checkpoint in a directory: weights-<hash>.bin, model-<hash>.json
+ * (spec, weight specs, metadata) and manifest.json (sha256 and size of each file, epoch, step, best
+ * score, metrics line count). Saving writes the content-named files first and manifest.json last,
+ * each as temp file + fsync + rename: the rename of manifest.json is the single commit point, so a
+ * kill at any instant leaves the previous checkpoint or the new one, complete. Leftovers of killed
+ * saves (temp files, unreferenced files) are removed by the next save. Loading verifies every file
+ * against the manifest and names the one that does not match.
  */
 export function fileHandler(directory: string): tf.io.IOHandler {
   const dir = resolve(directory);
@@ -16,37 +28,124 @@ export function fileHandler(directory: string): tf.io.IOHandler {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error(`file handler (${dir}): binary model topologies are not supported`);
       await mkdir(dir, { recursive: true });
-      const data = artifacts.weightData ? new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[])) : new Uint8Array();
-      const weightsFile = `weights-${createHash('sha256').update(data).digest('hex').slice(0, 16)}.bin`;
-      await writeAtomic(join(dir, weightsFile), data);
+      await removeFiles(dir, (f) => TEMP.test(f));
+      const weights = artifacts.weightData ? new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[])) : new Uint8Array();
+      const weightsFile = `weights-${sha256(weights).slice(0, 16)}.bin`;
       const { weightData: _data, weightSpecs, ...rest } = artifacts;
-      const manifest = { ...rest, weightsManifest: [{ paths: [weightsFile], weights: weightSpecs ?? [] }] };
-      await writeAtomic(join(dir, MANIFEST), Buffer.from(JSON.stringify(manifest)));
-      for (const f of await readdir(dir)) {
-        if (/^weights-[0-9a-f]+\.bin$/.test(f) && f !== weightsFile) await rm(join(dir, f), { force: true });
-      }
+      const model = Buffer.from(JSON.stringify({ ...rest, weightsManifest: [{ paths: [weightsFile], weights: weightSpecs ?? [] }] }));
+      const modelFile = `model-${sha256(model).slice(0, 16)}.json`;
+      await writeAtomic(join(dir, weightsFile), weights);
+      await writeAtomic(join(dir, modelFile), model);
+      const body: Omit<CheckpointManifest, 'sha256'> = {
+        format: 'spikeflow.manifest/v1',
+        model: modelFile,
+        files: {
+          [modelFile]: { sha256: sha256(model), bytes: model.length },
+          [weightsFile]: { sha256: sha256(weights), bytes: weights.length },
+        },
+        ...summaryOf(artifacts),
+      };
+      const manifest: CheckpointManifest = { ...body, sha256: manifestDigest(body) };
+      await writeAtomic(join(dir, MANIFEST_FILE), Buffer.from(JSON.stringify(manifest)));
+      await syncDirectory(dir);
+      await removeFiles(dir, (f) => TEMP.test(f) || (OWNED.test(f) && !(f in manifest.files)));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
+
     async load(): Promise<tf.io.ModelArtifacts> {
-      const manifestPath = join(dir, MANIFEST);
-      let manifest: { weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> } & tf.io.ModelArtifacts;
-      try {
-        manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
-      } catch (e) {
-        throw new Error(`cannot read checkpoint ${manifestPath}: ${(e as Error).message}`, { cause: e });
+      const manifestText = await readOptional(join(dir, MANIFEST_FILE));
+      if (manifestText === undefined) return loadLegacy(dir);
+      const manifest = readManifestText(manifestText.toString('utf8'), join(dir, MANIFEST_FILE));
+      const files = new Map<string, Buffer>();
+      for (const [name, expected] of Object.entries(manifest.files)) {
+        const path = join(dir, name);
+        const bytes = await readOptional(path);
+        if (bytes === undefined) throw new CheckpointError(`checkpoint file ${path} is missing (listed in ${MANIFEST_FILE})`, path);
+        const actual = sha256(bytes);
+        if (bytes.length !== expected.bytes || actual !== expected.sha256) {
+          throw new CheckpointError(
+            `checkpoint file ${path} is damaged: ${bytes.length} bytes with sha256 ${actual.slice(0, 16)}…, ${MANIFEST_FILE} records ${expected.bytes} bytes with sha256 ${expected.sha256.slice(0, 16)}…`,
+            path,
+          );
+        }
+        files.set(name, bytes);
       }
-      const entry = manifest.weightsManifest?.[0];
-      if (!entry) throw new Error(`checkpoint ${manifestPath} has no weightsManifest`);
-      const buffers = await Promise.all(entry.paths.map((p) => readFile(join(dir, p))));
-      const bytes = Buffer.concat(buffers);
-      const expected = entry.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
-      if (bytes.length !== expected) {
-        throw new Error(`checkpoint ${join(dir, entry.paths[0])}: ${bytes.length} bytes of weights, the manifest describes ${expected}`);
-      }
-      const { weightsManifest: _m, ...rest } = manifest;
-      return { ...rest, weightSpecs: entry.weights, weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) };
+      const modelBytes = files.get(manifest.model);
+      if (!modelBytes) throw new CheckpointError(`${join(dir, MANIFEST_FILE)} names the model file ${manifest.model} but does not list its digest`, join(dir, MANIFEST_FILE));
+      return artifactsFrom(dir, manifest.model, JSON.parse(modelBytes.toString('utf8')) as ModelFile, (p) => files.get(p));
     },
   };
+}
+
+/** The training summary a manifest repeats from the checkpoint's metadata (for resume without loading tensors). */
+function summaryOf(artifacts: tf.io.ModelArtifacts): ManifestSummary {
+  const meta = (artifacts.userDefinedMetadata as { spikeflow?: Partial<ManifestSummary> } | undefined)?.spikeflow ?? {};
+  const out: ManifestSummary = {};
+  if (typeof meta.epoch === 'number') out.epoch = meta.epoch;
+  if (typeof meta.step === 'number') out.step = meta.step;
+  if (meta.bestScore !== undefined) out.bestScore = meta.bestScore;
+  if (typeof meta.metricsLines === 'number') out.metricsLines = meta.metricsLines;
+  return out;
+}
+
+function artifactsFrom(dir: string, modelName: string, model: ModelFile, bytesOf: (path: string) => Buffer | undefined): tf.io.ModelArtifacts {
+  const entry = model.weightsManifest?.[0];
+  const modelPath = join(dir, modelName);
+  if (!entry) throw new CheckpointError(`checkpoint ${modelPath} has no weightsManifest`, modelPath);
+  const buffers = entry.paths.map((p) => {
+    const b = bytesOf(p);
+    if (!b) throw new CheckpointError(`checkpoint ${modelPath} refers to ${p}, which its manifest does not list`, join(dir, p));
+    return b;
+  });
+  const bytes = Buffer.concat(buffers);
+  const expected = entry.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (bytes.length !== expected) {
+    throw new CheckpointError(`checkpoint ${join(dir, entry.paths[0])}: ${bytes.length} bytes of weights, ${modelName} describes ${expected}`, join(dir, entry.paths[0]));
+  }
+  const { weightsManifest: _m, ...rest } = model;
+  return { ...rest, weightSpecs: entry.weights, weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) };
+}
+
+/** A checkpoint from before manifests: model.json + weights-<hash>.bin, checked against the hash in its name. */
+async function loadLegacy(dir: string): Promise<tf.io.ModelArtifacts> {
+  const modelPath = join(dir, LEGACY_MODEL);
+  const text = await readOptional(modelPath);
+  if (text === undefined) {
+    throw new CheckpointError(`${dir} holds no checkpoint: neither ${MANIFEST_FILE} nor ${LEGACY_MODEL} is there (is it a run folder? checkpoints are its last/ and best/ folders)`, join(dir, MANIFEST_FILE));
+  }
+  let model: ModelFile;
+  try {
+    model = JSON.parse(text.toString('utf8')) as ModelFile;
+  } catch (e) {
+    throw new CheckpointError(`checkpoint file ${modelPath} is damaged: not valid JSON (${(e as Error).message})`, modelPath, { cause: e });
+  }
+  const files = new Map<string, Buffer>();
+  for (const p of model.weightsManifest?.[0]?.paths ?? []) {
+    const path = join(dir, p);
+    const bytes = await readOptional(path);
+    if (bytes === undefined) throw new CheckpointError(`checkpoint file ${path} is missing (listed in ${LEGACY_MODEL})`, path);
+    const named = /^weights-([0-9a-f]+)\.bin$/.exec(p)?.[1];
+    if (named && !sha256(bytes).startsWith(named)) throw new CheckpointError(`checkpoint file ${path} is damaged: its sha256 does not start with the ${named} in its name`, path);
+    files.set(p, bytes);
+  }
+  return artifactsFrom(dir, LEGACY_MODEL, model, (p) => files.get(p));
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+async function readOptional(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CheckpointError(`cannot read checkpoint file ${path}: ${(e as Error).message}`, path, { cause: e });
+  }
+}
+
+async function removeFiles(dir: string, which: (name: string) => boolean): Promise<void> {
+  for (const f of await readdir(dir)) if (which(f)) await rm(join(dir, f), { force: true });
 }
 
 /** Writes a file so that readers see the old content or the new, never a part: temp + fsync + rename. */
@@ -60,6 +159,20 @@ async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
     await fh.close();
   }
   await rename(tmp, path);
+}
+
+/** Makes the renames durable (not only kill-safe but power-loss-safe) where the platform allows. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // Some platforms (Windows) cannot open a directory; the rename is still atomic there.
+  }
 }
 
 let registered = false;

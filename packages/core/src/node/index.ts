@@ -4,5 +4,6 @@ import { registerFileRouter } from './file-handler.js';
 registerFileRouter();
 
 export { fileHandler, registerFileRouter } from './file-handler.js';
-export { runConformance, loadVectors, type ConformanceOptions } from './conformance-cli.js';
+export { readManifest, MANIFEST_FILE, MANIFEST_FORMAT, type CheckpointManifest, type ManifestSummary } from './manifest.js';
+export { runConformance, generateConformance, importPlugins, loadVectors, type ConformanceOptions, type GenerateCliOptions } from './conformance-cli.js';
 export { selectBackend, BACKEND_PACKAGES, type SelectedBackend } from './backends.js';

@@ -36,5 +36,6 @@ export async function loadIdxImageSetWeb(opts: WebIdxOptions): Promise<ImageSet>
     numClasses: spec.numClasses,
     classNames: spec.classNames,
     source: opts.baseUrl ?? imagesFile,
+    imageSize: [28, 28],
   });
 }

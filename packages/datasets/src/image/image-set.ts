@@ -27,13 +27,22 @@ export interface IdxPairMeta {
   numClasses: number;
   classNames?: readonly string[];
   source: string;
+  /** Height and width every image must have (MNIST and Fashion-MNIST: 28 x 28); unchecked when absent. */
+  imageSize?: readonly [number, number];
 }
 
 /** Builds an ImageSet from decompressed IDX image and label files, checking they belong together. */
 export function imageSetFromIdx(imagesBytes: Uint8Array, labelsBytes: Uint8Array, meta: IdxPairMeta): ImageSet {
   const img = parseIdx(imagesBytes, meta.imagesFile, IDX_IMAGES_MAGIC);
   const lab = parseIdx(labelsBytes, meta.labelsFile, IDX_LABELS_MAGIC);
+  if (img.dims.length !== 3) {
+    throw new FormatError(`an IDX image file has 3 dimensions [count, height, width], this one has ${img.dims.length} ([${img.dims.join(', ')}])`, { file: meta.imagesFile, offset: 3 });
+  }
   const [count, height, width] = img.dims;
+  if (height === 0 || width === 0) throw new FormatError(`images of ${height}x${width} pixels hold nothing`, { file: meta.imagesFile, offset: 8 });
+  if (meta.imageSize && (height !== meta.imageSize[0] || width !== meta.imageSize[1])) {
+    throw new MismatchError(`images are ${height}x${width} pixels; ${meta.name} images are ${meta.imageSize[0]}x${meta.imageSize[1]}`, { file: meta.imagesFile, offset: 8 });
+  }
   if (lab.dims[0] !== count) {
     throw new MismatchError(`image/label count mismatch: ${meta.imagesFile} has ${count} images but ${meta.labelsFile} has ${lab.dims[0]} labels`, { file: meta.labelsFile });
   }
@@ -51,6 +60,20 @@ export function imageSetFromIdx(imagesBytes: Uint8Array, labelsBytes: Uint8Array
     classNames: meta.classNames,
     source: meta.source,
   };
+}
+
+/**
+ * Checks that a set's images fit a model's per-sample input shape ([height, width, channels], or
+ * [features] for a flattened input) before any training, naming the set and both shapes.
+ */
+export function checkImageShape(set: Pick<ImageSet, 'name' | 'split' | 'height' | 'width' | 'channels' | 'source' | 'count'>, inputShape: readonly number[]): void {
+  const image = [set.height, set.width, set.channels];
+  const pixels = image.reduce((a, b) => a * b, 1);
+  const fits = inputShape.length === 1 ? inputShape[0] === pixels : inputShape.length === 3 && inputShape.every((d, i) => d === image[i]);
+  if (!fits) {
+    throw new MismatchError(`${set.name} ${set.split} images are [${image.join(', ')}], the model's input is [${inputShape.join(', ')}]`, { file: set.source });
+  }
+  if (set.count === 0) throw new MismatchError(`${set.name} ${set.split} holds no images`, { file: set.source });
 }
 
 /** Throws naming the offset of the first label that is not a class index. */

@@ -1,21 +1,32 @@
 // Extraction of the archives the datasets ship in (.tar.gz, .zip), streaming and zip-slip safe:
-// every entry path is checked before anything is written.
+// every entry path is checked before anything is written. Entries go to a staging folder that is
+// moved into the target only when the whole archive was read, so a failed extraction leaves nothing.
 import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createGunzip, inflateRawSync } from 'node:zlib';
 import { FormatError } from '../errors.js';
+import { EntryTree } from '../formats/entry-tree.js';
 import { safeEntrySegments } from '../formats/safe-path.js';
 import { TarReader } from '../formats/tar.js';
+import { extractStaged } from './staging.js';
 
 export interface ExtractOptions {
   /** Only entries for which this returns true are written (paths use '/'). */
   filter?: (path: string) => boolean;
 }
 
-/** Extracts a .tar or .tar.gz into `target`; returns the relative paths of the files written. */
-export async function extractTar(archive: string, target: string, opts: ExtractOptions = {}): Promise<string[]> {
+/**
+ * Extracts a .tar or .tar.gz into `target`; returns the relative paths of the files written.
+ * All or nothing: on any error nothing new appears in `target`.
+ */
+export function extractTar(archive: string, target: string, opts: ExtractOptions = {}): Promise<string[]> {
+  return extractStaged(target, (stage) => extractTarInto(archive, stage, opts));
+}
+
+async function extractTarInto(archive: string, target: string, opts: ExtractOptions): Promise<string[]> {
   const written: string[] = [];
+  const tree = new EntryTree(archive);
   let fd: number | undefined;
   let tmp = '';
   let dest = '';
@@ -24,6 +35,7 @@ export async function extractTar(archive: string, target: string, opts: ExtractO
       const segs = safeEntrySegments(e.name, archive);
       const rel = segs.join('/');
       if (segs.length === 0 || (opts.filter && !opts.filter(rel))) return;
+      if (e.type === 'directory' || e.type === 'file') tree.add(segs, e.type, e.offset);
       if (e.type === 'directory') mkdirSync(join(target, ...segs), { recursive: true });
       if (e.type !== 'file') return; // links and devices are never needed by the datasets
       dest = join(target, ...segs);
@@ -78,8 +90,15 @@ async function readHead(path: string, n: number): Promise<Uint8Array> {
   }
 }
 
-/** Extracts a .zip (stored or deflated entries, no ZIP64) into `target`, one entry in memory at a time. */
-export async function extractZip(archive: string, target: string, opts: ExtractOptions = {}): Promise<string[]> {
+/**
+ * Extracts a .zip (stored or deflated entries, no ZIP64) into `target`, one entry in memory at a
+ * time. All or nothing: on any error nothing new appears in `target`.
+ */
+export function extractZip(archive: string, target: string, opts: ExtractOptions = {}): Promise<string[]> {
+  return extractStaged(target, (stage) => extractZipInto(archive, stage, opts));
+}
+
+async function extractZipInto(archive: string, target: string, opts: ExtractOptions): Promise<string[]> {
   const fh = await open(archive, 'r');
   try {
     const size = (await fh.stat()).size;
@@ -122,9 +141,11 @@ export async function extractZip(archive: string, target: string, opts: ExtractO
       p += 46 + nameLen + cv.getUint16(p + 30, true) + cv.getUint16(p + 32, true);
     }
     const written: string[] = [];
+    const tree = new EntryTree(archive);
     for (const e of entries) {
       const rel = e.segs.join('/');
       if (e.segs.length === 0 || (opts.filter && !opts.filter(rel))) continue;
+      tree.add(e.segs, e.dir ? 'directory' : 'file', e.at);
       const dest = join(target, ...e.segs);
       if (e.dir) {
         mkdirSync(dest, { recursive: true });

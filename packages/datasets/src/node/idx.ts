@@ -79,6 +79,7 @@ async function readPair(name: IdxDatasetName, split: 'train' | 'test', paths: [s
     numClasses: spec.numClasses,
     classNames: spec.classNames,
     source,
+    imageSize: [28, 28],
   });
 }
 

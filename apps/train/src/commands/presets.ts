@@ -1,0 +1,18 @@
+import { PAPER_PRESETS, PRESETS } from '../presets.js';
+import type { Command } from './command.js';
+
+export const presets: Command = {
+  name: 'presets',
+  summary: "list the presets, with the paper's test accuracy beside its six settings",
+  usage: 'spikeflow presets',
+  async run({ log }) {
+    const width = Math.max(...Object.keys(PRESETS).map((n) => n.length));
+    log(`${'preset'.padEnd(width)}  paper acc  description`);
+    for (const [name, p] of Object.entries(PRESETS)) {
+      const paper = p.paperAccuracy !== undefined ? `${p.paperAccuracy.toFixed(2)}%` : '-';
+      log(`${name.padEnd(width)}  ${paper.padStart(9)}  ${p.description}`);
+    }
+    log(`paper acc: test accuracy Fang et al. (ICCV 2021) report for PLIF tau0=2 with max pooling; the paper's settings: ${PAPER_PRESETS.join(', ')}`);
+    return 0;
+  },
+};

@@ -1,0 +1,113 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { formatSummary, summary } from '@spikeflow/core';
+import { selectBackend } from '../backends.js';
+import { loadSplits } from '../data.js';
+import { integer, str, UsageError } from '../flags.js';
+import { run, scheduleOf } from '../loop.js';
+import { progressFor, type ProgressMode } from '../progress.js';
+import { writeReport } from '../report/write.js';
+import { resolveRun } from '../resolve.js';
+import type { Command } from './command.js';
+
+/** Settings and provenance of a run, written as run.json beside the metrics (the report shows them). */
+export interface RunInfo {
+  preset: string;
+  settings: unknown;
+  backend: { name: string; detail?: unknown };
+  data: { train: string; test: string };
+  summary: unknown;
+  argv: string[];
+  host: { cpus: number; node: string; loadAtStart: number[]; loadAtEnd?: number[] };
+  started: string;
+  finished?: string;
+  stopReason?: string;
+}
+
+export const RUN_FILE = 'run.json';
+
+const PROGRESS_MODES = ['bar', 'lines', 'none'];
+
+export const train: Command = {
+  name: 'train',
+  summary: 'train a preset or a --spec model',
+  usage: `spikeflow train [--preset NAME] [--spec FILE] [--backend auto|cpu|wasm|webgpu] [--threads N] [--epochs N]
+                [--batch-size N] [--lr X] [--time-steps T] [--train-limit N] [--test-limit N] [--max-steps N]
+                [--max-minutes M] [--seed N] [--data-dir DIR] [--download] [--out DIR] [--resume DIR]
+                [--progress bar|lines|none] [--no-report]`,
+  async run({ flags, log, signal }) {
+    const { name, preset } = await resolveRun(flags);
+    const mode = str(flags, 'progress');
+    if (mode !== undefined && !PROGRESS_MODES.includes(mode)) throw new UsageError(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${mode}"`);
+    const maxSteps = integer(flags, 'max-steps', 1);
+    const threads = integer(flags, 'threads', 1, 64);
+    const out = str(flags, 'out');
+    const backend = await selectBackend(str(flags, 'backend') ?? 'auto', threads);
+    const { train: trainSplit, test } = await loadSplits({
+      dataset: preset.dataset,
+      dataDir: str(flags, 'data-dir'),
+      download: flags.download === true,
+      trainLimit: preset.trainLimit,
+      testLimit: preset.testLimit,
+      seed: preset.seed,
+      frames: preset.model.timeSteps,
+    });
+    const schedule = scheduleOf(preset);
+    log(`spikeflow train: preset ${name} on ${backend.name}${backend.detail ? ` ${JSON.stringify(backend.detail)}` : ''}`);
+    log(`  train: ${trainSplit.source}`);
+    log(`  test:  ${test.source}`);
+    log(
+      `  T=${preset.model.timeSteps} batch ${preset.batchSize} ${preset.optimizer.kind} lr ${preset.optimizer.learningRate}` +
+        `${schedule ? ` cosine over ${schedule.tMax} epochs (per ${preset.scheduleBy ?? 'epoch'})` : ''} epochs ${preset.epochs}` +
+        `${preset.maxMinutes !== undefined ? ` max ${preset.maxMinutes} min` : ''}`,
+    );
+    const info: RunInfo = {
+      preset: name,
+      settings: preset,
+      backend,
+      data: { train: trainSplit.source, test: test.source },
+      summary: undefined,
+      argv: process.argv.slice(2),
+      host: { cpus: cpus().length, node: process.version, loadAtStart: loadavg() },
+      started: new Date().toISOString(),
+    };
+    const saveInfo = async () => {
+      if (out) await writeFile(join(out, RUN_FILE), JSON.stringify(info, null, 2));
+    };
+    if (out) await mkdir(out, { recursive: true });
+    const progress = progressFor(mode as ProgressMode | undefined, log, preset.maxMinutes !== undefined ? preset.maxMinutes * 60 : undefined);
+    const result = await run({
+      preset,
+      train: trainSplit,
+      test,
+      out,
+      resume: str(flags, 'resume'),
+      maxSteps,
+      signal,
+      progress,
+      log,
+      onStart: async (network) => {
+        const s = summary(network);
+        info.summary = s;
+        log(formatSummary(s));
+        await saveInfo();
+      },
+    });
+    info.finished = new Date().toISOString();
+    info.stopReason = result.stopReason;
+    info.host.loadAtEnd = loadavg();
+    await saveInfo();
+    const last = result.records[result.records.length - 1];
+    if (last) {
+      const best = Math.max(...result.records.map((r) => r.testAccuracy));
+      log(`final test accuracy ${(100 * last.testAccuracy).toFixed(2)}% (best ${(100 * best).toFixed(2)}%); learned tau per layer: ${JSON.stringify(last.tau)}`);
+    }
+    if (result.stopReason === 'time') log(`stopped by the time budget (${preset.maxMinutes} min)`);
+    if (out && flags['no-report'] !== true && result.records.length > 0) {
+      const file = await writeReport(out);
+      log(`report: ${file}`);
+    }
+    return result.stopReason === 'aborted' ? 130 : 0;
+  },
+};

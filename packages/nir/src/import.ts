@@ -1,0 +1,347 @@
+import { MODEL_FORMAT, type EncoderSpec, type NormalizedLayer } from '@spikeflow/spec';
+import { treeToGraph } from './codec.js';
+import { NirError } from './errors.js';
+import { readHdf5 } from './hdf5.js';
+import { sizeOf, type NdArray, type NirGraph, type NirNode } from './ir.js';
+import { denseFromNir, kernelFromNir, samePadding, toNhwc } from './layout.js';
+import type { SpikeflowModel, Weight } from './model.js';
+
+export interface ImportOptions {
+  /** Duration of one spikeflow step in the file's time unit; default the file's metadata `dt`, else 1. */
+  dt?: number;
+  /** Number of steps T; default the file's metadata `time_steps`, else 8. */
+  timeSteps?: number;
+  /** How a sample becomes T steps; default the file's metadata `spikeflow_encoder`, else 'sequence' (one input per step). */
+  encoder?: EncoderSpec['kind'];
+  /** Name used in errors (a file path). */
+  source?: string;
+}
+
+/** Reads a NIR file (HDF5 bytes) into a graph; errors name the node or dataset at fault. */
+export async function readNir(bytes: Uint8Array, source = 'NIR file'): Promise<NirGraph> {
+  return treeToGraph(await readHdf5(bytes, source), source);
+}
+
+/** Reads a NIR file and converts it to a spikeflow model (spec + weights); build it with buildModel. */
+export async function importNir(bytes: Uint8Array, options: ImportOptions = {}): Promise<SpikeflowModel> {
+  return nirToModel(await readNir(bytes, options.source), options);
+}
+
+/** Files before NIR 1.0.6 had no v_reset: their IF and LIF reset by subtracting the threshold. */
+export function hasSubtractiveReset(version: string | undefined): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version ?? '');
+  if (!m) return false;
+  const [a, b, c] = m.slice(1).map(Number);
+  return a < 1 || (a === 1 && b === 0 && c < 6);
+}
+
+const uniformValue = (a: NdArray): number | undefined => (a.data.every((v) => v === a.data[0]) ? a.data[0] : undefined);
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
+const range = (a: NdArray) => `${Math.min(...a.data)}..${Math.max(...a.data)}`;
+
+/** The chain input -> ... -> output of a graph; branches, cycles and loose nodes are errors naming the node. */
+export function chainOf(graph: NirGraph): string[] {
+  const inputs = Object.keys(graph.nodes).filter((n) => graph.nodes[n].type === 'Input');
+  if (inputs.length !== 1) throw new NirError(`the graph has ${inputs.length} Input nodes (${inputs.join(', ') || 'none'}); spikeflow reads graphs with exactly one`);
+  const next = new Map<string, string>();
+  const incoming = new Map<string, number>();
+  for (const [a, b] of graph.edges) {
+    if (next.has(a)) throw new NirError(`has two outgoing edges (to "${next.get(a)}" and "${b}"); spikeflow networks are chains without branches`, a);
+    next.set(a, b);
+    incoming.set(b, (incoming.get(b) ?? 0) + 1);
+    if (incoming.get(b)! > 1) throw new NirError('has two incoming edges; spikeflow networks are chains without merges or recurrence', b);
+  }
+  const chain = [inputs[0]];
+  while (next.has(chain[chain.length - 1])) {
+    const n = next.get(chain[chain.length - 1])!;
+    if (chain.includes(n)) throw new NirError('closes a cycle; spikeflow networks are feed-forward', n);
+    chain.push(n);
+  }
+  const last = chain[chain.length - 1];
+  if (graph.nodes[last].type !== 'Output') throw new NirError(`ends the chain from "${inputs[0]}" but is a ${graph.nodes[last].type} node, not an Output`, last);
+  const loose = Object.keys(graph.nodes).filter((n) => !chain.includes(n));
+  if (loose.length > 0) throw new NirError('is not on the path from the Input to the Output node', loose[0]);
+  return chain;
+}
+
+/** Converts a NIR graph to a spikeflow model. */
+export function nirToModel(graph: NirGraph, options: ImportOptions = {}): SpikeflowModel {
+  const meta = graph.metadata ?? {};
+  const dt = options.dt ?? (typeof meta.dt === 'number' ? meta.dt : 1);
+  const chain = chainOf(graph);
+  const subtractive = hasSubtractiveReset(graph.version);
+  const input = graph.nodes[chain[0]] as Extract<NirNode, { type: 'Input' }>;
+  if (input.shape.length !== 1 && input.shape.length !== 3) throw new NirError(`input shape [${input.shape}] is neither [features] nor [channels, height, width]`, chain[0]);
+
+  const layers: NormalizedLayer[] = [];
+  const weights: Record<string, Weight> = {};
+  let shape = [...input.shape]; // NIR order: [C, H, W] or [F]
+  let flatFrom: number[] | null = null; // NHWC shape flattened by the last Flatten, until a dense layer
+  let spikes = false;
+  const layerName = (node: string) => node.replace(/\//g, '_');
+
+  for (let k = 1; k < chain.length - 1; k++) {
+    const name = chain[k];
+    const node = graph.nodes[name];
+    const prevNode = graph.nodes[chain[k - 1]];
+    const lname = layerName(name);
+    switch (node.type) {
+      case 'Affine':
+      case 'Linear': {
+        if (shape.length !== 1) throw new NirError(`${node.type} takes a vector, but its input has shape [${shape}]; NIR graphs flatten feature maps with a Flatten node`, name);
+        const [units, fanIn] = node.weight.shape;
+        if (node.weight.shape.length !== 2 || fanIn !== shape[0]) throw new NirError(`weight of shape [${node.weight.shape}] does not take the ${shape[0]} inputs that reach it`, name);
+        if (node.type === 'Affine' && isVoting(node.weight, node.bias) && !flatFrom) {
+          layers.push({ kind: 'voting', name: lname, groups: units });
+        } else {
+          layers.push({ kind: 'dense', name: lname, units, useBias: node.type === 'Affine' });
+          weights[`${lname}/kernel`] = denseFromNir(node.weight, flatFrom);
+          if (node.type === 'Affine') {
+            if (node.bias.data.length !== units) throw new NirError(`bias has ${node.bias.data.length} values for ${units} outputs`, name);
+            weights[`${lname}/bias`] = { shape: [units], data: Float32Array.from(node.bias.data) };
+          }
+          flatFrom = null;
+        }
+        shape = [units];
+        spikes = false;
+        break;
+      }
+      case 'Conv2d': {
+        if (shape.length !== 3) throw new NirError(`Conv2d takes [channels, height, width], but its input has shape [${shape}]`, name);
+        const [cout, cin, kh, kw] = node.weight.shape;
+        if (node.weight.shape.length !== 4 || cin !== shape[0]) throw new NirError(`weight of shape [${node.weight.shape}] does not take the ${shape[0]} channels that reach it`, name);
+        if (node.groups !== 1) throw new NirError(`groups = ${node.groups}; spikeflow's conv2d has groups = 1`, name);
+        if (node.dilation[0] !== 1 || node.dilation[1] !== 1) throw new NirError(`dilation [${node.dilation}]; spikeflow's conv2d has dilation 1`, name);
+        if (node.inputShape && (node.inputShape[0] !== shape[1] || node.inputShape[1] !== shape[2])) {
+          throw new NirError(`input_shape [${node.inputShape}] does not match the [${shape.slice(1)}] that reaches it`, name);
+        }
+        const padding = spikeflowPadding(node.padding, shape, [kh, kw], node.stride, name);
+        layers.push({ kind: 'conv2d', name: lname, filters: cout, kernelSize: [kh, kw], stride: node.stride, padding, useBias: true });
+        weights[`${lname}/kernel`] = kernelFromNir(node.weight);
+        if (node.bias.data.length !== cout) throw new NirError(`bias has ${node.bias.data.length} values for ${cout} channels`, name);
+        weights[`${lname}/bias`] = { shape: [cout], data: Float32Array.from(node.bias.data) };
+        shape = [cout, ...windowed(shape, [kh, kw], node.stride, padding)];
+        spikes = false;
+        break;
+      }
+      case 'Flatten': {
+        if (node.inputType && node.inputType.join() !== shape.join()) throw new NirError(`input_type [${node.inputType}] does not match the [${shape}] that reaches it`, name);
+        const rank = shape.length;
+        const start = node.startDim < 0 ? node.startDim + rank : node.startDim;
+        const end = node.endDim < 0 ? node.endDim + rank : node.endDim;
+        if (start !== 0 || end !== rank - 1) {
+          throw new NirError(`flattens axes ${node.startDim}..${node.endDim} of [${shape}], leaving more than one axis; spikeflow flattens a whole sample (start_dim 0, end_dim -1)`, name);
+        }
+        layers.push({ kind: 'flatten', name: lname });
+        if (rank === 3) flatFrom = toNhwc(shape);
+        shape = [sizeOf(shape)];
+        break;
+      }
+      case 'SumPool2d':
+      case 'AvgPool2d': {
+        if (shape.length !== 3) throw new NirError(`${node.type} takes [channels, height, width], but its input has shape [${shape}]`, name);
+        if (node.padding[0] !== 0 || node.padding[1] !== 0) throw new NirError(`padding [${node.padding}]; spikeflow reads pooling without padding`, name);
+        const window = { size: node.kernelSize, stride: node.stride, padding: 'valid' as const };
+        const outShape = [shape[0], ...windowed(shape, node.kernelSize, node.stride, 'valid')];
+        if (node.type === 'AvgPool2d') {
+          layers.push({ kind: 'pool', name: lname, pool: 'avg', ...window });
+          spikes = false;
+        } else {
+          const orName = chain[k + 1];
+          const or = graph.nodes[orName];
+          if (!isSpikeOr(or, dt, outShape)) {
+            throw new NirError(
+              `SumPool2d is read only as the max pooling of spikes, SumPool2d followed by IF(r = 1/dt, 0 < threshold <= 1, reset 0); here it is followed by ${or.type} "${orName}"`,
+              name,
+            );
+          }
+          if (!spikes) throw new NirError('SumPool2d -> IF is max pooling only on binary spikes, and its input here is not spikes', name);
+          layers.push({ kind: 'pool', name: lname, pool: 'max', ...window });
+          k++; // the IF is part of the pooling
+        }
+        shape = outShape;
+        break;
+      }
+      case 'IF':
+      case 'LIF': {
+        const prevLayer = layers[layers.length - 1];
+        const fold: FoldGain = (gain, what) => foldGain(gain, what, prevLayer, prevNode, weights, shape, name);
+        const layer = neuronLayer(node, lname, name, shape, dt, subtractive, fold, (w) => (weights[`${lname}/w`] = { shape: [], data: Float32Array.of(w) }));
+        layers.push(layer);
+        spikes = true;
+        break;
+      }
+      case 'LI':
+        throw new NirError('LI (a leaky integrator whose output is its membrane potential, not spikes) has no spikeflow layer: spikeflow neuron layers output spikes', name);
+      default:
+        throw new NirError(`a ${node.type} node can only start or end the graph`, name);
+    }
+  }
+
+  const output = graph.nodes[chain[chain.length - 1]] as Extract<NirNode, { type: 'Output' }>;
+  if (output.shape.join() !== shape.join()) throw new NirError(`shape [${output.shape}] does not match the [${shape}] that reaches it`, chain[chain.length - 1]);
+  const encoderKind = options.encoder ?? (isEncoder(meta.spikeflow_encoder) ? meta.spikeflow_encoder : 'sequence');
+  const timeSteps = options.timeSteps ?? (typeof meta.time_steps === 'number' ? meta.time_steps : 8);
+  return {
+    spec: {
+      format: MODEL_FORMAT,
+      ...(typeof meta.spikeflow_name === 'string' ? { name: meta.spikeflow_name } : {}),
+      input: { shape: toNhwc(input.shape) },
+      timeSteps,
+      encoder: { kind: encoderKind } as EncoderSpec,
+      layers,
+    },
+    weights,
+  };
+}
+
+const isEncoder = (v: unknown): v is EncoderSpec['kind'] => v === 'direct' || v === 'poisson' || v === 'sequence';
+
+/** Voting: bias 0 and weight [groups, units] averaging consecutive blocks of units/groups. */
+function isVoting(weight: NdArray, bias: NdArray): boolean {
+  const [groups, units] = weight.shape;
+  if (groups === units || units % groups !== 0 || !bias.data.every((b) => b === 0)) return false;
+  const per = units / groups;
+  const share = Math.fround(1 / per);
+  return weight.data.every((w, i) => w === (Math.floor((i % units) / per) === Math.floor(i / units) ? share : 0));
+}
+
+function isSpikeOr(node: NirNode, dt: number, shape: number[]): boolean {
+  if (node.type !== 'IF' || node.vThreshold.data.length !== sizeOf(shape)) return false;
+  const gainOne = node.r.data.every((r) => close(r * dt, 1));
+  const thresholdInWindow = node.vThreshold.data.every((t) => t > 0 && t <= 1);
+  const resetZero = node.vReset !== undefined && node.vReset.data.every((v) => v === 0);
+  return gainOne && thresholdInWindow && resetZero;
+}
+
+/** NIR's numeric or named padding as spikeflow's 'same' | 'valid', when one of them is the same padding. */
+function spikeflowPadding(padding: [number, number] | 'same' | 'valid', shape: number[], kernel: number[], stride: [number, number], name: string): 'same' | 'valid' {
+  if (padding === 'valid' || (padding !== 'same' && padding[0] === 0 && padding[1] === 0)) return 'valid';
+  const [top, bottom] = samePadding(shape[1], kernel[0], stride[0]);
+  const [left, right] = samePadding(shape[2], kernel[1], stride[1]);
+  const even = top === bottom && left === right;
+  if (padding === 'same' ? even : even && padding[0] === top && padding[1] === left) return 'same';
+  const nirOut = padding === 'same' ? 'same' : `${Math.floor((shape[1] + 2 * padding[0] - kernel[0]) / stride[0]) + 1}x${Math.floor((shape[2] + 2 * padding[1] - kernel[1]) / stride[1]) + 1}`;
+  throw new NirError(
+    `padding ${JSON.stringify(padding)} of a ${kernel.join('x')} kernel with stride ${stride.join('x')} on ${shape[1]}x${shape[2]} (output ${nirOut}) is neither of spikeflow's conv2d paddings: 'same' (${Math.ceil(shape[1] / stride[0])}x${Math.ceil(shape[2] / stride[1])}) or 'valid'`,
+    name,
+  );
+}
+
+function windowed(shape: number[], window: number[], stride: number[], padding: string): [number, number] {
+  const out = (size: number, w: number, s: number) => (padding === 'same' ? Math.ceil(size / s) : Math.floor((size - w) / s) + 1);
+  return [out(shape[1], window[0], stride[0]), out(shape[2], window[1], stride[1])];
+}
+
+type FoldGain = (gain: Float64Array, what: string) => void;
+
+/**
+ * A neuron layer for an IF or LIF node. spikeflow's neuron layers share their parameters per layer;
+ * per-neuron values are taken when they are equal, or folded into the layer before when the
+ * dynamics allow it exactly (input gain r, thresholds with reset and leak at 0); otherwise an error
+ * names the node and the parameter.
+ */
+function neuronLayer(
+  node: Extract<NirNode, { type: 'IF' | 'LIF' }>,
+  lname: string,
+  name: string,
+  shape: number[],
+  dt: number,
+  subtractive: boolean,
+  fold: FoldGain,
+  setPlifW: (w: number) => void,
+): NormalizedLayer {
+  const n = sizeOf(shape);
+  for (const [key, a] of Object.entries(node)) {
+    if (a && typeof a === 'object' && 'data' in a && (a as NdArray).data.length !== n) {
+      throw new NirError(`${key} has ${(a as NdArray).data.length} values, but ${n} neurons (shape [${shape}]) reach this node`, name);
+    }
+  }
+  const meta = node.metadata ?? {};
+  // Missing v_reset: before NIR 1.0.6 the reset subtracted the threshold; since then it is v_reset = 0.
+  const vReset = node.vReset ? uniformValue(node.vReset) : subtractive ? null : 0;
+  if (vReset === undefined) throw new NirError(`v_reset varies across neurons (${range(node.vReset!)}); spikeflow's neuron layers share one v_reset`, name);
+  const vLeak = node.type === 'LIF' ? uniformValue(node.vLeak) : (vReset ?? 0);
+  if (vLeak === undefined) throw new NirError(`v_leak varies across neurons (${range((node as { vLeak: NdArray }).vLeak)}); spikeflow's neuron layers share one rest potential`, name);
+  let vThreshold = uniformValue(node.vThreshold);
+  const gain = new Float64Array(n).fill(1);
+  if (vThreshold === undefined) {
+    // v / threshold_i has threshold 1 and the same spikes when reset (or subtraction) and leak scale along.
+    if (!((vReset === 0 || vReset === null) && vLeak === 0)) {
+      throw new NirError(`v_threshold varies across neurons (${range(node.vThreshold)}) with a nonzero v_reset or v_leak; spikeflow's neuron layers share one threshold`, name);
+    }
+    node.vThreshold.data.forEach((t, i) => {
+      if (!(t > 0)) throw new NirError(`v_threshold[${i}] = ${t}; a per-neuron threshold is read when every threshold is positive`, name);
+      gain[i] /= t;
+    });
+    vThreshold = 1;
+  }
+  const common = {
+    kind: 'neuron',
+    name: lname,
+    vThreshold,
+    vReset,
+    vRest: vLeak,
+    detachReset: meta.spikeflow_detach_reset === 1,
+    surrogate: surrogateOf(meta.spikeflow_surrogate),
+  };
+  if (node.type === 'IF') {
+    node.r.data.forEach((r, i) => (gain[i] *= r * dt));
+    fold(gain, 'r * dt');
+    return { ...common, neuron: 'if' };
+  }
+  const tauSteps = uniformValue(node.tau);
+  if (tauSteps === undefined) throw new NirError(`tau varies across neurons (${range(node.tau)}); spikeflow's neuron layers share one tau per layer`, name);
+  const tau = tauSteps / dt;
+  if (!(tau > 1)) throw new NirError(`tau / dt = ${tauSteps} / ${dt} = ${tau} steps; spikeflow's LIF needs more than one step (pass a smaller dt)`, name);
+  // decayInput (r = 1) or not (r = tau in steps); any other r scales the input.
+  const r = uniformValue(node.r);
+  const declared = meta.spikeflow_decay_input;
+  const decayInput = declared !== undefined ? declared === 1 : !(r !== undefined && !close(r, 1) && close(r, tau));
+  node.r.data.forEach((ri, i) => (gain[i] *= decayInput ? ri : ri / tau));
+  fold(gain, 'r');
+  const w = meta.spikeflow_w;
+  if (meta.spikeflow_neuron === 'plif' && typeof w === 'number' && close(1 + Math.exp(-w), tau)) {
+    // spikeflow's own export: the learned w itself, so the layer computes sigmoid(w) bit for bit.
+    setPlifW(w);
+    return { ...common, neuron: 'plif', initTau: 1 + Math.exp(-w), decayInput };
+  }
+  // spikeflow's own export keeps tau in steps as a float64, which float32 tau / dt only approximates.
+  const exactTau = typeof meta.spikeflow_tau === 'number' && close(meta.spikeflow_tau, tau) ? meta.spikeflow_tau : tau;
+  return { ...common, neuron: 'lif', tau: exactTau, decayInput };
+}
+
+function surrogateOf(json: unknown): { kind: string } {
+  if (typeof json === 'string') {
+    try {
+      const s = JSON.parse(json) as unknown;
+      if (s && typeof s === 'object' && typeof (s as { kind?: unknown }).kind === 'string') return s as { kind: string };
+    } catch {
+      // not spikeflow's metadata: the default surrogate
+    }
+  }
+  return { kind: 'atan' };
+}
+
+/** Scales the inputs of a neuron layer by folding the gain into the conv2d or dense layer before it. */
+function foldGain(gain: Float64Array, what: string, prev: NormalizedLayer | undefined, prevNode: NirNode, weights: Record<string, Weight>, shape: number[], name: string): void {
+  // Within float32 storage of r and tau of 1 (a spikeflow file's r = tau when decayInput is off): no gain.
+  if (gain.every((g) => close(g, 1))) return;
+  if (!prev || (prev.kind !== 'conv2d' && prev.kind !== 'dense') || (prevNode.type !== 'Conv2d' && prevNode.type !== 'Affine' && prevNode.type !== 'Linear')) {
+    throw new NirError(`its input gain (${what}, divided by v_threshold) is not 1, and spikeflow can fold it only into a Conv2d, Affine or Linear node right before`, name);
+  }
+  const kernel = weights[`${prev.name}/kernel`];
+  const channels = kernel.shape[kernel.shape.length - 1];
+  const perChannel = new Float64Array(channels);
+  const spatial = shape.length === 3 ? shape[1] * shape[2] : 1;
+  for (let c = 0; c < channels; c++) {
+    perChannel[c] = gain[c * spatial];
+    for (let s = 1; s < spatial; s++) {
+      if (gain[c * spatial + s] !== perChannel[c]) throw new NirError(`its input gain (${what}) varies within channel ${c}; spikeflow can fold only one gain per channel into the conv before`, name);
+    }
+  }
+  kernel.data.forEach((w, i) => (kernel.data[i] = w * perChannel[i % channels]));
+  const bias = weights[`${prev.name}/bias`];
+  if (bias) bias.data.forEach((b, c) => (bias.data[c] = b * perChannel[c]));
+}
+

@@ -1,0 +1,110 @@
+/**
+ * The Neuromorphic Intermediate Representation (NIR) as plain data: the node types spikeflow reads
+ * and writes, with NIR's parameters under camelCase names. Shapes are NIR's: no batch axis,
+ * channels first ([C, H, W]); conv weights [Cout, Cin, kh, kw]; dense weights [out, in].
+ */
+
+/** The NIR format version spikeflow writes (the `version` dataset): v_reset is explicit since 1.0.6. */
+export const NIR_VERSION = '1.0.7';
+
+/** A dense array, row-major. */
+export interface NdArray {
+  shape: number[];
+  data: Float32Array | Float64Array;
+}
+
+/** Free-form metadata stored beside a node's parameters (NIR's `metadata` group). */
+export type Metadata = Record<string, string | number>;
+
+interface NodeBase {
+  metadata?: Metadata;
+}
+export interface InputNode extends NodeBase {
+  type: 'Input';
+  shape: number[];
+}
+export interface OutputNode extends NodeBase {
+  type: 'Output';
+  shape: number[];
+}
+/** y = W x + b */
+export interface AffineNode extends NodeBase {
+  type: 'Affine';
+  weight: NdArray;
+  bias: NdArray;
+}
+/** y = W x */
+export interface LinearNode extends NodeBase {
+  type: 'Linear';
+  weight: NdArray;
+}
+export interface Conv2dNode extends NodeBase {
+  type: 'Conv2d';
+  /** Spatial input size [H, W]; NIR allows it to be absent (then inferred from the graph). */
+  inputShape?: [number, number];
+  weight: NdArray;
+  stride: [number, number];
+  /** Zeros added on both sides of each spatial axis, or 'same' / 'valid'. */
+  padding: [number, number] | 'same' | 'valid';
+  dilation: [number, number];
+  groups: number;
+  bias: NdArray;
+}
+export interface FlattenNode extends NodeBase {
+  type: 'Flatten';
+  /** The input shape, when the file states it. */
+  inputType?: number[];
+  startDim: number;
+  endDim: number;
+}
+export interface PoolNode extends NodeBase {
+  type: 'SumPool2d' | 'AvgPool2d';
+  kernelSize: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+}
+/** dv/dt = R I; spike when v crosses vThreshold, then v = vReset. */
+export interface IfNode extends NodeBase {
+  type: 'IF';
+  r: NdArray;
+  vThreshold: NdArray;
+  /** Absent in files older than NIR 1.0.6, whose IF reset by subtracting the threshold. */
+  vReset?: NdArray;
+}
+/** tau dv/dt = (vLeak - v) + R I; spike when v crosses vThreshold, then v = vReset. */
+export interface LifNode extends NodeBase {
+  type: 'LIF';
+  tau: NdArray;
+  r: NdArray;
+  vLeak: NdArray;
+  vThreshold: NdArray;
+  /** Absent in files older than NIR 1.0.6, whose LIF reset by subtracting the threshold. */
+  vReset?: NdArray;
+}
+/** tau dv/dt = (vLeak - v) + R I, no spikes: the output is v. */
+export interface LiNode extends NodeBase {
+  type: 'LI';
+  tau: NdArray;
+  r: NdArray;
+  vLeak: NdArray;
+}
+
+export type NirNode = InputNode | OutputNode | AffineNode | LinearNode | Conv2dNode | FlattenNode | PoolNode | IfNode | LifNode | LiNode;
+export type NirNodeType = NirNode['type'];
+export const NODE_TYPES: readonly NirNodeType[] = ['Input', 'Output', 'Affine', 'Linear', 'Conv2d', 'Flatten', 'SumPool2d', 'AvgPool2d', 'IF', 'LIF', 'LI'];
+
+export interface NirGraph {
+  nodes: Record<string, NirNode>;
+  /** Directed edges [from, to] by node name. */
+  edges: Array<[string, string]>;
+  metadata?: Metadata;
+  /** The file's `version` dataset (read) or the version to write (default NIR_VERSION). */
+  version?: string;
+}
+
+export const ndarray = (shape: number[], data: ArrayLike<number>, dtype: 'float32' | 'float64' = 'float32'): NdArray => ({
+  shape,
+  data: dtype === 'float32' ? Float32Array.from(data) : Float64Array.from(data),
+});
+export const filled = (shape: number[], value: number): NdArray => ndarray(shape, new Array(shape.reduce((a, b) => a * b, 1)).fill(value));
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildModel, chainOf, importNir, nirToModel, readNir } from '../src/index.js';
+import { cpu } from './support.js';
+
+// Files in Python NIR's exact layout, written with h5py by test/python/make_fixtures.py, and the
+// spikes an independent numpy simulation (test/python/nir_sim.py) computed for them.
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const fixture = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
+interface Expected {
+  version: string;
+  dt: number;
+  input: { shape: number[]; data: number[] };
+  spikes: Record<string, { shape: number[]; data: number[] }>;
+}
+const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, Expected>;
+
+/** [T, N, C, H, W] -> [T, N, H, W, C]; vectors unchanged. */
+function toNhwc(shape: number[], data: number[]): tf.Tensor {
+  const t = tf.tensor(data, shape);
+  return shape.length === 5 ? tf.transpose(t, [0, 1, 3, 4, 2]) : t;
+}
+
+describe('NIR files in Python NIR layout', () => {
+  beforeAll(cpu);
+
+  for (const name of Object.keys(expected)) {
+    it(`${name}.nir gives the spikes of the numpy simulation`, async () => {
+      const e = expected[name];
+      const bytes = fixture(`${name}.nir`);
+      const graph = await readNir(bytes, `${name}.nir`);
+      expect(graph.version).toBe(e.version);
+      const [T] = e.input.shape;
+      const model = await importNir(bytes, { dt: e.dt, encoder: 'sequence', timeSteps: T });
+      const net = buildModel(model);
+      const x = toNhwc(e.input.shape, e.input.data);
+      const { records } = net.forward(x, { record: Object.keys(e.spikes) });
+      let total = 0;
+      for (const [node, s] of Object.entries(e.spikes)) {
+        const want = await toNhwc(s.shape, s.data).data();
+        const got = await records.get(node)!.spikes.data();
+        expect(Array.from(got)).toEqual(Array.from(want));
+        total += Array.from(want).reduce((a, b) => a + Number(b), 0);
+      }
+      expect(total).toBeGreaterThan(0);
+    });
+  }
+
+  it('reads conv_lif.nir as conv2d, LIF with folded per-neuron r and thresholds, max pooling, dense, IF', async () => {
+    const model = await importNir(fixture('conv_lif.nir'), { dt: 1e-3 });
+    expect(model.spec.layers.map((l) => (l.kind === 'pool' ? `pool:${l.pool}` : l.kind === 'neuron' ? `neuron:${l.neuron}` : l.kind))).toEqual([
+      'conv2d', 'neuron:lif', 'pool:max', 'flatten', 'dense', 'neuron:if',
+    ]);
+    const lif = model.spec.layers[1];
+    expect(lif).toMatchObject({ vThreshold: 1, vReset: 0, vRest: 0, decayInput: true });
+    expect(lif.tau).toBeCloseTo(4, 5);
+    expect(model.spec.input.shape).toEqual([6, 6, 2]);
+  });
+
+  it('reads a file from before NIR 1.0.6 (no v_reset) as a subtractive (soft) reset', async () => {
+    const graph = await readNir(fixture('legacy_linear_if.nir'));
+    expect(graph.version).toBe('0.2.0');
+    const model = nirToModel(graph);
+    expect(model.spec.layers[1]).toMatchObject({ kind: 'neuron', neuron: 'if', vReset: null, vThreshold: 1 });
+  });
+
+  it('names the node of an unsupported type', async () => {
+    await expect(importNir(fixture('cubalif.nir'))).rejects.toThrow(/node "cuba": unsupported node type "CubaLIF"; spikeflow reads Input, Output/);
+  });
+
+  it('names the node whose shape does not fit', async () => {
+    const graph = await readNir(fixture('conv_lif.nir'));
+    graph.nodes.output = { type: 'Output', shape: [5] };
+    expect(() => nirToModel(graph, { dt: 1e-3 })).toThrow(/node "output": shape \[5\] does not match the \[4\]/);
+    const g2 = await readNir(fixture('conv_lif.nir'));
+    const fc = g2.nodes.fc as Extract<typeof g2.nodes.fc, { type: 'Affine' }>;
+    fc.weight = { shape: [4, 26], data: fc.weight.data.slice(0, 104) };
+    expect(() => nirToModel(g2, { dt: 1e-3 })).toThrow(/node "fc": weight of shape \[4,26\] does not take the 27 inputs/);
+    expect(chainOf(g2)).toEqual(['input', 'conv', 'lif', 'pool', 'pool_or', 'flat', 'fc', 'out_if', 'output']);
+  });
+
+  it('names the node when tau varies per neuron, which spikeflow layers cannot hold', async () => {
+    const graph = await readNir(fixture('conv_lif.nir'));
+    const lif = graph.nodes.lif as Extract<typeof graph.nodes.lif, { type: 'LIF' }>;
+    lif.tau.data[3] = 0.005;
+    expect(() => nirToModel(graph, { dt: 1e-3 })).toThrow(/node "lif": tau varies across neurons/);
+  });
+});

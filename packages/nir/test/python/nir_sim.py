@@ -1,0 +1,151 @@
+"""An independent simulation of a NIR graph in numpy (float64), from NIR's definitions alone.
+
+NIR's neurons are continuous-time; this steps them with forward Euler of step dt:
+  IF:   v += dt * r * I
+  LIF:  v += dt / tau * (v_leak - v + r * I)
+  LI:   v += dt / tau * (v_leak - v + r * I)      (output: v)
+A neuron spikes when v > v_threshold (NIR's definition), then v = v_reset; files older than
+NIR 1.0.6 have no v_reset and subtract the threshold instead. v starts at v_leak (LIF, LI) or at
+v_reset (IF; 0 for the subtractive reset). Stateless nodes act on each time step.
+
+Usage: python3 nir_sim.py FILE.nir INPUT.json DT OUT.json
+  INPUT.json: {"shape": [T, N, ...], "data": [...]}; OUT.json: each node's output over time
+  ({"shape", "data"}, [T, N, ...]) and "margin:NAME", the smallest |v - v_threshold| of each
+  spiking node.
+"""
+import json
+import sys
+
+import h5py
+import numpy as np
+
+
+def _value(d):
+    v = d[()]
+    return v.decode("utf8") if isinstance(v, bytes) else v
+
+
+def load(path):
+    with h5py.File(path, "r") as f:
+        version = f["version"][()].decode("utf8")
+        g = f["node"]
+        nodes = {}
+        for name, node in g["nodes"].items():
+            nodes[name] = {k: _value(v) for k, v in node.items() if isinstance(v, h5py.Dataset)}
+        edges = [(a.decode("utf8"), b.decode("utf8")) for a, b in g["edges"][()]]
+    return version, nodes, edges
+
+
+def chain(nodes, edges):
+    nxt = dict(edges)
+    start = [n for n, d in nodes.items() if d["type"] == "Input"]
+    assert len(start) == 1, "expected one Input node"
+    order = [start[0]]
+    while order[-1] in nxt:
+        order.append(nxt[order[-1]])
+    return order
+
+
+def _pair(v):
+    v = np.atleast_1d(np.asarray(v))
+    return (int(v[0]), int(v[-1]))
+
+
+def _windows(x, kh, kw, sh, sw, ph, pw):
+    """Yields (ky, kx, patch [N, C, Ho, Wo]) over the window offsets of a padded NCHW input."""
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ho = (xp.shape[2] - kh) // sh + 1
+    wo = (xp.shape[3] - kw) // sw + 1
+    for ky in range(kh):
+        for kx in range(kw):
+            yield ky, kx, xp[:, :, ky:ky + sh * ho:sh, kx:kx + sw * wo:sw]
+
+
+def conv2d(x, node):
+    w = np.asarray(node["weight"], np.float64)
+    sh, sw = _pair(node["stride"])
+    ph, pw = _pair(node["padding"])
+    out = 0
+    for ky, kx, patch in _windows(x, w.shape[2], w.shape[3], sh, sw, ph, pw):
+        out = out + np.einsum("nihw,oi->nohw", patch, w[:, :, ky, kx])
+    return out + np.asarray(node["bias"], np.float64)[None, :, None, None]
+
+
+def sum_pool(x, node):
+    kh, kw = _pair(node["kernel_size"])
+    sh, sw = _pair(node["stride"])
+    ph, pw = _pair(node["padding"])
+    return sum(patch for _, _, patch in _windows(x, kh, kw, sh, sw, ph, pw))
+
+
+def simulate(path, x, dt):
+    version, nodes, edges = load(path)
+    legacy = tuple(int(p) for p in version.split(".")[:3]) < (1, 0, 6)
+    order = chain(nodes, edges)
+    T, N = x.shape[:2]
+    state = {}
+    out = {name: [] for name in order}
+    margins = {}
+    for t in range(T):
+        h = np.asarray(x[t], np.float64)
+        for name in order:
+            n = nodes[name]
+            typ = n["type"]
+            if typ in ("Input", "Output"):
+                pass
+            elif typ == "Affine":
+                h = h @ np.asarray(n["weight"], np.float64).T + np.asarray(n["bias"], np.float64)
+            elif typ == "Linear":
+                h = h @ np.asarray(n["weight"], np.float64).T
+            elif typ == "Conv2d":
+                h = conv2d(h, n)
+            elif typ == "Flatten":
+                h = h.reshape(N, -1)
+            elif typ == "SumPool2d":
+                h = sum_pool(h, n)
+            elif typ == "AvgPool2d":
+                kh, kw = _pair(n["kernel_size"])
+                h = sum_pool(h, n) / (kh * kw)
+            elif typ in ("IF", "LIF", "LI"):
+                r = np.asarray(n["r"], np.float64)
+                if typ == "IF":
+                    rest = np.asarray(n.get("v_reset", np.zeros_like(r)), np.float64)
+                else:
+                    rest = np.asarray(n["v_leak"], np.float64)
+                v = state.get(name, np.broadcast_to(rest, h.shape).copy())
+                if typ == "IF":
+                    v = v + dt * r * h
+                else:
+                    v = v + dt / np.asarray(n["tau"], np.float64) * (rest - v + r * h)
+                if typ == "LI":
+                    h = v
+                else:
+                    th = np.asarray(n["v_threshold"], np.float64)
+                    margin = float(np.min(np.abs(v - th)))
+                    margins[name] = min(margins.get(name, np.inf), margin)
+                    s = (v > th).astype(np.float64)
+                    if "v_reset" in n:
+                        v = np.where(s > 0, np.asarray(n["v_reset"], np.float64), v)
+                    elif legacy:
+                        v = v - s * th
+                    else:
+                        v = np.where(s > 0, 0.0, v)
+                    h = s
+                state[name] = v
+            else:
+                raise ValueError(f"node {name}: no simulation for {typ}")
+            out[name].append(h)
+    result = {name: np.stack(v) for name, v in out.items()}
+    # Smallest distance of v to the threshold per spiking node: how far from a float tie the spikes are.
+    result.update({f"margin:{name}": np.float64(m) for name, m in margins.items()})
+    return result
+
+
+if __name__ == "__main__":
+    with open(sys.argv[2]) as fh:
+        spec = json.load(fh)
+    x = np.asarray(spec["data"], np.float64).reshape(spec["shape"])
+    result = simulate(sys.argv[1], x, float(sys.argv[3]))
+    out = {k: float(v) if k.startswith("margin:") else {"shape": list(v.shape), "data": v.ravel().tolist()} for k, v in result.items()}
+    with open(sys.argv[4], "w") as fh:
+        json.dump(out, fh)
