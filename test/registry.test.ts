@@ -48,6 +48,20 @@ describe.skipIf(!built)('publish to a registry and install one package at a time
   };
   const published = (dir: string) => readJson(join(dir, 'package.json'));
 
+  // The three user projects install at once (the wait is mostly the registry and its uplink).
+  const installs = new Map<string, Promise<string>>();
+  const startInstall = (name: string, packages: string[], extra: Record<string, unknown> = {}) => {
+    const dir = project(name, extra);
+    const done = npm(['install', '--prefer-offline', '--loglevel=error', ...packages], dir).then(() => dir);
+    done.catch(() => undefined); // reported by the test that awaits it
+    installs.set(name, done);
+  };
+  const installed = (name: string) => {
+    const done = installs.get(name);
+    if (!done) throw new Error(`${name} was not installed: publishing failed first`);
+    return done;
+  };
+
   beforeAll(async () => {
     registry = await startRegistry(join(work, 'registry'));
     const userconfig = join(work, 'npmrc');
@@ -58,7 +72,11 @@ describe.skipIf(!built)('publish to a registry and install one package at a time
     // A copy of the repository with built packages: the release commands change files.
     mkdirSync(repo);
     for (const f of ['package.json', 'LICENSE', 'README.md', '.changeset']) cpSync(join(repoRoot, f), join(repo, f), { recursive: true });
-    for (const w of allWorkspaces()) cpSync(w.dir, join(repo, w.path), { recursive: true, filter: (src) => !/\/(node_modules|\.turbo)$/.test(src) });
+    for (const w of allWorkspaces()) {
+      // changesets reads every workspace's package.json; only published ones need their files.
+      if (w.pkg.private) cpSync(join(w.dir, 'package.json'), join(repo, w.path, 'package.json'));
+      else cpSync(w.dir, join(repo, w.path), { recursive: true, filter: (src) => !/\/(node_modules|\.turbo)$/.test(src) });
+    }
     symlinkSync(join(repoRoot, 'node_modules'), join(repo, 'node_modules'));
   });
 
@@ -100,13 +118,14 @@ describe.skipIf(!built)('publish to a registry and install one package at a time
       const doc = (await res.json()) as { 'dist-tags': { latest: string }; versions: Record<string, { dependencies?: Record<string, string> }> };
       expect(doc['dist-tags'].latest, w.pkg.name).toBe(version);
     }
+    startInstall('node-user', installPackages('Node'));
+    startInstall('datasets-user', installPackages('Datasets'));
+    if (existsSync(CHROMIUM)) startInstall('browser-user', [...installPackages('Browser'), `vite@${VITE}`], { scripts: { build: 'vite build' } });
   });
 
   it('Node: installs the README\'s Node line into an empty project and trains the README\'s first example on wasm', async () => {
-    const dir = project('node-user');
-    const packages = installPackages('Node');
-    expect(packages).toEqual(expect.arrayContaining(['@spikeflow/core', '@spikeflow/neurons', '@spikeflow/backend-wasm']));
-    await npm(['install', '--prefer-offline', '--loglevel=error', ...packages], dir);
+    expect(installPackages('Node')).toEqual(expect.arrayContaining(['@spikeflow/core', '@spikeflow/neurons', '@spikeflow/backend-wasm']));
+    const dir = await installed('node-user');
     expect(published(join(dir, 'node_modules/@spikeflow/core')).version).toBe(version);
 
     // The example leaves `images` and `labels` to the reader; the wasm backend comes from the install line.
@@ -127,11 +146,8 @@ const labels = tfPrelude.tensor1d([0, 3, 5, 9], 'int32');
   });
 
   it('Datasets: installs @spikeflow/datasets alone and loads a generated IDX file', async () => {
-    const dir = project('datasets-user');
-    const packages = installPackages('Datasets');
-    await npm(['install', '--prefer-offline', '--loglevel=error', ...packages], dir);
-    const installed = readdirNames(join(dir, 'node_modules/@spikeflow'));
-    expect(installed).toEqual(['datasets']);
+    const dir = await installed('datasets-user');
+    expect(readdirNames(join(dir, 'node_modules/@spikeflow'))).toEqual(['datasets']);
 
     // Three 2x3 images and their labels in the IDX format (big-endian header, then bytes).
     const data = join(dir, 'data');
@@ -147,8 +163,7 @@ console.log(JSON.stringify({ count: set.count, height: set.height, width: set.wi
   });
 
   it.skipIf(!existsSync(CHROMIUM))('Browser: bundles the README\'s Browser line with Vite and trains a step on WebGPU in headless Chromium', async () => {
-    const dir = project('browser-user', { scripts: { build: 'vite build' } });
-    await npm(['install', '--prefer-offline', '--loglevel=error', ...installPackages('Browser'), `vite@${VITE}`], dir);
+    const dir = await installed('browser-user');
     writeFileSync(join(dir, 'index.html'), '<!doctype html><html><body><script type="module" src="/main.js"></script></body></html>\n');
     writeFileSync(join(dir, 'main.js'), BROWSER_MAIN);
     await npm(['run', 'build', '--loglevel=error'], dir);
