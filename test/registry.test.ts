@@ -17,6 +17,8 @@ import { allWorkspaces, publicWorkspaces, readJson, repoRoot, type PackageJson }
 const workspaces = publicWorkspaces();
 const built = workspaces.every((w) => existsSync(join(w.dir, 'dist')));
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// Generous: npm, the registry and its uplink set the pace, and a loaded 2-core machine is slow.
+const STEP_TIMEOUT = 420_000;
 const VITE = readJson(join(repoRoot, 'node_modules/vite/package.json')).version;
 const run = promisify(execFile);
 
@@ -30,7 +32,7 @@ describe.skipIf(!built)('publish to a registry and install one package at a time
   let version = '';
 
   /** npm with only this test's registry configured (npm run's npm_config_* are dropped). */
-  const npm = async (args: string[], cwd: string, timeout = 240_000) => {
+  const npm = async (args: string[], cwd: string, timeout = 400_000) => {
     try {
       return (await run('npm', args, { cwd, env, timeout, maxBuffer: 64 << 20 })).stdout;
     } catch (e) {
@@ -38,7 +40,7 @@ describe.skipIf(!built)('publish to a registry and install one package at a time
       throw new Error(`npm ${args.join(' ')} (in ${cwd}) failed:\n${stdout ?? ''}\n${stderr ?? ''}\nregistry log: ${registry?.logFile}`, { cause: e });
     }
   };
-  const node = async (args: string[], cwd: string) => (await run(process.execPath, args, { cwd, env, timeout: 180_000, maxBuffer: 64 << 20 })).stdout;
+  const node = async (args: string[], cwd: string) => (await run(process.execPath, args, { cwd, env, timeout: 400_000, maxBuffer: 64 << 20 })).stdout;
   const changeset = (args: string[]) => node([join(repoRoot, 'node_modules/@changesets/cli/bin.js'), ...args], repo);
   const project = (name: string, extra: Partial<PackageJson> & Record<string, unknown> = {}) => {
     const dir = join(work, name);
@@ -78,12 +80,12 @@ describe.skipIf(!built)('publish to a registry and install one package at a time
       else cpSync(w.dir, join(repo, w.path), { recursive: true, filter: (src) => !/\/(node_modules|\.turbo)$/.test(src) });
     }
     symlinkSync(join(repoRoot, 'node_modules'), join(repo, 'node_modules'));
-  });
+  }, STEP_TIMEOUT);
 
   afterAll(async () => {
     await registry?.stop();
     rmSync(work, { recursive: true, force: true });
-  });
+  }, STEP_TIMEOUT);
 
   it('changeset version: one new version for every package, internal ranges follow it', async () => {
     const before = workspaces.map((w) => w.pkg.version);
@@ -108,7 +110,7 @@ describe.skipIf(!built)('publish to a registry and install one package at a time
       for (const [dep, range] of Object.entries(pkg.peerDependencies ?? {})) if (dep.startsWith('@spikeflow/')) expect(range, `${w.pkg.name} peer ${dep}`).toBe('*');
     }
     version = next;
-  });
+  }, STEP_TIMEOUT);
 
   it('changeset publish: every package reaches the registry at that version', async () => {
     await changeset(['publish', '--no-git-tag']);
@@ -121,7 +123,7 @@ describe.skipIf(!built)('publish to a registry and install one package at a time
     startInstall('node-user', installPackages('Node'));
     startInstall('datasets-user', installPackages('Datasets'));
     if (existsSync(CHROMIUM)) startInstall('browser-user', [...installPackages('Browser'), `vite@${VITE}`], { scripts: { build: 'vite build' } });
-  });
+  }, STEP_TIMEOUT);
 
   it('Node: installs the README\'s Node line into an empty project and trains the README\'s first example on wasm', async () => {
     expect(installPackages('Node')).toEqual(expect.arrayContaining(['@spikeflow/core', '@spikeflow/neurons', '@spikeflow/backend-wasm']));
@@ -143,7 +145,7 @@ const labels = tfPrelude.tensor1d([0, 3, 5, 9], 'int32');
     expect(Number.isFinite(result.loss)).toBe(true);
     expect(result.rate).toEqual([4, 10]);
     expect(out).toMatch(/neuron0: \{ w: -?\d.*tau: \d/);
-  });
+  }, STEP_TIMEOUT);
 
   it('Datasets: installs @spikeflow/datasets alone and loads a generated IDX file', async () => {
     const dir = await installed('datasets-user');
@@ -160,7 +162,7 @@ const set = await loadIdxDataset('mnist', { split: 'test', dir: './data' });
 console.log(JSON.stringify({ count: set.count, height: set.height, width: set.width, labels: [...set.labels], last: set.images[17] }));`;
     writeFileSync(join(dir, 'load.mjs'), script);
     expect(JSON.parse(await node(['load.mjs'], dir))).toEqual({ count: 3, height: 2, width: 3, labels: [7, 2, 9], last: 170 });
-  });
+  }, STEP_TIMEOUT);
 
   it.skipIf(!existsSync(CHROMIUM))('Browser: bundles the README\'s Browser line with Vite and trains a step on WebGPU in headless Chromium', async () => {
     const dir = await installed('browser-user');
@@ -185,14 +187,14 @@ console.log(JSON.stringify({ count: set.count, height: set.height, width: set.wi
       await browser.close();
       server.close();
     }
-  });
+  }, STEP_TIMEOUT);
 
   it('stops the registry: no process and no open port left', async () => {
     const { pid, port } = registry!;
     await registry!.stop();
     expect(processAlive(pid)).toBe(false);
     expect(await portOpen(port)).toBe(false);
-  });
+  }, STEP_TIMEOUT);
 });
 
 const readdirNames = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
