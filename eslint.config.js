@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'bench-results/**', '.tmp/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'bench-results/**', '.tmp/**', 'docs/.vitepress/cache/**', 'docs/api/**', 'docs/public/**', 'docs/test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

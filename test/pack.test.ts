@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'datasets', 'backend-cpu', 'backend-webgpu', 'backend-wasm', 'nir'];
+const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'datasets', 'backend-cpu', 'backend-webgpu', 'backend-wasm', 'backend-node-gpu', 'nir'];
 const APPS = ['train'];
 const dirOf = (p: string) => join(root, APPS.includes(p) ? 'apps' : 'packages', p);
 const built = [...PACKAGES, ...APPS].every((p) => existsSync(join(dirOf(p), 'dist', 'index.js')));
@@ -106,6 +106,6 @@ describe.skipIf(!built)('npm pack + install into an empty folder', () => {
     expect(missing.stderr).toMatch(/--vectors: cannot read .*nope.json/);
     const noBackend = spawnSync(bin, ['--vectors', vectors, '--backend', 'tpu'], { cwd: app, encoding: 'utf8' });
     expect(noBackend.status).toBe(2);
-    expect(noBackend.stderr).toMatch(/--backend tpu: tfjs could not initialise this backend/);
+    expect(noBackend.stderr).toMatch(/--backend tpu: needs the package @spikeflow\/backend-tpu/);
   });
 });

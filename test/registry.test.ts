@@ -10,7 +10,7 @@ import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstExample, installPackages } from './support/readme.js';
+import { exampleUnder, installPackages } from './support/readme.js';
 import { portOpen, processAlive, startRegistry, type Registry } from './support/registry.js';
 import { allWorkspaces, publicWorkspaces, readJson, repoRoot, type PackageJson } from './support/workspaces.js';
 
@@ -125,7 +125,7 @@ describe.skipIf(!built)('publish to a registry and install one package at a time
     if (existsSync(CHROMIUM)) startInstall('browser-user', [...installPackages('Browser'), `vite@${VITE}`], { scripts: { build: 'vite build' } });
   }, STEP_TIMEOUT);
 
-  it('Node: installs the README\'s Node line into an empty project and trains the README\'s first example on wasm', async () => {
+  it('Node: installs the README\'s Node line into an empty project and trains the README\'s first example ("A model is data") on wasm', async () => {
     expect(installPackages('Node')).toEqual(expect.arrayContaining(['@spikeflow/core', '@spikeflow/neurons', '@spikeflow/backend-wasm']));
     const dir = await installed('node-user');
     expect(published(join(dir, 'node_modules/@spikeflow/core')).version).toBe(version);
@@ -138,7 +138,7 @@ const images = tfPrelude.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 7);
 const labels = tfPrelude.tensor1d([0, 3, 5, 9], 'int32');
 `;
     const report = `\nconsole.log('RESULT ' + JSON.stringify({ backend: tf.getBackend(), loss: (await loss.data())[0], rate: rate.shape }));\n`;
-    writeFileSync(join(dir, 'example.mjs'), prelude + firstExample() + report);
+    writeFileSync(join(dir, 'example.mjs'), prelude + exampleUnder('A model is data') + report);
     const out = await node(['example.mjs'], dir);
     const result = JSON.parse(out.split('RESULT ')[1]);
     expect(result.backend).toBe('wasm');

@@ -15,7 +15,7 @@ export function assertBuilt(): void {
 }
 
 /** Tiny synthetic runs: a few steps per epoch, so an epoch boundary comes every fraction of a second. */
-export const TINY = ['--preset', 'synthetic', '--backend', 'cpu', '--batch-size', '8', '--train-limit', '16', '--test-limit', '8', '--time-steps', '1', '--seed', '7'];
+export const TINY = ['--preset', 'synthetic', '--backend', 'cpu', '--batch-size', '8', '--train-limit', '16', '--test-limit', '8', '--time-steps', '1', '--seed', '7', '--progress', 'none', '--no-report'];
 
 export interface Run {
   code: number | null;

@@ -15,9 +15,11 @@ export function installPackages(label: string): string[] {
   return command.trim().split(/\s+/);
 }
 
-/** The first ```ts block of the README (its first example). */
-export function firstExample(): string {
-  const code = /```ts\n([\s\S]*?)```/.exec(readme())?.[1];
-  if (!code) throw new Error('README.md: no ```ts code block');
+/** The first ```ts block under the README heading `## <heading>` (e.g. the first training example). */
+export function exampleUnder(heading: string): string {
+  const text = readme();
+  const start = text.indexOf(`\n## ${heading}\n`);
+  const code = start >= 0 ? /```ts\n([\s\S]*?)```/.exec(text.slice(start))?.[1] : undefined;
+  if (!code) throw new Error(`README.md: no \`\`\`ts code block under "## ${heading}"`);
   return code;
 }

@@ -100,7 +100,7 @@ async function child(backend, steps) {
     }));
     tf.dispose([xs, gs]);
   }
-  const device = selected.detail && typeof selected.detail === 'object' && 'description' in selected.detail ? selected.detail.description : '';
+  const device = selected.report.device;
   const result = {
     backend,
     device,

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global AbortController */
 import { main, UsageError } from '../dist/index.js';
 
 // Ctrl-C: the first stops training after the current step (the epoch so far is checkpointed and

@@ -1,6 +1,7 @@
 // Opens a report in headless Chromium (offline: every request but the file itself is refused),
 // checks there is no console error and that every chart was drawn, and saves a screenshot.
 // usage: node check-report.mjs REPORT.html SCREENSHOT.png
+/* global document */
 import { chromium } from 'playwright-core';
 
 export async function checkReport(file, screenshot) {

@@ -24,6 +24,8 @@ export interface Split {
   /** Yields inputs as the network takes them and int32 labels; the caller disposes them. */
   batches(batchSize: number, epoch: number, shuffle: boolean): AsyncGenerator<LabelledBatch>;
   source: string;
+  /** Per-sample input shape ([height, width, channels] for images), when known before batching. */
+  sampleShape?: readonly number[];
 }
 
 export interface DataOptions {
@@ -47,6 +49,7 @@ function imageSplit(set: ImageSet, seed: number): Split {
   return {
     count: set.count,
     numClasses: set.numClasses,
+    sampleShape: [set.height, set.width, set.channels],
     source: `${set.name} ${set.split} (${set.count} images from ${set.source})${set.note ? ` — ${set.note}` : ''}`,
     async *batches(batchSize, epoch, shuffle) {
       for await (const b of imageBatches(set, { batchSize, seed, epoch, shuffle })) yield { xs: b.xs, ys: b.ys };
@@ -81,6 +84,7 @@ function syntheticSplit(samples: number, seed: number): Split {
   return {
     count: samples,
     numClasses: 10,
+    sampleShape: [28, 28, 1],
     source: `synthetic 10-class task (${samples} samples, seed ${seed})`,
     async *batches(batchSize, epoch) {
       const { x, labels } = syntheticDataset({ numClasses: 10, shape: [28, 28, 1], samples, seed: seed + epoch * 7919, taskSeed: 1 });

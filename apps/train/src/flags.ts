@@ -38,10 +38,22 @@ export const OPTIONS = {
 export type FlagName = keyof typeof OPTIONS;
 export type Flags = Partial<Record<FlagName, string | boolean>>;
 
+/** `--flag -2` as `--flag=-2`, so a negative number reaches the range check instead of looking like a flag. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') && !argv[i].includes('=') ? argv[i].slice(2) : undefined;
+    const option = name !== undefined ? (OPTIONS as Record<string, { type: string }>)[name] : undefined;
+    if (option?.type === 'string' && /^-[\d.]/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
 export function parse(argv: string[]): { command: string; positionals: string[]; flags: Flags } {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
     const m = /option '([^']+)'/.exec((e as Error).message);
     if (m) {

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   build,
+  checkNeuronParameters,
   evaluate as evaluateStream,
   firingRateMonitor,
   fit,
@@ -14,6 +15,8 @@ import {
   type Network,
   type StopReason,
 } from '@spikeflow/core';
+import { UsageError } from './flags.js';
+import { resumeConflicts } from './resume-check.js';
 import { probeBatch, streamOf, type Split } from './data.js';
 import { readMetrics, toRecord, writeMetrics, type MetricsRecord } from './metrics.js';
 import type { Preset } from './presets.js';
@@ -29,6 +32,8 @@ export interface RunOptions {
   out?: string;
   /** Checkpoint folder to resume from. */
   resume?: string;
+  /** For a resume: the flags given (without dashes) and the preset's name, to name a contradicting flag. */
+  resumeRequest?: { given: readonly string[]; presetName: string };
   /** Stop after this many training steps (smoke runs and benchmarks). */
   maxSteps?: number;
   /** Stop training after this many minutes (validation included); overrides the preset's. */
@@ -59,6 +64,9 @@ export function scheduleOf(preset: Preset) {
   return preset.schedule ? { ...preset.schedule, tMax: preset.schedule.tMax ?? preset.epochs } : undefined;
 }
 
+/** Steps between reads of the loss, accuracy and step checks (one device read each). */
+const READ_EVERY = 20;
+
 const tauLine = (tau: Record<string, number>) => Object.entries(tau).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
 
 export function formatEpoch(r: MetricsRecord, epochs: number): string {
@@ -70,16 +78,29 @@ export function formatEpoch(r: MetricsRecord, epochs: number): string {
 }
 
 /**
- * Saves what an epoch produced, in one place: the checkpoints (last, and best when it is the best
- * test accuracy so far), then metrics.jsonl (rewritten whole, atomically), then model.json.
+ * Saves what an epoch produced, in an order a kill at any instant cannot split: metrics.jsonl first
+ * (rewritten whole, atomically), then best (when this epoch is strictly better), then last. Each
+ * checkpoint records how many metrics lines it accounts for and the best score; a resume truncates
+ * metrics.jsonl to last's count, so an epoch whose line was written but whose checkpoint was not is
+ * redone and appears once.
  */
-async function commitEpoch(out: string, network: Network, trainer: Trainer, records: MetricsRecord[], best: boolean): Promise<void> {
+async function commitEpoch(out: string, network: Network, trainer: Trainer, records: MetricsRecord[], best: number, isBest: boolean): Promise<void> {
   const record = records[records.length - 1];
   const extra = { report: { epoch: record.epoch, testAccuracy: record.testAccuracy, complete: record.complete } };
-  await saveCheckpoint(network, `file://${join(out, 'last')}`, { trainer, extra });
-  if (best) await saveCheckpoint(network, `file://${join(out, 'best')}`, { trainer, extra });
+  const commit = { trainer, extra, bestScore: best, metricsLines: records.length };
   await writeMetrics(out, records);
+  if (isBest) await saveCheckpoint(network, `file://${join(out, 'best')}`, commit);
+  await saveCheckpoint(network, `file://${join(out, 'last')}`, commit);
   await writeFile(join(out, 'model.json'), JSON.stringify(network.spec, null, 2));
+}
+
+/**
+ * Reads the checks of every step so far (one small device read) and the learned neuron parameters:
+ * a StepError names the epoch and step where training diverged, before anything is saved.
+ */
+async function checkDivergence(trainer: Trainer, neurons?: Record<string, Record<string, number>>): Promise<void> {
+  await trainer.verify();
+  if (neurons) checkNeuronParameters(neurons, trainer.epoch + 1, trainer.step);
 }
 
 /** Trains a preset with core's fit: progress, per-epoch test accuracy and monitors, checkpoints. */
@@ -91,8 +112,17 @@ export async function run(o: RunOptions): Promise<RunResult> {
   let trainer: Trainer;
   let initialEpoch = 0;
   let skipBatches = 0;
+  let resumed: { metricsLines?: number; bestScore?: number | null } | undefined;
   if (o.resume) {
     const ckpt = await loadCheckpoint(`file://${o.resume}`);
+    if (o.resumeRequest) {
+      const conflicts = resumeConflicts({ model: preset.model, seed: preset.seed, ...o.resumeRequest }, { spec: ckpt.spec, seed: ckpt.meta.seed });
+      if (conflicts.length > 0) {
+        ckpt.network.dispose();
+        throw new UsageError(`--resume ${o.resume}: a resumed run keeps its checkpoint's model and seed, but ${conflicts.join('; ')}. Drop the flag (or give the one the run started with), or start a new run with --out`);
+      }
+    }
+    resumed = { metricsLines: ckpt.meta.metricsLines, bestScore: ckpt.meta.bestScore };
     network = ckpt.network;
     trainer = new Trainer(network, trainerOptions);
     await ckpt.restoreTrainer(trainer);
@@ -106,9 +136,16 @@ export async function run(o: RunOptions): Promise<RunResult> {
   }
   await o.onStart?.(network, { epoch: initialEpoch, batches: skipBatches });
   if (o.out) await mkdir(o.out, { recursive: true });
-  // Earlier epochs' lines survive a resume; lines of epochs about to be redone are dropped.
-  const records = o.out && o.resume ? (await readMetrics(o.out)).filter((r) => r.epoch <= initialEpoch) : [];
-  let best = Math.max(-1, ...records.map((r) => r.testAccuracy ?? -1));
+  // The lines the checkpoint accounts for survive a resume; lines written after it (an epoch whose
+  // checkpoint a kill prevented) are dropped and that epoch is redone.
+  const previous = o.out && o.resume ? await readMetrics(o.out) : [];
+  const records = resumed?.metricsLines !== undefined ? previous.slice(0, resumed.metricsLines) : previous.filter((r) => r.epoch <= initialEpoch);
+  if (o.out && previous.length > records.length) {
+    log(`metrics.jsonl: dropped ${previous.length - records.length} line(s) written after ${o.resume} was saved (their epochs run again)`);
+    await writeMetrics(o.out, records);
+  }
+  // Best is only replaced by a strictly better epoch, so a resume must know the score to beat.
+  let best = resumed?.bestScore ?? Math.max(-1, ...records.map((r) => r.testAccuracy ?? -1));
   const maxMinutes = o.maxMinutes ?? preset.maxMinutes;
   const evalBatch = Math.max(preset.batchSize, 64);
   const probe = await probeBatch(o.test, 8);
@@ -126,9 +163,14 @@ export async function run(o: RunOptions): Promise<RunResult> {
       maxSeconds: maxMinutes !== undefined ? maxMinutes * 60 : undefined,
       maxSteps: o.maxSteps,
       signal: o.signal,
-      onBatchEnd: (p) => progress.batch(p),
+      onBatchEnd: async (p) => {
+        progress.batch(p);
+        if (p.step % READ_EVERY === 0) await checkDivergence(trainer);
+      },
+      readEvery: READ_EVERY,
       onEpochEnd: async (report: EpochReport) => {
         progress.pause();
+        await checkDivergence(trainer, report.neurons);
         const record = toRecord(report, (performance.now() - started) / 60000);
         records.push(record);
         log(formatEpoch(record, preset.epochs));
@@ -136,7 +178,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
         if (o.out) {
           const isBest = record.testAccuracy > best;
           if (isBest) best = record.testAccuracy;
-          await commitEpoch(o.out, network, trainer, records, isBest);
+          await commitEpoch(o.out, network, trainer, records, best, isBest);
         }
       },
     });
@@ -149,9 +191,10 @@ export async function run(o: RunOptions): Promise<RunResult> {
     const r = result.interrupted;
     log(`interrupted in epoch ${r.epoch}/${preset.epochs} after ${r.batches} batches (${r.samples} samples)`);
     if (o.out) {
+      await checkDivergence(trainer, r.neurons);
       interruptedCheckpoint = join(o.out, 'last');
       const partial: PartialEpoch = { epoch: r.epoch - 1, batches: r.batches };
-      await saveCheckpoint(network, `file://${interruptedCheckpoint}`, { trainer, extra: { partial } });
+      await saveCheckpoint(network, `file://${interruptedCheckpoint}`, { trainer, extra: { partial }, bestScore: best, metricsLines: records.length });
       log(`saved the epoch so far to ${interruptedCheckpoint}; continue with --resume ${interruptedCheckpoint}`);
     }
   }

@@ -73,7 +73,7 @@ export async function readMetrics(dir: string): Promise<MetricsRecord[]> {
       try {
         return JSON.parse(l) as MetricsRecord;
       } catch (e) {
-        throw new Error(`${file}:${i + 1}: not a JSON line (${(e as Error).message})`);
+        throw new Error(`${file}:${i + 1}: not a JSON line (${(e as Error).message})`, { cause: e });
       }
     });
 }

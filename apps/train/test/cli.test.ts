@@ -17,6 +17,7 @@ describe('spikeflow CLI flags', () => {
   });
 
   it('rejects --max-minutes out of range', () => {
+    expect(parse(['train', '--max-minutes', '-3']).flags['max-minutes']).toBe('-3');
     for (const bad of ['0', '-3', 'abc', '1e9', '']) {
       expect(() => resolvePreset({ 'max-minutes': bad })).toThrow(`--max-minutes: expected a number > 0 and <= 10080, got "${bad}"`);
     }

@@ -35,7 +35,7 @@ describe('spikeflow export / import (NIR)', () => {
     expect(lines[0]).toMatch(/NIR 1\.0\.7.*Input -> Conv2d -> LIF -> SumPool2d -> IF -> Flatten -> Affine -> LIF -> Affine -> Output/);
 
     expect(await main(['import', nir, '--out', join(dir, 'back')], (l) => lines.push(l))).toBe(0);
-    expect(existsSync(join(dir, 'back', 'model.json'))).toBe(true);
+    expect(existsSync(join(dir, 'back', 'manifest.json'))).toBe(true);
     expect(lines[1]).toMatch(/conv2d -> neuron\(plif\) -> pool\(max\) -> flatten -> dense -> neuron\(plif\) -> voting/);
     const back = await loadCheckpoint(`file://${join(dir, 'back')}`);
     const folded = buildModel(foldBatchNorm(await readModel(net)));
@@ -49,8 +49,8 @@ describe('spikeflow export / import (NIR)', () => {
     const quiet = () => {};
     await expect(main(['export', '--checkpoint', join(dir, 'ckpt'), join(dir, 'm.nir')], quiet)).rejects.toThrow(/max pooling has no NIR node.*--max-pool spike-or/);
     await expect(main(['export', '--checkpoint', join(dir, 'ckpt'), '--format', 'onnx', join(dir, 'm.nir')], quiet)).rejects.toThrow(UsageError);
-    await expect(main(['export', '--checkpoint', join(dir, 'ckpt'), '--format', 'onnx', join(dir, 'm.nir')], quiet)).rejects.toThrow('--format: expected nir, got "onnx"');
+    await expect(main(['export', '--checkpoint', join(dir, 'ckpt'), '--format', 'onnx', join(dir, 'm.nir')], quiet)).rejects.toThrow('--format: unknown format "onnx"; known: nir');
     await expect(main(['import', join(dir, 'm.nir')], quiet)).rejects.toThrow(/--out: required by "import"/);
-    await expect(main(['import', join(dir, 'ckpt', 'model.json'), '--out', join(dir, 'x')], quiet)).rejects.toThrow(/not an HDF5 file/);
+    await expect(main(['import', join(dir, 'ckpt', 'manifest.json'), '--out', join(dir, 'x')], quiet)).rejects.toThrow(/not an HDF5 file/);
   });
 });

@@ -51,23 +51,24 @@ export function conv2dBackpropFilter(x: Float32Array, dy: Float32Array, xShape: 
   return Float32Array.from(dw);
 }
 
-/** Registers the kernel for 'cpu', delegating what it does not handle (NCHW) to tfjs's own. */
-export function registerConv2dBackpropFilter(): void {
-  const name = 'Conv2DBackpropFilter';
-  const original = tf.getKernel(name, 'cpu');
-  if (original && (original as { spikeflow?: boolean }).spikeflow) return;
-  const kernelFunc: tf.KernelFunc = (args) => {
+const name = 'Conv2DBackpropFilter';
+// tfjs-backend-cpu's own kernel, kept for what this one does not handle (NCHW).
+const tfjsKernel = tf.getKernel(name, 'cpu');
+
+/** The kernel config for 'cpu'; it delegates NCHW to tfjs's own kernel. */
+export const conv2dBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: name,
+  backendName: 'cpu',
+  kernelFunc: (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const attrs = args.attrs as unknown as Attrs;
     if (attrs.dataFormat === 'NCHW') {
-      if (!original) throw new Error(`${name} (cpu): NCHW is not supported and no tfjs kernel to fall back to`);
-      return original.kernelFunc(args);
+      if (!tfjsKernel) throw new Error(`${name} (cpu): NCHW is not supported and no tfjs kernel to fall back to`);
+      return tfjsKernel.kernelFunc(args);
     }
     const backend = args.backend as unknown as CpuBackend;
     const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
     const values = conv2dBackpropFilter(backend.data.get(x.dataId).values, backend.data.get(dy.dataId).values, x.shape, info);
     return backend.makeTensorInfo(attrs.filterShape, 'float32', values);
-  };
-  if (original) tf.unregisterKernel(name, 'cpu');
-  tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc, ...({ spikeflow: true } as object) });
-}
+  },
+};

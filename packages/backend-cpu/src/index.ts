@@ -1,14 +1,14 @@
-// @spikeflow/backend-cpu: importing this module replaces tfjs-backend-cpu's convolution filter
-// gradient (its naive loop dominated a CSNN training step) with one that skips zero inputs.
-// The fused neuron op for cpu comes with @spikeflow/core.
-import { registerConv2dBackpropFilter } from './conv2d-backprop-filter.js';
+// @spikeflow/backend-cpu: importing this module registers spikeflow's kernels for tfjs-backend-cpu
+// (the generated neuron loop, and a convolution filter gradient that skips the zeros of spike
+// maps, where tfjs's naive loop dominated a CSNN training step) and its provider.
+import { registerBackendProvider } from '@spikeflow/core';
+import { provider, registerCpuKernels } from './provider.js';
 
-export { conv2dBackpropFilter, registerConv2dBackpropFilter } from './conv2d-backprop-filter.js';
+export { conv2dBackpropFilter, conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+export { provider, registerCpuKernels, cpuNeuronKernelConfig } from './provider.js';
 
-/** Registers spikeflow's cpu kernels (done on import; safe to call again). */
-export async function setup(): Promise<{ kernels: string[] }> {
-  registerConv2dBackpropFilter();
-  return { kernels: ['Conv2DBackpropFilter'] };
-}
+/** Registers the kernels and makes cpu the current backend; reports what runs. */
+export const setup = provider.setup;
 
-registerConv2dBackpropFilter();
+registerCpuKernels();
+registerBackendProvider(provider);

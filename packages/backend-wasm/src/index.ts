@@ -1,21 +1,20 @@
-// @spikeflow/backend-wasm: importing this module registers the training kernels for 'wasm'.
-import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+// @spikeflow/backend-wasm: importing this module registers the training kernels for 'wasm' and
+// the wasm provider.
+import { registerBackendProvider } from '@spikeflow/core';
 import { registerWasmTrainingKernels } from './register.js';
-import { defaultThreads, initWasmBackendWithThreads } from './threads.js';
+import { provider } from './provider.js';
 
-export { registerWasmTrainingKernels, trainingKernelNames } from './register.js';
+export { registerWasmTrainingKernels, trainingKernelNames, wasmKernelConfigs } from './register.js';
 export { initWasmBackendWithThreads, defaultThreads, type WasmThreadsResult } from './threads.js';
-
-registerWasmTrainingKernels();
+export { wasmNeuronKernelConfig } from './neuron-kernel.js';
+export { provider } from './provider.js';
 
 /**
  * Starts the wasm backend for spikeflow (the kernels are registered on import): with `threads` > 1,
  * XNNPACK's thread pool (see initWasmBackendWithThreads). Default: every core in Node; in browsers
- * every core on a cross-origin-isolated page, else 1. Returns the thread count in use.
+ * every core on a cross-origin-isolated page, else 1. Reports what runs.
  */
-export async function setup(options: { threads?: number } = {}): Promise<{ threads: number }> {
-  // Already started (threads are fixed at start): report what runs.
-  if (tf.engine().registry.wasm != null) return { threads: getThreadsCount() };
-  return initWasmBackendWithThreads(options.threads ?? (await defaultThreads()));
-}
+export const setup = provider.setup;
+
+registerWasmTrainingKernels();
+registerBackendProvider(provider);

@@ -2,7 +2,7 @@
 // tensors in place on the wasm heap instead of copying them out and back (which cost as much as
 // the neuron arithmetic itself on large layers).
 import * as tf from '@tensorflow/tfjs';
-import { hostNeuronKernel, registerNeuronKernel, type HostMemory } from '@spikeflow/core';
+import { hostNeuronKernel, NEURON_KERNEL, type HostMemory, type NeuronKernelConfig } from '@spikeflow/core';
 import type { BackendWasm } from './wasm-call.js';
 
 const heap = (): BackendWasm => tf.backend() as unknown as BackendWasm;
@@ -20,7 +20,9 @@ export const wasmHeapMemory: HostMemory = {
   read: (tensors) => tensors.map((t) => heap().typedArrayFromHeap(t) as Float32Array),
 };
 
-/** Registers the in-place host kernel for 'wasm' (importing the package does it). */
-export function registerWasmNeuronKernel(): void {
-  registerNeuronKernel('wasm', (neuron) => hostNeuronKernel(neuron, wasmHeapMemory));
-}
+/** The in-place host kernel for 'wasm' (importing the package registers it). */
+export const wasmNeuronKernelConfig: NeuronKernelConfig = {
+  kernelName: NEURON_KERNEL,
+  backendName: 'wasm',
+  neuronOp: (neuron) => hostNeuronKernel(neuron, wasmHeapMemory),
+};

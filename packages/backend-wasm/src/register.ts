@@ -13,7 +13,8 @@ import { meanConfig, sumConfig } from './kernels/reduce-leading.js';
 import { registerWasmGradients } from './gradients.js';
 import { rememberOriginal } from './wasm-call.js';
 import { declareFirstMaxPoolGrad } from '@spikeflow/pooling';
-import { registerWasmNeuronKernel } from './neuron-kernel.js';
+import { registerKernels, type BackendKernelConfig } from '@spikeflow/core';
+import { wasmNeuronKernelConfig } from './neuron-kernel.js';
 
 /** Kernels tfjs-backend-wasm does not have at all. */
 const added: KernelConfig[] = [conv2DBackpropFilterConfig];
@@ -29,6 +30,9 @@ let registered = false;
 /** Names of the kernels this package registers for 'wasm' (added and replaced). */
 export const trainingKernelNames: readonly string[] = [...added, ...replaced].map((k) => k.kernelName);
 
+/** Every kernel config this package registers for 'wasm', the neuron op included. */
+export const wasmKernelConfigs = (): BackendKernelConfig[] => [...added, ...replaced, wasmNeuronKernelConfig];
+
 /**
  * Registers, for the 'wasm' backend, the kernels that training needs and tfjs-backend-wasm
  * lacks or runs slowly. Safe to call more than once; importing the package calls it.
@@ -40,18 +44,13 @@ export function registerWasmTrainingKernels(): void {
       throw new Error(`@spikeflow/backend-wasm: a ${config.kernelName} kernel for 'wasm' is already registered`);
     }
   }
-  for (const config of added) tf.registerKernel(config);
-  for (const config of replaced) {
-    const original = tf.getKernel(config.kernelName, 'wasm');
-    rememberOriginal(config.kernelName);
-    tf.unregisterKernel(config.kernelName, 'wasm');
-    // Keep the original's setup: it binds the C++ function our fallback path still calls, and
-    // tfjs runs setup functions only for the kernels registered when the backend starts.
-    tf.registerKernel({ ...config, setupFunc: original?.setupFunc, disposeFunc: original?.disposeFunc });
-  }
+  for (const config of replaced) rememberOriginal(config.kernelName);
+  // Replaced kernels keep the original's setup (registerKernels does it): it binds the C++ function
+  // our fallback path still calls, and tfjs runs setup functions only for the kernels registered
+  // when the backend starts.
+  registerKernels(wasmKernelConfigs());
   registerWasmGradients();
   // Our MaxPoolGrad routes to the first maximum (row-major), so max pooling on spikes can use it.
   declareFirstMaxPoolGrad('wasm');
-  registerWasmNeuronKernel();
   registered = true;
 }

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { compileNeuron, registry, runNeuron, use, validate } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
-import { formatAdapter, registerFusedNeuronKernels, setup, unregisterFusedNeuronKernels } from '@spikeflow/backend-webgpu';
+import { formatAdapter, registerFusedNeuronKernels, setupAdapter, unregisterFusedNeuronKernels } from '@spikeflow/backend-webgpu';
 import { annTrainer, randomBatch, snnTrainer } from '../../../scripts/bench-lib/csnn.mjs';
 import { printTable } from './table.mjs';
 
@@ -37,7 +37,7 @@ const opts = {
 };
 
 use(neurons, surrogates, pools);
-const adapter = await setup();
+const adapter = await setupAdapter();
 console.log(`webgpu bench on ${formatAdapter(adapter)}${quick ? ' (quick)' : ''}`);
 const results = { adapter, options: opts, date: new Date().toISOString(), neuronLayer: [], training: [], annFloor: {}, memory: {}, profile: {} };
 

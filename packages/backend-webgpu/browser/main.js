@@ -3,12 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { runNeuronCase, use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
-import { setup } from '@spikeflow/backend-webgpu';
+import { setupAdapter } from '@spikeflow/backend-webgpu';
 
 use(neurons, surrogates, pools);
 
 globalThis.runConformance = async (vectors) => {
-  const adapter = await setup();
+  const adapter = await setupAdapter();
   const results = [];
   for (const c of vectors.cases) results.push(await runNeuronCase(c));
   return { adapter, backend: tf.getBackend(), results };

@@ -1,8 +1,18 @@
 // @spikeflow/backend-webgpu: fused multi-step neuron kernels for tfjs's webgpu backend.
-// Importing this module does nothing on its own (it must not fail where there is no GPU): call setup().
-export { setup, type SetupOptions } from './setup.js';
+// Importing this module registers its provider and touches no GPU (it must not fail where there is
+// none): call setup().
+import { registerBackendProvider } from '@spikeflow/core';
+import { provider } from './provider.js';
+
+export { provider } from './provider.js';
+export { setupAdapter, type SetupOptions } from './setup.js';
 export { describeAdapter, formatAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
-export { registerFusedNeuronKernels, unregisterFusedNeuronKernels, fusedNeuronKernelFactory } from './register.js';
+export { registerFusedNeuronKernels, unregisterFusedNeuronKernels, fusedNeuronKernelFactory, webgpuNeuronKernelConfig } from './register.js';
 export { makeFusedNeuronOp, checkNeuronShaders, NeuronShaderError } from './fused-neuron-op.js';
 export { generateNeuronShaders, WORKGROUP_SIZE, type NeuronShaders } from './neuron-shaders.js';
-export { registerFirstMaxPoolGrad } from './max-pool.js';
+export { registerFirstMaxPoolGrad, maxPoolGradConfig } from './max-pool.js';
+
+/** Finds an adapter, registers the webgpu backend and the fused kernels, and reports what runs. */
+export const setup = provider.setup;
+
+registerBackendProvider(provider);

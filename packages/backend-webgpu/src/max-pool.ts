@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { registerKernels } from '@spikeflow/core';
 import { declareFirstMaxPoolGrad } from '@spikeflow/pooling';
 
 /**
@@ -67,18 +68,12 @@ interface MaxPoolGradAttrs {
 
 const pair = (v: [number, number] | number): [number, number] => (Array.isArray(v) ? v : [v, v]);
 
-let registered = false;
-
 /**
- * Replaces tfjs's MaxPoolGrad on webgpu (which picks another maximum on ties) for non-overlapping
- * windows without padding, the shape max pooling on spikes has; other windows keep tfjs's kernel.
- * Then declares to @spikeflow/pooling that webgpu's MaxPoolGrad routes to the first maximum, so
- * max pooling there is one tfjs forward dispatch and one backward dispatch.
+ * The MaxPoolGrad config for webgpu: non-overlapping windows without padding (the shape max pooling
+ * on spikes has) route to the first maximum; other windows run `original`, tfjs's own kernel
+ * (which picks another maximum on ties).
  */
-export function registerFirstMaxPoolGrad(): void {
-  if (registered) return;
-  const original = tf.getKernel('MaxPoolGrad', 'webgpu');
-  if (!original) throw new Error('@spikeflow/backend-webgpu: tfjs has no MaxPoolGrad kernel for webgpu to extend');
+export function firstMaxPoolGradConfig(original: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = (args) => {
     const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
     const attrs = args.attrs as unknown as MaxPoolGradAttrs;
@@ -93,8 +88,27 @@ export function registerFirstMaxPoolGrad(): void {
     const uniforms = [H, W, C, Ho, Wo].map((v) => ({ type: 'int32', data: [v] }));
     return backend.runWebGPUProgram(program, [input, dy], 'float32', uniforms);
   };
-  tf.unregisterKernel('MaxPoolGrad', 'webgpu');
-  tf.registerKernel({ ...original, kernelFunc });
+  return { ...original, kernelFunc };
+}
+
+let config: tf.KernelConfig | undefined;
+
+/** The first-max MaxPoolGrad config, built once over tfjs's kernel (needs tfjs-backend-webgpu loaded). */
+export function maxPoolGradConfig(): tf.KernelConfig {
+  if (!config) {
+    const original = tf.getKernel('MaxPoolGrad', 'webgpu');
+    if (!original) throw new Error('@spikeflow/backend-webgpu: tfjs has no MaxPoolGrad kernel for webgpu to extend');
+    config = firstMaxPoolGradConfig(original);
+  }
+  return config;
+}
+
+/**
+ * Registers the first-max MaxPoolGrad for webgpu, then declares to @spikeflow/pooling that webgpu's
+ * MaxPoolGrad routes to the first maximum, so max pooling there is one tfjs forward dispatch and
+ * one backward dispatch.
+ */
+export function registerFirstMaxPoolGrad(): void {
+  registerKernels([maxPoolGradConfig()]);
   declareFirstMaxPoolGrad('webgpu');
-  registered = true;
 }

@@ -1,12 +1,15 @@
-import { registerNeuronKernel, unregisterNeuronKernel, type NeuronKernelFactory } from '@spikeflow/core';
+import { NEURON_KERNEL, registerKernels, unregisterNeuronKernel, type NeuronKernelConfig, type NeuronKernelFactory } from '@spikeflow/core';
 import { makeFusedNeuronOp } from './fused-neuron-op.js';
 
 /** Builds the fused op for every neuron (WGSL emitted from its step IR). */
 export const fusedNeuronKernelFactory: NeuronKernelFactory = (neuron) => makeFusedNeuronOp(neuron);
 
+/** The fused neuron op for tfjs's 'webgpu' backend. */
+export const webgpuNeuronKernelConfig: NeuronKernelConfig = { kernelName: NEURON_KERNEL, backendName: 'webgpu', neuronOp: fusedNeuronKernelFactory };
+
 /** Makes spikeflow's neuron layers run the fused kernels on tfjs's 'webgpu' backend. */
 export function registerFusedNeuronKernels(): void {
-  registerNeuronKernel('webgpu', fusedNeuronKernelFactory);
+  registerKernels([webgpuNeuronKernelConfig]);
 }
 
 /** Back to the reference op on webgpu (for comparisons and benchmarks). */

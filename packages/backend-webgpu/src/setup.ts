@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendSetupOptions } from '@spikeflow/core';
 import { describeAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
 import { registerWebGPUBackend } from './backend-factory.js';
 import { ensureNavigatorGpu } from './node-gpu.js';
@@ -6,12 +7,10 @@ import { registerFusedNeuronKernels, unregisterFusedNeuronKernels } from './regi
 import { registerFirstMaxPoolGrad } from './max-pool.js';
 import { patchWebGPUTile } from './tile-patch.js';
 
-export interface SetupOptions {
+export interface SetupOptions extends BackendSetupOptions {
   powerPreference?: 'high-performance' | 'low-power';
   /** Register the fused neuron kernels (default true); false leaves the reference op on webgpu. */
   fuse?: boolean;
-  /** Make 'webgpu' the current tfjs backend (default true). */
-  setBackend?: boolean;
   /** Dawn toggles in Node, e.g. ['backend=vulkan'] or ['adapter=NVIDIA']. */
   dawnFlags?: string[];
 }
@@ -21,7 +20,7 @@ export interface SetupOptions {
  * registers tfjs's webgpu backend and the fused neuron kernels, and reports the adapter. Throws,
  * saying what to install, when there is no adapter.
  */
-export async function setup(options: SetupOptions = {}): Promise<AdapterReport> {
+export async function setupAdapter(options: SetupOptions = {}): Promise<AdapterReport> {
   const { gpu, runtime } = await ensureNavigatorGpu(options.dawnFlags);
   let adapter: any = null;
   let detail = '';

@@ -3,13 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
-import { setup, formatAdapter, type AdapterReport } from '../src/index.js';
+import { setupAdapter, formatAdapter, type AdapterReport } from '../src/index.js';
 
 use(neurons, surrogates, pools);
 
 let report: AdapterReport | undefined;
 try {
-  report = await setup();
+  report = await setupAdapter();
 } catch (e) {
   console.warn(
     `\n*** @spikeflow/backend-webgpu tests SKIPPED: no WebGPU adapter ***\n${(e as Error).message}\n` +

@@ -117,6 +117,27 @@ export interface FitOptions {
   now?: () => number;
 }
 
+/**
+ * Lets the event loop run (timers, I/O, signal handlers, a browser's rendering) between steps: a
+ * loop of awaited promises alone only runs microtasks, so Ctrl-C or a Stop button would wait for
+ * the epoch to end.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
+  if (typeof MessageChannel !== 'undefined') {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 async function* iterate<T>(it: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
   for await (const x of it) yield x;
 }
@@ -202,6 +223,7 @@ export async function fit(trainer: Trainer, data: BatchStream, options: FitOptio
           imagesPerSecond: seconds > 0 ? trainedSamples / seconds : 0,
           elapsedSeconds: elapsed(),
         });
+        await yieldToEventLoop();
         if (o.signal?.aborted) stopReason = 'aborted';
         else if (o.maxSeconds !== undefined && elapsed() >= o.maxSeconds) stopReason = 'time';
         else if (o.maxSteps !== undefined && steps >= o.maxSteps) stopReason = 'steps';

@@ -31,6 +31,20 @@ export {
   type NeuronOpImpl,
   type NeuronKernelFactory,
 } from './neuron-op.js';
+export {
+  NEURON_KERNEL,
+  registerKernels,
+  registerBackendProvider,
+  registeredBackendProviders,
+  type BackendProvider,
+  type BackendReport,
+  type BackendCapabilities,
+  type BackendCandidate,
+  type BackendSetupOptions,
+  type BackendKernelConfig,
+  type NeuronKernelConfig,
+} from './backend.js';
+export { selectBackendFrom, rankCandidates, formatSelection, type SelectedBackend, type SelectOptions, type RankedCandidate } from './select.js';
 export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from './host-kernel.js';
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
@@ -56,7 +70,7 @@ export {
 } from './conformance.js';
 export { SpecError, type ModelSpec, type ValidatedModelSpec } from '@spikeflow/spec';
 export { syntheticDataset, seededRandom, type SyntheticOptions } from './synthetic.js';
-export { fit, evaluate, batchNormWarnings, startWeight, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';
+export { fit, evaluate, batchNormWarnings, startWeight, yieldToEventLoop, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';
 export { ScalarMeter } from './meter.js';
 export { runMonitors, firingRateMonitor, spikeRasterMonitor, membraneMonitor, neuronLayerNames, type Monitor, type LayerRecord, type Raster, type MembraneTrace, type SampleMonitorOptions } from './monitors.js';
 export { summary, formatSummary, type NetworkSummary, type LayerSummary } from './summary.js';

@@ -69,12 +69,18 @@ export interface SampleMonitorOptions {
 }
 
 /**
- * Neurons to show from a layer of `size` features: the `k` that fired most on the sample (ties and
- * silent layers fall back to the first indices), sorted, so a raster shows activity, not silence.
+ * Neurons to show from a layer: `k` spread evenly over the neurons that fired on the sample, from
+ * the most to the least active (so a raster shows a range of rates, not only saturated neurons),
+ * topped up with silent ones; sorted by index.
  */
 function pickNeurons(counts: Float32Array | Int32Array | Uint8Array, k: number): number[] {
   const order = Array.from(counts.keys()).sort((a, b) => counts[b] - counts[a] || a - b);
-  return order.slice(0, Math.min(k, counts.length)).sort((a, b) => a - b);
+  const active = order.filter((i) => counts[i] > 0);
+  const want = Math.min(k, counts.length);
+  let picked: number[];
+  if (active.length <= want) picked = [...active, ...order.slice(active.length, active.length + want - active.length)];
+  else picked = Array.from({ length: want }, (_, j) => active[Math.floor((j * active.length) / want)]);
+  return picked.sort((a, b) => a - b);
 }
 
 async function sampleSteps(t: tf.Tensor, sample: number): Promise<{ T: number; F: number; data: Float32Array }> {

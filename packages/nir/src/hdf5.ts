@@ -56,9 +56,17 @@ export async function readHdf5(bytes: Uint8Array, where: string): Promise<Tree> 
   }
   FS!.writeFile(path, bytes);
   try {
-    const file = new H5File(path, 'r');
+    let file: H5File;
+    try {
+      file = new H5File(path, 'r');
+    } catch (e) {
+      throw new Error(`${where}: HDF5 could not open it (${(e as Error).message ?? String(e)}); the file may be truncated or damaged`, { cause: e });
+    }
     try {
       return readGroup(file, '');
+    } catch (e) {
+      const message = (e as Error).message ?? String(e);
+      throw new Error(message.startsWith('/') ? `${where}: ${message}` : `${where}: HDF5 could not read it (${message}); the file may be truncated or damaged`, { cause: e });
     } finally {
       file.close();
     }

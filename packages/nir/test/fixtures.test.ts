@@ -89,3 +89,11 @@ describe('NIR files in Python NIR layout', () => {
     expect(() => nirToModel(graph, { dt: 1e-3 })).toThrow(/node "lif": tau varies across neurons/);
   });
 });
+
+describe('damaged NIR files', () => {
+  it('says what is wrong with bytes that are not, or no longer, a NIR file', async () => {
+    await expect(readNir(new TextEncoder().encode('{"not": "hdf5"}'), 'model.json')).rejects.toThrow(/model\.json: not an HDF5 file/);
+    const truncated = fixture('conv_lif.nir').subarray(0, 3000);
+    await expect(readNir(truncated, 'cut.nir')).rejects.toThrow(/cut\.nir: /);
+  });
+});

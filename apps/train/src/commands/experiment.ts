@@ -18,13 +18,14 @@ export const DEFAULT_EXPERIMENT_PRESET = 'fashion-mnist-quick';
 /** The comparison as a Markdown table (printed, and saved beside the report). */
 export function comparisonTable(runs: ComparisonRun[]): string {
   const pct = (x: number | undefined) => (typeof x === 'number' && Number.isFinite(x) ? (100 * x).toFixed(2) : '-');
-  const lines = ['| variant | setting | epochs | final test acc (%) | best test acc (%) | tau at the end |', '|---|---|---:|---:|---:|---|'];
+  const lines = ['| variant | setting | epochs | images trained | final test acc (%) | best test acc (%) | tau at the end |', '|---|---|---:|---:|---:|---:|---|'];
   for (const r of runs) {
     const last = r.metrics[r.metrics.length - 1];
     const best = Math.max(...r.metrics.map((m) => m.testAccuracy ?? -1));
     const epochs = last ? `${last.epoch}${last.complete ? '' : ' (part)'}` : '0';
     const tau = last ? Object.values(last.tau).map((v) => v.toFixed(2)).join(', ') : '-';
-    lines.push(`| ${r.name} | ${r.note} | ${epochs} | ${pct(last?.testAccuracy)} | ${pct(best)} | ${tau} |`);
+    const images = r.metrics.reduce((a, m) => a + m.samples, 0);
+    lines.push(`| ${r.name} | ${r.note} | ${epochs} | ${images} | ${pct(last?.testAccuracy)} | ${pct(best)} | ${tau || '(fixed)'} |`);
   }
   return lines.join('\n');
 }

@@ -1,14 +1,15 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { formatSummary, summary } from '@spikeflow/core';
+import { estimateTrainingBytes, formatSummary, summary } from '@spikeflow/core';
 import { selectBackend } from '../backends.js';
-import { loadSplits } from '../data.js';
-import { integer, str, UsageError } from '../flags.js';
+import { loadSplits, type Split } from '../data.js';
+import { integer, str, UsageError, type Flags } from '../flags.js';
 import { run, scheduleOf } from '../loop.js';
 import { progressFor, type ProgressMode } from '../progress.js';
 import { writeReport } from '../report/write.js';
-import { resolveRun } from '../resolve.js';
+import type { Preset } from '../presets.js';
+import { DEFAULT_PRESET, resolveRun } from '../resolve.js';
 import type { Command } from './command.js';
 
 /** Settings and provenance of a run, written as run.json beside the metrics (the report shows them). */
@@ -38,6 +39,8 @@ export const train: Command = {
                 [--progress bar|lines|none] [--no-report]`,
   async run({ flags, log, signal }) {
     const { name, preset } = await resolveRun(flags);
+    checkMemory(preset, flags);
+    const resume = await resumeFolder(str(flags, 'resume'), log);
     const mode = str(flags, 'progress');
     if (mode !== undefined && !PROGRESS_MODES.includes(mode)) throw new UsageError(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${mode}"`);
     const maxSteps = integer(flags, 'max-steps', 1);
@@ -53,6 +56,8 @@ export const train: Command = {
       seed: preset.seed,
       frames: preset.model.timeSteps,
     });
+    checkInputShape(trainSplit, preset.model.input.shape);
+    checkInputShape(test, preset.model.input.shape);
     const schedule = scheduleOf(preset);
     log(`spikeflow train: preset ${name} on ${backend.name}${backend.detail ? ` ${JSON.stringify(backend.detail)}` : ''}`);
     log(`  train: ${trainSplit.source}`);
@@ -82,7 +87,8 @@ export const train: Command = {
       train: trainSplit,
       test,
       out,
-      resume: str(flags, 'resume'),
+      resume,
+      resumeRequest: { given: Object.keys(flags).filter((k) => flags[k as keyof typeof flags] !== undefined), presetName: str(flags, 'preset') ?? DEFAULT_PRESET },
       maxSteps,
       signal,
       progress,
@@ -111,3 +117,41 @@ export const train: Command = {
     return result.stopReason === 'aborted' ? 130 : 0;
   },
 };
+
+/** `--resume RUN` (a run folder) means RUN/last; a folder that is neither is left for the loader to name. */
+async function resumeFolder(dir: string | undefined, log: (line: string) => void): Promise<string | undefined> {
+  if (dir === undefined) return undefined;
+  const isFile = async (p: string) => (await stat(p).catch(() => undefined))?.isFile() ?? false;
+  if (!(await isFile(join(dir, 'manifest.json'))) && (await isFile(join(dir, 'last', 'manifest.json')))) {
+    log(`${dir} is a run folder: resuming from ${join(dir, 'last')}`);
+    return join(dir, 'last');
+  }
+  return dir;
+}
+
+/**
+ * Refuses a run whose activations over T steps and the batch cannot fit in this machine's memory,
+ * before anything is allocated, naming the flags that size it.
+ */
+function checkMemory(preset: Preset, flags: Flags): void {
+  const bytes = estimateTrainingBytes(preset.model, preset.batchSize);
+  const limit = totalmem();
+  if (bytes <= limit) return;
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(b < 2 ** 33 ? 1 : 0)} GiB`;
+  const T = preset.model.timeSteps ?? 8;
+  const fit = Math.floor((T * limit) / bytes);
+  const named = ['time-steps', 'batch-size'].filter((f) => flags[f as keyof Flags] !== undefined).map((f) => `--${f}`);
+  throw new UsageError(
+    `${named.length ? named.join(' and ') : 'the preset'}: T=${T} at batch ${preset.batchSize} needs about ${gib(bytes)} for one training step, this machine has ${gib(limit)}; ` +
+      (fit >= 1 ? `at this batch size at most about T=${fit} fits` : 'even T=1 does not fit at this batch size: lower --batch-size'),
+  );
+}
+
+/** The data must fit the model's input before the first step, not after an epoch. */
+function checkInputShape(split: Split, inputShape: readonly number[]): void {
+  if (split.count === 0) throw new Error(`${split.source}: holds no samples`);
+  if (!split.sampleShape) return;
+  const same = split.sampleShape.length === inputShape.length && split.sampleShape.every((d, i) => d === inputShape[i]);
+  const flat = inputShape.length === 1 && split.sampleShape.reduce((a, b) => a * b, 1) === inputShape[0];
+  if (!same && !flat) throw new Error(`${split.source}: samples are [${split.sampleShape.join(', ')}], the model's input is [${inputShape.join(', ')}]`);
+}

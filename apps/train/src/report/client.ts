@@ -28,7 +28,7 @@ export const CLIENT_JS = String.raw`
     var plot = new uPlot({
       width: WIDTH, height: HEIGHT,
       scales: { x: { time: false }, y: opts.yRange ? { range: opts.yRange } : {} },
-      axes: [{ label: xLabel }, { label: yLabel, size: 60 }],
+      axes: [{ label: xLabel }, { label: yLabel, size: 70, values: function (u, vals) { return vals.map(function (v) { return v === null ? '' : String(+v.toPrecision(4)); }); } }],
       series: [{ label: xLabel }].concat(series.map(function (s, i) {
         return { label: s.label, stroke: COLORS[i % COLORS.length], width: 2, dash: s.dash, points: { show: true, size: 6 }, spanGaps: true };
       })),

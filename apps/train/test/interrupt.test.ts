@@ -1,0 +1,95 @@
+// End to end through the built `spikeflow` binary: Ctrl-C mid-epoch, exit codes, one-line errors.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const app = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(app, 'bin', 'spikeflow.js');
+const built = existsSync(join(app, 'dist', 'index.js'));
+if (!built) console.warn('interrupt.test.ts: skipped, apps/train/dist is missing; `npm test` builds it first (or run `npm run build`).');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the binary; `interruptWhen` sends SIGINT once stdout matches it. */
+function spikeflow(args: string[], interruptWhen?: RegExp): Promise<Run & { interruptedAfterMs?: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sentAt: number | undefined;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (interruptWhen && sentAt === undefined && interruptWhen.test(stdout)) {
+        sentAt = Date.now();
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, interruptedAfterMs: sentAt !== undefined ? Date.now() - sentAt : undefined }));
+  });
+}
+
+const noStack = (r: Run) => expect(r.stderr).not.toMatch(/^\s+at /m);
+
+describe.skipIf(!built)('spikeflow binary', () => {
+  it('Ctrl-C mid-epoch saves the epoch so far and exits 130; --resume finishes the run', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'spikeflow-sigint-'));
+    const common = ['train', '--preset', 'synthetic', '--backend', 'wasm', '--threads', '1', '--time-steps', '1', '--batch-size', '8', '--train-limit', '512', '--test-limit', '16', '--epochs', '1', '--progress', 'lines', '--out', out];
+    // The first progress line comes after the first step: the run is mid-epoch then.
+    const stopped = await spikeflow(common, /^ {2}epoch 1\/1 {2}\d+\/512/m);
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(stopped.interruptedAfterMs).toBeLessThan(30_000);
+    expect(stopped.stderr).toContain('spikeflow: stopping after this step and saving a checkpoint');
+    noStack(stopped);
+    const m = /interrupted in epoch 1\/1 after (\d+) batches \((\d+) samples\)/.exec(stopped.stdout);
+    expect(m, stopped.stdout).not.toBeNull();
+    const batches = Number(m![1]);
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThan(64);
+    expect(stopped.stdout).toContain(`saved the epoch so far to ${join(out, 'last')}; continue with --resume ${join(out, 'last')}`);
+    expect(existsSync(join(out, 'metrics.jsonl'))).toBe(false);
+
+    const resumed = await spikeflow([...common, '--resume', join(out, 'last')]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`resumed from ${join(out, 'last')}: epoch 1 after ${batches} batches, step ${batches}`);
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics).toHaveLength(1);
+    // The resumed epoch counts the batches trained before the interruption.
+    expect(metrics[0]).toMatchObject({ epoch: 1, complete: true, samples: 512 });
+    const ckpt = JSON.parse(readFileSync(join(out, 'last', 'model.json'), 'utf8'));
+    expect(ckpt.userDefinedMetadata.spikeflow.step).toBe(64);
+  }, 300_000);
+
+  it('no tfjs console banner on the cpu backend', async () => {
+    const r = await spikeflow(['train', '--preset', 'synthetic', '--backend', 'cpu', '--time-steps', '1', '--batch-size', '4', '--train-limit', '4', '--test-limit', '4', '--epochs', '1', '--progress', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('spikeflow train: preset synthetic on cpu');
+    expect(r.stdout + r.stderr).not.toMatch(/looks like you are running TensorFlow\.js in Node|={10}/);
+  }, 300_000);
+
+  it('bad input: one line, exit 2 for usage errors, no stack trace', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['train', '--preset', 'fashion-mnst'], /^spikeflow: --preset: unknown preset "fashion-mnst"; known: .* \(did you mean "fashion-mnist"\?\)\n$/],
+      [['train', '--max-minutes', '0'], /^spikeflow: --max-minutes: expected a number > 0 and <= 10080, got "0"\n$/],
+      [['experiment', 'max-vs-agv'], /^spikeflow: experiment: unknown experiment "max-vs-agv"; .*\(did you mean "max-vs-avg"\?\)\n$/],
+      [['experiment', 'hyperpolarize', '--budget-minutes', '-2'], /^spikeflow: --budget-minutes: expected a number > 0 and <= 10080, got "-2"\n$/],
+      [['report', join(tmpdir(), 'no-such-run-folder')], /^spikeflow: report: ".*no-such-run-folder" is not a folder\n$/],
+      [['train', '--spec', join(tmpdir(), 'no-such-spec.json')], /^spikeflow: --spec .*no-such-spec\.json: cannot read the file \(ENOENT\)\n$/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => spikeflow(args)));
+    for (const [i, [args, expected]] of cases.entries()) {
+      const r = runs[i];
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(expected);
+      noStack(r);
+    }
+  }, 300_000);
+});

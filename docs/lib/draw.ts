@@ -1,0 +1,50 @@
+// The draw demo: a pretrained PLIF CSNN (public/models/draw/, trained by
+// scripts/train-draw-model.mjs) classifies a 28x28 image made from the drawing canvas.
+import * as tf from '@tensorflow/tfjs';
+import { loadCheckpoint, type Network } from '@spikeflow/core';
+import { FASHION_MNIST_CLASSES } from '@spikeflow/datasets';
+import { sampleActivity, type SampleActivity } from './activity.js';
+import { assetUrl } from './runtime.js';
+
+export const CLASS_NAMES: readonly string[] = FASHION_MNIST_CLASSES;
+
+/** Loads the pretrained network (spec and weights in tfjs's format) from the site. */
+export async function loadDrawModel(): Promise<{ network: Network; testAccuracy?: number }> {
+  const ckpt = await loadCheckpoint(assetUrl('models/draw/model.json'));
+  return { network: ckpt.network, testAccuracy: ckpt.meta.extra?.testAccuracy as number | undefined };
+}
+
+/**
+ * Averages a square RGBA image (white strokes on black) down to size x size floats in [0, 1]:
+ * each output pixel is the mean brightness of its block, as Fashion-MNIST's images were made.
+ */
+export function downsample(rgba: Uint8ClampedArray, width: number, size = 28): Float32Array {
+  const block = width / size;
+  if (!Number.isInteger(block) || rgba.length !== width * width * 4) throw new Error(`downsample: expected a ${width}x${width} RGBA image whose side is a multiple of ${size}`);
+  const out = new Float32Array(size * size);
+  for (let y = 0; y < width; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      out[Math.floor(y / block) * size + Math.floor(x / block)] += (rgba[i] + rgba[i + 1] + rgba[i + 2]) / 3;
+    }
+  }
+  const norm = 255 * block * block;
+  for (let i = 0; i < out.length; i++) out[i] /= norm;
+  return out;
+}
+
+export interface Classification extends SampleActivity {
+  prediction: number;
+}
+
+/** Classifies a 28x28 image and records every layer's spikes over T. */
+export async function classify(network: Network, pixels: Float32Array): Promise<Classification> {
+  const x = tf.tensor4d(pixels, [1, 28, 28, 1]);
+  try {
+    const activity = await sampleActivity(network, x);
+    const prediction = activity.scores.reduce((best, s, i, a) => (s > a[best] ? i : best), 0);
+    return { ...activity, prediction };
+  } finally {
+    x.dispose();
+  }
+}

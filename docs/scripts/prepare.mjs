@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Everything the site needs before VitePress builds or serves it, made from the repository:
+// the demos' data, tfjs's wasm binaries as static files, and the API reference.
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeData } from './make-data.mjs';
+import { makeApi } from './make-api.mjs';
+
+const site = fileURLToPath(new URL('..', import.meta.url));
+const t0 = performance.now();
+const log = (what) => console.log(`prepare: ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+
+for (const line of await makeData(join(site, 'public/data'))) log(`data ${line}`);
+
+// tfjs-backend-wasm loads its .wasm next to a prefix the page sets (setWasmPaths): serve them from /wasm/.
+const wasmDist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist';
+const wasmOut = join(site, 'public/wasm');
+mkdirSync(wasmOut, { recursive: true });
+for (const f of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDist, f), join(wasmOut, f));
+log(`wasm binaries copied to public/wasm/`);
+
+rmSync(join(site, 'api'), { recursive: true, force: true });
+const packages = await makeApi(join(site, 'api'));
+log(`API reference of ${packages.join(', ')}`);

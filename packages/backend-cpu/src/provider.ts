@@ -1,0 +1,32 @@
+// The cpu backend as a spikeflow provider: tfjs-backend-cpu (plain JavaScript, runs everywhere)
+// with spikeflow's kernels for it.
+import * as tf from '@tensorflow/tfjs';
+import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type BackendKernelConfig, type BackendProvider, type BackendSetupOptions } from '@spikeflow/core';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+
+/** The fused neuron op on cpu: the generated JavaScript loop over host memory. */
+export const cpuNeuronKernelConfig: BackendKernelConfig = { kernelName: NEURON_KERNEL, backendName: 'cpu', neuronOp: (neuron) => hostNeuronKernel(neuron) };
+
+const kernels = (): BackendKernelConfig[] => [conv2dBackpropFilterConfig, cpuNeuronKernelConfig];
+
+/** Registers spikeflow's cpu kernels (importing the package does it; safe to call again). */
+export function registerCpuKernels(): string[] {
+  return registerKernels(kernels());
+}
+
+export const provider: BackendProvider = {
+  name: 'cpu',
+  capabilities: { tfjsBackend: 'cpu', runsWhere: 'everywhere tfjs runs (plain JavaScript: Node and every browser)', runtimes: ['node', 'browser'], training: true, threads: false },
+  kernels,
+  async probe() {
+    return [{ label: 'cpu (JavaScript)', preference: 10, available: tf.findBackendFactory('cpu') != null, reason: 'tfjs-backend-cpu is not registered (import @tensorflow/tfjs)' }];
+  },
+  async setup(options: BackendSetupOptions = {}) {
+    const fusedKernels = registerCpuKernels();
+    if (options.setBackend !== false) {
+      if (!(await tf.setBackend('cpu'))) throw new Error('@spikeflow/backend-cpu: tfjs could not start its cpu backend');
+      await tf.ready();
+    }
+    return { backend: 'cpu', tfjsBackend: 'cpu', device: 'CPU (JavaScript)', threads: 1, execution: 'hardware', fusedKernels };
+  },
+};

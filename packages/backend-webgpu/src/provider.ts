@@ -1,0 +1,74 @@
+// The WebGPU backend as a spikeflow provider: tfjs-backend-webgpu with fused neuron kernels, on a
+// browser's navigator.gpu or on Dawn in Node.
+import type { BackendCandidate, BackendKernelConfig, BackendProvider, BackendReport } from '@spikeflow/core';
+import { describeAdapter, formatAdapter, noAdapterMessage } from './adapter.js';
+import { maxPoolGradConfig } from './max-pool.js';
+import { ensureNavigatorGpu, isNode } from './node-gpu.js';
+import { webgpuNeuronKernelConfig } from './register.js';
+import { setupAdapter, type SetupOptions } from './setup.js';
+
+/** The neuron op, and MaxPoolGrad once tfjs-backend-webgpu is loaded (setup() loads it). */
+function kernels(): BackendKernelConfig[] {
+  try {
+    return [webgpuNeuronKernelConfig, maxPoolGradConfig()];
+  } catch {
+    return [webgpuNeuronKernelConfig];
+  }
+}
+
+async function probe(): Promise<BackendCandidate[]> {
+  let reason: string | undefined;
+  let adapterText = '';
+  let software: boolean | undefined;
+  try {
+    const { gpu, runtime } = await ensureNavigatorGpu();
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) reason = noAdapterMessage(runtime, 'requestAdapter() returned null').split('\n')[0];
+    else {
+      const report = describeAdapter(adapter, runtime);
+      software = report.software;
+      adapterText = formatAdapter(report);
+    }
+  } catch (e) {
+    reason = (e as Error).message.split('\n')[0];
+  }
+  return [
+    {
+      label: 'webgpu (hardware adapter)',
+      preference: 60,
+      available: software === false,
+      reason: reason ?? `the adapter is ${adapterText}`,
+    },
+    {
+      label: 'webgpu (software adapter)',
+      preference: 20,
+      available: software === true,
+      reason: reason ?? `the adapter is ${adapterText}`,
+    },
+  ];
+}
+
+export const provider: BackendProvider<SetupOptions> = {
+  name: 'webgpu',
+  capabilities: {
+    tfjsBackend: 'webgpu',
+    runsWhere: 'browsers with WebGPU (Chrome/Edge 113+, Safari 26+), and Node through Dawn (npm "webgpu") over Vulkan, Metal or D3D12',
+    runtimes: ['node', 'browser'],
+    training: true,
+    threads: false,
+  },
+  kernels,
+  probe,
+  async setup(options: SetupOptions = {}): Promise<BackendReport> {
+    const adapter = await setupAdapter(options);
+    return {
+      backend: 'webgpu',
+      tfjsBackend: 'webgpu',
+      device: formatAdapter(adapter),
+      threads: 1,
+      execution: adapter.software ? 'software' : 'hardware',
+      fusedKernels: options.fuse === false ? [maxPoolGradConfig().kernelName] : kernels().map((k) => k.kernelName),
+      detail: { adapter, runtime: isNode() ? 'node' : 'browser' },
+    };
+  },
+};

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// One neuron layer, forward + backward over all T, through the fused kernel of each backend (cpu
+// and wasm: the generated host kernel; webgpu: the generated WGSL). PLIF is the paper's layer;
+// Izhikevich (two state variables) runs where @spikeflow/neurons-extra is installed.
+// Usage: node packages/core/bench/neuron-layer.bench.mjs [--backends cpu,wasm,webgpu] [--m 65536] [--t 8] [--reps 5]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { compileNeuron, registry, runNeuron, use, validate } from '@spikeflow/core';
+import { neurons, surrogates } from '@spikeflow/neurons';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const backends = arg('backends', 'cpu,wasm,webgpu').split(',');
+const M = Number(arg('m', 65536));
+const T = Number(arg('t', 8));
+const reps = Number(arg('reps', 5));
+
+use(neurons, surrogates);
+const layers = [{ name: 'plif', layer: { neuron: 'plif', detachReset: true, surrogate: { kind: 'atan' } } }];
+try {
+  const extra = await import('@spikeflow/neurons-extra');
+  use(extra.extraNeurons);
+  layers.push({ name: 'izhikevich', layer: { neuron: 'izhikevich', surrogate: { kind: 'sigmoid' } } });
+} catch {
+  console.log('(@spikeflow/neurons-extra not installed: PLIF only)');
+}
+
+const compile = (layer) => {
+  const o = validate({ input: { shape: [1] }, layers: [{ kind: 'neuron', ...layer }] }).layers[0];
+  return compileNeuron(registry.neurons.get(o.neuron), registry.surrogates.get(o.surrogate.kind), o, o.surrogate);
+};
+
+async function step(n, x, params, gS) {
+  const grads = tf.tidy(() => tf.grads((xi, ...ps) => tf.sum(tf.mul(runNeuron(n, xi, ps, false), gS)))([x, ...params]));
+  await grads[0].data();
+  tf.dispose(grads);
+}
+
+const rows = [];
+for (const backend of backends) {
+  try {
+    if (backend === 'wasm') await (await import('@spikeflow/backend-wasm')).setup();
+    if (backend === 'webgpu') await (await import('@spikeflow/backend-webgpu')).setup({ setBackend: false });
+    await tf.setBackend(backend);
+    await tf.ready();
+  } catch (e) {
+    console.log(`${backend}: skipped (${e.message.split('\n')[0]})`);
+    continue;
+  }
+  for (const { name, layer } of layers) {
+    const n = compile(layer);
+    const x = tf.randomUniform([T, M], -0.5, 1.5, 'float32', 1);
+    const gS = tf.randomUniform([T, M], -1, 1, 'float32', 2);
+    const params = n.paramInit.map((p) => tf.scalar(p));
+    await step(n, x, params, gS); // warm-up: code generation, shader compilation
+    const times = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      await step(n, x, params, gS);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const ms = times[Math.floor(times.length / 2)];
+    rows.push({ backend, neuron: name, T, M, medianMs: ms, minMs: times[0], load1: loadavg()[0] });
+    tf.dispose([x, gS, ...params]);
+  }
+}
+console.log(`\nneuron layer forward + backward, T=${T}, M=${M} (median of ${reps}; load = 1-minute load average)`);
+console.log('| backend | neuron | median ms | min ms | load |');
+console.log('|---|---|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.backend} | ${r.neuron} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.load1.toFixed(1)} |`);
+const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'neuron-layer.json'), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
+process.exit(0);
