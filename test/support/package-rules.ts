@@ -55,14 +55,21 @@ export function packageProblems(w: Workspace, all: Workspace[]): string[] {
   if (!existsSync(readme)) problems.push(`${w.path}/README.md: missing`);
   else {
     const install = installLine(readFileSync(readme, 'utf8'));
-    if (!install) problems.push(`${w.path}/README.md: its first code block must be the install line (npm install ${pkg.name} ...)`);
-    else if (!install.split(/\s+/).includes(pkg.name)) problems.push(`${w.path}/README.md: the install line does not name ${pkg.name}: ${install}`);
+    if (!install) problems.push(`${w.path}/README.md: its first code block must be the install line (npm install ${pkg.name} ..., or npm create for an initializer)`);
+    else if (!installs(install, pkg.name)) problems.push(`${w.path}/README.md: the install line does not name ${pkg.name}: ${install}`);
   }
   return problems;
 }
 
-/** The `npm install ...` line of a README's first fenced code block, if that block has one. */
+/** The `npm install ...` (or `npm create ...`) line of a README's first fenced code block. */
 export function installLine(markdown: string): string | undefined {
   const block = /```[a-z]*\n([\s\S]*?)```/.exec(markdown)?.[1] ?? '';
-  return block.split('\n').find((line) => /^npm install /.test(line.trim()))?.trim();
+  return block.split('\n').find((line) => /^npm (install|create) /.test(line.trim()))?.trim();
+}
+
+/** Whether the line installs `name`; `npm create @scope/x` runs the initializer @scope/create-x. */
+function installs(line: string, name: string): boolean {
+  const words = line.split(/\s+/);
+  if (words[1] === 'create') return words[2]?.replace(/^(@[^/]+\/)?/, (scope) => `${scope}create-`) === name;
+  return words.includes(name);
 }
