@@ -1,5 +1,7 @@
-// Shared by the cross-package tests: the cpu backend and the built-in plugins.
+// Shared by the cross-package tests: the cpu backend (with spikeflow's cpu kernels, the fused neuron
+// op among them) and the built-in plugins.
 import * as tf from '@tensorflow/tfjs';
+import '@spikeflow/backend-cpu';
 import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';

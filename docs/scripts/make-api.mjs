@@ -31,6 +31,8 @@ export async function makeApi(outDir) {
     hidePageHeader: true,
     hideBreadcrumbs: false,
     useCodeBlocks: true,
+    // Comments may contain text like <name>: escape it, or VitePress parses it as a Vue tag.
+    sanitizeComments: true,
     excludeExternals: true,
     skipErrorChecking: true,
     logLevel: 'Warn',

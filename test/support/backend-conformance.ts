@@ -19,6 +19,7 @@ import {
   saveCheckpoint,
   syntheticDataset,
   Trainer,
+  type AnyPlugin,
   type BackendCandidate,
   type BackendProvider,
   type BackendReport,
@@ -26,12 +27,15 @@ import {
 } from '@spikeflow/core';
 import { fileHandler } from '@spikeflow/core/node';
 import type { ModelSpec } from '@spikeflow/spec';
-import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';
 import { networkVectorErrors } from './network-vectors.js';
 import '../setup.js';
 
-// The catalogue's neurons, so that its vectors run (QIF, EIF, Izhikevich with a second state variable).
-use(extraNeurons, extraSurrogates);
+// The catalogue's neurons, so that its vectors run (QIF, EIF, Izhikevich with a second state
+// variable). Imported by a computed name: test/custom-neuron.test.ts declares a neuron kind of the
+// same name for the type checker, and both declarations in one program would collide.
+const extraPackage = '@spikeflow/neurons-extra';
+const extra = (await import(extraPackage)) as { extraNeurons: AnyPlugin[]; extraSurrogates: AnyPlugin[] };
+use(extra.extraNeurons, extra.extraSurrogates);
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
 const readVectors = (name: string): NeuronVectorFile => JSON.parse(readFileSync(fixture(name), 'utf8'));

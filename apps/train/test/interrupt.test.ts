@@ -64,8 +64,8 @@ describe.skipIf(!built)('spikeflow binary', () => {
     expect(metrics).toHaveLength(1);
     // The resumed epoch counts the batches trained before the interruption.
     expect(metrics[0]).toMatchObject({ epoch: 1, complete: true, samples: 512 });
-    const ckpt = JSON.parse(readFileSync(join(out, 'last', 'model.json'), 'utf8'));
-    expect(ckpt.userDefinedMetadata.spikeflow.step).toBe(64);
+    const manifest = JSON.parse(readFileSync(join(out, 'last', 'manifest.json'), 'utf8'));
+    expect(manifest.step).toBe(64);
   }, 300_000);
 
   it('no tfjs console banner on the cpu backend', async () => {

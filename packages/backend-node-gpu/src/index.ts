@@ -6,7 +6,7 @@ import { provider } from './provider.js';
 
 export { provider, makeProvider, tensorflowNeuronKernelConfig, TENSORFLOW_BACKEND, type NodeGpuSetupOptions } from './provider.js';
 export { NodeBackendError, classifyLoadError, LIBTENSORFLOW, GPU_PACKAGE, CPU_PACKAGE, type NodeBackendFailure, type TfjsNodePackage } from './load.js';
-export { tensorflowNeuronOp, affineForward } from './tensorflow-neuron-op.js';
+export { tensorflowNeuronOp, affineForward, type AffineForward } from './tensorflow-neuron-op.js';
 export { countKernelCalls, type CallCounts } from './call-count.js';
 
 /** Loads tfjs-node-gpu (else tfjs-node), registers spikeflow's kernels for it and reports what runs. */

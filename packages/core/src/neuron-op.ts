@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { evalTf } from './expr-tf.js';
 import type { Stmt } from './neuron-ir.js';
 import type { CompiledNeuron } from './plugins.js';
-import { hostNeuronKernel } from './host-kernel.js';
 
 /**
  * The multi-step neuron op: runs a neuron layer over all T steps at once.
@@ -22,35 +21,27 @@ export type NeuronOp = (x: tf.Tensor2D, params: tf.Tensor[], withV: boolean) => 
  */
 export type NeuronKernelFactory = (neuron: CompiledNeuron) => NeuronOp;
 
+// Core registers no kernel itself: each backend package registers its own (the cpu and wasm packages
+// the host kernel, emitted here from the step IR), as tfjs backends register theirs.
 const kernelFactories = new Map<string, NeuronKernelFactory>();
-let defaultsRegistered = false;
-/** Host-memory backends get the generated JavaScript kernel unless a backend package registered its own. */
-function registerDefaults(): void {
-  if (defaultsRegistered) return;
-  defaultsRegistered = true;
-  for (const name of ['cpu', 'wasm']) if (!kernelFactories.has(name)) kernelFactories.set(name, hostNeuronKernel);
-}
 const kernelCache = new Map<string, NeuronOp>();
 
 /**
- * Registers a backend's fused neuron kernels, by tfjs backend name ('webgpu', 'wasm', ...), the way
- * tfjs kernels are registered per backend. Core never imports a backend: the backend calls this.
+ * Registers a backend's fused neuron kernels, by tfjs backend name, the way tfjs kernels are
+ * registered per backend (a backend package does it through registerKernels and a NeuronKernelConfig).
  */
 export function registerNeuronKernel(backendName: string, factory: NeuronKernelFactory): void {
-  registerDefaults();
   kernelFactories.set(backendName, factory);
   for (const key of [...kernelCache.keys()]) if (key.startsWith(`${backendName}|`)) kernelCache.delete(key);
 }
 /** Removes a backend's fused kernels: its neuron layers then run the reference op. */
 export function unregisterNeuronKernel(backendName: string): void {
-  registerDefaults();
   kernelFactories.delete(backendName);
   for (const key of [...kernelCache.keys()]) if (key.startsWith(`${backendName}|`)) kernelCache.delete(key);
 }
 
 /** Which implementation runs neurons on a backend: 'fused' where it registered kernels, else 'reference'. */
 export function neuronImplementation(_neuron?: CompiledNeuron, backendName = tf.getBackend()): 'fused' | 'reference' {
-  registerDefaults();
   return kernelFactories.has(backendName) ? 'fused' : 'reference';
 }
 
@@ -65,7 +56,6 @@ export function runNeuron(neuron: CompiledNeuron, x: tf.Tensor2D, params: tf.Ten
   if (params.length !== neuron.paramNames.length) {
     throw new Error(`neuron op "${neuron.kind}": expected ${neuron.paramNames.length} parameters (${neuron.paramNames.join(', ')}), got ${params.length}`);
   }
-  registerDefaults();
   const backend = tf.getBackend();
   let op: NeuronOp | undefined;
   if (impl !== 'reference') {

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
+import '@spikeflow/backend-cpu'; // the fused neuron op on cpu
 import { extraNeurons, extraSurrogates } from '../src/index.js';
 
 use(neurons, surrogates, extraNeurons, extraSurrogates);
