@@ -151,17 +151,17 @@ const labels = tfPrelude.tensor1d([0, 3, 5, 9], 'int32');
     const dir = await installed('datasets-user');
     expect(readdirNames(join(dir, 'node_modules/@spikeflow'))).toEqual(['datasets']);
 
-    // Three 2x3 images and their labels in the IDX format (big-endian header, then bytes).
+    // Three 28x28 images (MNIST's size) and their labels in the IDX format (big-endian header, then bytes).
     const data = join(dir, 'data');
     mkdirSync(data);
-    const images = Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 3]), Buffer.from([...Array(18).keys()].map((i) => i * 10))]);
+    const images = Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 28, 0, 0, 0, 28]), Buffer.from([...Array(3 * 784).keys()].map((i) => i % 251))]);
     writeFileSync(join(data, 't10k-images-idx3-ubyte'), images);
     writeFileSync(join(data, 't10k-labels-idx1-ubyte'), Buffer.from([0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 9]));
     const script = `import { loadIdxDataset } from '@spikeflow/datasets/node';
 const set = await loadIdxDataset('mnist', { split: 'test', dir: './data' });
-console.log(JSON.stringify({ count: set.count, height: set.height, width: set.width, labels: [...set.labels], last: set.images[17] }));`;
+console.log(JSON.stringify({ count: set.count, height: set.height, width: set.width, labels: [...set.labels], last: set.images[3 * 784 - 1] }));`;
     writeFileSync(join(dir, 'load.mjs'), script);
-    expect(JSON.parse(await node(['load.mjs'], dir))).toEqual({ count: 3, height: 2, width: 3, labels: [7, 2, 9], last: 170 });
+    expect(JSON.parse(await node(['load.mjs'], dir))).toEqual({ count: 3, height: 28, width: 28, labels: [7, 2, 9], last: (3 * 784 - 1) % 251 });
   }, STEP_TIMEOUT);
 
   it.skipIf(!existsSync(CHROMIUM))('Browser: bundles the README\'s Browser line with Vite and trains a step on WebGPU in headless Chromium', async () => {
