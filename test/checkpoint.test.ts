@@ -2,11 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, loadCheckpoint, saveCheckpoint, syntheticDataset, Trainer } from '@spikeflow/core';
+import { build, loadCheckpoint, saveCheckpoint, syntheticDataset, Trainer, type ModelSpec } from '@spikeflow/core';
 import { fileHandler } from '@spikeflow/core/node';
 import { cpu, tf } from './setup.js';
 
-const spec = {
+const spec: ModelSpec = {
   name: 'ckpt',
   input: { shape: [6, 6, 1] },
   timeSteps: 3,

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, firingRate, rateLoss } from '@spikeflow/core';
+import type { LayerSpec } from '@spikeflow/spec';
 import { cpu, tf } from './setup.js';
 
-const layers = [
+const layers: LayerSpec[] = [
   { kind: 'conv2d', filters: 3, kernelSize: 3 },
   { kind: 'batchNorm' },
   { kind: 'neuron', neuron: 'plif', detachReset: true },

@@ -15,10 +15,11 @@ import {
   type BatchStream,
   type EpochReport,
 } from '@spikeflow/core';
+import type { ModelSpec } from '@spikeflow/spec';
 import { cpu, tf } from './setup.js';
 
 const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } } as const;
-const spec = {
+const spec: ModelSpec = {
   name: 'fit-test',
   input: { shape: [8, 8, 1] },
   timeSteps: 4,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { build, validate, SpecError } from '@spikeflow/core';
+import { build, parseSpec, SpecError, type ModelSpec } from '@spikeflow/core';
 import { formatPath } from '@spikeflow/spec';
 import './setup.js';
 
@@ -68,7 +68,7 @@ describe('malformed specs give a SpecError naming the JSON path and what was exp
     it(what, () => {
       let err: unknown;
       try {
-        validate(spec);
+        parseSpec(spec);
       } catch (e) {
         err = e;
       }
@@ -78,8 +78,9 @@ describe('malformed specs give a SpecError naming the JSON path and what was exp
       const issue = e.issues.find((i) => formatPath(i.path) === path)!;
       expect(issue.message).toContain(text);
       expect(e.message).toContain(path);
-      // build() reports the same error (never a bare TypeError from deeper down).
-      expect(() => build(spec)).toThrow(SpecError);
+      // build() reports the same error (never a bare TypeError from deeper down) when a spec
+      // bypasses its types (plain JavaScript, a cast).
+      expect(() => build(spec as ModelSpec)).toThrow(SpecError);
     });
   }
 
@@ -88,12 +89,12 @@ describe('malformed specs give a SpecError naming the JSON path and what was exp
       layer(s, 0).filters = 0;
       layer(s, 2).initTau = 0.5;
     });
-    const e = (() => { try { validate(spec); } catch (err) { return err as SpecError; } })()!;
+    const e = (() => { try { parseSpec(spec); } catch (err) { return err as SpecError; } })()!;
     expect(e.issues.map((i) => formatPath(i.path)).sort()).toEqual(['layers[0].filters', 'layers[2].initTau']);
   });
 
   it('accepts the good spec and fills every default', () => {
-    const n = validate(good());
+    const n = parseSpec(good());
     expect(n.format).toBe('spikeflow.model/v1');
     expect(n.encoder).toEqual({ kind: 'direct' });
     expect(n.layers[2]).toMatchObject({ vThreshold: 1, vReset: 0, vRest: 0, decayInput: true, surrogate: { kind: 'atan', alpha: 2 } });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileNeuron, registry, runNeuron, seededRandom, validate } from '@spikeflow/core';
+import { compileNeuron, registry, runNeuron, seededRandom, parseSpec } from '@spikeflow/core';
 import { cpu, tf } from './setup.js';
 
 /**
@@ -61,7 +61,7 @@ describe.each(['reference', 'fused'] as const)('the %s multi-step op agrees with
         ...(c.neuron === 'lif' ? { tau: c.initTau, decayInput: c.decayInput } : {}),
         ...(c.neuron === 'plif' ? { initTau: c.initTau, decayInput: c.decayInput } : {}),
       };
-      const opts = validate({ input: { shape: [c.N] }, layers: [layer] }).layers[0] as any;
+      const opts = parseSpec({ input: { shape: [c.N] }, layers: [layer] }).layers[0] as any;
       const surrogateOpts = opts.surrogate;
       const compiled = compileNeuron(registry.neurons.get(c.neuron)!, registry.surrogates.get(c.surrogate)!, opts, surrogateOpts);
       const k = (w: tf.Tensor) => (c.neuron === 'plif' ? tf.sigmoid(w) : tf.scalar(c.neuron === 'lif' ? 1 / c.initTau : 0));

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, correctCount, syntheticDataset, Trainer } from '@spikeflow/core';
+import { build, correctCount, syntheticDataset, Trainer, type ModelSpec } from '@spikeflow/core';
 import { cpu, tf } from './setup.js';
 
 const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } } as const;
-const spec = {
+const spec: ModelSpec = {
   input: { shape: [8, 8, 1] },
   timeSteps: 4,
   layers: [

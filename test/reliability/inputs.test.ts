@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { build, SpecError, validate } from '@spikeflow/core';
+import { build, parseSpec, SpecError, type ModelSpec } from '@spikeflow/core';
 import {
   allocEvents,
   checkImageShape,
@@ -26,7 +26,7 @@ const small = { input: { shape: [4, 4, 1] }, timeSteps: 2, layers: [{ kind: 'fla
 function specError(spec: unknown): SpecError {
   let err: unknown;
   try {
-    validate(spec);
+    parseSpec(spec);
   } catch (e) {
     err = e;
   }
@@ -48,7 +48,7 @@ describe('spec limits', () => {
   it('a layer named __proto__ is refused (its tau would vanish from neuronParameters)', () => {
     const e = specError({ ...small, layers: [small.layers[0], small.layers[1], { ...small.layers[2], name: '__proto__' }] });
     expect(e.message).toBe('layers[2].name: layer name "__proto__" is reserved by JavaScript objects; choose another');
-    expect(() => build({ ...small, layers: [small.layers[0], small.layers[1], { ...small.layers[2], name: '__proto__' }] })).toThrow(SpecError);
+    expect(() => build({ ...small, layers: [small.layers[0], small.layers[1], { ...small.layers[2], name: '__proto__' }] } as ModelSpec)).toThrow(SpecError);
   });
 
   it('sizes that cannot be allocated are SpecErrors naming the layer', () => {

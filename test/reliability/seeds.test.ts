@@ -1,13 +1,13 @@
 // Every random draw follows the seed: two runs with one seed are identical.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, Trainer } from '@spikeflow/core';
+import { build, Trainer, type ModelSpec } from '@spikeflow/core';
 import { cpu, tf } from '../setup.js';
 import { batch, tinySpec } from './support.js';
 
 // Low thresholds, so that the output layer spikes from the first step and the losses move.
 const spiking = { ...tinySpec, layers: tinySpec.layers.map((l) => (l.kind === 'neuron' ? { ...l, vThreshold: 0.05 } : l)) };
 
-async function run(seed: number, spec: object = spiking): Promise<{ losses: number[]; weights: number[] }> {
+async function run(seed: number, spec: ModelSpec = spiking): Promise<{ losses: number[]; weights: number[] }> {
   const net = build(spec, { seed });
   const trainer = new Trainer(net, { optimizer: { kind: 'adam', learningRate: 1e-2 } });
   const { x: unit, y } = batch();
@@ -40,7 +40,7 @@ describe('seeds', () => {
   });
 
   it('Poisson encoding follows the seed too', async () => {
-    const poisson = { ...spiking, encoder: { kind: 'poisson' } };
+    const poisson: ModelSpec = { ...spiking, encoder: { kind: 'poisson' } };
     const a = await run(5, poisson);
     expect((await run(5, poisson)).losses).toEqual(a.losses);
   });

@@ -1,8 +1,8 @@
 // Shared by the reliability tests: a tiny network with every layer kind that holds state or randomness.
-import { build, Trainer, type Network } from '@spikeflow/core';
+import { build, Trainer, type ModelSpec, type Network } from '@spikeflow/core';
 import { tf } from '../setup.js';
 
-export const tinySpec = {
+export const tinySpec: ModelSpec = {
   name: 'tiny',
   input: { shape: [6, 6, 1] },
   timeSteps: 3,

@@ -26,6 +26,7 @@ import {
   type NeuronVectorFile,
 } from '@spikeflow/core';
 import { fileHandler } from '@spikeflow/core/node';
+import type { ModelSpec } from '@spikeflow/spec';
 import { networkVectorErrors } from './network-vectors.js';
 import '../setup.js';
 
@@ -39,9 +40,9 @@ use(extra.extraNeurons, extra.extraSurrogates);
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
 const readVectors = (name: string): NeuronVectorFile => JSON.parse(readFileSync(fixture(name), 'utf8'));
 
-const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } };
+const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } } as const;
 /** Small enough for the cpu backend; every layer kind the paper's networks use. */
-export const smokeSpec = {
+export const smokeSpec: ModelSpec = {
   name: 'conformance-smoke',
   input: { shape: [8, 8, 1] },
   timeSteps: 4,

@@ -4,15 +4,15 @@
 // `in` ordered (c, h, w)); they are transposed to spikeflow's NHWC here.
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { build, firingRate, rateLoss, type Network } from '@spikeflow/core';
+import { build, firingRate, rateLoss, type ModelSpec, type Network } from '@spikeflow/core';
 
 const ref = JSON.parse(readFileSync(new URL('../fixtures/network_vectors.json', import.meta.url), 'utf8'));
 const { T, Cin, C, H, W, K } = ref;
 const H2 = H / 2;
 const W2 = W / 2;
 
-const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, vThreshold: 1, vReset: 0, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } };
-export const networkVectorsSpec = {
+const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, vThreshold: 1, vReset: 0, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } } as const;
+export const networkVectorsSpec: ModelSpec = {
   input: { shape: [H, W, Cin] },
   timeSteps: T,
   layers: [

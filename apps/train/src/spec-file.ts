@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { validate } from '@spikeflow/core';
+import { parseSpec } from '@spikeflow/core';
 import { formatPath, SpecError, unknownNameMessage, type JsonPath, type ModelSpec, type SpecIssue } from '@spikeflow/spec';
 import { UsageError } from './flags.js';
 import { DATASETS, type DatasetName, type Preset } from './presets.js';
@@ -70,7 +70,7 @@ export function checkSpecFile(doc: unknown, base: Preset): SpecFile {
   if (d.model === undefined) issues.push({ path: ['model'], message: 'required: the network (a model spec, see "A model is data" in the README)' });
   else {
     try {
-      validate(d.model);
+      parseSpec(d.model);
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       issues.push(...e.issues.map((i) => ({ path: ['model', ...i.path], message: i.message })));

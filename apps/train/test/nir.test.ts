@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { build, loadCheckpoint, saveCheckpoint } from '@spikeflow/core';
+import { build, loadCheckpoint, saveCheckpoint, type ModelSpec } from '@spikeflow/core';
 import { buildModel, foldBatchNorm, readModel } from '@spikeflow/nir';
 import { main, UsageError } from '../src/index.js';
 
-const spec = {
+const spec: ModelSpec = {
   input: { shape: [6, 6, 1] },
   timeSteps: 4,
   layers: [

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, NEURON_KERNEL, registerKernels, runNeuron, runNeuronCase, use, type CompiledNeuron, type NeuronVectorFile } from '@spikeflow/core';
+import { build, parseSpec, NEURON_KERNEL, registerKernels, runNeuron, runNeuronCase, use, type CompiledNeuron, type NeuronVectorFile } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';
@@ -17,7 +17,7 @@ const read = (name: string): NeuronVectorFile => JSON.parse(readFileSync(new URL
 const cases = [...read('neuron_vectors.json').cases, ...read('catalogue_vectors.json').cases];
 
 function compiled(layer: Record<string, unknown>): CompiledNeuron {
-  const net = build({ input: { shape: [4] }, timeSteps: 2, layers: [{ kind: 'neuron', ...layer }] });
+  const net = build(parseSpec({ input: { shape: [4] }, timeSteps: 2, layers: [{ kind: 'neuron', ...layer }] }));
   const n = net.layers.find((l) => l.neuron)!.neuron!;
   net.dispose();
   return n;

@@ -1,7 +1,7 @@
 // Compiles a neuron layer the way the network builder does (spec validation fills the defaults).
-import { compileNeuron, registry, validate, type CompiledNeuron } from '@spikeflow/core';
+import { compileNeuron, registry, parseSpec, type CompiledNeuron } from '@spikeflow/core';
 
 export function compileLayer(layer: Record<string, unknown>, N = 4): CompiledNeuron {
-  const opts = validate({ input: { shape: [N] }, layers: [{ kind: 'neuron', ...layer }] }).layers[0] as any;
+  const opts = parseSpec({ input: { shape: [N] }, layers: [{ kind: 'neuron', ...layer }] }).layers[0] as any;
   return compileNeuron(registry.neurons.get(opts.neuron)!, registry.surrogates.get(opts.surrogate.kind)!, opts, opts.surrogate);
 }

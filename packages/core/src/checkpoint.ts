@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MODEL_FORMAT, type NormalizedModelSpec } from '@spikeflow/spec';
 import { CheckpointError } from './errors.js';
 import { build, type BuildOptions, type Network } from './network.js';
+import { parseSpec } from './validate.js';
 import type { Trainer } from './train.js';
 
 export const CHECKPOINT_FORMAT = 'spikeflow.checkpoint/v1';
@@ -102,7 +103,7 @@ export async function loadCheckpoint(source: string | tf.io.IOHandler, options: 
   if (!artifacts.weightSpecs || !artifacts.weightData) throw new Error(`loadCheckpoint: ${where} has no weights`);
   const bad = firstNonFinite(artifacts.weightData, artifacts.weightSpecs);
   if (bad) throw new CheckpointError(`loadCheckpoint: weight "${bad}" in ${where} holds NaN or Infinity (saved from a diverged run)`, where);
-  const network = build(topology.spikeflowModel, { ...options, seed: options.seed ?? meta.seed });
+  const network = build(parseSpec(topology.spikeflowModel, options.registry), { ...options, seed: options.seed ?? meta.seed });
   const weights = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
   for (const v of network.namedVariables()) {
     const t = weights[v.name];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { validate as validateSpec } from '@spikeflow/spec';
+import { parseSpec } from '@spikeflow/spec';
 import { evalNumber } from './expr-tf.js';
 import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions } from './plugins.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
@@ -59,7 +59,7 @@ export function neuronLayerFromVectorConfig(config: NeuronVectorCase['config']):
 /** Compiles the neuron layer a case describes, with the registry's plugins. */
 export function compileCaseNeuron(c: Pick<NeuronVectorCase, 'config' | 'N' | 'T'>, registry: Registry = sharedRegistry): CompiledNeuron {
   const layer = neuronLayerFromVectorConfig(c.config);
-  const spec = validateSpec({ input: { shape: [c.N] }, timeSteps: c.T, layers: [layer] }, registry.catalog());
+  const spec = parseSpec({ input: { shape: [c.N] }, timeSteps: c.T, layers: [layer] }, registry.catalog());
   const opts = spec.layers[0] as unknown as Record<string, unknown> & NeuronCommonOptions;
   const surrogateOpts = opts.surrogate as { kind: string } & Record<string, unknown>;
   return compileNeuron(registry.neurons.get(opts.neuron as string)!, registry.surrogates.get(surrogateOpts.kind)!, opts, surrogateOpts);

@@ -48,7 +48,7 @@ export { selectBackendFrom, rankCandidates, formatSelection, type SelectedBacken
 export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from './host-kernel.js';
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
-export { validate } from './validate.js';
+export { validate, parseSpec } from './validate.js';
 export { estimateTrainingBytes } from './memory.js';
 export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';
 export { stepChecks, checkNeuronParameters, labelsValid, allFinite, type StepCheck } from './step-checks.js';
@@ -68,7 +68,7 @@ export {
   type NeuronVectorFile,
   type CaseResult,
 } from './conformance.js';
-export { SpecError } from '@spikeflow/spec';
+export { SpecError, type ModelSpec, type ValidatedModelSpec } from '@spikeflow/spec';
 export { syntheticDataset, seededRandom, type SyntheticOptions } from './synthetic.js';
 export { fit, evaluate, batchNormWarnings, startWeight, yieldToEventLoop, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';
 export { ScalarMeter } from './meter.js';

@@ -1,4 +1,4 @@
-import { layerShapes, validate, type NormalizedModelSpec } from '@spikeflow/spec';
+import { layerShapes, parseSpec, type NormalizedModelSpec } from '@spikeflow/spec';
 
 /**
  * Rough bytes one training step keeps alive: every layer's output over T steps and the batch (kept
@@ -6,7 +6,7 @@ import { layerShapes, validate, type NormalizedModelSpec } from '@spikeflow/spec
  * weights with their optimiser slots. Used to refuse a run before it allocates, not as a promise.
  */
 export function estimateTrainingBytes(spec: NormalizedModelSpec | unknown, batchSize: number): number {
-  const normalized = validate(spec);
+  const normalized = parseSpec(spec);
   const T = normalized.timeSteps;
   const perSample = layerShapes(normalized).reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
   const activations = perSample * T * batchSize * 4;

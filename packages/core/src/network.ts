@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { layerShapes, type NormalizedModelSpec } from '@spikeflow/spec';
+import { layerShapes, type ModelSpec, type NormalizedModelSpec, type ValidatedModelSpec } from '@spikeflow/spec';
 import { ShapeError } from './errors.js';
 import { layerBuilders, type ForwardContext, type Layer, type LayerVariable } from './layers.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
@@ -191,8 +191,11 @@ function unfold(x: tf.Tensor, T: number): tf.Tensor {
   return x.reshape([T, x.shape[0] / T, ...x.shape.slice(1)]);
 }
 
-/** Builds a network from a spec (validated first; a SpecError names the path of any problem). */
-export function build(spec: unknown, options: BuildOptions = {}): Network {
+/**
+ * Builds a network from a typed spec, or from JSON through `build(parseSpec(json))`. The spec is
+ * validated first; a SpecError names the path of any problem.
+ */
+export function build(spec: ModelSpec | ValidatedModelSpec, options: BuildOptions = {}): Network {
   const registry = options.registry ?? sharedRegistry;
   const normalized = validate(spec, registry);
   const shapes = layerShapes(normalized);

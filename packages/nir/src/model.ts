@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { build, type BuildOptions, type Network } from '@spikeflow/core';
+import { build, parseSpec, type BuildOptions, type Network } from '@spikeflow/core';
 import type { NormalizedLayer, NormalizedModelSpec } from '@spikeflow/spec';
 
 /** A weight by its checkpoint name (`${layer}/${param}`), in spikeflow's layout (NHWC, kernels [kh, kw, cin, cout]). */
@@ -29,7 +29,7 @@ export async function readModel(network: Network): Promise<SpikeflowModel> {
 
 /** Builds a network from a model and sets every weight; a missing or misshapen weight is an error naming it. */
 export function buildModel(model: SpikeflowModel, options: BuildOptions = {}): Network {
-  const network = build(model.spec, options);
+  const network = build(parseSpec(model.spec, options.registry), options);
   for (const v of network.namedVariables()) {
     const w = model.weights[v.name];
     if (!w) throw new Error(`buildModel: no weight "${v.name}" for layer "${v.name.split('/')[0]}"`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { build, use, type Network } from '@spikeflow/core';
+import { build, use, type ModelSpec, type Network } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 
@@ -11,7 +11,7 @@ export async function cpu(): Promise<void> {
 }
 
 /** Conv-BN-PLIF-MaxPool, Conv-IF, Dense-BN-LIF (no decayInput), voting: every exported kind. */
-export const csnnSpec = {
+export const csnnSpec: ModelSpec = {
   name: 'nir-csnn',
   input: { shape: [8, 8, 1] },
   timeSteps: 6,

@@ -76,12 +76,13 @@ export function modelJsonSchema(catalog: PluginCatalog = {}): Json {
   });
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://spikeflow.dev/schema/model-v1.json',
+    $id: 'https://unpkg.com/@spikeflow/spec/dist/model-v1.schema.json',
     title: 'spikeflow model spec',
     type: 'object',
     required: ['input', 'layers'],
     additionalProperties: false,
     properties: {
+      $schema: { type: 'string', description: 'where editors find this schema' },
       format: { const: MODEL_FORMAT, default: MODEL_FORMAT },
       name: { type: 'string' },
       input: {

@@ -109,7 +109,14 @@ export type LayerSpec =
 
 export type LayerKind = LayerSpec['kind'];
 
+/**
+ * A model spec as written in TypeScript: plugin kinds and their options are checked by the compiler
+ * once the plugin packages are imported (declaration merging), so `neuron: 'plfi'` or
+ * `initTau: 'two'` fail to compile. Specs read from JSON go through `parseSpec()` instead.
+ */
 export interface ModelSpec {
+  /** Where an editor finds the JSON Schema, e.g. "./node_modules/@spikeflow/spec/dist/model-v1.schema.json". */
+  $schema?: string;
   format?: ModelFormat;
   name?: string;
   input: InputSpec;
@@ -124,6 +131,7 @@ export type NormalizedLayer = { kind: string; name?: string } & Record<string, u
 
 /** A spec after validation: every field present (defaults filled in), safe to build from. */
 export interface NormalizedModelSpec {
+  $schema?: string;
   format: ModelFormat;
   name?: string;
   input: InputSpec;
@@ -131,3 +139,10 @@ export interface NormalizedModelSpec {
   encoder: EncoderSpec;
   layers: NormalizedLayer[];
 }
+
+declare const validated: unique symbol;
+/**
+ * A NormalizedModelSpec that came out of validate() or parseSpec(): the only untyped-origin spec
+ * build() takes, so a hand-written object cannot bypass the typed ModelSpec.
+ */
+export type ValidatedModelSpec = NormalizedModelSpec & { readonly [validated]: true };

@@ -2,7 +2,7 @@ import { formatPath, SpecError, unknownNameMessage, type JsonPath, type SpecIssu
 import { applySchema, checkField, cloneJson, field, type OptionSchema } from './fields.js';
 import { COMMON_LAYER_FIELDS, LAYER_FIELDS, LAYER_KINDS, pair, windowOutput } from './layers.js';
 import { checkSpecSize, SPEC_LIMITS } from './limits.js';
-import { MODEL_FORMAT, type NormalizedLayer, type NormalizedModelSpec } from './types.js';
+import { MODEL_FORMAT, type ModelSpec, type NormalizedLayer, type NormalizedModelSpec, type ValidatedModelSpec } from './types.js';
 
 /**
  * The plugin kinds a runtime knows, with their option schemas. @spikeflow/core passes its registry;
@@ -15,17 +15,34 @@ export interface PluginCatalog {
 }
 
 const ENCODER_KINDS = ['direct', 'poisson', 'sequence'] as const;
-const MODEL_FIELDS = ['format', 'name', 'input', 'timeSteps', 'encoder', 'layers'];
+const MODEL_FIELDS = ['$schema', 'format', 'name', 'input', 'timeSteps', 'encoder', 'layers'];
 
 /**
- * Checks a model spec and returns it with every default filled in. Throws a SpecError listing every
- * problem with its JSON path. Accepts the output of JSON.parse: nothing is assumed about its types.
+ * Checks a model spec written in TypeScript (typed: see ModelSpec) or one validate() already
+ * returned, and returns it with every default filled in. Throws a SpecError listing every problem
+ * with its JSON path. For JSON (a string, or a value of unknown shape) use parseSpec().
  */
-export function validate(spec: unknown, catalog: PluginCatalog = {}): NormalizedModelSpec {
+export function validate(spec: ModelSpec | ValidatedModelSpec, catalog: PluginCatalog = {}): ValidatedModelSpec {
+  return parseSpec(spec, catalog);
+}
+
+/**
+ * The JSON path into the model format: takes a JSON text or the output of JSON.parse (nothing is
+ * assumed about its types), checks it like validate() and returns it normalized.
+ */
+export function parseSpec(json: unknown, catalog: PluginCatalog = {}): ValidatedModelSpec {
+  let spec = json;
+  if (typeof json === 'string') {
+    try {
+      spec = JSON.parse(json);
+    } catch (e) {
+      throw new SpecError({ path: [], message: `not valid JSON: ${(e as Error).message}` });
+    }
+  }
   const issues: SpecIssue[] = [];
   const out = validateInto(spec, catalog, issues);
   if (issues.length > 0 || !out) throw new SpecError(issues);
-  return out;
+  return out as ValidatedModelSpec;
 }
 
 /** Like validate, but returns the problems instead of throwing. */
@@ -59,7 +76,12 @@ function validateInto(spec: unknown, catalog: PluginCatalog, issues: SpecIssue[]
   if (spec.format !== undefined && spec.format !== MODEL_FORMAT) {
     issues.push({ path: ['format'], message: `unsupported format ${JSON.stringify(spec.format)}; this version reads "${MODEL_FORMAT}"` });
   }
-  const out: Record<string, unknown> = { format: MODEL_FORMAT };
+  const out: Record<string, unknown> = {};
+  if (spec.$schema !== undefined) {
+    if (typeof spec.$schema === 'string') out.$schema = spec.$schema;
+    else issues.push({ path: ['$schema'], message: `expected the URL or path of the JSON Schema as a string, got ${JSON.stringify(spec.$schema)}` });
+  }
+  out.format = MODEL_FORMAT;
   applySchema(
     {
       name: field.string({ optional: true, description: 'model name' }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { check, layerShapes, modelJsonSchema, MODEL_FORMAT, SpecError, validate, type ModelSpec } from '../src/index.js';
+import { check, layerShapes, modelJsonSchema, MODEL_FORMAT, parseSpec, SpecError, validate, type ModelSpec } from '../src/index.js';
 
 const paper: ModelSpec = {
   format: MODEL_FORMAT,
@@ -83,7 +83,7 @@ describe('@spikeflow/spec without a plugin catalog', () => {
 
   it('throws SpecError (never a TypeError) for any JSON value', () => {
     for (const v of [null, undefined, [], 'spec', 0, true, { layers: null }, { input: null, layers: [null] }, { input: { shape: [[1]] }, layers: [{}] }]) {
-      expect(() => validate(v)).toThrow(SpecError);
+      expect(() => parseSpec(v)).toThrow(SpecError);
     }
   });
 });
