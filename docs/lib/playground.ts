@@ -1,7 +1,7 @@
 // The neuron playground's model: one neuron layer of the chosen plugin, driven by an input current
 // over T steps, run by @spikeflow/core (the same op that trains networks).
 import * as tf from '@tensorflow/tfjs';
-import { build, registry } from '@spikeflow/core';
+import { build, parseSpec, registry } from '@spikeflow/core';
 import type { FieldSpec } from '@spikeflow/spec';
 
 export type InputKind = 'constant' | 'noisy' | 'step';
@@ -80,12 +80,13 @@ export function inputCurrent(input: PlaygroundInput): Float32Array {
 /** Runs one neuron over the input with spikeflow and returns its potential and spikes per step. */
 export async function simulate(neuron: PlaygroundNeuron, input: PlaygroundInput): Promise<Trace> {
   const current = inputCurrent(input);
-  const net = build({
+  // The neuron kind is chosen at run time, so the spec goes through parseSpec (checked against the registry).
+  const net = build(parseSpec({
     input: { shape: [1] },
     timeSteps: input.steps,
     encoder: { kind: 'sequence' },
     layers: [{ kind: 'neuron', name: 'cell', neuron: neuron.neuron, vThreshold: neuron.vThreshold, vReset: neuron.vReset, vRest: neuron.vRest, ...neuron.options }],
-  });
+  }));
   try {
     const x = tf.tensor3d(current, [input.steps, 1, 1]);
     const { output, records } = net.forward(x, { record: ['cell'] });
