@@ -44,6 +44,8 @@ async function step(n, x, params, gS) {
 const rows = [];
 for (const backend of backends) {
   try {
+    // Each backend package registers its fused neuron kernel when set up; core registers none.
+    if (backend === 'cpu') await (await import('@spikeflow/backend-cpu')).setup();
     if (backend === 'wasm') await (await import('@spikeflow/backend-wasm')).setup();
     if (backend === 'webgpu') await (await import('@spikeflow/backend-webgpu')).setup({ setBackend: false });
     await tf.setBackend(backend);
