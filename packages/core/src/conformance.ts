@@ -4,6 +4,7 @@ import { evalNumber } from './expr-tf.js';
 import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions } from './plugins.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
 import { neuronImplementation, runNeuron } from './neuron-op.js';
+import { seededRandom } from './synthetic.js';
 
 /** One case of a neuron vector file (the format of SpikingJelly-generated reference vectors). */
 export interface NeuronVectorCase {
@@ -176,18 +177,6 @@ export function formatCaseResult(r: CaseResult): string {
   return `${r.pass ? 'PASS' : 'FAIL'}  ${r.name.padEnd(24)} spikes ${e(r.spikes)}  v ${e(r.v)}  w ${e(r.wState)}  dL/dx ${e(r.gradX)}  dL/dp ${e(r.gradW)}  [${r.ran}]${r.pass ? '' : '  ' + r.failures.join('; ')}`;
 }
 
-/** A small deterministic generator (mulberry32), so generated vectors are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The smallest distance of H from the threshold over a neuron's steps, simulated in float64 from
  * the step IR. Cases keep it above a margin so that float32 implementations agree on every spike.
@@ -232,7 +221,7 @@ export async function generateNeuronVectors(o: GenerateOptions): Promise<NeuronV
   const reg = o.registry ?? sharedRegistry;
   const cases: NeuronVectorCase[] = [];
   for (const [index, layer] of o.layers.entries()) {
-    const rand = mulberry32((o.seed ?? 1) * 1000 + index);
+    const rand = seededRandom((o.seed ?? 1) * 1000 + index);
     const { surrogate, kind: _kind, ...rest } = layer as Record<string, unknown> & { surrogate?: { kind: string } };
     const { kind: surrogateKind, ...surrogateOptions } = (surrogate ?? { kind: 'atan' }) as { kind: string };
     const config = { ...rest, surrogate: { name: surrogateKind, ...surrogateOptions } } as NeuronVectorCase['config'];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { build, use, type ModelSpec, type Network } from '@spikeflow/core';
+import { build, seededRandom, use, type ModelSpec, type Network } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 
@@ -33,17 +33,8 @@ export const csnnSpec: ModelSpec = {
   ],
 };
 
-/** A seeded generator in [0, 1) (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator in [0, 1): core's. */
+export const random = seededRandom;
 
 /** The CSNN with trained-looking batch-norm statistics and a learned PLIF w. */
 export function makeNetwork(seed = 7): Network {
