@@ -268,7 +268,6 @@ class KernelBuilder {
   build(): void {
     const m = this.mod;
     const S = this.ir.numStates;
-    const K = this.ir.numParams;
     const extraFrom = this.kind === 'forward' ? 'out' : 'dy';
     const setup: Ref[] = [
       ...this.paramArg.map((a, k) => m.local.set(this.paramLocal[k], m.f32x4.splat(m.local.get(a, this.b.f32)))),

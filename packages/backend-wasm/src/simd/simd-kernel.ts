@@ -18,8 +18,10 @@ const backendNow = (): BackendWasm => tf.backend() as unknown as BackendWasm;
 /** Which implementation a neuron's fused op runs on wasm, and why. */
 export interface WasmNeuronKernelInfo {
   implementation: 'wasm-simd' | 'js';
-  /** Threads the SIMD kernel splits neurons across (1 for the JS kernel). */
+  /** Threads the SIMD kernel may split neurons across (1 for the JS kernel). */
   threads: number;
+  /** Threads the last call used (small layers run on one). */
+  lastCallThreads?: number;
   /** Why the JS host kernel runs instead of the SIMD one. */
   reason?: string;
 }
@@ -106,6 +108,7 @@ export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reaso
     if (e instanceof UnsupportedExprError) return { reason: e.message };
     throw e;
   }
+  const info: WasmNeuronKernelInfo = { implementation: 'wasm-simd', threads: poolThreads };
   let compiled: Compiled | undefined;
   const current = (): Compiled => {
     const memory = wasmHeap();
@@ -125,6 +128,7 @@ export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reaso
       return sums(c);
     };
     const threads = pool && pool.memory === c.memory ? Math.min(pool.threads, Math.max(1, Math.floor((T * M) / MIN_ELEMENTS_PER_THREAD))) : 1;
+    info.lastCallThreads = threads > 1 ? pool!.threads : 1;
     if (threads <= 1 || !pool) return runOwn(0, M);
     pool.share(c.id, c.module);
     return pool.run({ kernel: c.id, fn, args, scalars, numParams: K, runOwn });
@@ -158,6 +162,6 @@ export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reaso
       return [tf.engine().makeTensorFromTensorInfo(gX), ...gP.map((g) => tf.scalar(g))];
     },
   });
-  infos.set(neuron.key, { implementation: 'wasm-simd', threads: poolThreads });
+  infos.set(neuron.key, info);
   return { op };
 }
