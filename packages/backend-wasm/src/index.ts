@@ -6,7 +6,7 @@ import { provider } from './provider.js';
 
 export { registerWasmTrainingKernels, trainingKernelNames, wasmKernelConfigs } from './register.js';
 export { initWasmBackendWithThreads, defaultThreads, type WasmThreadsResult } from './threads.js';
-export { wasmNeuronKernelConfig } from './neuron-kernel.js';
+export { selectWasmNeuronKernel, wasmNeuronKernelConfig } from './neuron-kernel.js';
 export {
   closeWasmNeuronThreads,
   prepareWasmNeuronKernels,

@@ -2,7 +2,7 @@
 // (simd/), or where that cannot run, @spikeflow/core's generated JavaScript host kernel. Both read
 // and write the tensors in place on the wasm heap instead of copying them out and back.
 import * as tf from '@tensorflow/tfjs';
-import { hostNeuronKernel, NEURON_KERNEL, type HostMemory, type NeuronKernelConfig } from '@spikeflow/core';
+import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type HostMemory, type NeuronKernelConfig } from '@spikeflow/core';
 import type { BackendWasm } from './wasm-call.js';
 import { simdNeuronKernel, recordJsFallback } from './simd/simd-kernel.js';
 
@@ -21,11 +21,28 @@ export const wasmHeapMemory: HostMemory = {
   read: (tensors) => tensors.map((t) => heap().typedArrayFromHeap(t) as Float32Array),
 };
 
-/** The in-place host kernel for 'wasm' (importing the package registers it). */
+let selected: 'simd' | 'js' = 'simd';
+
+/**
+ * Chooses the neuron kernel for layers built from now on: 'simd' (the default) or 'js', the
+ * JavaScript host kernel (to compare the two; the SIMD kernel falls back to it on its own).
+ */
+export function selectWasmNeuronKernel(kernel: 'simd' | 'js'): void {
+  if (kernel !== 'simd' && kernel !== 'js') throw new Error(`selectWasmNeuronKernel: expected 'simd' or 'js', got ${String(kernel)}`);
+  selected = kernel;
+  // Registering again drops the kernels already made for 'wasm'.
+  registerKernels([wasmNeuronKernelConfig]);
+}
+
+/** The fused neuron op for 'wasm' (importing the package registers it). */
 export const wasmNeuronKernelConfig: NeuronKernelConfig = {
   kernelName: NEURON_KERNEL,
   backendName: 'wasm',
   neuronOp(neuron) {
+    if (selected === 'js') {
+      recordJsFallback(neuron, 'selected with selectWasmNeuronKernel(\'js\')');
+      return hostNeuronKernel(neuron, wasmHeapMemory);
+    }
     const simd = simdNeuronKernel(neuron);
     if (simd.op) return simd.op;
     recordJsFallback(neuron, simd.reason!);

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// One neuron layer, forward + backward over all T, through the fused kernel of each backend (cpu
-// and wasm: the generated host kernel; webgpu: the generated WGSL). PLIF is the paper's layer;
+// One neuron layer, forward + backward over all T, through the fused kernel of each backend (cpu:
+// the generated JS host kernel; wasm: the generated WebAssembly SIMD module, or the JS host kernel;
+// webgpu: the generated WGSL). PLIF is the paper's layer;
 // Izhikevich (two state variables) runs where @spikeflow/neurons-extra is installed.
 // Usage: node packages/core/bench/neuron-layer.bench.mjs [--backends cpu,wasm,webgpu] [--m 65536] [--t 8] [--reps 5]
+//   [--wasm-kernels simd,js]: wasm rows per neuron kernel (WebAssembly SIMD, JavaScript host kernel)
+//   [--wasm-threads N]: wasm threads (default: every core)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -19,6 +22,8 @@ const backends = arg('backends', 'cpu,wasm,webgpu').split(',');
 const M = Number(arg('m', 65536));
 const T = Number(arg('t', 8));
 const reps = Number(arg('reps', 5));
+const wasmKernels = arg('wasm-kernels', 'simd,js').split(',');
+const wasmThreads = arg('wasm-threads', undefined);
 
 use(neurons, surrogates);
 const layers = [{ name: 'plif', layer: { neuron: 'plif', detachReset: true, surrogate: { kind: 'atan' } } }];
@@ -46,7 +51,7 @@ for (const backend of backends) {
   try {
     // Each backend package registers its fused neuron kernel when set up; core registers none.
     if (backend === 'cpu') await (await import('@spikeflow/backend-cpu')).setup();
-    if (backend === 'wasm') await (await import('@spikeflow/backend-wasm')).setup();
+    if (backend === 'wasm') await (await import('@spikeflow/backend-wasm')).setup(wasmThreads ? { threads: Number(wasmThreads) } : {});
     if (backend === 'webgpu') await (await import('@spikeflow/backend-webgpu')).setup({ setBackend: false });
     await tf.setBackend(backend);
     await tf.ready();
@@ -54,28 +59,34 @@ for (const backend of backends) {
     console.log(`${backend}: skipped (${e.message.split('\n')[0]})`);
     continue;
   }
+  const threads = backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : 1;
+  for (const kernel of backend === 'wasm' ? wasmKernels : ['fused'])
   for (const { name, layer } of layers) {
+    if (backend === 'wasm') (await import('@spikeflow/backend-wasm')).selectWasmNeuronKernel(kernel);
     const n = compile(layer);
     const x = tf.randomUniform([T, M], -0.5, 1.5, 'float32', 1);
     const gS = tf.randomUniform([T, M], -1, 1, 'float32', 2);
     const params = n.paramInit.map((p) => tf.scalar(p));
     await step(n, x, params, gS); // warm-up: code generation, shader compilation
     const times = [];
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
       await step(n, x, params, gS);
       times.push(performance.now() - t0);
     }
+    const cpu = process.cpuUsage(cpu0);
     times.sort((a, b) => a - b);
     const ms = times[Math.floor(times.length / 2)];
-    rows.push({ backend, neuron: name, T, M, medianMs: ms, minMs: times[0], load1: loadavg()[0] });
+    const cpuMs = (cpu.user + cpu.system) / 1000 / reps;
+    rows.push({ backend, kernel, threads, neuron: name, T, M, medianMs: ms, minMs: times[0], cpuMsPerRep: cpuMs, load1: loadavg()[0] });
     tf.dispose([x, gS, ...params]);
   }
 }
 console.log(`\nneuron layer forward + backward, T=${T}, M=${M} (median of ${reps}; load = 1-minute load average)`);
-console.log('| backend | neuron | median ms | min ms | load |');
-console.log('|---|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.backend} | ${r.neuron} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.load1.toFixed(1)} |`);
+console.log('| backend | kernel | threads | neuron | median ms | min ms | process CPU ms | load |');
+console.log('|---|---|---:|---|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.backend} | ${r.kernel} | ${r.threads} | ${r.neuron} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.cpuMsPerRep.toFixed(1)} | ${r.load1.toFixed(1)} |`);
 const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'neuron-layer.json'), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));

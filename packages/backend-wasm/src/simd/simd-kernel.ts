@@ -37,6 +37,7 @@ export function wasmHeap(backend: BackendWasm = backendNow()): WebAssembly.Memor
 const isShared = (memory: WebAssembly.Memory) => typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 
 let pool: NeuronThreadPool | undefined;
+const compile = (bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module => new WebAssembly.Module(bytes);
 let poolThreads = 1;
 
 /**
@@ -97,7 +98,7 @@ export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reaso
   const moduleFor = (shared: boolean): WebAssembly.Module => {
     let m = byShared.get(shared);
     if (!m) {
-      m = new WebAssembly.Module(neuronModuleBinary(b, ir, { shared }) as Uint8Array<ArrayBuffer>);
+      m = compile(neuronModuleBinary(b, ir, { shared }) as Uint8Array<ArrayBuffer>);
       byShared.set(shared, m);
     }
     return m;
