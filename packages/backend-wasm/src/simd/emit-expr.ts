@@ -37,7 +37,30 @@ export function emitExpr(b: Binaryen, mod: WasmModule, e: Expr, names: ExprNames
   const one = () => f32x4Const(b, mod, 1);
   const zero = () => f32x4Const(b, mod, 0);
   const call = (fn: MathFunction, a: Ref) => mod.call(mathFunctionName(fn), [a], b.v128);
+  // A sub-expression that occurs again (sigmoid(u) in s (1 - s)) is computed once: the first
+  // occurrence (evaluated first: operands run left to right) keeps its value in a local.
+  const seen = new Map<string, { count: number; local?: number }>();
+  const count = (x: Expr) => {
+    if (!('a' in x.node)) return;
+    const key = x.toString();
+    const entry = seen.get(key);
+    if (entry) entry.count++;
+    else {
+      seen.set(key, { count: 1 });
+      count(x.node.a);
+      if ('b' in x.node) count(x.node.b);
+    }
+  };
+  count(e);
   const go = (x: Expr): Ref => {
+    if (!('a' in x.node)) return emit(x);
+    const entry = seen.get(x.toString())!;
+    if (entry.count < 2) return emit(x);
+    if (entry.local !== undefined) return mod.local.get(entry.local, b.v128);
+    entry.local = names.temp();
+    return mod.local.tee(entry.local, emit(x), b.v128);
+  };
+  const emit = (x: Expr): Ref => {
     const n = x.node;
     switch (n.op) {
       case 'const': return f32x4Const(b, mod, n.value);

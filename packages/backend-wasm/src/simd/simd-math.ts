@@ -11,6 +11,8 @@ const LOG2E = 1.4426950408889634;
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.12194440e-4;
 const FLT_MIN = 1.1754943508222875e-38;
+/** ln(FLT_MIN) rounded up to a float32: e^x for x at or above it is a normal float. */
+const LN_FLT_MIN = Math.fround(-87.33654);
 // Taylor coefficients of tanh(x) / x in x^2 (1, -1/3, 2/15, ...), enough for |x| < 0.625.
 const TANH_SERIES = [
   1, -1 / 3, 2 / 15, -17 / 315, 62 / 2835, -1382 / 155925, 21844 / 6081075, -929569 / 638512875,
@@ -43,7 +45,10 @@ export function addMathFunctions(b: Binaryen, mod: WasmModule, fs: Iterable<Math
   if (need.has('exp')) {
     add('exp', (x0, L) => {
       // e^x = 2^n e^r, n = round(x / ln 2), |r| <= ln 2 / 2; 2^n applied in two halves so that
-      // each is a normal float for every n in [-150, 128] (overflow to inf, underflow to 0).
+      // each is a normal float for every n in [-126, 128] (overflow gives inf). Results below the
+      // smallest normal float are flushed to 0: arithmetic on subnormals takes a slow path on
+      // common CPUs (and WebAssembly cannot turn it off), and a neuron's surrogate gradient would
+      // meet them for every neuron far from its threshold.
       const x = L.add(v);
       const n = L.add(v);
       const r = L.add(v);
@@ -51,16 +56,17 @@ export function addMathFunctions(b: Binaryen, mod: WasmModule, fs: Iterable<Math
       const half = L.add(v);
       const get = (k: number) => mod.local.get(k, v);
       const scale = (e: Ref) => i.shl(i.add(e, I(127)), mod.i32.const(23));
+      const value = f.mul(
+        f.mul(horner(() => get(r), [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040]), scale(get(half))),
+        scale(i.sub(get(ni), get(half))),
+      );
       return mod.block(null, [
-        mod.local.set(x, f.min(f.max(x0, F(-104)), F(89))),
+        mod.local.set(x, f.min(f.max(x0, F(LN_FLT_MIN)), F(89))),
         mod.local.set(n, f.nearest(f.mul(get(x), F(LOG2E)))),
         mod.local.set(r, f.sub(f.sub(get(x), f.mul(get(n), F(LN2_HI))), f.mul(get(n), F(LN2_LO)))),
         mod.local.set(ni, i.trunc_sat_f32x4_s(get(n))),
         mod.local.set(half, i.shr_s(get(ni), mod.i32.const(1))),
-        f.mul(
-          f.mul(horner(() => get(r), [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040]), scale(get(half))),
-          scale(i.sub(get(ni), get(half))),
-        ),
+        mod.v128.andnot(value, f.lt(mod.local.get(0, v), F(LN_FLT_MIN))),
       ], v);
     });
   }
