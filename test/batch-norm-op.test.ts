@@ -10,6 +10,7 @@ import {
   BATCH_NORM_TRAIN_KERNEL,
   Trainer,
   batchNormImplementation,
+  batchNormHostLoops,
   batchNormTrain,
   batchNormTrainGrad,
   build,
@@ -51,6 +52,7 @@ const cases: Case[] = [
   { name: 'one row (zero variance)', shape: [1, 6] },
   { name: 'large mean, small spread', shape: [4, 9, 2], offset: 1000, spread: 0.01 },
   { name: 'binary spikes', shape: [2, 4, 4, 8], spread: -1 },
+  { name: 'wide layer (plain loops, not unrolled)', shape: [5, 130] },
 ];
 
 function inputs(c: Case) {
@@ -113,6 +115,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('runs the fused kernels there', () => {
       expect(batchNormImplementation(backend)).toBe('fused');
+      expect([batchNormHostLoops(32), batchNormHostLoops(130)]).toEqual(['unrolled', 'plain']);
       expect(tf.getKernel(BATCH_NORM_TRAIN_GRAD_KERNEL, backend)).toBeDefined();
     });
 

@@ -56,7 +56,7 @@ export {
   type BatchNormTrainResult,
   type BatchNormTrainGradResult,
 } from './batch-norm-op.js';
-export { batchNormTrainHost, batchNormTrainGradHost } from './batch-norm-host.js';
+export { batchNormTrainHost, batchNormTrainGradHost, batchNormHostLoops } from './batch-norm-host.js';
 export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from './host-kernel.js';
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';
