@@ -12,12 +12,38 @@ describe('MaxPoolGrad', () => {
     { shape: [3, 7, 5, 3], size: 2, stride: 2, pad: 'same' as const },
     { shape: [3, 9, 9, 5], size: 3, stride: 2, pad: 'same' as const }, // overlapping windows
     { shape: [1, 8, 7, 5], size: 3, stride: 1, pad: 'valid' as const },
+    // Disjoint windows (the unrolled path): odd sizes leave rows and columns no window covers.
+    { shape: [2, 7, 9, 5], size: 2, stride: 2, pad: 'valid' as const },
+    { shape: [2, 9, 9, 3], size: 3, stride: 3, pad: 'valid' as const },
+    { shape: [2, 8, 11, 3], size: 2, stride: 3, pad: 'valid' as const }, // gaps between windows
+    { shape: [3, 6, 6, 4], size: [1, 2] as [number, number], stride: [1, 2] as [number, number], pad: 'valid' as const },
   ];
   it.each(cases)('pool $size stride $stride $pad on $shape', async (c) => {
     const x = randomInput(c.shape, 21);
     const f = (xs: tf.Tensor) =>
       tf.maxPool(xs as tf.Tensor4D, c.size, c.stride, c.pad).pow(3).sum() as tf.Scalar;
     expect(await worstGradError(f, [x])).toBeLessThan(TOL);
+  });
+
+  it.each([
+    { shape: [4, 8, 8, 6], size: 2, stride: 2 },
+    { shape: [3, 9, 7, 5], size: 2, stride: 2 },
+    { shape: [2, 9, 9, 4], size: 3, stride: 3 },
+  ])('routes dy to the first 1 of each window of spikes, like tfjs-cpu: pool $size on $shape', async (c) => {
+    // Spikes: windows of several 1s (and of only 0s) tie; dy varies per window so misrouting shows.
+    const spikes = Float32Array.from(randomInput(c.shape, 23).values, (v) => (v > 0.2 ? 1 : 0));
+    const grads = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(spikes, c.shape as [number, number, number, number]);
+        const y = tf.maxPool(x, c.size, c.stride, 'valid');
+        const dy = tf.tensor(randomInput(y.shape, 24).values, y.shape);
+        return tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(z as tf.Tensor4D, c.size, c.stride, 'valid'), dy)))(x).dataSync();
+      });
+    };
+    const [cpu, wasm] = [await grads('cpu'), await grads('wasm')];
+    expect(Array.from(wasm)).toEqual(Array.from(cpu));
+    expect(cpu.some((v) => v !== 0)).toBe(true);
   });
 
   it('sends the gradient of tied windows (ReLU zeros) to the first maximum, like tfjs-cpu', async () => {
