@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { randomInput, relativeError, worstGradError } from './helpers.js';
+import { productCosts } from '../src/kernels/batch-mat-mul.js';
 
 const TOL = 1e-4;
 
@@ -65,10 +66,18 @@ describe('BatchMatMul with transposed operands', () => {
     { a: [5, 7], b: [7, 3], ta: false, tb: false },
     { a: [7, 5], b: [7, 3], ta: true, tb: false },
     { a: [5, 7], b: [3, 7], ta: false, tb: true },
-    { a: [7, 5], b: [3, 7], ta: true, tb: true },
+    { a: [7, 5], b: [3, 7], ta: true, tb: true, swapped: true },
     { a: [2, 7, 5], b: [2, 3, 7], ta: true, tb: true }, // batched: the wasm backend's own loop
+    // Computed as (op(B)ᵀ·op(A)ᵀ)ᵀ, which packs the smaller operand (see productCosts).
+    { a: [3, 20], b: [40, 20], ta: false, tb: true, swapped: true },
+    { a: [2, 50], b: [50, 60], ta: false, tb: false, swapped: true },
+    { a: [30, 2], b: [30, 50], ta: true, tb: false, swapped: true },
+    { a: [20, 3], b: [40, 20], ta: true, tb: true, swapped: true },
   ];
   it.each(cases)('a$a b$b transposeA=$ta transposeB=$tb', async (c) => {
+    const [m, k] = c.ta ? [c.a.at(-1)!, c.a.at(-2)!] : [c.a.at(-2)!, c.a.at(-1)!];
+    const { direct, swapped } = productCosts(m, k, c.tb ? c.b.at(-2)! : c.b.at(-1)!, c.ta, c.tb);
+    if (c.a.length === 2) expect(swapped < direct).toBe(c.swapped === true);
     const f = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, c.ta, c.tb).pow(3).sum() as tf.Scalar;
     expect(await worstGradError(f, [randomInput(c.a, 31), randomInput(c.b, 32)])).toBeLessThan(TOL);
   });
