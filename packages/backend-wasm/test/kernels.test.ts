@@ -130,7 +130,11 @@ describe('Slice and Unpack', () => {
 
 describe('Tile, Identity and Cast', () => {
   it('tiles whole-tensor repeats and general repeats like tfjs-cpu', async () => {
-    for (const [shape, reps] of [[[1, 1, 3], [4, 5, 1]], [[2, 3], [3, 2]], [[1, 2, 1], [2, 1, 3]]]) {
+    for (const [shape, reps] of [
+      [[1, 1, 3], [4, 5, 1]], [[2, 3], [3, 2]], [[1, 2, 1], [2, 1, 3]],
+      [[3, 2, 2, 1], [4, 1, 1, 1]], // a batch repeated T times
+      [[2, 3, 2], [1, 2, 3]], [[2, 1, 3], [2, 3, 1]], [[5], [3]], [[2, 2], [1, 1]], [[2, 3, 1, 2], [3, 1, 2, 1]],
+    ]) {
       const x = randomInput(shape, 51);
       const f = (xs: tf.Tensor) => tf.tile(xs, reps).pow(3).mul(tf.range(0, xs.size * reps.reduce((p, q) => p * q)).reshape(
         shape.map((d, i) => d * reps[i]))).sum() as tf.Scalar;
