@@ -10,13 +10,13 @@ export function adamUpdateHost(
   const keep1 = 1 - beta1;
   const keep2 = 1 - beta2;
   const rate = learningRate / oneMinusAccBeta1;
+  const invCorrection2 = 1 / oneMinusAccBeta2;
   for (let i = 0; i < n; i++) {
     const g = gradient[i];
-    // Moments rounded to float32 before use, as the stored moments are (and tfjs's ops compute).
-    const m1 = Math.fround(beta1 * m[i] + keep1 * g);
-    const v1 = Math.fround(beta2 * v[i] + keep2 * g * g);
+    const m1 = beta1 * m[i] + keep1 * g;
+    const v1 = beta2 * v[i] + keep2 * g * g;
     outM[i] = m1;
     outV[i] = v1;
-    outValue[i] = value[i] - (rate * m1) / (Math.sqrt(v1 / oneMinusAccBeta2) + epsilon);
+    outValue[i] = value[i] - (rate * m1) / (Math.sqrt(v1 * invCorrection2) + epsilon);
   }
 }
