@@ -13,6 +13,7 @@ export {
   wasmNeuronKernelInfo,
   type WasmNeuronKernelInfo,
 } from './simd/simd-kernel.js';
+export { useBinaryen } from './simd/binaryen.js';
 export { provider } from './provider.js';
 
 /**

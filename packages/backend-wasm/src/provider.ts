@@ -61,7 +61,11 @@ export const provider: BackendProvider = {
       threads: getThreadsCount(),
       execution: 'hardware',
       fusedKernels: wasmKernelConfigs().map((k) => k.kernelName),
-      detail: { neuronKernel: `WebAssembly SIMD (generated with binaryen), ${neuronThreads} thread${neuronThreads > 1 ? 's' : ''}` },
+      detail: {
+        neuronKernel: neuronThreads > 0
+          ? `WebAssembly SIMD (generated with binaryen), ${neuronThreads} thread${neuronThreads > 1 ? 's' : ''}`
+          : 'JavaScript host kernel (binaryen could not be loaded)',
+      },
     };
   },
 };

@@ -1,22 +1,42 @@
 // binaryen (module builder and optimiser) is about 15 MB of JavaScript: it is loaded on first
-// use (setup() awaits it), not when the package is imported.
+// use (setup() awaits it), not when the package is imported. The import is hidden from bundlers
+// (a browser app that wants the SIMD kernel bundles binaryen itself and passes it to
+// useBinaryen()); where it cannot be loaded, neurons run the JS host kernel and say why.
 import type BinaryenModule from 'binaryen';
 
 export type Binaryen = typeof BinaryenModule;
 export type WasmModule = InstanceType<Binaryen['Module']>;
 export type Ref = number;
 
+const SPECIFIER = 'binaryen';
 let loaded: Binaryen | undefined;
 let loading: Promise<Binaryen> | undefined;
+let failure: string | undefined;
 
-/** Loads binaryen once; later calls return the same promise. */
+/** Loads binaryen once; later calls return the same promise. Rejects where it cannot be loaded. */
 export function loadBinaryen(): Promise<Binaryen> {
-  loading ??= import('binaryen').then((m) => (loaded = m.default));
+  loading ??= (import(/* @vite-ignore */ /* webpackIgnore: true */ SPECIFIER) as Promise<{ default: Binaryen }>).then(
+    (m) => (loaded ??= m.default),
+    (e: unknown) => {
+      failure = `binaryen could not be loaded (${(e as Error).message.split('\n')[0]}); in a browser, bundle it and pass it to useBinaryen()`;
+      throw new Error(failure, { cause: e });
+    },
+  );
   return loading;
+}
+
+/** Gives the SIMD neuron kernels a binaryen module the app loaded itself (`import binaryen from 'binaryen'`). */
+export function useBinaryen(binaryen: Binaryen): void {
+  if (typeof binaryen?.Module !== 'function') throw new TypeError('useBinaryen: expected the default export of the binaryen package');
+  loaded = binaryen;
+  loading = Promise.resolve(binaryen);
+  failure = undefined;
 }
 
 /** binaryen when loaded, else undefined (the kernel factory is synchronous). */
 export const binaryenIfLoaded = (): Binaryen | undefined => loaded;
+/** Why binaryen is not loaded, when loading it failed. */
+export const binaryenFailure = (): string | undefined => failure;
 
 /** A function's locals: parameters first, then variables added while its body is built. */
 export class Locals {

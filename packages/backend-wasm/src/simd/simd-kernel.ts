@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { makeNeuronOp, type CompiledNeuron, type NeuronOp } from '@spikeflow/core';
 import type { BackendWasm } from '../wasm-call.js';
-import { binaryenIfLoaded, loadBinaryen } from './binaryen.js';
+import { binaryenFailure, binaryenIfLoaded, loadBinaryen } from './binaryen.js';
 import { UnsupportedExprError } from './emit-expr.js';
 import { invariantValues } from './invariants.js';
 import { neuronModuleBinary } from './neuron-module.js';
@@ -43,9 +43,15 @@ let poolThreads = 1;
 /**
  * Loads binaryen and, in Node with a shared heap and `threads` > 1, starts the thread pool.
  * setup() calls it; before it has run, neuron layers on wasm use the JS host kernel (and say so).
+ * Returns the threads the SIMD kernels use, or 0 where binaryen could not be loaded (warned).
  */
 export async function prepareWasmNeuronKernels(threads: number): Promise<number> {
-  await loadBinaryen();
+  try {
+    await loadBinaryen();
+  } catch (e) {
+    console.warn(`spikeflow: neuron layers on wasm will run the JavaScript host kernel: ${(e as Error).message}`);
+    return 0;
+  }
   const memory = wasmHeap();
   if (pool && (pool.memory !== memory || pool.threads !== threads)) await closeWasmNeuronThreads();
   if (!pool && isNode && threads > 1 && isShared(memory)) {
@@ -90,7 +96,7 @@ interface Compiled {
  */
 export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reason?: string } {
   const b = binaryenIfLoaded();
-  if (!b) return { reason: 'binaryen is not loaded yet (call setup() from @spikeflow/backend-wasm before building the network)' };
+  if (!b) return { reason: binaryenFailure() ?? 'binaryen is not loaded yet (call setup() from @spikeflow/backend-wasm before building the network)' };
   const ir = neuron.ir;
   const S = ir.numStates;
   const K = ir.numParams;
