@@ -6,6 +6,7 @@ import type { BackendCandidate, BackendProvider, BackendSetupOptions } from '@sp
 import { registerWasmTrainingKernels, wasmKernelConfigs } from './register.js';
 import { defaultThreads, initWasmBackendWithThreads } from './threads.js';
 import { prepareWasmNeuronKernels } from './simd/simd-kernel.js';
+import { binaryenFailure } from './simd/binaryen.js';
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 const started = (): boolean => tf.engine().registry.wasm != null;
@@ -52,8 +53,12 @@ export const provider: BackendProvider = {
     else if (options.setBackend !== false && !(await tf.setBackend('wasm'))) throw new Error('@spikeflow/backend-wasm: the wasm backend failed to start');
     if (options.setBackend === false && previous && previous !== 'wasm') await tf.setBackend(previous);
     await tf.ready();
-    // The neuron op's SIMD compiler and thread pool (one thread per XNNPACK thread).
+    // The neuron op's SIMD compiler and thread pool (one thread per XNNPACK thread). Where binaryen
+    // cannot load (a bundle that leaves it out), neuron layers run the JS host loop (warned).
     const neuronThreads = await prepareWasmNeuronKernels(getThreadsCount());
+    const neuronKernel = neuronThreads > 0
+      ? `WebAssembly SIMD (generated with binaryen), ${neuronThreads} thread${neuronThreads > 1 ? 's' : ''}`
+      : `JavaScript host loop: ${binaryenFailure() ?? 'binaryen could not be loaded'}`;
     return {
       backend: 'wasm',
       tfjsBackend: 'wasm',
@@ -61,11 +66,7 @@ export const provider: BackendProvider = {
       threads: getThreadsCount(),
       execution: 'hardware',
       fusedKernels: wasmKernelConfigs().map((k) => k.kernelName),
-      detail: {
-        neuronKernel: neuronThreads > 0
-          ? `WebAssembly SIMD (generated with binaryen), ${neuronThreads} thread${neuronThreads > 1 ? 's' : ''}`
-          : 'JavaScript host kernel (binaryen could not be loaded)',
-      },
+      detail: { neuronKernel },
     };
   },
 };
