@@ -64,11 +64,11 @@ export const provider: BackendProvider<SetupOptions> = {
     return {
       backend: 'webgpu',
       tfjsBackend: 'webgpu',
-      device: formatAdapter(adapter),
+      device: `${formatAdapter(adapter)}, neuron workgroup ${adapter.neuronWorkgroupSize}`,
       threads: 1,
       execution: adapter.software ? 'software' : 'hardware',
       fusedKernels: options.fuse === false ? [maxPoolGradConfig().kernelName] : kernels().map((k) => k.kernelName),
-      detail: { adapter, runtime: isNode() ? 'node' : 'browser' },
+      detail: { adapter, runtime: isNode() ? 'node' : 'browser', neuronWorkgroupSize: adapter.neuronWorkgroupSize, limits: adapter.limits },
     };
   },
 };
