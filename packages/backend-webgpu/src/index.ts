@@ -9,7 +9,7 @@ export { setupAdapter, type SetupOptions, type AdapterSetup } from './setup.js';
 export { describeAdapter, formatAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
 export { registerFusedNeuronKernels, unregisterFusedNeuronKernels, fusedNeuronKernelFactory, webgpuNeuronKernelConfig } from './register.js';
 export { makeFusedNeuronOp, checkNeuronShaders, NeuronShaderError } from './fused-neuron-op.js';
-export { generateNeuronShaders, WORKGROUP_SIZE, type NeuronShaders } from './neuron-shaders.js';
+export { generateNeuronShaders, type NeuronShaders } from './neuron-shaders.js';
 export { overrideWebGPULimits, effectiveLimits, type WebGPULimits } from './limits.js';
 export { planNeuronChunks, largestBinding, type NeuronChunk, type NeuronOpShape } from './neuron-chunks.js';
 export { neuronWorkgroupSize, preferNeuronWorkgroupSize, PREFERRED_NEURON_WORKGROUP } from './workgroup.js';

@@ -1,7 +1,6 @@
 import { constant, toWgsl, type CompiledNeuron, type Expr, type NeuronIR, type NeuronStmt } from '@spikeflow/core';
+import { PREFERRED_NEURON_WORKGROUP } from './workgroup.js';
 
-/** The default threads per workgroup (one thread per neuron; also the width of the dL/dparam reduction). */
-export const WORKGROUP_SIZE = 64;
 
 export interface NeuronShaders {
   /** Main-function bodies (WGSL) of the forward pass, without and with the state in the output. */
@@ -23,9 +22,10 @@ const literal = (value: number) => wgsl(constant(value));
 /**
  * The WGSL of the fused kernels, emitted from the neuron's step IR: only the loops, the buffer
  * layout and the reduction are WebGPU's; every statement of the step comes from the IR. Parameters
- * are packed in one buffer P, so any number of them fits the binding limit.
+ * are packed in one buffer P, so any number of them fits the binding limit. One thread per neuron;
+ * `workgroupSize` is also the width of the dL/dparam reduction.
  */
-export function generateNeuronShaders(n: CompiledNeuron, workgroupSize: number = WORKGROUP_SIZE): NeuronShaders {
+export function generateNeuronShaders(n: CompiledNeuron, workgroupSize: number = PREFERRED_NEURON_WORKGROUP): NeuronShaders {
   const WG = workgroupSize;
   const ir: NeuronIR = n.ir;
   const P = ir.numParams;

@@ -1,7 +1,11 @@
 import type { WebGPULimits } from './limits.js';
 
-/** Threads per workgroup the neuron programs aim for when the adapter allows it. */
-export const PREFERRED_NEURON_WORKGROUP = 64;
+/**
+ * Threads per workgroup the neuron programs aim for when the adapter allows it. On lavapipe 64, 256
+ * and 1024 time the same (the PLIF layer at N = 2^20, T = 8); 256 is the usual size for one thread
+ * per element on GPUs. scripts/gpu-check.mjs times 64 and 256 on a GPU.
+ */
+export const PREFERRED_NEURON_WORKGROUP = 256;
 
 let preferred = PREFERRED_NEURON_WORKGROUP;
 
