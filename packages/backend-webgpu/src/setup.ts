@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendSetupOptions } from '@spikeflow/core';
+import { registerKernels, type BackendSetupOptions } from '@spikeflow/core';
 import { describeAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
 import { registerWebGPUBackend } from './backend-factory.js';
 import { ensureNavigatorGpu } from './node-gpu.js';
 import { registerFusedNeuronKernels, unregisterFusedNeuronKernels } from './register.js';
 import { registerFirstMaxPoolGrad } from './max-pool.js';
+import { conv2DFilterGradConfig } from './conv-filter-grad.js';
 import { patchWebGPUTile } from './tile-patch.js';
 import { patchWebGPUAddN } from './addn-patch.js';
 import { effectiveLimits, type WebGPULimits } from './limits.js';
@@ -51,6 +52,7 @@ export async function setupAdapter(options: SetupOptions = {}): Promise<AdapterS
   patchWebGPUTile();
   patchWebGPUAddN();
   registerFirstMaxPoolGrad();
+  registerKernels([conv2DFilterGradConfig()]);
 
   if (options.fuse === false) unregisterFusedNeuronKernels();
   else registerFusedNeuronKernels();
