@@ -5,6 +5,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendCandidate, BackendProvider, BackendSetupOptions } from '@spikeflow/core';
 import { registerWasmTrainingKernels, wasmKernelConfigs } from './register.js';
 import { defaultThreads, initWasmBackendWithThreads } from './threads.js';
+import { prepareWasmNeuronKernels } from './simd/simd-kernel.js';
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 const started = (): boolean => tf.engine().registry.wasm != null;
@@ -51,6 +52,8 @@ export const provider: BackendProvider = {
     else if (options.setBackend !== false && !(await tf.setBackend('wasm'))) throw new Error('@spikeflow/backend-wasm: the wasm backend failed to start');
     if (options.setBackend === false && previous && previous !== 'wasm') await tf.setBackend(previous);
     await tf.ready();
+    // The neuron op's SIMD compiler and thread pool (one thread per XNNPACK thread).
+    const neuronThreads = await prepareWasmNeuronKernels(getThreadsCount());
     return {
       backend: 'wasm',
       tfjsBackend: 'wasm',
@@ -58,6 +61,7 @@ export const provider: BackendProvider = {
       threads: getThreadsCount(),
       execution: 'hardware',
       fusedKernels: wasmKernelConfigs().map((k) => k.kernelName),
+      detail: { neuronKernel: `WebAssembly SIMD (generated with binaryen), ${neuronThreads} thread${neuronThreads > 1 ? 's' : ''}` },
     };
   },
 };
