@@ -4,6 +4,7 @@ import type { BackendCandidate, BackendKernelConfig, BackendProvider, BackendRep
 import { describeAdapter, formatAdapter, noAdapterMessage } from './adapter.js';
 import { maxPoolGradConfig } from './max-pool.js';
 import { conv2DFilterGradConfig } from './conv-filter-grad.js';
+import { batchNormKernelConfigs } from './batch-norm.js';
 import { ensureNavigatorGpu, isNode } from './node-gpu.js';
 import { webgpuNeuronKernelConfig } from './register.js';
 import { setupAdapter, type SetupOptions } from './setup.js';
@@ -11,7 +12,7 @@ import { setupAdapter, type SetupOptions } from './setup.js';
 /** tfjs kernels spikeflow replaces on webgpu, once tfjs-backend-webgpu is loaded (setup() loads it). */
 function tfjsKernels(): BackendKernelConfig[] {
   try {
-    return [maxPoolGradConfig(), conv2DFilterGradConfig()];
+    return [maxPoolGradConfig(), conv2DFilterGradConfig(), ...batchNormKernelConfigs()];
   } catch {
     return [];
   }

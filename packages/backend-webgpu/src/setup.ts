@@ -6,6 +6,7 @@ import { ensureNavigatorGpu } from './node-gpu.js';
 import { registerFusedNeuronKernels, unregisterFusedNeuronKernels } from './register.js';
 import { registerFirstMaxPoolGrad } from './max-pool.js';
 import { conv2DFilterGradConfig } from './conv-filter-grad.js';
+import { batchNormKernelConfigs } from './batch-norm.js';
 import { patchWebGPUTile } from './tile-patch.js';
 import { patchWebGPUAddN } from './addn-patch.js';
 import { effectiveLimits, type WebGPULimits } from './limits.js';
@@ -52,7 +53,7 @@ export async function setupAdapter(options: SetupOptions = {}): Promise<AdapterS
   patchWebGPUTile();
   patchWebGPUAddN();
   registerFirstMaxPoolGrad();
-  registerKernels([conv2DFilterGradConfig()]);
+  registerKernels([conv2DFilterGradConfig(), ...batchNormKernelConfigs()]);
 
   if (options.fuse === false) unregisterFusedNeuronKernels();
   else registerFusedNeuronKernels();
