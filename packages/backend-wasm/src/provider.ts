@@ -53,7 +53,15 @@ export const provider: BackendProvider = {
     if (options.setBackend === false && previous && previous !== 'wasm') await tf.setBackend(previous);
     await tf.ready();
     // The neuron op's SIMD compiler and thread pool (one thread per XNNPACK thread).
-    const neuronThreads = await prepareWasmNeuronKernels(getThreadsCount());
+    // Where binaryen cannot load (a bundle that leaves it out), neuron layers run the JS host loop.
+    let neuronKernel: string;
+    try {
+      const neuronThreads = await prepareWasmNeuronKernels(getThreadsCount());
+      neuronKernel = `WebAssembly SIMD (generated with binaryen), ${neuronThreads} thread${neuronThreads > 1 ? 's' : ''}`;
+    } catch (e) {
+      neuronKernel = `JavaScript host loop: binaryen could not be loaded (${(e as Error).message})`;
+      console.warn(`@spikeflow/backend-wasm: neuron layers run the ${neuronKernel}`);
+    }
     return {
       backend: 'wasm',
       tfjsBackend: 'wasm',
@@ -61,7 +69,7 @@ export const provider: BackendProvider = {
       threads: getThreadsCount(),
       execution: 'hardware',
       fusedKernels: wasmKernelConfigs().map((k) => k.kernelName),
-      detail: { neuronKernel: `WebAssembly SIMD (generated with binaryen), ${neuronThreads} thread${neuronThreads > 1 ? 's' : ''}` },
+      detail: { neuronKernel },
     };
   },
 };
