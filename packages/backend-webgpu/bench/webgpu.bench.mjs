@@ -3,18 +3,20 @@
 // steps; and a kernel profile of one training step. Prints tables, writes JSON.
 //   node scripts/bench.mjs webgpu                      (full; the same command on any GPU)
 //   SPIKEFLOW_BENCH_QUICK=1 node scripts/bench.mjs webgpu   (short run)
-// Options (flags or env): --quick, --sizes=16,20 (log2 N), --steps=3, --leak-steps=500,
-// --leak-batch=8, --cpu-steps=1, --cpu-batch=64, --no-cpu.
+// Options (flags or env): --quick, --layer-n=20 (log2 N), --layer-t=8,32,128, --layer-only (the
+// layer table alone), --workgroup=256 (the neuron programs' preferred size), --batch=64, --steps=3, --leak-steps=500, --leak-batch=8, --cpu-steps=1, --cpu-batch=64, --no-cpu.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { compileNeuron, registry, runNeuron, use, validate } from '@spikeflow/core';
+import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { formatAdapter, registerFusedNeuronKernels, setupAdapter, unregisterFusedNeuronKernels } from '@spikeflow/backend-webgpu';
 import { annTrainer, randomBatch, snnTrainer } from '../../../scripts/bench-lib/csnn.mjs';
 import { printTable } from './table.mjs';
+import { layerTable } from './layer-table.mjs';
 
 const arg = (name, fallback) => {
   const flag = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -24,8 +26,9 @@ const arg = (name, fallback) => {
 const quick = process.argv.includes('--quick') || !!process.env.SPIKEFLOW_BENCH_QUICK;
 const opts = {
   quick,
-  sizes: String(arg('sizes', quick ? '16' : '16,20')).split(',').map(Number),
-  Ts: quick ? [4, 8, 32] : [4, 8, 32, 128],
+  layerLog2N: Number(arg('layer-n', quick ? 16 : 20)),
+  Ts: String(arg('layer-t', '8,32,128')).split(',').map(Number),
+  layerOnly: process.argv.includes('--layer-only'),
   steps: Number(arg('steps', quick ? 2 : 3)),
   leakSteps: Number(arg('leak-steps', quick ? 30 : 500)),
   leakBatch: Number(arg('leak-batch', 8)),
@@ -33,13 +36,14 @@ const opts = {
   cpuBatch: Number(arg('cpu-batch', quick ? 8 : 64)),
   cpu: !process.argv.includes('--no-cpu') && !process.env.SPIKEFLOW_BENCH_NO_CPU,
   T: 4,
-  batch: 64,
+  batch: Number(arg('batch', 64)),
+  workgroupSize: arg('workgroup', undefined) === undefined ? undefined : Number(arg('workgroup')),
 };
 
 use(neurons, surrogates, pools);
-const adapter = await setupAdapter();
-console.log(`webgpu bench on ${formatAdapter(adapter)}${quick ? ' (quick)' : ''}`);
-const results = { adapter, options: opts, date: new Date().toISOString(), neuronLayer: [], training: [], annFloor: {}, memory: {}, profile: {} };
+const adapter = await setupAdapter({ workgroupSize: opts.workgroupSize });
+console.log(`webgpu bench on ${formatAdapter(adapter)}${quick ? ' (quick)' : ''}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+const results = { adapter, options: opts, date: new Date().toISOString(), loadAverageAtStart: loadavg(), neuronLayer: [], training: [], annFloor: {}, memory: {}, profile: {} };
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function timeIt(fn, reps) {
@@ -53,41 +57,12 @@ async function timeIt(fn, reps) {
   return median(times);
 }
 
-// (a) One PLIF layer (the paper's configuration), forward + backward over all T.
-const opt = validate({ input: { shape: [1] }, layers: [{ kind: 'neuron', neuron: 'plif', detachReset: true, surrogate: { kind: 'atan' } }] }).layers[0];
-const plif = compileNeuron(registry.neurons.get('plif'), registry.surrogates.get('atan'), opt, opt.surrogate);
-async function layerStep(x, w, gS, impl) {
-  const r = tf.tidy(() => {
-    const [gx, gw] = tf.grads((xi, wi) => tf.sum(tf.mul(runNeuron(plif, xi, [wi], false, impl), gS)))([x, w]);
-    return tf.add(tf.sum(gx), gw);
-  });
-  await r.data(); // one scalar read: waits for the GPU without downloading the [T, N] gradients
-  r.dispose();
+// (a) One PLIF layer (the paper's configuration), forward + backward over all T, fused vs reference.
+results.neuronLayer = await layerTable({ Ts: opts.Ts, log2N: opts.layerLog2N, reps: opts.quick ? 2 : 3, title: 'on ' + formatAdapter(adapter) });
+if (opts.layerOnly) {
+  writeResults();
+  process.exit(0);
 }
-for (const log2N of opts.sizes) {
-  for (const T of opts.Ts) {
-    const N = 2 ** log2N;
-    // The backward buffer holds T*N gradients plus per-workgroup partials: it must fit one binding.
-    if (4 * (T * N + N / 64 + 1) > tf.backend().device.limits.maxStorageBufferBindingSize) {
-      results.neuronLayer.push({ N, T, skipped: 'T*N exceeds the adapter\'s maxStorageBufferBindingSize' });
-      console.log(`  layer N=2^${log2N} T=${T}: skipped (exceeds the adapter's storage buffer binding limit)`);
-      continue;
-    }
-    const x = tf.randomUniform([T, N], -0.5, 1.5, 'float32', 1);
-    const gS = tf.randomNormal([T, N], 0, 1, 'float32', 2);
-    const w = tf.scalar(plif.paramInit[0]);
-    const reps = T * N >= 2 ** 24 ? 2 : opts.quick ? 3 : 5;
-    const fused = await timeIt(() => layerStep(x, w, gS), reps);
-    const reference = await timeIt(() => layerStep(x, w, gS, 'reference'), Math.min(reps, 2));
-    tf.dispose([x, gS, w]);
-    const row = { N, T, fusedMs: fused, referenceMs: reference, speedup: reference / fused };
-    results.neuronLayer.push(row);
-    console.log(`  layer N=2^${log2N} T=${T}: fused ${fused.toFixed(2)} ms, reference ${reference.toFixed(2)} ms (${row.speedup.toFixed(1)}x)`);
-  }
-}
-printTable('(a) PLIF layer forward+backward over T (median wall ms)', ['N', 'T', 'fused', 'reference', 'speedup'],
-  results.neuronLayer.map((r) => (r.skipped ? [`2^${Math.log2(r.N)}`, r.T, 'over binding limit', '', '']
-    : [`2^${Math.log2(r.N)}`, r.T, r.fusedMs.toFixed(2), r.referenceMs.toFixed(2), `${r.speedup.toFixed(1)}x`])));
 
 // (b), (c) Training throughput; each configuration times `steps` steps after one warm-up step.
 async function trainTiming(make, batch, steps) {
@@ -186,8 +161,12 @@ printTable('(c) ANN floor (ReLU, T folded into the batch) vs SNN on webgpu', ['n
   console.log(`peak RSS ${mb(peakRss)} MB; growth ${a.steps} -> ${b.steps} steps: ${results.memory.tensorGrowth} tensors, ${mb(results.memory.gpuBytesGrowth)} MB of GPU buffers`);
 }
 
-const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'webgpu.json'), JSON.stringify(results, null, 2));
-console.log(`wrote ${join(out, 'webgpu.json')}`);
+writeResults();
 process.exit(0);
+
+function writeResults() {
+  const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'webgpu.json'), JSON.stringify(results, null, 2));
+  console.log(`wrote ${join(out, 'webgpu.json')}`);
+}

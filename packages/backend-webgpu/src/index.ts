@@ -5,12 +5,17 @@ import { registerBackendProvider } from '@spikeflow/core';
 import { provider } from './provider.js';
 
 export { provider } from './provider.js';
-export { setupAdapter, type SetupOptions } from './setup.js';
+export { setupAdapter, type SetupOptions, type AdapterSetup } from './setup.js';
 export { describeAdapter, formatAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
 export { registerFusedNeuronKernels, unregisterFusedNeuronKernels, fusedNeuronKernelFactory, webgpuNeuronKernelConfig } from './register.js';
 export { makeFusedNeuronOp, checkNeuronShaders, NeuronShaderError } from './fused-neuron-op.js';
-export { generateNeuronShaders, WORKGROUP_SIZE, type NeuronShaders } from './neuron-shaders.js';
+export { generateNeuronShaders, type NeuronShaders } from './neuron-shaders.js';
+export { overrideWebGPULimits, effectiveLimits, type WebGPULimits } from './limits.js';
+export { planNeuronChunks, largestBinding, type NeuronChunk, type NeuronOpShape } from './neuron-chunks.js';
+export { neuronWorkgroupSize, preferNeuronWorkgroupSize, PREFERRED_NEURON_WORKGROUP } from './workgroup.js';
 export { registerFirstMaxPoolGrad, maxPoolGradConfig } from './max-pool.js';
+export { batchNormKernelConfigs } from './batch-norm.js';
+export { conv2DFilterGradConfig, tfjsFilterGradConfig, filterGradConfig, filterGradShape, FilterGradProgram, type FilterGradShape } from './conv-filter-grad.js';
 
 /** Finds an adapter, registers the webgpu backend and the fused kernels, and reports what runs. */
 export const setup = provider.setup;

@@ -1,7 +1,6 @@
 import { constant, toWgsl, type CompiledNeuron, type Expr, type NeuronIR, type NeuronStmt } from '@spikeflow/core';
+import { PREFERRED_NEURON_WORKGROUP } from './workgroup.js';
 
-/** Threads per workgroup: one thread per neuron; also the width of the dL/dparam reduction. */
-export const WORKGROUP_SIZE = 64;
 
 export interface NeuronShaders {
   /** Main-function bodies (WGSL) of the forward pass, without and with the state in the output. */
@@ -10,6 +9,8 @@ export interface NeuronShaders {
   backward: { spikes: string; withV: string };
   numParams: number;
   numStates: number;
+  /** Threads per workgroup the kernels were generated for. */
+  workgroupSize: number;
 }
 
 const wgsl = (e: Expr) => toWgsl(e, { param: (i) => `p${i}` });
@@ -21,9 +22,11 @@ const literal = (value: number) => wgsl(constant(value));
 /**
  * The WGSL of the fused kernels, emitted from the neuron's step IR: only the loops, the buffer
  * layout and the reduction are WebGPU's; every statement of the step comes from the IR. Parameters
- * are packed in one buffer P, so any number of them fits the binding limit.
+ * are packed in one buffer P, so any number of them fits the binding limit. One thread per neuron;
+ * `workgroupSize` is also the width of the dL/dparam reduction.
  */
-export function generateNeuronShaders(n: CompiledNeuron): NeuronShaders {
+export function generateNeuronShaders(n: CompiledNeuron, workgroupSize: number = PREFERRED_NEURON_WORKGROUP): NeuronShaders {
+  const WG = workgroupSize;
   const ir: NeuronIR = n.ir;
   const P = ir.numParams;
   const S = ir.numStates;
@@ -53,16 +56,16 @@ ${range(S).map((i) => `    z${i} = n${i};${withV ? ` result[(${1 + i} * T + t) *
   const reduction = P === 0 ? '' : `
   for (var k = 0; k < ${P}; k = k + 1) { partial[i32(localIndex) * ${P} + k] = acc[k]; }
   workgroupBarrier();
-  let group = index / ${WORKGROUP_SIZE};
+  let group = index / ${WG};
   if (localIndex == 0u && group < uniforms.numGroups) {
     for (var k = 0; k < ${P}; k = k + 1) {
       var total = 0.0;
-      for (var j = 0; j < ${WORKGROUP_SIZE}; j = j + 1) { total = total + partial[j * ${P} + k]; }
+      for (var j = 0; j < ${WG}; j = j + 1) { total = total + partial[j * ${P} + k]; }
       result[${S} * T * M + group * ${P} + k] = total;
     }
   }`;
   const reads = ir.backwardReads;
-  const backward = (withV: boolean) => `${P === 0 ? '' : `var<workgroup> partial : array<f32, ${WORKGROUP_SIZE * P}>;\n`}
+  const backward = (withV: boolean) => `${P === 0 ? '' : `var<workgroup> partial : array<f32, ${WG * P}>;\n`}
 fn main(index : i32) {
   let M = uniforms.numNeurons;
   let T = uniforms.numSteps;
@@ -94,5 +97,6 @@ ${range(P).map((k) => `      acc[${k}] = acc[${k}] + q${k};`).join('\n')}
     backward: { spikes: backward(false), withV: backward(true) },
     numParams: P,
     numStates: S,
+    workgroupSize: WG,
   };
 }

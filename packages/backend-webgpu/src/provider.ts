@@ -3,17 +3,24 @@
 import type { BackendCandidate, BackendKernelConfig, BackendProvider, BackendReport } from '@spikeflow/core';
 import { describeAdapter, formatAdapter, noAdapterMessage } from './adapter.js';
 import { maxPoolGradConfig } from './max-pool.js';
+import { conv2DFilterGradConfig } from './conv-filter-grad.js';
+import { batchNormKernelConfigs } from './batch-norm.js';
 import { ensureNavigatorGpu, isNode } from './node-gpu.js';
 import { webgpuNeuronKernelConfig } from './register.js';
 import { setupAdapter, type SetupOptions } from './setup.js';
 
-/** The neuron op, and MaxPoolGrad once tfjs-backend-webgpu is loaded (setup() loads it). */
-function kernels(): BackendKernelConfig[] {
+/** tfjs kernels spikeflow replaces on webgpu, once tfjs-backend-webgpu is loaded (setup() loads it). */
+function tfjsKernels(): BackendKernelConfig[] {
   try {
-    return [webgpuNeuronKernelConfig, maxPoolGradConfig()];
+    return [maxPoolGradConfig(), conv2DFilterGradConfig(), ...batchNormKernelConfigs()];
   } catch {
-    return [webgpuNeuronKernelConfig];
+    return [];
   }
+}
+
+/** The neuron op and the replaced tfjs kernels. */
+function kernels(): BackendKernelConfig[] {
+  return [webgpuNeuronKernelConfig, ...tfjsKernels()];
 }
 
 async function probe(): Promise<BackendCandidate[]> {
@@ -64,11 +71,11 @@ export const provider: BackendProvider<SetupOptions> = {
     return {
       backend: 'webgpu',
       tfjsBackend: 'webgpu',
-      device: formatAdapter(adapter),
+      device: `${formatAdapter(adapter)}, neuron workgroup ${adapter.neuronWorkgroupSize}`,
       threads: 1,
       execution: adapter.software ? 'software' : 'hardware',
-      fusedKernels: options.fuse === false ? [maxPoolGradConfig().kernelName] : kernels().map((k) => k.kernelName),
-      detail: { adapter, runtime: isNode() ? 'node' : 'browser' },
+      fusedKernels: (options.fuse === false ? tfjsKernels() : kernels()).map((k) => k.kernelName),
+      detail: { adapter, runtime: isNode() ? 'node' : 'browser', neuronWorkgroupSize: adapter.neuronWorkgroupSize, limits: adapter.limits },
     };
   },
 };

@@ -1,11 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendSetupOptions } from '@spikeflow/core';
+import { registerKernels, type BackendSetupOptions } from '@spikeflow/core';
 import { describeAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
 import { registerWebGPUBackend } from './backend-factory.js';
 import { ensureNavigatorGpu } from './node-gpu.js';
 import { registerFusedNeuronKernels, unregisterFusedNeuronKernels } from './register.js';
 import { registerFirstMaxPoolGrad } from './max-pool.js';
+import { conv2DFilterGradConfig } from './conv-filter-grad.js';
+import { batchNormKernelConfigs } from './batch-norm.js';
 import { patchWebGPUTile } from './tile-patch.js';
+import { patchWebGPUAddN } from './addn-patch.js';
+import { effectiveLimits, type WebGPULimits } from './limits.js';
+import { neuronWorkgroupSize, preferNeuronWorkgroupSize } from './workgroup.js';
 
 export interface SetupOptions extends BackendSetupOptions {
   powerPreference?: 'high-performance' | 'low-power';
@@ -13,6 +18,15 @@ export interface SetupOptions extends BackendSetupOptions {
   fuse?: boolean;
   /** Dawn toggles in Node, e.g. ['backend=vulkan'] or ['adapter=NVIDIA']. */
   dawnFlags?: string[];
+  /** Threads per workgroup the neuron programs aim for (a power of two; lowered to the adapter's limits). */
+  workgroupSize?: number;
+}
+
+/** What setupAdapter() found: the adapter, and the sizes spikeflow's programs took from its limits. */
+export interface AdapterSetup extends AdapterReport {
+  /** Threads per workgroup of the fused neuron programs (for a layer with one trainable parameter). */
+  neuronWorkgroupSize: number;
+  limits: WebGPULimits;
 }
 
 /**
@@ -20,7 +34,7 @@ export interface SetupOptions extends BackendSetupOptions {
  * registers tfjs's webgpu backend and the fused neuron kernels, and reports the adapter. Throws,
  * saying what to install, when there is no adapter.
  */
-export async function setupAdapter(options: SetupOptions = {}): Promise<AdapterReport> {
+export async function setupAdapter(options: SetupOptions = {}): Promise<AdapterSetup> {
   const { gpu, runtime } = await ensureNavigatorGpu(options.dawnFlags);
   let adapter: any = null;
   let detail = '';
@@ -31,12 +45,15 @@ export async function setupAdapter(options: SetupOptions = {}): Promise<AdapterR
   }
   if (!adapter) throw new Error(noAdapterMessage(runtime, detail || 'requestAdapter() returned null'));
   const report = describeAdapter(adapter, runtime);
+  preferNeuronWorkgroupSize(options.workgroupSize);
 
   // Imported only now: tfjs's webgpu backend registers itself only if navigator.gpu exists.
   const mod = await import('@tensorflow/tfjs-backend-webgpu');
   registerWebGPUBackend(mod, adapter);
   patchWebGPUTile();
+  patchWebGPUAddN();
   registerFirstMaxPoolGrad();
+  registerKernels([conv2DFilterGradConfig(), ...batchNormKernelConfigs()]);
 
   if (options.fuse === false) unregisterFusedNeuronKernels();
   else registerFusedNeuronKernels();
@@ -48,5 +65,7 @@ export async function setupAdapter(options: SetupOptions = {}): Promise<AdapterR
     if (!ok) throw new Error(`@spikeflow/backend-webgpu: tfjs could not start its webgpu backend (adapter ${report.description || report.vendor})`);
     await tf.ready();
   }
-  return report;
+  // The device is requested with the adapter's limits (backend-factory.ts): the adapter's are the device's.
+  const limits = effectiveLimits(adapter.limits);
+  return { ...report, neuronWorkgroupSize: neuronWorkgroupSize(limits), limits };
 }
