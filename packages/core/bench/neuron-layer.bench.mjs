@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { compileNeuron, registry, runNeuron, use, validate } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
+import { backendThreads } from '../../../scripts/bench-lib/threads.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,14 +69,14 @@ for (const backend of backends) {
     }
     times.sort((a, b) => a - b);
     const ms = times[Math.floor(times.length / 2)];
-    rows.push({ backend, neuron: name, T, M, medianMs: ms, minMs: times[0], load1: loadavg()[0] });
+    rows.push({ backend, threads: backendThreads(backend), neuron: name, T, M, medianMs: ms, minMs: times[0], load1: loadavg()[0] });
     tf.dispose([x, gS, ...params]);
   }
 }
 console.log(`\nneuron layer forward + backward, T=${T}, M=${M} (median of ${reps}; load = 1-minute load average)`);
-console.log('| backend | neuron | median ms | min ms | load |');
-console.log('|---|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.backend} | ${r.neuron} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.load1.toFixed(1)} |`);
+console.log('| backend | threads | neuron | median ms | min ms | load |');
+console.log('|---|---:|---|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.backend} | ${r.threads} | ${r.neuron} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.load1.toFixed(1)} |`);
 const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'neuron-layer.json'), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
