@@ -46,6 +46,18 @@ export {
   type NeuronKernelConfig,
 } from './backend.js';
 export { selectBackendFrom, rankCandidates, formatSelection, type SelectedBackend, type SelectOptions, type RankedCandidate } from './select.js';
+export {
+  batchNormTrain,
+  batchNormTrainReference,
+  batchNormTrainGrad,
+  batchNormTrainGradReference,
+  batchNormImplementation,
+  BATCH_NORM_TRAIN_KERNEL,
+  BATCH_NORM_TRAIN_GRAD_KERNEL,
+  type BatchNormTrainResult,
+  type BatchNormTrainGradResult,
+} from './batch-norm-op.js';
+export { batchNormTrainHost, batchNormTrainGradHost, batchNormHostLoops } from './batch-norm-host.js';
 export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from './host-kernel.js';
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext } from './layers.js';

@@ -4,6 +4,7 @@ import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions, type Pool
 import type { Registry } from './registry.js';
 import { runNeuron } from './neuron-op.js';
 import { conv2dSpikes, matMulSpikes, reshapeKeepingNothing, spikesSavedAsBool } from './spike-storage.js';
+import { batchNormTrain } from './batch-norm-op.js';
 
 /** What a layer sees on each forward pass. */
 export interface ForwardContext {
@@ -113,7 +114,6 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
     const movingVar = variable(`${c.name}/movingVariance`, tf.ones([channels]), false);
     const momentum = c.spec.momentum as number;
     const eps = c.spec.epsilon as number;
-    const axes = c.inputShape.map((_, i) => i); // every axis of [T*N, ...features] but the last
     return {
       ...base(c, [gamma, beta, movingMean, movingVar]),
       apply: (x, ctx) => {
@@ -122,14 +122,15 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
         }
         // Training: statistics over every axis but channels, i.e. over T*N(*H*W), as SpikingJelly's
         // multi-step BN does; the running variance is unbiased (PyTorch convention).
-        const { mean, variance } = tf.moments(x, axes);
+        const { y, mean, variance } = batchNormTrain(x, gamma.variable as tf.Tensor1D, beta.variable as tf.Tensor1D, eps);
         tf.tidy(() => {
           const count = (x.size / channels) * ctx.repeat;
           const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
           movingMean.variable.assign(tf.add(tf.mul(movingMean.variable, 1 - momentum), tf.mul(mean, momentum)));
           movingVar.variable.assign(tf.add(tf.mul(movingVar.variable, 1 - momentum), tf.mul(unbiased, momentum)));
         });
-        return tf.batchNorm(x, mean, variance, beta.variable, gamma.variable, eps);
+        tf.dispose([mean, variance]);
+        return y;
       },
     };
   },

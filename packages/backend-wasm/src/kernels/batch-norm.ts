@@ -1,0 +1,37 @@
+// Batch norm for training on wasm: core's host loops run on views of the wasm heap, reading the
+// inputs and writing the outputs in place (no copies out of the heap and back).
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core';
+import type { BackendWasm } from '../wasm-call.js';
+
+type Args = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: { epsilon: number } };
+
+function checkFloat32(kernel: string, inputs: Record<string, TensorInfo>): void {
+  for (const [name, t] of Object.entries(inputs)) {
+    if (t.dtype !== 'float32') throw new Error(`${kernel} (wasm): input ${name} must be float32, got ${t.dtype}`);
+  }
+}
+
+function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
+  checkFloat32(BATCH_NORM_TRAIN_KERNEL, inputs);
+  const { x, gamma, beta } = inputs;
+  const [rows, channels] = x.shape;
+  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
+  // Views only after every allocation: growing the heap detaches earlier ones.
+  const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+  batchNormTrainHost(view(x), view(gamma), view(beta), attrs.epsilon, rows, channels, view(outs[0]), view(outs[1]), view(outs[2]));
+  return outs;
+}
+
+function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
+  checkFloat32(BATCH_NORM_TRAIN_GRAD_KERNEL, inputs);
+  const { dy, x, mean, variance, gamma } = inputs;
+  const [rows, channels] = x.shape;
+  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
+  const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+  batchNormTrainGradHost(view(dy), view(x), view(mean), view(variance), view(gamma), attrs.epsilon, rows, channels, view(outs[0]), view(outs[1]), view(outs[2]));
+  return outs;
+}
+
+export const batchNormTrainConfig: KernelConfig = { kernelName: BATCH_NORM_TRAIN_KERNEL, backendName: 'wasm', kernelFunc: forward as unknown as KernelFunc };
+export const batchNormTrainGradConfig: KernelConfig = { kernelName: BATCH_NORM_TRAIN_GRAD_KERNEL, backendName: 'wasm', kernelFunc: backward as unknown as KernelFunc };
