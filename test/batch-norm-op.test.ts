@@ -121,11 +121,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it.each(cases)('fused = float64 oracle, and = reference: $name $shape', (c) => {
       const fused = run(c);
-      const exact = tf.tidy(() => {
-        const { x, gamma, beta, w } = inputs(c);
-        const data = (t: tf.Tensor) => t.dataSync() as Float32Array;
-        return oracle(data(x), data(gamma), data(beta), data(w), gamma.size, 1e-5);
-      });
+      const [xd, gd, bd, wd] = tf.tidy(() => Object.values(inputs(c)).map((t) => t.dataSync() as Float32Array));
+      const exact = oracle(xd, gd, bd, wd, gd.length, 1e-5);
       exact.forEach((e, i) => expect(relError(e, fused[i]), `${names[i]} vs float64`).toBeLessThan(c.offset ? 1e-4 : TOL));
       // The reference's own float32 error exceeds any useful bound for a large mean; skip only that case.
       if (c.offset) return;
@@ -150,7 +147,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('rejects a gamma that does not match the channel axis, naming it', () => {
-      expect(() => tf.tidy(() => batchNormTrain(tf.zeros([4, 3]), tf.ones([2]), tf.zeros([3]), 1e-5))).toThrow(/gamma must have shape \[3\]/);
+      expect(() => tf.tidy(() => {
+        batchNormTrain(tf.zeros([4, 3]), tf.ones([2]), tf.zeros([3]), 1e-5);
+      })).toThrow(/gamma must have shape \[3\]/);
     });
 
     it('a network trains the same with the fused kernels as with the reference: weights and running statistics', () => {

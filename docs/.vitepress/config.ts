@@ -63,6 +63,9 @@ export default defineConfig({
     outline: [2, 3],
   },
   vite: {
-    build: { target: 'es2022', chunkSizeWarningLimit: 3000 },
+    // binaryen (15 MB, the wasm neuron kernel's compiler) stays out of the site: the wasm fallback
+    // runs neuron layers on the JS host loop and says so.
+    build: { target: 'es2022', chunkSizeWarningLimit: 3000, rollupOptions: { external: ['binaryen'] } },
+    optimizeDeps: { exclude: ['binaryen'] },
   },
 });

@@ -1,7 +1,7 @@
 // The training benchmark's networks: the PLIF CSNN (spikeflow spec) and its "ANN floor" (the same
 // layers with ReLU instead of neurons and T folded into the batch), written with plain tf ops.
 import * as tf from '@tensorflow/tfjs';
-import { build, Trainer } from '@spikeflow/core';
+import { batchNormTrain, build, Trainer } from '@spikeflow/core';
 
 export const IMAGE = 28;
 export const CLASSES = 10;
@@ -48,9 +48,9 @@ export function snnTrainer(T, seed = 1) {
   };
 }
 
+/** Training batch norm as the SNN runs it: core's op (the backend's fused kernels where it has them). */
 function batchNorm(x, gamma, beta) {
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(gamma).add(beta);
+  return batchNormTrain(x, gamma, beta, 1e-5).y;
 }
 
 /** The ANN floor: the same convolutions, norms, pools and dense layers, ReLU instead of PLIF. */

@@ -6,6 +6,7 @@ import { provider, registerCpuKernels } from './provider.js';
 
 export { conv2dBackpropFilter, conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 export { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm.js';
+export { adamUpdateConfig } from './adam.js';
 export { provider, registerCpuKernels, cpuNeuronKernelConfig } from './provider.js';
 
 /** Registers the kernels and makes cpu the current backend; reports what runs. */

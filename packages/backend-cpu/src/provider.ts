@@ -4,11 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type BackendKernelConfig, type BackendProvider, type BackendSetupOptions } from '@spikeflow/core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm.js';
+import { adamUpdateConfig } from './adam.js';
 
 /** The fused neuron op on cpu: the generated JavaScript loop over host memory. */
 export const cpuNeuronKernelConfig: BackendKernelConfig = { kernelName: NEURON_KERNEL, backendName: 'cpu', neuronOp: (neuron) => hostNeuronKernel(neuron) };
 
-const kernels = (): BackendKernelConfig[] => [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig, cpuNeuronKernelConfig];
+const kernels = (): BackendKernelConfig[] => [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig, cpuNeuronKernelConfig];
 
 /** Registers spikeflow's cpu kernels (importing the package does it; safe to call again). */
 export function registerCpuKernels(): string[] {

@@ -7,6 +7,12 @@ import { provider } from './provider.js';
 export { registerWasmTrainingKernels, trainingKernelNames, wasmKernelConfigs } from './register.js';
 export { initWasmBackendWithThreads, defaultThreads, type WasmThreadsResult } from './threads.js';
 export { wasmNeuronKernelConfig } from './neuron-kernel.js';
+export {
+  closeWasmNeuronThreads,
+  prepareWasmNeuronKernels,
+  wasmNeuronKernelInfo,
+  type WasmNeuronKernelInfo,
+} from './simd/simd-kernel.js';
 export { provider } from './provider.js';
 
 /**

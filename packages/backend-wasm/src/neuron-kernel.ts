@@ -1,9 +1,10 @@
-// The fused neuron op on wasm: @spikeflow/core's generated host kernel, reading and writing the
-// tensors in place on the wasm heap instead of copying them out and back (which cost as much as
-// the neuron arithmetic itself on large layers).
+// The fused neuron op on wasm: a WebAssembly SIMD module generated from the neuron's step IR
+// (simd/), or where that cannot run, @spikeflow/core's generated JavaScript host kernel. Both read
+// and write the tensors in place on the wasm heap instead of copying them out and back.
 import * as tf from '@tensorflow/tfjs';
 import { hostNeuronKernel, NEURON_KERNEL, type HostMemory, type NeuronKernelConfig } from '@spikeflow/core';
 import type { BackendWasm } from './wasm-call.js';
+import { simdNeuronKernel, recordJsFallback } from './simd/simd-kernel.js';
 
 const heap = (): BackendWasm => tf.backend() as unknown as BackendWasm;
 
@@ -24,5 +25,11 @@ export const wasmHeapMemory: HostMemory = {
 export const wasmNeuronKernelConfig: NeuronKernelConfig = {
   kernelName: NEURON_KERNEL,
   backendName: 'wasm',
-  neuronOp: (neuron) => hostNeuronKernel(neuron, wasmHeapMemory),
+  neuronOp(neuron) {
+    const simd = simdNeuronKernel(neuron);
+    if (simd.op) return simd.op;
+    recordJsFallback(neuron, simd.reason!);
+    console.warn(`spikeflow: neuron "${neuron.kind}" on wasm runs the JavaScript host kernel, not WebAssembly SIMD: ${simd.reason}`);
+    return hostNeuronKernel(neuron, wasmHeapMemory);
+  },
 };

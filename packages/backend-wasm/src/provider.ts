@@ -5,6 +5,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendCandidate, BackendProvider, BackendSetupOptions } from '@spikeflow/core';
 import { registerWasmTrainingKernels, wasmKernelConfigs } from './register.js';
 import { defaultThreads, initWasmBackendWithThreads } from './threads.js';
+import { prepareWasmNeuronKernels } from './simd/simd-kernel.js';
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 const started = (): boolean => tf.engine().registry.wasm != null;
@@ -51,6 +52,16 @@ export const provider: BackendProvider = {
     else if (options.setBackend !== false && !(await tf.setBackend('wasm'))) throw new Error('@spikeflow/backend-wasm: the wasm backend failed to start');
     if (options.setBackend === false && previous && previous !== 'wasm') await tf.setBackend(previous);
     await tf.ready();
+    // The neuron op's SIMD compiler and thread pool (one thread per XNNPACK thread).
+    // Where binaryen cannot load (a bundle that leaves it out), neuron layers run the JS host loop.
+    let neuronKernel: string;
+    try {
+      const neuronThreads = await prepareWasmNeuronKernels(getThreadsCount());
+      neuronKernel = `WebAssembly SIMD (generated with binaryen), ${neuronThreads} thread${neuronThreads > 1 ? 's' : ''}`;
+    } catch (e) {
+      neuronKernel = `JavaScript host loop: binaryen could not be loaded (${(e as Error).message})`;
+      console.warn(`@spikeflow/backend-wasm: neuron layers run the ${neuronKernel}`);
+    }
     return {
       backend: 'wasm',
       tfjsBackend: 'wasm',
@@ -58,6 +69,7 @@ export const provider: BackendProvider = {
       threads: getThreadsCount(),
       execution: 'hardware',
       fusedKernels: wasmKernelConfigs().map((k) => k.kernelName),
+      detail: { neuronKernel },
     };
   },
 };

@@ -11,6 +11,7 @@ import { tileConfig } from './kernels/tile.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { meanConfig, sumConfig } from './kernels/reduce-leading.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './kernels/batch-norm.js';
+import { adamUpdateConfig } from './kernels/adam.js';
 import { registerWasmGradients } from './gradients.js';
 import { rememberOriginal } from './wasm-call.js';
 import { declareFirstMaxPoolGrad } from '@spikeflow/pooling';
@@ -18,7 +19,7 @@ import { registerKernels, type BackendKernelConfig } from '@spikeflow/core';
 import { wasmNeuronKernelConfig } from './neuron-kernel.js';
 
 /** Kernels tfjs-backend-wasm does not have at all. */
-const added: KernelConfig[] = [conv2DBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig];
+const added: KernelConfig[] = [conv2DBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig];
 
 /** Kernels tfjs-backend-wasm has, but whose implementation we replace with a faster one. */
 const replaced: KernelConfig[] = [

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { randomInput, relativeError, worstGradError } from './helpers.js';
+import { productCosts } from '../src/kernels/batch-mat-mul.js';
 
 const TOL = 1e-4;
 
@@ -12,12 +13,38 @@ describe('MaxPoolGrad', () => {
     { shape: [3, 7, 5, 3], size: 2, stride: 2, pad: 'same' as const },
     { shape: [3, 9, 9, 5], size: 3, stride: 2, pad: 'same' as const }, // overlapping windows
     { shape: [1, 8, 7, 5], size: 3, stride: 1, pad: 'valid' as const },
+    // Disjoint windows (the unrolled path): odd sizes leave rows and columns no window covers.
+    { shape: [2, 7, 9, 5], size: 2, stride: 2, pad: 'valid' as const },
+    { shape: [2, 9, 9, 3], size: 3, stride: 3, pad: 'valid' as const },
+    { shape: [2, 8, 11, 3], size: 2, stride: 3, pad: 'valid' as const }, // gaps between windows
+    { shape: [3, 6, 6, 4], size: [1, 2] as [number, number], stride: [1, 2] as [number, number], pad: 'valid' as const },
   ];
   it.each(cases)('pool $size stride $stride $pad on $shape', async (c) => {
     const x = randomInput(c.shape, 21);
     const f = (xs: tf.Tensor) =>
       tf.maxPool(xs as tf.Tensor4D, c.size, c.stride, c.pad).pow(3).sum() as tf.Scalar;
     expect(await worstGradError(f, [x])).toBeLessThan(TOL);
+  });
+
+  it.each([
+    { shape: [4, 8, 8, 6], size: 2, stride: 2 },
+    { shape: [3, 9, 7, 5], size: 2, stride: 2 },
+    { shape: [2, 9, 9, 4], size: 3, stride: 3 },
+  ])('routes dy to the first 1 of each window of spikes, like tfjs-cpu: pool $size on $shape', async (c) => {
+    // Spikes: windows of several 1s (and of only 0s) tie; dy varies per window so misrouting shows.
+    const spikes = Float32Array.from(randomInput(c.shape, 23).values, (v) => (v > 0.2 ? 1 : 0));
+    const grads = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(spikes, c.shape as [number, number, number, number]);
+        const y = tf.maxPool(x, c.size, c.stride, 'valid');
+        const dy = tf.tensor(randomInput(y.shape, 24).values, y.shape);
+        return tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(z as tf.Tensor4D, c.size, c.stride, 'valid'), dy)))(x).dataSync();
+      });
+    };
+    const [cpu, wasm] = [await grads('cpu'), await grads('wasm')];
+    expect(Array.from(wasm)).toEqual(Array.from(cpu));
+    expect(cpu.some((v) => v !== 0)).toBe(true);
   });
 
   it('sends the gradient of tied windows (ReLU zeros) to the first maximum, like tfjs-cpu', async () => {
@@ -39,10 +66,18 @@ describe('BatchMatMul with transposed operands', () => {
     { a: [5, 7], b: [7, 3], ta: false, tb: false },
     { a: [7, 5], b: [7, 3], ta: true, tb: false },
     { a: [5, 7], b: [3, 7], ta: false, tb: true },
-    { a: [7, 5], b: [3, 7], ta: true, tb: true },
+    { a: [7, 5], b: [3, 7], ta: true, tb: true, swapped: true },
     { a: [2, 7, 5], b: [2, 3, 7], ta: true, tb: true }, // batched: the wasm backend's own loop
+    // Computed as (op(B)ᵀ·op(A)ᵀ)ᵀ, which packs the smaller operand (see productCosts).
+    { a: [3, 20], b: [40, 20], ta: false, tb: true, swapped: true },
+    { a: [2, 50], b: [50, 60], ta: false, tb: false, swapped: true },
+    { a: [30, 2], b: [30, 50], ta: true, tb: false, swapped: true },
+    { a: [20, 3], b: [40, 20], ta: true, tb: true, swapped: true },
   ];
   it.each(cases)('a$a b$b transposeA=$ta transposeB=$tb', async (c) => {
+    const [m, k] = c.ta ? [c.a.at(-1)!, c.a.at(-2)!] : [c.a.at(-2)!, c.a.at(-1)!];
+    const { direct, swapped } = productCosts(m, k, c.tb ? c.b.at(-2)! : c.b.at(-1)!, c.ta, c.tb);
+    if (c.a.length === 2) expect(swapped < direct).toBe(c.swapped === true);
     const f = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, c.ta, c.tb).pow(3).sum() as tf.Scalar;
     expect(await worstGradError(f, [randomInput(c.a, 31), randomInput(c.b, 32)])).toBeLessThan(TOL);
   });
@@ -95,7 +130,11 @@ describe('Slice and Unpack', () => {
 
 describe('Tile, Identity and Cast', () => {
   it('tiles whole-tensor repeats and general repeats like tfjs-cpu', async () => {
-    for (const [shape, reps] of [[[1, 1, 3], [4, 5, 1]], [[2, 3], [3, 2]], [[1, 2, 1], [2, 1, 3]]]) {
+    for (const [shape, reps] of [
+      [[1, 1, 3], [4, 5, 1]], [[2, 3], [3, 2]], [[1, 2, 1], [2, 1, 3]],
+      [[3, 2, 2, 1], [4, 1, 1, 1]], // a batch repeated T times
+      [[2, 3, 2], [1, 2, 3]], [[2, 1, 3], [2, 3, 1]], [[5], [3]], [[2, 2], [1, 1]], [[2, 3, 1, 2], [3, 1, 2, 1]],
+    ]) {
       const x = randomInput(shape, 51);
       const f = (xs: tf.Tensor) => tf.tile(xs, reps).pow(3).mul(tf.range(0, xs.size * reps.reduce((p, q) => p * q)).reshape(
         shape.map((d, i) => d * reps[i]))).sum() as tf.Scalar;

@@ -57,6 +57,8 @@ export {
   type BatchNormTrainResult,
   type BatchNormTrainGradResult,
 } from './batch-norm-op.js';
+export { adamUpdate, adamUpdateReference, FusedAdamOptimizer, ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './adam-op.js';
+export { adamUpdateHost } from './adam-host.js';
 export { batchNormTrainHost, batchNormTrainGradHost, batchNormHostLoops } from './batch-norm-host.js';
 export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from './host-kernel.js';
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from './errors.js';
 import { firingRate, rateLoss, type LossKind } from './loss.js';
 import { mixSeed, type Network } from './network.js';
+import { FusedAdamOptimizer } from './adam-op.js';
 import { allFinite, labelsValid, stepChecks, stepError, type StepCheck } from './step-checks.js';
 
 export type OptimizerSpec =
@@ -30,7 +31,8 @@ export function cosineLearningRate(lr0: number, epoch: number, s: CosineSchedule
 export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
   switch (spec.kind) {
     case 'adam':
-      return tf.train.adam(spec.learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-8);
+      // tfjs's Adam, with each variable's update fused into one kernel where the backend has it.
+      return new FusedAdamOptimizer(spec.learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-8);
     case 'sgd':
       return spec.momentum ? tf.train.momentum(spec.learningRate, spec.momentum, spec.nesterov ?? false) : tf.train.sgd(spec.learningRate);
     default:

@@ -1,8 +1,10 @@
-// Batch norm for training on wasm: core's host loops run on views of the wasm heap, reading the
+// Batch norm for training on wasm: XNNPACK operators on every thread where the tensor is large
+// enough (batch-norm-xnnpack.ts), else core's host loops on views of the wasm heap, reading the
 // inputs and writing the outputs in place (no copies out of the heap and back).
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core';
 import type { BackendWasm } from '../wasm-call.js';
+import { batchNormTrainGradXnnpack, batchNormTrainXnnpack, xnnpackBatchNormFits } from '../batch-norm-xnnpack.js';
 
 type Args = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: { epsilon: number } };
 
@@ -16,6 +18,10 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
   checkFloat32(BATCH_NORM_TRAIN_KERNEL, inputs);
   const { x, gamma, beta } = inputs;
   const [rows, channels] = x.shape;
+  if (xnnpackBatchNormFits(rows, channels)) {
+    const outs = batchNormTrainXnnpack(backend, x, gamma, beta, attrs.epsilon);
+    if (outs) return outs;
+  }
   const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
   // Views only after every allocation: growing the heap detaches earlier ones.
   const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
@@ -27,6 +33,10 @@ function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
   checkFloat32(BATCH_NORM_TRAIN_GRAD_KERNEL, inputs);
   const { dy, x, mean, variance, gamma } = inputs;
   const [rows, channels] = x.shape;
+  if (xnnpackBatchNormFits(rows, channels)) {
+    const outs = batchNormTrainGradXnnpack(backend, dy, x, mean, variance, gamma, attrs.epsilon);
+    if (outs) return outs;
+  }
   const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
   const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
   batchNormTrainGradHost(view(dy), view(x), view(mean), view(variance), view(gamma), attrs.epsilon, rows, channels, view(outs[0]), view(outs[1]), view(outs[2]));

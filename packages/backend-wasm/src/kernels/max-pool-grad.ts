@@ -1,17 +1,18 @@
 // MaxPoolGrad on wasm. tfjs-backend-wasm's C++ version takes ~10x as long as the forward pool on
 // the shapes of a CSNN; this one walks the wasm heap directly, channel-innermost so that every
 // read is contiguous. Like tfjs-cpu, the gradient of a window goes to its first maximum
-// (row-major), which matters after ReLU where windows of zeros tie.
+// (row-major), which matters after ReLU where windows of zeros tie, and on spikes where 1s tie.
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '../wasm-call.js';
+import { disjointPoolGrad } from '../max-pool-grad-windows.js';
 
 export function maxPoolGrad(args: {
   inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
   backend: BackendWasm;
   attrs: MaxPoolGradAttrs;
 }): TensorInfo {
-  const { inputs: { dy, input }, backend, attrs } = args;
+  const { inputs: { dy, input, output }, backend, attrs } = args;
   if (input.dtype !== 'float32') throw new Error(`MaxPoolGrad (wasm): input dtype ${input.dtype} is not float32`);
   const info = tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad,
@@ -22,9 +23,19 @@ export function maxPoolGrad(args: {
 
   const out = backend.makeOutput(input.shape, 'float32');
   const dx = backend.typedArrayFromHeap(out);
-  dx.fill(0);
   const x = backend.typedArrayFromHeap(input);
   const g = backend.typedArrayFromHeap(dy);
+  // Windows that neither overlap nor reach past the edge: every element is written exactly once.
+  const inside = top === 0 && left === 0 && (outHeight - 1) * strideHeight + filterHeight <= inHeight
+    && (outWidth - 1) * strideWidth + filterWidth <= inWidth;
+  const disjoint = inside && strideHeight >= filterHeight && strideWidth >= filterWidth ? disjointPoolGrad(filterHeight, filterWidth) : null;
+  if (disjoint) {
+    // Elements no window covers (stride > size, rows and columns past the last window) get 0.
+    if (outHeight * strideHeight !== inHeight || outWidth * strideWidth !== inWidth) dx.fill(0);
+    disjoint(x, backend.typedArrayFromHeap(output), g, dx, batchSize, inHeight, inWidth, c, outHeight, outWidth, strideHeight, strideWidth);
+    return out;
+  }
+  dx.fill(0);
   const best = new Float32Array(c);
   const where = new Int32Array(c);
   let o = 0; // flat index of dy[n, oh, ow, 0]

@@ -24,7 +24,7 @@ function leadingAxes(shape: number[], axis: number | number[]): number {
  * Pooling windows whose product is rows, each at most 1024 rows so that XNNPACK's float32 running
  * sums stay short; null when rows has no usable factorization (e.g. a large prime).
  */
-function poolWindows(rows: number): number[] | null {
+export function poolWindows(rows: number): number[] | null {
   const windows: number[] = [];
   for (let remaining = rows; remaining > 1;) {
     const window = remaining <= 1024 ? remaining : divisorAtMost(remaining, 1024);
@@ -36,7 +36,7 @@ function poolWindows(rows: number): number[] | null {
 }
 
 /** Mean over the rows of x viewed as [rows, cols], as a [cols] tensor. */
-function meanOfRows(backend: BackendWasm, x: TensorInfo, windows: number[], cols: number): TensorInfo {
+export function meanOfRows(backend: BackendWasm, x: TensorInfo, windows: number[], cols: number): TensorInfo {
   let current = x;
   let remaining = windows.reduce((p, q) => p * q, 1);
   for (const window of windows) {

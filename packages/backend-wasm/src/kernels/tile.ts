@@ -1,29 +1,60 @@
-// Tile on wasm, for the case broadcasting produces: repeating the whole tensor along leading
-// axes (e.g. a per-channel [1,1,1,C] gradient to [N,H,W,C]). tfjs-backend-wasm's Tile handles
-// that element by element; whole-tensor repeats are memory copies that double in size each step.
+// Tile on wasm. tfjs-backend-wasm's Tile computes every output element's source index one by one;
+// here the output is built from whole blocks on the wasm heap: below the last tiled axis the input
+// is contiguous, so each tiled copy is one typed-array copy, and repeats of a block double in size
+// with copyWithin. Repeating a batch T times (the SNN's time axis, [N,...] -> [T*N,...]) is T copies
+// of the whole tensor.
 import type { KernelConfig, KernelFunc, TensorInfo, TileAttrs } from '@tensorflow/tfjs';
 import { runWasm, type BackendWasm } from '../wasm-call.js';
 
-/** How many times x repeats as a whole, or 0 if some axis after the first non-unit one is tiled. */
-function wholeRepeats(shape: number[], reps: number[]): number {
-  let firstData = shape.findIndex((d) => d > 1);
-  if (firstData < 0) firstData = shape.length;
-  if (reps.slice(firstData).some((r) => r !== 1)) return 0;
-  return reps.slice(0, firstData).reduce((p, q) => p * q, 1);
+type Heap = ReturnType<BackendWasm['typedArrayFromHeap']>;
+
+/** Writes `count` copies of dst[at, at + block) right after it (the first copy must be in place). */
+function repeatInPlace(dst: Heap, at: number, block: number, count: number): void {
+  const end = at + block * count;
+  for (let filled = block; at + filled < end; filled *= 2) {
+    dst.copyWithin(at + filled, at, at + Math.min(filled, end - at - filled));
+  }
 }
 
 export function tile(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: TileAttrs }): TensorInfo {
   const { inputs: { x }, backend, attrs: { reps } } = args;
-  const repeats = wholeRepeats(x.shape, reps);
-  if (repeats === 0 || x.dtype === 'string') return runWasm('Tile', backend, { x }, { reps });
-  const out = backend.makeOutput(x.shape.map((d, i) => d * reps[i]), x.dtype);
+  if (x.dtype === 'string') return runWasm('Tile', backend, { x }, { reps });
+  const shape = x.shape;
+  const rank = shape.length;
+  const out = backend.makeOutput(shape.map((d, i) => d * reps[i]), x.dtype);
   const dst = backend.typedArrayFromHeap(out);
   const src = backend.typedArrayFromHeap(x);
   if (dst.length === 0) return out;
-  dst.set(src);
-  for (let filled = src.length; filled < dst.length; filled *= 2) {
-    dst.copyWithin(filled, 0, Math.min(filled, dst.length - filled));
+  // Axes after `last` are not tiled: x's block below `last` is copied whole.
+  let last = rank - 1;
+  while (last >= 0 && reps[last] === 1) last--;
+  if (last < 0) {
+    dst.set(src);
+    return out;
   }
+  const inner = shape.slice(last + 1).reduce((p, q) => p * q, 1);
+  // Element strides of x and of the output.
+  const srcStride = new Array<number>(rank);
+  const dstStride = new Array<number>(rank);
+  srcStride[rank - 1] = 1;
+  dstStride[rank - 1] = 1;
+  for (let d = rank - 2; d >= 0; d--) {
+    srcStride[d] = srcStride[d + 1] * shape[d + 1];
+    dstStride[d] = dstStride[d + 1] * shape[d + 1] * reps[d + 1];
+  }
+  // Fills the output block at dstAt (axis `dim` and below) from x's block at srcAt.
+  const fill = (dim: number, srcAt: number, dstAt: number): void => {
+    if (dim === last) {
+      const block = shape[dim] * inner;
+      dst.set(src.subarray(srcAt, srcAt + block), dstAt);
+      repeatInPlace(dst, dstAt, block, reps[dim]);
+      return;
+    }
+    for (let i = 0; i < shape[dim]; i++) fill(dim + 1, srcAt + i * srcStride[dim], dstAt + i * dstStride[dim]);
+    // The axis's own repeats: copies of the block just written.
+    repeatInPlace(dst, dstAt, shape[dim] * dstStride[dim], reps[dim]);
+  };
+  fill(0, 0, 0);
   return out;
 }
 

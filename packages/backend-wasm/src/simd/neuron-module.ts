@@ -1,0 +1,300 @@
+// Emits a neuron's step IR (@spikeflow/core's NeuronIR) as a WebAssembly SIMD module that runs
+// in place on tfjs-backend-wasm's heap (it imports that memory). Four neurons per f32x4 value;
+// neuron groups outside, time inside, so every state variable stays in a local for all T.
+//
+//   forward(x, out, withStates, tape, T, M, begin, end, ...params, ...invariants)
+//     out: spikes [T, M], then (withStates) each state variable [T, M]; tape: [S, T, M].
+//   backward(tape, x, dy, withOut, gX, T, M, begin, end, ...params, ...invariants)
+//     dy: dL/dspikes [T, M], then (withOut) dL/d each state variable; writes gX [T, M] and sets
+//     the exported f64 globals q<k> to this call's sum of dL/dparam k over [begin, end).
+// Pointers are byte offsets in the heap; [begin, end) is a range of neurons, begin a multiple of 4.
+import type { NeuronIR, NeuronStmt as Stmt } from '@spikeflow/core';
+import { f32x4Const, Locals, type Binaryen, type Ref, type WasmModule } from './binaryen.js';
+import { emitExpr, mathFunctionsOf } from './emit-expr.js';
+import { addMathFunctions, type MathFunction } from './simd-math.js';
+
+export interface NeuronModuleOptions {
+  /** The heap is a shared memory (tfjs-backend-wasm's threaded build). */
+  shared: boolean;
+}
+
+const FORWARD_POINTERS = ['x', 'out', 'withStates', 'tape', 'T', 'M', 'begin', 'end'] as const;
+const BACKWARD_POINTERS = ['tape', 'x', 'dy', 'withOut', 'gX', 'T', 'M', 'begin', 'end'] as const;
+
+/** The module's binary (validated and optimised). Throws UnsupportedExprError for an operator it cannot emit. */
+export function neuronModuleBinary(b: Binaryen, ir: NeuronIR, options: NeuronModuleOptions): Uint8Array {
+  const mod = new b.Module();
+  try {
+    mod.setFeatures(b.Features.MVP | b.Features.SIMD128 | b.Features.MutableGlobals | b.Features.NontrappingFPToInt | b.Features.SignExt | (options.shared ? b.Features.Atomics : 0));
+    mod.setMemory(1, options.shared ? 65536 : -1, null, [], options.shared, false, 'heap');
+    mod.addMemoryImport('heap', 'env', 'memory', options.shared);
+    const math = new Set<MathFunction>();
+    for (const s of [...ir.forward, ...ir.backward]) mathFunctionsOf(s.expr, math);
+    addMathFunctions(b, mod, math);
+    for (let k = 0; k < ir.numParams; k++) {
+      mod.addGlobal(`q${k}`, b.f64, true, mod.f64.const(0));
+      mod.addGlobalExport(`q${k}`, `q${k}`);
+    }
+    new KernelBuilder(b, mod, ir, 'forward').build();
+    new KernelBuilder(b, mod, ir, 'backward').build();
+    mod.addFunctionExport('forward', 'forward');
+    mod.addFunctionExport('backward', 'backward');
+    if (!mod.validate()) throw new Error('binaryen rejected the generated neuron module (its validation errors are on stderr)');
+    const previous = [b.getOptimizeLevel(), b.getShrinkLevel()];
+    b.setOptimizeLevel(3);
+    b.setShrinkLevel(0);
+    try {
+      mod.optimize();
+    } finally {
+      b.setOptimizeLevel(previous[0]);
+      b.setShrinkLevel(previous[1]);
+    }
+    return mod.emitBinary();
+  } finally {
+    mod.dispose();
+  }
+}
+
+type Mode = 'full' | 'tail';
+
+/** Builds one of the two exported functions. */
+class KernelBuilder {
+  private readonly v: number;
+  private readonly i32: number;
+  private readonly locals: Locals;
+  private readonly arg: Record<string, number> = {};
+  private readonly paramLocal: number[] = [];
+  private readonly paramArg: number[] = [];
+  private readonly invariantArg = new Map<string, number>();
+  private readonly vars = new Map<string, number>();
+  private readonly statesLocal: number[] = [];
+  private readonly extraBase: number[] = [];
+  private readonly tapeBase: number[] = [];
+  private readonly g: number;
+  private readonly remaining: number;
+  private readonly row: number;
+  private readonly t: number;
+  private readonly rowBytes: number;
+  private readonly planeBytes: number;
+  private readonly tmpPtr: number;
+  private readonly tmpVec: number;
+  private readonly mask: number;
+  private readonly acc: number[] = [];
+  private readonly sum: number[] = [];
+
+  constructor(
+    private readonly b: Binaryen,
+    private readonly mod: WasmModule,
+    private readonly ir: NeuronIR,
+    private readonly kind: 'forward' | 'backward',
+  ) {
+    this.v = b.v128;
+    this.i32 = b.i32;
+    const pointers = kind === 'forward' ? FORWARD_POINTERS : BACKWARD_POINTERS;
+    const types = [...pointers.map(() => b.i32), ...Array.from({ length: ir.numParams + ir.invariants.length }, () => b.f32)];
+    this.locals = new Locals(types);
+    pointers.forEach((p, k) => (this.arg[p] = k));
+    for (let k = 0; k < ir.numParams; k++) this.paramArg.push(pointers.length + k);
+    ir.invariants.forEach((c, j) => this.invariantArg.set(c.name, pointers.length + ir.numParams + j));
+    const L = this.locals;
+    for (let k = 0; k < ir.numParams; k++) this.paramLocal.push(L.add(this.v));
+    for (const c of ir.invariants) this.vars.set(c.name, L.add(this.v));
+    this.g = L.add(this.i32);
+    this.remaining = L.add(this.i32);
+    this.row = L.add(this.i32);
+    this.t = L.add(this.i32);
+    this.rowBytes = L.add(this.i32);
+    this.planeBytes = L.add(this.i32);
+    this.tmpPtr = L.add(this.i32);
+    this.tmpVec = L.add(this.v);
+    this.mask = L.add(this.v);
+    for (let i = 0; i < ir.numStates; i++) {
+      this.statesLocal.push(L.add(this.v));
+      this.extraBase.push(L.add(this.i32));
+      this.tapeBase.push(L.add(this.i32));
+    }
+    if (kind === 'backward') {
+      for (let k = 0; k < ir.numParams; k++) {
+        this.acc.push(L.add(this.v));
+        this.sum.push(L.add(this.v));
+      }
+    }
+  }
+
+  private get stmts(): Stmt[] {
+    return this.kind === 'forward' ? this.ir.forward : this.ir.backward;
+  }
+
+  private getI(k: number): Ref {
+    return this.mod.local.get(k, this.i32);
+  }
+  private getV(k: number): Ref {
+    return this.mod.local.get(k, this.v);
+  }
+  private argI(name: string): Ref {
+    return this.getI(this.arg[name]);
+  }
+
+  /** A v128 local per IR name (state variables, inputs, statements), made on first use. */
+  private local(name: string): number {
+    let k = this.vars.get(name);
+    if (k === undefined) {
+      k = this.locals.add(this.v);
+      this.vars.set(name, k);
+    }
+    return k;
+  }
+
+  private load(mode: Mode, ptr: Ref): Ref {
+    const m = this.mod;
+    if (mode === 'full') return m.v128.load(0, 4, ptr);
+    // The last group of a range holds 1-3 neurons: read only those lanes.
+    const p = () => this.getI(this.tmpPtr);
+    const lane = (l: number) => m.if(m.i32.gt_s(this.getI(this.remaining), m.i32.const(l)),
+      m.local.set(this.tmpVec, m.v128.load32_lane(4 * l, 4, l, p(), this.getV(this.tmpVec))));
+    return m.block(null, [
+      m.local.set(this.tmpPtr, ptr),
+      m.local.set(this.tmpVec, m.v128.load32_lane(0, 4, 0, p(), f32x4Const(this.b, m, 0))),
+      lane(1),
+      lane(2),
+      this.getV(this.tmpVec),
+    ], this.v);
+  }
+
+  private store(mode: Mode, ptr: Ref, value: Ref): Ref {
+    const m = this.mod;
+    if (mode === 'full') return m.v128.store(0, 4, ptr, value);
+    const p = () => this.getI(this.tmpPtr);
+    const lane = (l: number) => m.v128.store32_lane(4 * l, 4, l, p(), this.getV(this.tmpVec));
+    return m.block(null, [
+      m.local.set(this.tmpPtr, ptr),
+      m.local.set(this.tmpVec, value),
+      lane(0),
+      m.if(m.i32.gt_s(this.getI(this.remaining), m.i32.const(1)), lane(1)),
+      m.if(m.i32.gt_s(this.getI(this.remaining), m.i32.const(2)), lane(2)),
+    ]);
+  }
+
+  private statements(): Ref[] {
+    const names = {
+      variable: (name: string) => this.getV(this.local(name)),
+      param: (k: number) => this.getV(this.paramLocal[k]),
+      temp: () => this.locals.add(this.v),
+    };
+    return this.stmts.map((s) => this.mod.local.set(this.local(s.name), emitExpr(this.b, this.mod, s.expr, names)));
+  }
+
+  private at(base: Ref): Ref {
+    return this.mod.i32.add(base, this.getI(this.row));
+  }
+
+  /** One group of four neurons (or the tail): the loop over t. */
+  private group(mode: Mode): Ref {
+    const m = this.mod;
+    const S = this.ir.numStates;
+    const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const rowStart = m.i32.shl(this.getI(this.g), m.i32.const(2));
+    if (this.kind === 'forward') {
+      const body = [
+        m.local.set(this.local('x'), this.load(mode, this.at(this.argI('x')))),
+        ...range(S).map((i) => m.local.set(this.local(`z${i}`), this.getV(this.statesLocal[i]))),
+        ...this.statements(),
+        this.store(mode, this.at(this.argI('out')), this.getV(this.local('sp'))),
+        ...range(S).map((i) => this.store(mode, this.at(this.getI(this.tapeBase[i])), this.getV(this.local(`n${i}`)))),
+        m.if(this.argI('withStates'), m.block(null, range(S).map((i) =>
+          this.store(mode, this.at(this.getI(this.extraBase[i])), this.getV(this.local(`n${i}`)))))),
+        ...range(S).map((i) => m.local.set(this.statesLocal[i], this.getV(this.local(`n${i}`)))),
+        m.local.set(this.row, m.i32.add(this.getI(this.row), this.getI(this.rowBytes))),
+        m.local.set(this.t, m.i32.add(this.getI(this.t), m.i32.const(1))),
+        m.br(`steps_${mode}`, m.i32.lt_s(this.getI(this.t), this.argI('T'))),
+      ];
+      return m.block(null, [
+        ...range(S).map((i) => m.local.set(this.statesLocal[i], f32x4Const(this.b, m, this.ir.init[i]))),
+        m.local.set(this.row, rowStart),
+        m.local.set(this.t, m.i32.const(0)),
+        m.loop(`steps_${mode}`, m.block(null, body)),
+      ]);
+    }
+    const reads = this.ir.backwardReads;
+    const K = this.ir.numParams;
+    const lastRow = m.i32.add(m.i32.mul(m.i32.sub(this.argI('T'), m.i32.const(1)), this.getI(this.rowBytes)), rowStart);
+    const body = [
+      ...(reads.has('x') ? [m.local.set(this.local('x'), this.load(mode, this.at(this.argI('x'))))] : []),
+      ...(reads.has('gs') ? [m.local.set(this.local('gs'), this.load(mode, this.at(this.argI('dy'))))] : []),
+      ...range(S).filter((i) => reads.has(`z${i}`)).map((i) => m.local.set(this.local(`z${i}`), m.if(
+        m.i32.gt_s(this.getI(this.t), m.i32.const(0)),
+        this.load(mode, m.i32.sub(this.at(this.getI(this.tapeBase[i])), this.getI(this.rowBytes))),
+        f32x4Const(this.b, m, this.ir.init[i]),
+      ))),
+      ...range(S).filter((i) => reads.has(`o${i}`)).map((i) => m.local.set(this.local(`o${i}`), m.if(
+        this.argI('withOut'),
+        this.load(mode, this.at(this.getI(this.extraBase[i]))),
+        f32x4Const(this.b, m, 0),
+      ))),
+      ...this.statements(),
+      this.store(mode, this.at(this.argI('gX')), this.getV(this.local('gx'))),
+      ...range(S).map((i) => m.local.set(this.local(`g${i}`), this.getV(this.local(`m${i}`)))),
+      ...range(K).map((k) => m.local.set(this.acc[k], m.f32x4.add(this.getV(this.acc[k]), this.getV(this.local(`q${k}`))))),
+      m.local.set(this.row, m.i32.sub(this.getI(this.row), this.getI(this.rowBytes))),
+      m.local.set(this.t, m.i32.sub(this.getI(this.t), m.i32.const(1))),
+      m.br(`steps_${mode}`, m.i32.ge_s(this.getI(this.t), m.i32.const(0))),
+    ];
+    // Sums over t stay float32 per neuron; across neurons they are added in float64.
+    const accumulate = range(K).map((k) => {
+      const acc = mode === 'tail' ? m.v128.and(this.getV(this.acc[k]), this.getV(this.mask)) : this.getV(this.acc[k]);
+      // Lanes 2 and 3 moved down (as one i64) so that promote_low reaches them.
+      const high = (a: Ref) => m.i64x2.splat(m.i64x2.extract_lane(a, 1));
+      return m.block(null, [
+        m.local.set(this.tmpVec, acc),
+        m.local.set(this.sum[k], m.f64x2.add(this.getV(this.sum[k]), m.f64x2.add(
+          m.f64x2.promote_low_f32x4(this.getV(this.tmpVec)),
+          m.f64x2.promote_low_f32x4(high(this.getV(this.tmpVec))),
+        ))),
+      ]);
+    });
+    return m.block(null, [
+      ...range(S).map((i) => m.local.set(this.local(`g${i}`), f32x4Const(this.b, m, 0))),
+      ...range(K).map((k) => m.local.set(this.acc[k], f32x4Const(this.b, m, 0))),
+      ...(mode === 'tail'
+        ? [m.local.set(this.mask, m.i32x4.lt_s(m.v128.const(new Uint8Array(Int32Array.of(0, 1, 2, 3).buffer)), m.i32x4.splat(this.getI(this.remaining))))]
+        : []),
+      m.local.set(this.row, lastRow),
+      m.local.set(this.t, m.i32.sub(this.argI('T'), m.i32.const(1))),
+      m.loop(`steps_${mode}`, m.block(null, body)),
+      ...accumulate,
+    ]);
+  }
+
+  build(): void {
+    const m = this.mod;
+    const S = this.ir.numStates;
+    const extraFrom = this.kind === 'forward' ? 'out' : 'dy';
+    const setup: Ref[] = [
+      ...this.paramArg.map((a, k) => m.local.set(this.paramLocal[k], m.f32x4.splat(m.local.get(a, this.b.f32)))),
+      ...this.ir.invariants.map((c) => m.local.set(this.vars.get(c.name)!, m.f32x4.splat(m.local.get(this.invariantArg.get(c.name)!, this.b.f32)))),
+      m.local.set(this.rowBytes, m.i32.shl(this.argI('M'), m.i32.const(2))),
+      m.local.set(this.planeBytes, m.i32.mul(this.argI('T'), this.getI(this.rowBytes))),
+      ...Array.from({ length: S }, (_, i) => [
+        m.local.set(this.tapeBase[i], m.i32.add(this.argI('tape'), m.i32.mul(m.i32.const(i), this.getI(this.planeBytes)))),
+        m.local.set(this.extraBase[i], m.i32.add(this.argI(extraFrom), m.i32.mul(m.i32.const(i + 1), this.getI(this.planeBytes)))),
+      ]).flat(),
+      ...this.sum.map((s) => m.local.set(s, m.v128.const(new Uint8Array(16)))),
+    ];
+    const groups = m.block('done', [
+      m.br('done', m.i32.le_s(this.argI('T'), m.i32.const(0))),
+      m.local.set(this.g, this.argI('begin')),
+      m.loop('groups', m.block(null, [
+        m.br('done', m.i32.ge_s(this.getI(this.g), this.argI('end'))),
+        m.local.set(this.remaining, m.i32.sub(this.argI('end'), this.getI(this.g))),
+        m.if(m.i32.ge_s(this.getI(this.remaining), m.i32.const(4)), this.group('full'), this.group('tail')),
+        m.local.set(this.g, m.i32.add(this.getI(this.g), m.i32.const(4))),
+        m.br('groups'),
+      ])),
+    ]);
+    const results = this.sum.map((_, k) =>
+      m.global.set(`q${k}`, m.f64.add(m.f64x2.extract_lane(this.getV(this.sum[k]), 0), m.f64x2.extract_lane(this.getV(this.sum[k]), 1))));
+    // The locals are all known once the body is built.
+    const body = m.block(null, [...setup, groups, ...results]);
+    m.addFunction(this.kind, this.b.createType(this.locals.paramTypes), this.b.none, this.locals.varTypes, body);
+  }
+}

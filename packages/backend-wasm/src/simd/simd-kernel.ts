@@ -1,0 +1,167 @@
+// The fused neuron op on wasm as a WebAssembly SIMD module generated from the neuron's step IR,
+// running in place on tfjs-backend-wasm's heap, split by neuron index across a thread pool where
+// the heap is shared (Node, threaded build). Where it cannot run (binaryen not loaded yet, an
+// operator without a SIMD form), the JavaScript host kernel runs instead and a warning says why.
+import * as tf from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import { makeNeuronOp, type CompiledNeuron, type NeuronOp } from '@spikeflow/core';
+import type { BackendWasm } from '../wasm-call.js';
+import { binaryenIfLoaded, loadBinaryen } from './binaryen.js';
+import { UnsupportedExprError } from './emit-expr.js';
+import { invariantValues } from './invariants.js';
+import { neuronModuleBinary } from './neuron-module.js';
+import type { NeuronThreadPool } from './thread-pool.js';
+
+const isNode = typeof process !== 'undefined' && process.versions?.node != null;
+const backendNow = (): BackendWasm => tf.backend() as unknown as BackendWasm;
+
+/** Which implementation a neuron's fused op runs on wasm, and why. */
+export interface WasmNeuronKernelInfo {
+  implementation: 'wasm-simd' | 'js';
+  /** Threads the SIMD kernel may split neurons across (1 for the JS kernel). */
+  threads: number;
+  /** Threads the last call used (small layers run on one). */
+  lastCallThreads?: number;
+  /** Why the JS host kernel runs instead of the SIMD one. */
+  reason?: string;
+}
+
+/** tfjs-backend-wasm's memory: `wasmMemory` in the threaded build, the module's export otherwise. */
+export function wasmHeap(backend: BackendWasm = backendNow()): WebAssembly.Memory {
+  const wasm = backend.wasm as unknown as { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+  const memory = wasm.wasmMemory ?? wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('@spikeflow/backend-wasm: cannot find the WebAssembly.Memory of tfjs-backend-wasm');
+  return memory;
+}
+
+const isShared = (memory: WebAssembly.Memory) => typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+
+let pool: NeuronThreadPool | undefined;
+let poolThreads = 1;
+
+/**
+ * Loads binaryen and, in Node with a shared heap and `threads` > 1, starts the thread pool.
+ * setup() calls it; before it has run, neuron layers on wasm use the JS host kernel (and say so).
+ */
+export async function prepareWasmNeuronKernels(threads: number): Promise<number> {
+  await loadBinaryen();
+  const memory = wasmHeap();
+  if (pool && (pool.memory !== memory || pool.threads !== threads)) await closeWasmNeuronThreads();
+  if (!pool && isNode && threads > 1 && isShared(memory)) {
+    const { NeuronThreadPool } = await import('./thread-pool.js');
+    pool = new NeuronThreadPool(memory, threads);
+  }
+  poolThreads = pool?.threads ?? 1;
+  return poolThreads;
+}
+
+/** Stops the neuron thread pool (the SIMD kernels then run on one thread). */
+export async function closeWasmNeuronThreads(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  poolThreads = 1;
+  await p?.close();
+}
+
+const infos = new Map<string, WasmNeuronKernelInfo>();
+/** What the wasm kernel of a neuron (by CompiledNeuron.key) runs; undefined before its first use. */
+export const wasmNeuronKernelInfo = (neuron: CompiledNeuron): WasmNeuronKernelInfo | undefined => infos.get(neuron.key);
+
+/** Records that a neuron runs the JS host kernel, and why. */
+export function recordJsFallback(neuron: CompiledNeuron, reason: string): void {
+  infos.set(neuron.key, { implementation: 'js', threads: 1, reason });
+}
+
+let nextKernelId = 1;
+// Below this many elements (T * M) a call is not worth waking the pool.
+const MIN_ELEMENTS_PER_THREAD = 16384;
+
+interface Compiled {
+  id: number;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  exports: { forward: (...a: number[]) => void; backward: (...a: number[]) => void; [q: string]: unknown };
+}
+
+/**
+ * The SIMD neuron op for `neuron`, or undefined with the reason it cannot run (the caller falls
+ * back to the JS host kernel and reports the reason).
+ */
+export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reason?: string } {
+  const b = binaryenIfLoaded();
+  if (!b) return { reason: 'binaryen is not loaded yet (call setup() from @spikeflow/backend-wasm before building the network)' };
+  const ir = neuron.ir;
+  const S = ir.numStates;
+  const K = ir.numParams;
+  const byShared = new Map<boolean, WebAssembly.Module>();
+  const moduleFor = (shared: boolean): WebAssembly.Module => {
+    let m = byShared.get(shared);
+    if (!m) {
+      m = new WebAssembly.Module(neuronModuleBinary(b, ir, { shared }) as Uint8Array<ArrayBuffer>);
+      byShared.set(shared, m);
+    }
+    return m;
+  };
+  try {
+    moduleFor(isShared(wasmHeap()));
+  } catch (e) {
+    if (e instanceof UnsupportedExprError) return { reason: e.message };
+    throw e;
+  }
+  const info: WasmNeuronKernelInfo = { implementation: 'wasm-simd', threads: poolThreads };
+  let compiled: Compiled | undefined;
+  const current = (): Compiled => {
+    const memory = wasmHeap();
+    if (compiled?.memory !== memory) {
+      const module = moduleFor(isShared(memory));
+      const instance = new WebAssembly.Instance(module, { env: { memory } });
+      compiled = { id: nextKernelId++, module, memory, exports: instance.exports as Compiled['exports'] };
+    }
+    return compiled;
+  };
+  const sums = (c: Compiled): number[] => Array.from({ length: K }, (_, k) => (c.exports[`q${k}`] as WebAssembly.Global).value as number);
+
+  const run = (fn: 'forward' | 'backward', args: number[], T: number, M: number, scalars: number[]): number[] => {
+    const c = current();
+    const runOwn = (begin: number, end: number) => {
+      c.exports[fn](...args, begin, end, ...scalars);
+      return sums(c);
+    };
+    const threads = pool && pool.memory === c.memory ? Math.min(pool.threads, Math.max(1, Math.floor((T * M) / MIN_ELEMENTS_PER_THREAD))) : 1;
+    info.lastCallThreads = threads > 1 ? pool!.threads : 1;
+    if (threads <= 1 || !pool) return runOwn(0, M);
+    pool.share(c.id, c.module);
+    return pool.run({ kernel: c.id, fn, args, scalars, numParams: K, runOwn });
+  };
+
+  const address = (backend: BackendWasm, t: TensorInfo): number => {
+    if (t.dtype !== 'float32') throw new Error(`neuron op "${neuron.kind}": expected float32 tensors, got ${t.dtype}`);
+    return (backend.dataIdMap.get(t.dataId) as unknown as { memoryOffset: number }).memoryOffset;
+  };
+  const scalars = (params: tf.Tensor[]): number[] => {
+    const p = params.map((t) => t.dataSync()[0]);
+    return [...p, ...invariantValues(ir, p)];
+  };
+
+  const op = makeNeuronOp(neuron, {
+    forward(x, params, withV) {
+      const [T, M] = x.shape;
+      const backend = backendNow();
+      const s = scalars(params);
+      const value = backend.makeOutput(withV ? [1 + S, T, M] : [T, M], 'float32');
+      const tape = backend.makeOutput([S, T, M], 'float32');
+      run('forward', [address(backend, x), address(backend, value), withV ? 1 : 0, address(backend, tape), T, M], T, M, s);
+      return { value: tf.engine().makeTensorFromTensorInfo(value), tape: tf.engine().makeTensorFromTensorInfo(tape) };
+    },
+    backward(dy, tape, x, params, withV) {
+      const [T, M] = x.shape;
+      const backend = backendNow();
+      const s = scalars(params);
+      const gX = backend.makeOutput([T, M], 'float32');
+      const gP = run('backward', [address(backend, tape), address(backend, x), address(backend, dy), withV ? 1 : 0, address(backend, gX), T, M], T, M, s);
+      return [tf.engine().makeTensorFromTensorInfo(gX), ...gP.map((g) => tf.scalar(g))];
+    },
+  });
+  infos.set(neuron.key, info);
+  return { op };
+}

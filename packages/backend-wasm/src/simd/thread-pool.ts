@@ -1,0 +1,156 @@
+// Node: a pool of worker threads that run a neuron module's chunks of neurons on the same shared
+// memory as tfjs-backend-wasm. The main thread runs chunk 0 itself and waits (Atomics.wait) for
+// the others; each chunk's dL/dparam partial sums come back in float64 through a shared control
+// block and are added in order on the main thread. Workers are unref'd: an idle pool never keeps
+// the process alive.
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+
+/** Control block (Int32 indices). */
+const SEQ = 0;
+const PENDING = 1;
+const KERNEL = 2;
+const FN = 3;
+const CHUNKS = 4;
+const NARGS = 5;
+const NSCALARS = 6;
+const FAILED = 7;
+const STOP = 8;
+const ARGS = 16; // up to 16 int32 arguments
+const SCALARS_F64 = 16; // float64 index (byte 128): up to MAX_SCALARS scalars
+export const MAX_SCALARS = 240;
+const PARTIALS_F64 = SCALARS_F64 + MAX_SCALARS; // per chunk: up to MAX_PARAMS sums
+export const MAX_PARAMS = 32;
+
+// The worker's code (plain CommonJS, run with eval: the package ships no separate worker file).
+const WORKER = `
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { control, memory, port, chunk } = workerData;
+const i32 = new Int32Array(control);
+const f64 = new Float64Array(control);
+const kernels = new Map();
+const load = (id) => {
+  for (let m; !kernels.has(id) && (m = receiveMessageOnPort(port)); ) {
+    kernels.set(m.message.id, new WebAssembly.Instance(m.message.module, { env: { memory } }).exports);
+  }
+  const k = kernels.get(id);
+  if (!k) throw new Error('neuron kernel ' + id + ' was never sent to this worker');
+  return k;
+};
+let seen = 0;
+// A pending Atomics.waitAsync does not keep a worker's event loop alive; this does (the worker
+// itself is unref'd, so it never keeps the process alive).
+const keepAlive = setInterval(() => {}, 1 << 30);
+(async () => {
+  for (;;) {
+    const w = Atomics.waitAsync(i32, ${SEQ}, seen);
+    if (w.async) await w.value;
+    seen = Atomics.load(i32, ${SEQ});
+    if (Atomics.load(i32, ${STOP})) return clearInterval(keepAlive);
+    const chunks = i32[${CHUNKS}];
+    try {
+      if (chunk < chunks) {
+        const exports = load(i32[${KERNEL}]);
+        const args = Array.from(i32.subarray(${ARGS}, ${ARGS} + i32[${NARGS}]));
+        const scalars = Array.from(f64.subarray(${SCALARS_F64}, ${SCALARS_F64} + i32[${NSCALARS}]));
+        const M = args[args.length - 1];
+        const groups = Math.ceil(M / 4);
+        const per = Math.ceil(groups / chunks);
+        const begin = Math.min(M, chunk * per * 4);
+        const end = Math.min(M, (chunk + 1) * per * 4);
+        const fn = i32[${FN}] === 0 ? exports.forward : exports.backward;
+        fn(...args, begin, end, ...scalars);
+        for (let k = 0; exports['q' + k] !== undefined; k++) f64[${PARTIALS_F64} + chunk * ${MAX_PARAMS} + k] = exports['q' + k].value;
+      }
+    } catch (e) {
+      Atomics.store(i32, ${FAILED}, 1);
+      console.error('spikeflow neuron thread ' + chunk + ': ' + (e && e.stack || e));
+    }
+    if (Atomics.sub(i32, ${PENDING}, 1) === 1) Atomics.notify(i32, ${PENDING});
+  }
+})();
+`;
+
+export interface ChunkRun {
+  kernel: number;
+  fn: 'forward' | 'backward';
+  /** Int32 arguments before begin/end; the last is M. */
+  args: number[];
+  scalars: number[];
+  numParams: number;
+  /** Runs chunk 0 on this thread and returns its parameter sums. */
+  runOwn(begin: number, end: number): number[];
+}
+
+export class NeuronThreadPool {
+  private readonly control = new SharedArrayBuffer(8 * (PARTIALS_F64 + 64 * MAX_PARAMS));
+  private readonly i32 = new Int32Array(this.control);
+  private readonly f64 = new Float64Array(this.control);
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly sent = new Set<number>();
+  private closed = false;
+
+  /** `threads` includes the main thread: threads - 1 workers. */
+  constructor(readonly memory: WebAssembly.Memory, readonly threads: number) {
+    if (threads > 64) throw new Error(`neuron thread pool: at most 64 threads, got ${threads}`);
+    for (let chunk = 1; chunk < threads; chunk++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(WORKER, { eval: true, workerData: { control: this.control, memory, port: port2, chunk }, transferList: [port2] });
+      worker.unref();
+      port1.unref();
+      this.workers.push(worker);
+      this.ports.push(port1);
+    }
+  }
+
+  /** Hands a compiled module to every worker (before its first run). */
+  share(kernel: number, module: WebAssembly.Module): void {
+    if (this.sent.has(kernel)) return;
+    for (const port of this.ports) port.postMessage({ id: kernel, module });
+    this.sent.add(kernel);
+  }
+
+  /** Runs every chunk (chunk 0 here), waits for all, returns the parameter sums added in chunk order. */
+  run(job: ChunkRun): number[] {
+    if (this.closed) throw new Error('neuron thread pool: used after close()');
+    if (job.args.length > 16 || job.scalars.length > MAX_SCALARS || job.numParams > MAX_PARAMS) {
+      throw new Error('neuron thread pool: too many arguments for the control block');
+    }
+    const { i32, f64 } = this;
+    const M = job.args[job.args.length - 1];
+    const chunks = this.threads;
+    i32[KERNEL] = job.kernel;
+    i32[FN] = job.fn === 'forward' ? 0 : 1;
+    i32[CHUNKS] = chunks;
+    i32[NARGS] = job.args.length;
+    i32[NSCALARS] = job.scalars.length;
+    i32[FAILED] = 0;
+    i32.set(job.args, ARGS);
+    f64.set(job.scalars, SCALARS_F64);
+    Atomics.store(i32, PENDING, chunks - 1);
+    Atomics.add(i32, SEQ, 1);
+    Atomics.notify(i32, SEQ);
+    const per = Math.ceil(Math.ceil(M / 4) / chunks);
+    let own: number[];
+    try {
+      own = job.runOwn(0, Math.min(M, per * 4));
+    } finally {
+      for (let p = Atomics.load(i32, PENDING); p !== 0; p = Atomics.load(i32, PENDING)) Atomics.wait(i32, PENDING, p);
+    }
+    if (i32[FAILED]) throw new Error('neuron thread pool: a worker failed (its error is on stderr)');
+    const sums = own.slice();
+    for (let c = 1; c < chunks; c++) for (let k = 0; k < job.numParams; k++) sums[k] += f64[PARTIALS_F64 + c * MAX_PARAMS + k];
+    return sums;
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.i32, STOP, 1);
+    Atomics.add(this.i32, SEQ, 1);
+    Atomics.notify(this.i32, SEQ);
+    for (const port of this.ports) port.close();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
