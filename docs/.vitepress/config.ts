@@ -12,7 +12,12 @@ export default defineConfig({
   lang: 'en',
   cleanUrls: true,
   lastUpdated: false,
-  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
+  head: [
+    ['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }],
+    // Cross-origin isolation where the host sets no COOP/COEP headers, so the demos' wasm runs on
+    // threads (see guides/wasm-threads). It does nothing on a page that is isolated already.
+    ['script', { src: '/coi-serviceworker.js' }],
+  ],
   srcExclude: ['README.md', 'test/**', 'scripts/**', 'lib/**'],
   themeConfig: {
     nav: [
@@ -40,6 +45,7 @@ export default defineConfig({
           { text: 'Writing a neuron plugin', link: '/guides/neuron-plugin' },
           { text: 'Model spec and checkpoints', link: '/guides/spec-and-checkpoints' },
           { text: 'Choosing a backend', link: '/guides/backends' },
+          { text: 'wasm threads in browsers', link: '/guides/wasm-threads' },
         ] },
         { text: 'Demos', items: [
           { text: 'Neuron playground', link: '/demos/playground' },

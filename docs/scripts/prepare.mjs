@@ -21,6 +21,11 @@ mkdirSync(wasmOut, { recursive: true });
 for (const f of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDist, f), join(wasmOut, f));
 log(`wasm binaries copied to public/wasm/`);
 
+// Static hosts often cannot set COOP/COEP headers: coi-serviceworker adds them from a service worker
+// (one reload on the first visit), so the page is cross-origin isolated and wasm runs on threads.
+copyFileSync(createRequire(import.meta.url).resolve('coi-serviceworker/coi-serviceworker.min.js'), join(site, 'public/coi-serviceworker.js'));
+log('coi-serviceworker copied to public/');
+
 rmSync(join(site, 'api'), { recursive: true, force: true });
 const packages = await makeApi(join(site, 'api'));
 log(`API reference of ${packages.join(', ')}`);

@@ -214,10 +214,19 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
     test('every demo works on wasm and says so', async () => {
       const page = await browser.newPage();
       const problems = watchProblems(page);
+      const wasmFiles: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().endsWith('.wasm')) wasmFiles.push(r.url());
+      });
 
       await open(page, server.url + '/demos/playground', '[data-testid=playground-ready]');
       expect(await backendShown(page)).toBe('wasm');
       expect(await page.textContent('[data-testid=backend]')).toContain('WebGPU is not available');
+      // coi-serviceworker made the page cross-origin isolated (the test server sets no COOP/COEP
+      // headers), so the wasm backend started its threaded build.
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      expect(wasmFiles.some((u) => u.endsWith('/tfjs-backend-wasm-threaded-simd.wasm')), wasmFiles.join(', ')).toBe(true);
+      expect(await page.textContent('[data-testid=backend]')).toMatch(/\(\d+ threads?\)/);
       expect(await plotChangeAfterSlider(page, 'option-tau')).toBeGreaterThan(200);
       await page.screenshot({ path: join(shots, 'playground-wasm.png'), fullPage: true });
 

@@ -1,58 +1,85 @@
 #!/usr/bin/env node
-// Training throughput of the benchmark CSNN on every backend side by side: images/s of the SNN
+// Training throughput of the benchmark CSNN on every backend side by side, and SpikingJelly's on the
+// same CPU when python3 has torch and spikingjelly: images/s of the SNN
 // ({Conv3x3(1->32)-BN-PLIF-MaxPool2}x2 -> Dense(1568->512) -> PLIF -> Dense(512->10) -> PLIF, T = 4,
 // batch 64, MSE on rate, SGD momentum), of its ANN floor (ReLU, T folded into the batch), their
-// ratio, and the share of the SNN step spent in the neuron op (the four layers' forward+backward
-// timed alone at the step's shapes). Each backend runs in its own process.
-// Usage: node apps/train/bench/backends.bench.mjs [--backends wasm,cpu,webgpu] [--steps N]
+// ratio, the share of the SNN step spent in the neuron op (the four layers' forward+backward timed
+// alone at the step's shapes), the thread count and peak memory. Each backend and each SpikingJelly
+// run is its own process; rounds take turns (spikeflow, SpikingJelly, spikeflow, SpikingJelly) and
+// the best round of each is reported.
+// Usage: node apps/train/bench/backends.bench.mjs [--backends wasm,cpu,webgpu|none] [--rounds 2]
+//          [--steps N] [--threads N] [--python PATH] [--no-spikingjelly]
 //   SPIKEFLOW_BENCH_QUICK=1: one timed step per backend.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCompareArgs } from './compare/args.mjs';
+import { parseResultLine, probeSpikingJelly, runSpikingJelly, WHERE_IT_RUNS } from './compare/spikingjelly.mjs';
+import { buildCompareReport, formatCompareTable } from './compare/report.mjs';
 
-const arg = (name, fallback) => {
+const T = 4;
+const BATCH = 64;
+const childArg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
-const T = 4;
-const BATCH = 64;
 
 if (process.argv.includes('--child')) {
-  await child(arg('child'), Number(arg('steps', '3')));
+  const threads = childArg('threads');
+  await child(childArg('child'), Number(childArg('steps', '3')), threads === undefined ? undefined : Number(threads));
 } else {
-  await parent();
+  let options;
+  try {
+    options = parseCompareArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`backends.bench: ${e.message}`);
+    process.exit(2);
+  }
+  await parent(options);
 }
 
-async function parent() {
-  const backends = arg('backends', 'wasm,cpu,webgpu').split(',');
+function runSpikeflow(backend, steps, threads) {
+  const args = [fileURLToPath(import.meta.url), '--child', backend, '--steps', String(steps)];
+  if (threads !== undefined) args.push('--threads', String(threads));
+  const r = spawnSync(process.execPath, ['--expose-gc', ...args], { encoding: 'utf8', timeout: 900_000 });
+  const result = parseResultLine(r.stdout);
+  if (result) return result;
+  return { framework: 'spikeflow', backend, error: ((r.stderr ?? '').trim().split('\n').pop() || `exit ${r.status}`).slice(0, 160) };
+}
+
+async function parent(options) {
   const quick = process.env.SPIKEFLOW_BENCH_QUICK === '1';
-  // cpu is slow: fewer timed steps there.
-  const stepsFor = (b) => Number(arg('steps', quick || b === 'cpu' || b === 'webgpu' ? '1' : '3'));
-  const rows = [];
-  for (const backend of backends) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', backend, '--steps', String(stepsFor(backend))], { encoding: 'utf8', timeout: 900_000 });
-    const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('RESULT '));
-    if (!line) {
-      rows.push({ backend, error: ((r.stderr ?? '').trim().split('\n').pop() || `exit ${r.status}`).slice(0, 160) });
-      continue;
+  // cpu is slow, webgpu on a software rasteriser too: fewer timed steps there.
+  const stepsFor = (b) => options.steps ?? (quick || b === 'cpu' || b === 'webgpu' ? 1 : 3);
+  let spikingjelly = { status: 'off' };
+  if (options.spikingjelly) {
+    const probe = probeSpikingJelly(options.python);
+    spikingjelly = probe.available ? { status: 'ran', python: options.python } : { status: 'skipped', reason: probe.reason, where: WHERE_IT_RUNS };
+    if (!probe.available) console.log(`SpikingJelly: skipped: ${probe.reason}; ${WHERE_IT_RUNS}.`);
+  }
+  const runs = options.backends.map((backend) => ({ name: `spikeflow ${backend}`, framework: 'spikeflow', backend, rounds: [] }));
+  const sjRun = { name: 'SpikingJelly (PyTorch CPU)', framework: 'spikingjelly', rounds: [] };
+  if (spikingjelly.status === 'ran') runs.push(sjRun);
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const run of runs) {
+      const result = run === sjRun
+        ? runSpikingJelly(options.python, { steps: options.steps ?? (quick ? 1 : 3), threads: options.threads })
+        : runSpikeflow(run.backend, stepsFor(run.backend), options.threads);
+      run.rounds.push({ ...result, round });
+      const ips = result.error ? `failed: ${result.error}` : `${result.snnImagesPerSecond.toFixed(1)} images/s, ${result.threads} threads`;
+      console.log(`round ${round}: ${run.name}: ${ips}`);
     }
-    rows.push(JSON.parse(line.slice('RESULT '.length)));
   }
-  const f = (v, d = 1) => (typeof v === 'number' ? v.toFixed(d) : '-');
-  console.log(`\nCSNN training, T=${T}, batch ${BATCH} (images/s counts the ${BATCH} samples of a step)`);
-  console.log('| backend | neuron op | SNN step ms | SNN images/s | ANN floor step ms | ANN images/s | SNN / ANN | neuron op share | note |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---|');
-  for (const r of rows) {
-    if (r.error) console.log(`| ${r.backend} | - | - | - | - | - | - | - | ${r.error} |`);
-    else console.log(`| ${r.backend} | ${r.neuronImpl} | ${f(r.snnMs, 0)} | ${f(r.snnImagesPerSecond)} | ${f(r.annMs, 0)} | ${f(r.annImagesPerSecond)} | ${f(r.ratio, 2)} | ${f(100 * r.neuronShare, 1)}% | ${r.device ?? ''} ${r.steps} timed steps |`);
-  }
+  const report = buildCompareReport({ T, batch: BATCH, rounds: options.rounds, runs, spikingjelly, load: loadavg(), cores: availableParallelism() });
+  console.log('\n' + formatCompareTable(report));
   const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'backends.json'), JSON.stringify({ T, batch: BATCH, rows, date: new Date().toISOString() }, null, 2));
+  writeFileSync(join(out, 'backends.json'), JSON.stringify(report, null, 2));
 }
 
-async function child(backend, steps) {
+async function child(backend, steps, threads) {
   const tf = await import('@tensorflow/tfjs');
   const { use, registry, compileNeuron, runNeuron, neuronImplementation } = await import('@spikeflow/core');
   const { selectBackend } = await import('@spikeflow/core/node');
@@ -60,7 +87,7 @@ async function child(backend, steps) {
   const { pools } = await import('@spikeflow/pooling');
   const { snnTrainer, annTrainer, randomBatch, csnnSpec } = await import('../../../scripts/bench-lib/csnn.mjs');
   use(neurons, surrogates, pools);
-  const selected = await selectBackend(backend);
+  const selected = await selectBackend(backend, threads === undefined ? {} : { setupOptions: { threads } });
   tf.enableProdMode();
   const { x, labels } = randomBatch(BATCH);
   const time = async (step) => {
@@ -79,6 +106,14 @@ async function child(backend, steps) {
   };
   const snn = snnTrainer(T);
   const snnMs = await time(async () => snn.step(x, labels));
+  // Peak memory of one SNN step: the tensors tfjs tracks, and the process's resident set so far.
+  const profile = await tf.profile(async () => {
+    const loss = snn.step(x, labels);
+    await loss.data();
+    loss.dispose();
+  });
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  const wasmHeapMB = backend === 'wasm' ? tf.backend().wasm.HEAPU8.buffer.byteLength / 2 ** 20 : undefined;
   snn.dispose();
   const ann = annTrainer(T);
   const annMs = await time(async () => ann.step(x, labels));
@@ -100,10 +135,11 @@ async function child(backend, steps) {
     }));
     tf.dispose([xs, gs]);
   }
-  const device = selected.report.device;
   const result = {
+    framework: 'spikeflow',
     backend,
-    device,
+    device: selected.report.device,
+    threads: selected.report.threads,
     steps,
     neuronImpl: neuronImplementation(compiled),
     snnMs,
@@ -113,6 +149,10 @@ async function child(backend, steps) {
     ratio: snnMs / annMs,
     neuronMs,
     neuronShare: neuronMs / snnMs,
+    peakTensorMB: profile.peakBytes / 2 ** 20,
+    peakRssMB,
+    wasmHeapMB,
   };
   console.log('RESULT ' + JSON.stringify(result));
+  process.exit(0);
 }

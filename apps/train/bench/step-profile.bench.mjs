@@ -13,17 +13,19 @@ import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { setup } from '@spikeflow/backend-wasm';
 import { PRESETS, scheduleOf } from '@spikeflow/train';
+import { backendThreads } from '../../../scripts/bench-lib/threads.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
-const threads = Number(arg('threads', '1'));
+const threadsAsked = Number(arg('threads', '1'));
 const steps = Number(arg('steps', process.env.SPIKEFLOW_BENCH_QUICK === '1' ? '3' : '20'));
 use(neurons, surrogates, pools);
 tf.enableProdMode();
-await setup({ threads });
+await setup({ threads: threadsAsked });
 await tf.setBackend('wasm');
+const threads = backendThreads('wasm');
 
 const preset = PRESETS['fashion-mnist-quick'];
 const net = build(preset.model, { seed: 1 });

@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
 import { kernelCases } from './kernel-cases.mjs';
+import { backendThreads } from '../../../scripts/bench-lib/threads.mjs';
 
 // tfjs-backend-wasm's own kernel functions, captured before the package replaces them.
 const wasmOriginals = new Map(kernelCases.map((c) => [c.kernel, tf.getKernel(c.kernel, 'wasm')?.kernelFunc]));
@@ -53,13 +54,14 @@ async function timeKernel(c, backend, which) {
 
 const fmt = (ms) => (ms == null ? '-' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 const kernelRows = [];
-console.log('(a) kernels on the ANN-floor shapes (batch 256), median ms');
+await tf.setBackend('wasm');
+console.log(`(a) kernels on the ANN-floor shapes (batch 256), median ms; threads: cpu ${backendThreads('cpu')}, wasm ${backendThreads('wasm')}`);
 console.log(`${'kernel'.padEnd(22)}${'case'.padEnd(27)}${'cpu'.padStart(9)}${'wasm tfjs'.padStart(11)}${'wasm ours'.padStart(11)}${'vs cpu'.padStart(9)}`);
 for (const c of kernelCases) {
   const cpu = await timeKernel(c, 'cpu', 'registered');
   const original = wasmOriginals.get(c.kernel) ? await timeKernel(c, 'wasm', 'original') : null;
   const ours = await timeKernel(c, 'wasm', 'registered');
-  kernelRows.push({ kernel: c.kernel, case: c.label, inputs: c.inputs, cpuMs: cpu, wasmTfjsMs: original, wasmOursMs: ours });
+  kernelRows.push({ kernel: c.kernel, case: c.label, inputs: c.inputs, cpuThreads: backendThreads('cpu'), wasmThreads: backendThreads('wasm'), cpuMs: cpu, wasmTfjsMs: original, wasmOursMs: ours });
   console.log(`${c.kernel.padEnd(22)}${c.label.padEnd(27)}${fmt(cpu).padStart(9)}${fmt(original).padStart(11)}` +
     `${fmt(ours).padStart(11)}${`${(cpu / ours).toFixed(0)}x`.padStart(9)}`);
 }

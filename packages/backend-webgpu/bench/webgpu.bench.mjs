@@ -17,6 +17,7 @@ import { formatAdapter, registerFusedNeuronKernels, setupAdapter, unregisterFuse
 import { annTrainer, randomBatch, snnTrainer } from '../../../scripts/bench-lib/csnn.mjs';
 import { printTable } from './table.mjs';
 import { layerTable } from './layer-table.mjs';
+import { backendThreads } from '../../../scripts/bench-lib/threads.mjs';
 
 const arg = (name, fallback) => {
   const flag = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -76,7 +77,7 @@ async function trainTiming(make, batch, steps) {
   const ms = await timeIt(run, steps);
   t.dispose();
   tf.dispose([x, labels]);
-  return { stepMs: ms, imagesPerSec: (1000 * batch) / ms, batch };
+  return { stepMs: ms, imagesPerSec: (1000 * batch) / ms, batch, threads: backendThreads() };
 }
 const training = [];
 training.push({ backend: 'webgpu', neurons: 'fused', ...(await trainTiming(() => snnTrainer(opts.T), opts.batch, opts.steps)) });
@@ -91,8 +92,8 @@ if (opts.cpu) {
 }
 results.training = training;
 results.annFloor = { ...ann, snnOverAnn: training[0].stepMs / ann.stepMs };
-printTable(`(b) CSNN training, T=${opts.T}, MSE on rate, SGD momentum`, ['backend', 'neurons', 'batch', 'step ms', 'images/s'],
-  training.map((r) => [r.backend, r.neurons, r.batch, r.stepMs.toFixed(0), r.imagesPerSec.toFixed(1)]));
+printTable(`(b) CSNN training, T=${opts.T}, MSE on rate, SGD momentum`, ['backend', 'neurons', 'threads', 'batch', 'step ms', 'images/s'],
+  training.map((r) => [r.backend, r.neurons, r.threads, r.batch, r.stepMs.toFixed(0), r.imagesPerSec.toFixed(1)]));
 printTable('(c) ANN floor (ReLU, T folded into the batch) vs SNN on webgpu', ['network', 'step ms', 'images/s', 'SNN / ANN'], [
   ['ANN floor', ann.stepMs.toFixed(0), ann.imagesPerSec.toFixed(1), ''],
   ['SNN (fused)', training[0].stepMs.toFixed(0), training[0].imagesPerSec.toFixed(1), `${results.annFloor.snnOverAnn.toFixed(2)}x`],

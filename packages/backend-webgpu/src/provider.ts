@@ -1,6 +1,6 @@
 // The WebGPU backend as a spikeflow provider: tfjs-backend-webgpu with fused neuron kernels, on a
 // browser's navigator.gpu or on Dawn in Node.
-import type { BackendCandidate, BackendKernelConfig, BackendProvider, BackendReport } from '@spikeflow/core';
+import { setSpikesSavedAsBool, type BackendCandidate, type BackendKernelConfig, type BackendProvider, type BackendReport } from '@spikeflow/core';
 import { describeAdapter, formatAdapter, noAdapterMessage } from './adapter.js';
 import { maxPoolGradConfig } from './max-pool.js';
 import { conv2DFilterGradConfig } from './conv-filter-grad.js';
@@ -68,6 +68,8 @@ export const provider: BackendProvider<SetupOptions> = {
   probe,
   async setup(options: SetupOptions = {}): Promise<BackendReport> {
     const adapter = await setupAdapter(options);
+    // WebGPU stores bool in 32 bits: spikes kept for backward as bool would save nothing.
+    setSpikesSavedAsBool('webgpu', false);
     return {
       backend: 'webgpu',
       tfjsBackend: 'webgpu',

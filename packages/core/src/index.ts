@@ -31,6 +31,7 @@ export {
   type NeuronOpImpl,
   type NeuronKernelFactory,
 } from './neuron-op.js';
+export { spikesSavedAsBool, setSpikesSavedAsBool } from './spike-storage.js';
 export {
   NEURON_KERNEL,
   registerKernels,

@@ -3,6 +3,7 @@ import { pair, type NormalizedLayer } from '@spikeflow/spec';
 import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions, type PoolPlugin } from './plugins.js';
 import type { Registry } from './registry.js';
 import { runNeuron } from './neuron-op.js';
+import { conv2dSpikes, matMulSpikes, reshapeKeepingNothing, spikesSavedAsBool } from './spike-storage.js';
 import { batchNormTrain } from './batch-norm-op.js';
 
 /** What a layer sees on each forward pass. */
@@ -22,6 +23,8 @@ export interface ForwardContext {
   records: Map<string, { spikes: tf.Tensor; v?: tf.Tensor }>;
   /** Uniform [0, 1) draws seeded from the pass's seed: the only source of randomness a layer may use. */
   random(shape: number[]): tf.Tensor;
+  /** The layer's input is spikes (only 0 and 1): it may keep them as bool for its gradient. */
+  spikingInput?: boolean;
 }
 
 export interface LayerVariable {
@@ -42,6 +45,10 @@ export interface Layer {
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
   /** Neuron layers: the compiled dynamics (for backends, monitors, tau readout). */
   neuron?: CompiledNeuron;
+  /** Its output is spikes (neuron layers). */
+  emitsSpikes?: boolean;
+  /** Spikes in give spikes out (flatten, max pooling). */
+  passesSpikes?: boolean;
 }
 
 export interface LayerBuildContext {
@@ -73,8 +80,11 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
     const padding = c.spec.padding as 'same' | 'valid';
     return {
       ...base(c, vars),
-      apply: (x) => {
-        const y = tf.conv2d(x as tf.Tensor4D, vars[0].variable as tf.Tensor4D, [sh, sw], padding);
+      apply: (x, ctx) => {
+        const kernel = vars[0].variable as tf.Tensor4D;
+        const y = ctx.spikingInput && spikesSavedAsBool()
+          ? conv2dSpikes(x as tf.Tensor4D, kernel, [sh, sw], padding)
+          : tf.conv2d(x as tf.Tensor4D, kernel, [sh, sw], padding);
         return vars[1] ? tf.add(y, vars[1].variable) : y;
       },
     };
@@ -88,8 +98,9 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
     if (c.spec.useBias) vars.push(variable(`${c.name}/bias`, c.uniform([units], bound)));
     return {
       ...base(c, vars),
-      apply: (x) => {
-        const y = tf.matMul(x as tf.Tensor2D, vars[0].variable as tf.Tensor2D);
+      apply: (x, ctx) => {
+        const kernel = vars[0].variable as tf.Tensor2D;
+        const y = ctx.spikingInput && spikesSavedAsBool() ? matMulSpikes(x as tf.Tensor2D, kernel) : tf.matMul(x as tf.Tensor2D, kernel);
         return vars[1] ? tf.add(y, vars[1].variable) : y;
       },
     };
@@ -135,12 +146,14 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
     return {
       ...base(c, vars),
       neuron: compiled,
+      emitsSpikes: true,
       apply: (x, ctx) => {
         const seq = x.reshape([ctx.T, ctx.N * features]) as tf.Tensor2D;
         const withV = ctx.record.has(c.name);
         const params = vars.map((v) => v.variable as tf.Tensor);
         const out = runNeuron(compiled, seq, params, withV);
-        if (!withV) return out.reshape(x.shape);
+        // The spikes are kept (as bool where the backend allows) by the layers that consume them, not by the reshape.
+        if (!withV) return reshapeKeepingNothing(out, x.shape);
         const [spikes, v, ...states] = tf.unstack(out);
         tf.dispose(states);
         const perStep = [ctx.T, ctx.N, ...c.inputShape];
@@ -154,12 +167,18 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
     const plugin = c.registry.pools.get(c.spec.pool as string) as PoolPlugin<any> | undefined;
     if (!plugin) throw new Error(`${c.name}: pool "${String(c.spec.pool)}" is not registered`);
     const window = { size: pair(c.spec.size), stride: pair(c.spec.stride), padding: c.spec.padding as 'same' | 'valid' };
-    return { ...base(c, []), apply: (x) => plugin.apply(x as tf.Tensor4D, window, c.spec) };
+    return {
+      ...base(c, []),
+      passesSpikes: plugin.preservesSpikes === true,
+      apply: (x, ctx) => (ctx.spikingInput && plugin.applyToSpikes && spikesSavedAsBool()
+        ? plugin.applyToSpikes(x as tf.Tensor4D, window, c.spec)
+        : plugin.apply(x as tf.Tensor4D, window, c.spec)),
+    };
   },
 
   flatten(c) {
     const features = c.outputShape[0];
-    return { ...base(c, []), apply: (x) => x.reshape([x.shape[0], features]) };
+    return { ...base(c, []), passesSpikes: true, apply: (x) => reshapeKeepingNothing(x, [x.shape[0], features]) };
   },
 
   dropout(c) {

@@ -106,7 +106,13 @@ export class Network {
       } else {
         x = this.encode(input, T, random);
       }
-      for (const layer of this.layers.slice(first)) x = layer.apply(x, ctx);
+      // Track whether each layer's input is spikes, so layers can keep spikes as bool for backward.
+      let spikes = false;
+      for (const layer of this.layers.slice(first)) {
+        ctx.spikingInput = spikes;
+        x = layer.apply(x, ctx);
+        spikes = layer.emitsSpikes === true || (spikes && layer.passesSpikes === true);
+      }
       for (const r of records.values()) {
         tf.keep(r.spikes);
         if (r.v) tf.keep(r.v);

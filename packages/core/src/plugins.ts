@@ -100,6 +100,10 @@ export interface PoolPlugin<O = Record<string, unknown>> {
   options: OptionSchema;
   /** Pools an NHWC tensor. Runs on [T*N, H, W, C]: time is folded into the batch. */
   apply: (x: tf.Tensor4D, window: PoolWindow, options: O) => tf.Tensor4D;
+  /** Pooling spikes gives spikes (max pooling does, average pooling does not). */
+  preservesSpikes?: boolean;
+  /** As apply, for spikes (0/1) where spikesSavedAsBool(): keeps what its gradient needs as bool. */
+  applyToSpikes?: (x: tf.Tensor4D, window: PoolWindow, options: O) => tf.Tensor4D;
 }
 
 /**

@@ -87,8 +87,8 @@ console.log(`input: ${test.source}, ${N} images, T = 4; BN statistics from ${cal
 console.log('layer      neuron-steps   spikes   max |v - v_folded|   spikes differing (folded vs unfolded)');
 for (const r of rows) console.log(`${r.layer.padEnd(10)} ${String(r.neuronSteps).padStart(12)} ${String(r.spikes).padStart(8)}   ${r.maxAbsDv.toExponential(2).padStart(18)}   ${r.spikesDifferAfterFolding}`);
 console.log(`round trip (export -> import vs folded): ${roundTripDiffer} spikes differ`);
-console.log(`export ${exportMs.toFixed(0)} ms, ${(bytes.length / 1024).toFixed(1)} KiB; import + build ${importMs.toFixed(0)} ms`);
+console.log(`export ${exportMs.toFixed(0)} ms, ${(bytes.length / 1024).toFixed(1)} KiB; import + build ${importMs.toFixed(0)} ms (1 thread: h5wasm and tfjs cpu on the main thread)`);
 const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'nir.json'), JSON.stringify({ source: test.source, images: N, rows, roundTripDiffer, exportMs, importMs, bytes: bytes.length, load: (await import('node:os')).loadavg() }, null, 2));
+writeFileSync(join(out, 'nir.json'), JSON.stringify({ source: test.source, images: N, rows, roundTripDiffer, exportMs, importMs, threads: 1, bytes: bytes.length, load: (await import('node:os')).loadavg() }, null, 2));
 if (roundTripDiffer > 0) process.exit(1);

@@ -26,7 +26,32 @@ export const maxPool = definePool({
     isTiling(window, x) && !firstMaxBackends.has(tf.getBackend())
       ? firstMaxPool(x, window)
       : tf.maxPool(x, window.size, window.stride, window.padding),
+  preservesSpikes: true,
+  applyToSpikes: (x, window) => {
+    if (firstMaxBackends.has(tf.getBackend())) return maxPoolSpikes(x, window);
+    return isTiling(window, x) ? firstMaxPool(x, window, true) : tf.maxPool(x, window.size, window.stride, window.padding);
+  },
 });
+
+/**
+ * tfjs's max pooling (on a backend whose MaxPoolGrad routes to the first maximum) of spikes, keeping
+ * its input and output as bool for the gradient instead of float32: the same kernel gets the same
+ * 0/1 values back.
+ */
+function maxPoolSpikes(x: tf.Tensor4D, window: PoolWindow): tf.Tensor4D {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = args[0] as tf.Tensor4D;
+    const output = tf.maxPool(input, window.size, window.stride, window.padding);
+    (args[1] as tf.GradSaveFunc)([tf.cast(input, 'bool'), tf.cast(output, 'bool')]);
+    return {
+      value: output,
+      gradFunc: (dy: tf.Tensor, [inputBool, outputBool]: tf.Tensor[]) =>
+        tf.tidy(() => tf.engine().runKernel(tf.MaxPoolGrad, { dy, input: tf.cast(inputBool, 'float32'), output: tf.cast(outputBool, 'float32') },
+          { filterSize: window.size, strides: window.stride, pad: window.padding } as unknown as tf.NamedAttrMap) as tf.Tensor),
+    };
+  });
+  return f(x) as tf.Tensor4D;
+}
 
 /** Non-overlapping windows without padding: the paper's case, where first-max routing is exact. */
 function isTiling(w: PoolWindow, x: tf.Tensor4D): boolean {
@@ -37,15 +62,17 @@ function isTiling(w: PoolWindow, x: tf.Tensor4D): boolean {
  * Max pooling over non-overlapping windows whose backward pass routes dY to the first maximum of
  * each window with portable tfjs ops (any backend).
  */
-export function firstMaxPool(x: tf.Tensor4D, window: PoolWindow): tf.Tensor4D {
+export function firstMaxPool(x: tf.Tensor4D, window: PoolWindow, spikes = false): tf.Tensor4D {
   const [kh, kw] = window.size;
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor;
-    (args[1] as tf.GradSaveFunc)([input]);
+    // Spikes (0/1) are kept as bool: exact, and a quarter of float32's bytes.
+    (args[1] as tf.GradSaveFunc)([spikes ? tf.cast(input, 'bool') : input]);
     return {
       value: tf.maxPool(input as tf.Tensor4D, window.size, window.stride, 'valid'),
-      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
+      gradFunc: (dy: tf.Tensor, [kept]: tf.Tensor[]) =>
         tf.tidy(() => {
+          const saved = spikes ? tf.cast(kept, 'float32') : kept;
           const [B, H, W, C] = saved.shape;
           const Ho = Math.floor(H / kh);
           const Wo = Math.floor(W / kw);

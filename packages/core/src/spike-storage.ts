@@ -1,0 +1,68 @@
+// Spikes kept for the backward pass, stored as bool instead of float32. A layer that consumes spikes
+// (a convolution, a dense layer, max pooling) keeps its input for its gradient; spikes are 0 or 1,
+// so a bool copy (1 byte where the backend stores bool in bytes) holds them exactly, and the
+// gradient casts it back to the same float32 values. The gradients are computed by the same kernels
+// tfjs's own gradients use, so they are bit-identical.
+import * as tf from '@tensorflow/tfjs';
+
+// Backends that store bool in 32 bits (a backend package says so when it is set up): there bool
+// saves nothing and the casts cost time, so spikes stay float32.
+const wordBoolBackends = new Set<string>();
+
+/** Whether layers on `backendName` keep the spikes they consume as bool for their gradient (default: yes). */
+export function spikesSavedAsBool(backendName = tf.getBackend()): boolean {
+  return !wordBoolBackends.has(backendName);
+}
+
+/** Sets whether layers on `backendName` keep the spikes they consume as bool (true) or float32. */
+export function setSpikesSavedAsBool(backendName: string, asBool: boolean): void {
+  if (asBool) wordBoolBackends.delete(backendName);
+  else wordBoolBackends.add(backendName);
+}
+
+/** The bool copy of spikes to save, and its float32 values back in a gradient. */
+export const toSaved = (spikes: tf.Tensor): tf.Tensor => tf.cast(spikes, 'bool');
+export const fromSaved = (saved: tf.Tensor): tf.Tensor => tf.cast(saved, 'float32');
+
+/** A reshape that keeps nothing for its gradient (tfjs's Reshape keeps its input, only for its shape). */
+export function reshapeKeepingNothing(x: tf.Tensor, shape: number[]): tf.Tensor {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = args[0] as tf.Tensor;
+    return { value: tf.reshape(input, shape), gradFunc: (dy: tf.Tensor) => tf.reshape(dy, input.shape) };
+  });
+  return f(x) as tf.Tensor;
+}
+
+/** x @ w for spikes x [B, F]: keeps x as bool for the gradient. */
+export function matMulSpikes(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, weights, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    save([toSaved(input), weights]);
+    return {
+      value: tf.matMul(input, weights),
+      gradFunc: (dy: tf.Tensor, [saved, ws]: tf.Tensor[]) =>
+        tf.tidy(() => [tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true), tf.matMul(fromSaved(saved) as tf.Tensor2D, dy as tf.Tensor2D, true, false)]),
+    };
+  });
+  return f(x, w) as tf.Tensor2D;
+}
+
+/** conv2d (NHWC, no dilation) of spikes x: keeps x as bool for the gradient. */
+export function conv2dSpikes(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], pad: 'same' | 'valid'): tf.Tensor4D {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, kernel, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([toSaved(input), kernel]);
+    return {
+      value: tf.conv2d(input, kernel, strides, pad),
+      gradFunc: (dy: tf.Tensor, [saved, k]: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const attrs = { strides, pad, dataFormat: 'NHWC' };
+          const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: k }, { ...attrs, inputShape: saved.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+          const xf = fromSaved(saved);
+          const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xf, dy }, { ...attrs, filterShape: k.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+          return [dx, dw];
+        }),
+    };
+  });
+  return f(x, filter) as tf.Tensor4D;
+}
