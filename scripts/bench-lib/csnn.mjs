@@ -1,5 +1,6 @@
 // The training benchmark's networks: the PLIF CSNN (spikeflow spec) and its "ANN floor" (the same
-// layers with ReLU instead of neurons and T folded into the batch), written with plain tf ops.
+// layers with ReLU instead of neurons, the same static prefix and T folded into the batch after it),
+// written with plain tf ops.
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTrain, build, Trainer } from '@spikeflow/core';
 
@@ -62,14 +63,16 @@ export function annTrainer(T, seed = 1) {
     w3: v([1568, 512], 1568), w4: v([512, CLASSES], 512),
   };
   const opt = tf.train.momentum(LEARNING_RATE, MOMENTUM);
-  const block = (x, w, g, b) => tf.maxPool(tf.relu(batchNorm(tf.conv2d(x, w, 1, 'same'), g, b)), 2, 2, 'valid');
+  const convNorm = (x, w, g, b) => batchNorm(tf.conv2d(x, w, 1, 'same'), g, b);
+  const pooledRelu = (x) => tf.maxPool(tf.relu(x), 2, 2, 'valid');
   return {
     step(x, labels) {
       return opt.minimize(() => {
         const N = x.shape[0];
-        // T folded into the batch: the same input T times, as the SNN's direct encoder sees it.
-        const xt = tf.tile(x, [T, 1, 1, 1]);
-        const h = block(block(xt, p.w1, p.g1, p.b1), p.w2, p.g2, p.b2).reshape([T * N, -1]);
+        // As the SNN runs it: the first conv and norm once per image (their input is the same at
+        // every step), repeated T times, then T folded into the batch for every later layer.
+        const c1 = tf.tile(convNorm(x, p.w1, p.g1, p.b1), [T, 1, 1, 1]);
+        const h = pooledRelu(convNorm(pooledRelu(c1), p.w2, p.g2, p.b2)).reshape([T * N, -1]);
         const out = tf.relu(tf.matMul(tf.relu(tf.matMul(h, p.w3)), p.w4));
         const rate = tf.mean(out.reshape([T, N, CLASSES]), 0);
         return tf.losses.meanSquaredError(tf.oneHot(labels, CLASSES), rate);

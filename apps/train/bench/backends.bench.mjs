@@ -2,7 +2,7 @@
 // Training throughput of the benchmark CSNN on every backend side by side, and SpikingJelly's on the
 // same CPU when python3 has torch and spikingjelly: images/s of the SNN
 // ({Conv3x3(1->32)-BN-PLIF-MaxPool2}x2 -> Dense(1568->512) -> PLIF -> Dense(512->10) -> PLIF, T = 4,
-// batch 64, MSE on rate, SGD momentum), of its ANN floor (ReLU, T folded into the batch), their
+// batch 64, MSE on rate, SGD momentum), of its ANN floor (ReLU, the same static prefix, T folded into the batch after it), their
 // ratio, the share of the SNN step spent in the neuron op (the four layers' forward+backward timed
 // alone at the step's shapes), the thread count and peak memory. Each backend and each SpikingJelly
 // run is its own process; rounds take turns (spikeflow, SpikingJelly, spikeflow, SpikingJelly) and
