@@ -11,6 +11,7 @@
 // keeps it, and how much of it is spikes (only 0 and 1, storable as bool: 1 byte instead of 4).
 // Usage: node apps/train/bench/memory.bench.mjs [--backends wasm,webgpu] [--ts 8,32,128]
 //          [--workloads layer,csnn] [--impls fused,reference] [--m 65536] [--batch 4]
+//          [--spikes-as-bool]: layers keep the spikes they consume as bool (setSpikesSavedAsBool; off by default)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -29,6 +30,7 @@ const { values: flags } = parseArgs({
     batch: { type: 'string', default: '4' },
     child: { type: 'string' },
     explain: { type: 'boolean', default: false },
+    'spikes-as-bool': { type: 'boolean', default: false },
   },
 });
 const list = (s) => s.split(',').map((v) => v.trim()).filter(Boolean);
@@ -49,6 +51,7 @@ else await parent();
 function spawnChild(config, explain = false) {
   const args = ['--expose-gc', fileURLToPath(import.meta.url), '--child', JSON.stringify(config), '--m', String(M), '--batch', String(BATCH)];
   if (explain) args.push('--explain');
+  if (flags['spikes-as-bool']) args.push('--spikes-as-bool');
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 1_200_000, maxBuffer: 64 * MB });
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('RESULT '));
   if (line) return JSON.parse(line.slice('RESULT '.length));
@@ -123,6 +126,7 @@ async function child({ backend, workload, T, impl }) {
   core.use(neurons, surrogates, pools);
   await selectBackend(backend);
   tf.enableProdMode();
+  if (flags['spikes-as-bool']) core.setSpikesSavedAsBool(backend, true);
   if (impl === 'reference') core.unregisterNeuronKernel(backend);
   else if (impl !== 'fused') throw new Error(`--impls: unknown "${impl}" (fused, reference)`);
 

@@ -3,7 +3,7 @@ import { pair, type NormalizedLayer } from '@spikeflow/spec';
 import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions, type PoolPlugin } from './plugins.js';
 import type { Registry } from './registry.js';
 import { runNeuron } from './neuron-op.js';
-import { conv2dSpikes, matMulSpikes, reshapeKeepingNothing, spikesSavedAsBool } from './spike-storage.js';
+import { conv2dSpikes, matMulSpikes, reshapeKeepingNothing, saveSpikesAsBoolNow } from './spike-storage.js';
 import { batchNormTrain } from './batch-norm-op.js';
 
 /** What a layer sees on each forward pass. */
@@ -82,7 +82,7 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
       ...base(c, vars),
       apply: (x, ctx) => {
         const kernel = vars[0].variable as tf.Tensor4D;
-        const y = ctx.spikingInput && spikesSavedAsBool()
+        const y = ctx.spikingInput && saveSpikesAsBoolNow()
           ? conv2dSpikes(x as tf.Tensor4D, kernel, [sh, sw], padding)
           : tf.conv2d(x as tf.Tensor4D, kernel, [sh, sw], padding);
         return vars[1] ? tf.add(y, vars[1].variable) : y;
@@ -100,7 +100,7 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
       ...base(c, vars),
       apply: (x, ctx) => {
         const kernel = vars[0].variable as tf.Tensor2D;
-        const y = ctx.spikingInput && spikesSavedAsBool() ? matMulSpikes(x as tf.Tensor2D, kernel) : tf.matMul(x as tf.Tensor2D, kernel);
+        const y = ctx.spikingInput && saveSpikesAsBoolNow() ? matMulSpikes(x as tf.Tensor2D, kernel) : tf.matMul(x as tf.Tensor2D, kernel);
         return vars[1] ? tf.add(y, vars[1].variable) : y;
       },
     };
@@ -170,7 +170,7 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
     return {
       ...base(c, []),
       passesSpikes: plugin.preservesSpikes === true,
-      apply: (x, ctx) => (ctx.spikingInput && plugin.applyToSpikes && spikesSavedAsBool()
+      apply: (x, ctx) => (ctx.spikingInput && plugin.applyToSpikes && saveSpikesAsBoolNow()
         ? plugin.applyToSpikes(x as tf.Tensor4D, window, c.spec)
         : plugin.apply(x as tf.Tensor4D, window, c.spec)),
     };

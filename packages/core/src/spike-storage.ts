@@ -5,19 +5,30 @@
 // tfjs's own gradients use, so they are bit-identical.
 import * as tf from '@tensorflow/tfjs';
 
-// Backends that store bool in 32 bits (a backend package says so when it is set up): there bool
-// saves nothing and the casts cost time, so spikes stay float32.
-const wordBoolBackends = new Set<string>();
+// Off by default: tfjs's Cast to bool and back costs more than it saves in time (about 8% of a wasm
+// CSNN step); it saves memory (13% of a wasm CSNN step's peak at T = 128), so turn it on per backend
+// where memory binds. Backends that store bool in 32 bits (WebGPU) gain nothing from it.
+const boolBackends = new Set<string>();
 
-/** Whether layers on `backendName` keep the spikes they consume as bool for their gradient (default: yes). */
+/** Whether layers on `backendName` keep the spikes they consume as bool for their gradient (default: no). */
 export function spikesSavedAsBool(backendName = tf.getBackend()): boolean {
-  return !wordBoolBackends.has(backendName);
+  return boolBackends.has(backendName);
 }
 
 /** Sets whether layers on `backendName` keep the spikes they consume as bool (true) or float32. */
 export function setSpikesSavedAsBool(backendName: string, asBool: boolean): void {
-  if (asBool) wordBoolBackends.delete(backendName);
-  else wordBoolBackends.add(backendName);
+  if (asBool) boolBackends.add(backendName);
+  else boolBackends.delete(backendName);
+}
+
+/** True while tfjs records operations for a gradient: only then is anything kept for backward. */
+function recordingGradients(): boolean {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+}
+
+/** Whether a layer consuming spikes should take its bool-saving path now (on, and a gradient is recorded). */
+export function saveSpikesAsBoolNow(): boolean {
+  return spikesSavedAsBool() && recordingGradients();
 }
 
 /** The bool copy of spikes to save, and its float32 values back in a gradient. */
