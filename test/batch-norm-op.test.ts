@@ -19,33 +19,11 @@ import {
 } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
+import { BATCH_NORM_OUTPUTS, batchNormInputs, batchNormOracle, relError, values, type BatchNormCase } from './support/batch-norm-cases.js';
 
 use(neurons, surrogates, pools);
 
-/** Deterministic values in [lo, hi) (an LCG: enough to vary every element). */
-function values(count: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + (hi - lo) * (s / 4294967296);
-  }
-  return out;
-}
-
-/** max |a - b| over max(1, max |a|). */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(b.length).toBe(a.length);
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(a[i]));
-  }
-  return diff / scale;
-}
-
-interface Case { name: string; shape: number[]; offset?: number; spread?: number }
+type Case = BatchNormCase;
 const cases: Case[] = [
   { name: 'rows x channels, odd sizes', shape: [7, 3] },
   { name: 'NHWC conv output', shape: [3, 5, 7, 5] },
@@ -56,16 +34,8 @@ const cases: Case[] = [
 ];
 
 function inputs(c: Case) {
-  const size = c.shape.reduce((a, b) => a * b, 1);
-  const C = c.shape[c.shape.length - 1];
-  let xv = values(size, 11, -(c.spread ?? 1), c.spread ?? 1).map((v) => v + (c.offset ?? 0));
-  if (c.spread === -1) xv = values(size, 11).map((v) => (v > 0.4 ? 1 : 0));
-  return {
-    x: tf.tensor(xv, c.shape),
-    gamma: tf.tensor1d(values(C, 12, 0.5, 1.5)),
-    beta: tf.tensor1d(values(C, 13)),
-    w: tf.tensor(values(size, 14), c.shape), // a loss weight per element, so dy varies
-  };
+  const d = batchNormInputs(c);
+  return { x: tf.tensor(d.x, c.shape), gamma: tf.tensor1d(d.gamma), beta: tf.tensor1d(d.beta), w: tf.tensor(d.w, c.shape) };
 }
 
 /** y, mean, variance and the gradients of sum(y * w) w.r.t. x, gamma, beta. */
@@ -80,32 +50,10 @@ function run(c: Case, impl?: 'reference') {
   });
 }
 
-/** y, mean, biased variance and the gradients of sum(y * w) in float64: the oracle. */
-function oracle(x: Float32Array, gamma: Float32Array, beta: Float32Array, w: Float32Array, C: number, eps: number) {
-  const R = x.length / C;
-  const mean = new Float64Array(C);
-  const variance = new Float64Array(C);
-  const dgamma = new Float64Array(C);
-  const dbeta = new Float64Array(C);
-  for (let i = 0; i < x.length; i++) mean[i % C] += x[i] / R;
-  for (let i = 0; i < x.length; i++) variance[i % C] += (x[i] - mean[i % C]) ** 2 / R;
-  const xhat = Array.from(x, (v, i) => (v - mean[i % C]) / Math.sqrt(variance[i % C] + eps));
-  const y = xhat.map((h, i) => h * gamma[i % C] + beta[i % C]);
-  for (let i = 0; i < x.length; i++) {
-    dbeta[i % C] += w[i];
-    dgamma[i % C] += w[i] * xhat[i];
-  }
-  const dx = xhat.map((h, i) => {
-    const c = i % C;
-    return (gamma[c] / Math.sqrt(variance[c] + eps)) * (w[i] - dbeta[c] / R - (h * dgamma[c]) / R);
-  });
-  return [y, mean, variance, dx, dgamma, dbeta];
-}
-
 // The reference's float32 rounding of x - mean is magnified by 1/std: 316 for a zero variance (eps 1e-5).
 const tolerance = (c: Case) => (c.shape[0] === 1 ? 1e-4 : 2e-5);
 const TOL = 2e-5;
-const names = ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
+const names = BATCH_NORM_OUTPUTS;
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`batch norm for training on ${backend}`, () => {
@@ -122,7 +70,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     it.each(cases)('fused = float64 oracle, and = reference: $name $shape', (c) => {
       const fused = run(c);
       const [xd, gd, bd, wd] = tf.tidy(() => Object.values(inputs(c)).map((t) => t.dataSync() as Float32Array));
-      const exact = oracle(xd, gd, bd, wd, gd.length, 1e-5);
+      const exact = batchNormOracle(xd, gd, bd, wd, gd.length, 1e-5);
       exact.forEach((e, i) => expect(relError(e, fused[i]), `${names[i]} vs float64`).toBeLessThan(c.offset ? 1e-4 : TOL));
       // The reference's own float32 error exceeds any useful bound for a large mean; skip only that case.
       if (c.offset) return;
