@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError } from '../errors.js';
+import { checkpointFilePath, declaredWeightBytes, MAX_JSON_BYTES, readCheckpointFile } from './checkpoint-file.js';
 import { MANIFEST_FILE, manifestDigest, readManifestText, type CheckpointManifest, type ManifestSummary } from './manifest.js';
 
 /** The tf.io model file of checkpoints written before manifests existed. */
@@ -53,13 +54,21 @@ export function fileHandler(directory: string): tf.io.IOHandler {
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
-      const manifestText = await readOptional(join(dir, MANIFEST_FILE));
+      const manifestPath = join(dir, MANIFEST_FILE);
+      const manifestText = await readCheckpointFile(manifestPath, MAX_JSON_BYTES, 'the most a manifest may hold is');
       if (manifestText === undefined) return loadLegacy(dir);
-      const manifest = readManifestText(manifestText.toString('utf8'), join(dir, MANIFEST_FILE));
+      const manifest = readManifestText(manifestText.toString('utf8'), manifestPath);
+      // Every name is checked before any file is read.
+      const listed = Object.entries(manifest.files).map(([name, expected]) => {
+        const path = checkpointFilePath(dir, name, manifestPath);
+        if (typeof expected !== 'object' || expected === null || !Number.isSafeInteger(expected.bytes) || expected.bytes < 0 || typeof expected.sha256 !== 'string') {
+          throw new CheckpointError(`checkpoint file ${manifestPath} is damaged: its entry for ${name} is not { sha256, bytes }`, manifestPath);
+        }
+        return { name, path, expected };
+      });
       const files = new Map<string, Buffer>();
-      for (const [name, expected] of Object.entries(manifest.files)) {
-        const path = join(dir, name);
-        const bytes = await readOptional(path);
+      for (const { name, path, expected } of listed) {
+        const bytes = await readCheckpointFile(path, expected.bytes, `${MANIFEST_FILE} records`);
         if (bytes === undefined) throw new CheckpointError(`checkpoint file ${path} is missing (listed in ${MANIFEST_FILE})`, path);
         const actual = sha256(bytes);
         if (bytes.length !== expected.bytes || actual !== expected.sha256) {
@@ -71,8 +80,8 @@ export function fileHandler(directory: string): tf.io.IOHandler {
         files.set(name, bytes);
       }
       const modelBytes = files.get(manifest.model);
-      if (!modelBytes) throw new CheckpointError(`${join(dir, MANIFEST_FILE)} names the model file ${manifest.model} but does not list its digest`, join(dir, MANIFEST_FILE));
-      return artifactsFrom(dir, manifest.model, JSON.parse(modelBytes.toString('utf8')) as ModelFile, (p) => files.get(p));
+      if (!modelBytes) throw new CheckpointError(`${manifestPath} names the model file ${manifest.model} but does not list its digest`, manifestPath);
+      return artifactsFrom(dir, manifest.model, parseModelFile(modelBytes, join(dir, manifest.model)), (p) => files.get(p));
     },
   };
 }
@@ -89,16 +98,15 @@ function summaryOf(artifacts: tf.io.ModelArtifacts): ManifestSummary {
 }
 
 function artifactsFrom(dir: string, modelName: string, model: ModelFile, bytesOf: (path: string) => Buffer | undefined): tf.io.ModelArtifacts {
-  const entry = model.weightsManifest?.[0];
+  const entry = weightsEntry(model, join(dir, modelName));
   const modelPath = join(dir, modelName);
-  if (!entry) throw new CheckpointError(`checkpoint ${modelPath} has no weightsManifest`, modelPath);
   const buffers = entry.paths.map((p) => {
     const b = bytesOf(p);
     if (!b) throw new CheckpointError(`checkpoint ${modelPath} refers to ${p}, which its manifest does not list`, join(dir, p));
     return b;
   });
   const bytes = Buffer.concat(buffers);
-  const expected = entry.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  const expected = declaredWeightBytes(entry.weights, modelPath);
   if (bytes.length !== expected) {
     throw new CheckpointError(`checkpoint ${join(dir, entry.paths[0])}: ${bytes.length} bytes of weights, ${modelName} describes ${expected}`, join(dir, entry.paths[0]));
   }
@@ -106,42 +114,52 @@ function artifactsFrom(dir: string, modelName: string, model: ModelFile, bytesOf
   return { ...rest, weightSpecs: entry.weights, weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) };
 }
 
-/** A checkpoint from before manifests: model.json + weights-<hash>.bin, checked against the hash in its name. */
-async function loadLegacy(dir: string): Promise<tf.io.ModelArtifacts> {
-  const modelPath = join(dir, LEGACY_MODEL);
-  const text = await readOptional(modelPath);
-  if (text === undefined) {
-    throw new CheckpointError(`${dir} holds no checkpoint: neither ${MANIFEST_FILE} nor ${LEGACY_MODEL} is there (is it a run folder? checkpoints are its last/ and best/ folders)`, join(dir, MANIFEST_FILE));
-  }
-  let model: ModelFile;
+function parseModelFile(bytes: Buffer, modelPath: string): ModelFile {
   try {
-    model = JSON.parse(text.toString('utf8')) as ModelFile;
+    const model = JSON.parse(bytes.toString('utf8')) as unknown;
+    if (typeof model === 'object' && model !== null && !Array.isArray(model)) return model as ModelFile;
   } catch (e) {
     throw new CheckpointError(`checkpoint file ${modelPath} is damaged: not valid JSON (${(e as Error).message})`, modelPath, { cause: e });
   }
+  throw new CheckpointError(`checkpoint file ${modelPath} is damaged: not a JSON object`, modelPath);
+}
+
+/** The model file's one weights group: its file names (strings) and weight list. */
+function weightsEntry(model: ModelFile, modelPath: string): { paths: string[]; weights: tf.io.WeightsManifestEntry[] } {
+  const entry = Array.isArray(model.weightsManifest) ? model.weightsManifest[0] : undefined;
+  if (!entry) throw new CheckpointError(`checkpoint ${modelPath} has no weightsManifest`, modelPath);
+  if (!Array.isArray(entry.paths) || entry.paths.length === 0 || !Array.isArray(entry.weights)) {
+    throw new CheckpointError(`checkpoint file ${modelPath} is damaged: its weightsManifest does not list { paths, weights }`, modelPath);
+  }
+  return entry;
+}
+
+/** A checkpoint from before manifests: model.json + weights-<hash>.bin, checked against the hash in its name. */
+async function loadLegacy(dir: string): Promise<tf.io.ModelArtifacts> {
+  const modelPath = join(dir, LEGACY_MODEL);
+  const text = await readCheckpointFile(modelPath, MAX_JSON_BYTES, 'the most a model file may hold is');
+  if (text === undefined) {
+    throw new CheckpointError(`${dir} holds no checkpoint: neither ${MANIFEST_FILE} nor ${LEGACY_MODEL} is there (is it a run folder? checkpoints are its last/ and best/ folders)`, join(dir, MANIFEST_FILE));
+  }
+  const model = parseModelFile(text, modelPath);
+  const entry = weightsEntry(model, modelPath);
+  // Names checked before any read; reads bounded by the bytes the weight list declares.
+  const paths = entry.paths.map((p) => ({ name: p, path: checkpointFilePath(dir, p, modelPath) }));
+  let left = declaredWeightBytes(entry.weights, modelPath);
   const files = new Map<string, Buffer>();
-  for (const p of model.weightsManifest?.[0]?.paths ?? []) {
-    const path = join(dir, p);
-    const bytes = await readOptional(path);
+  for (const { name, path } of paths) {
+    const bytes = await readCheckpointFile(path, left, `the weights ${LEGACY_MODEL} describes take`);
     if (bytes === undefined) throw new CheckpointError(`checkpoint file ${path} is missing (listed in ${LEGACY_MODEL})`, path);
-    const named = /^weights-([0-9a-f]+)\.bin$/.exec(p)?.[1];
+    left -= bytes.length;
+    const named = /^weights-([0-9a-f]+)\.bin$/.exec(name)?.[1];
     if (named && !sha256(bytes).startsWith(named)) throw new CheckpointError(`checkpoint file ${path} is damaged: its sha256 does not start with the ${named} in its name`, path);
-    files.set(p, bytes);
+    files.set(name, bytes);
   }
   return artifactsFrom(dir, LEGACY_MODEL, model, (p) => files.get(p));
 }
 
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-async function readOptional(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CheckpointError(`cannot read checkpoint file ${path}: ${(e as Error).message}`, path, { cause: e });
-  }
 }
 
 async function removeFiles(dir: string, which: (name: string) => boolean): Promise<void> {
