@@ -39,7 +39,7 @@ export const experiment: Command = {
     const name = positionals[0];
     if (!name) throw new UsageError(`experiment: name one of ${Object.keys(EXPERIMENTS).join(', ')}`);
     if (positionals.length > 1) throw new UsageError(`experiment: unexpected argument "${positionals[1]}"`);
-    const exp = EXPERIMENTS[name];
+    const exp = Object.hasOwn(EXPERIMENTS, name) ? EXPERIMENTS[name] : undefined;
     if (!exp) throw unknownName('experiment', 'experiment', name, Object.keys(EXPERIMENTS));
     if (flags['max-minutes'] !== undefined) throw new UsageError('--max-minutes: experiments take --budget-minutes (the time each variant trains)');
     const budget = positive(flags, 'budget-minutes', MAX_MINUTES) ?? DEFAULT_BUDGET_MINUTES;
