@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { SpecError } from '@spikeflow/spec';
 import { ShapeError } from './errors.js';
 import { firingRate, rateLoss, type LossKind } from './loss.js';
 import { mixSeed, type Network } from './network.js';
@@ -30,11 +29,6 @@ export function cosineLearningRate(lr0: number, epoch: number, s: CosineSchedule
 }
 
 export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
-  // Every numeric setting finite: a learning rate of Infinity (JSON's 1e999) would only show as divergence.
-  for (const [key, value] of Object.entries(spec)) {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new SpecError({ path: ['optimizer', key], message: `expected a finite number, got ${value}` });
-  }
-  if (!(spec.learningRate > 0)) throw new SpecError({ path: ['optimizer', 'learningRate'], message: `expected a finite number > 0, got ${spec.learningRate}` });
   switch (spec.kind) {
     case 'adam':
       // tfjs's Adam, with each variable's update fused into one kernel where the backend has it.

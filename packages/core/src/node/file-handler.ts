@@ -128,7 +128,7 @@ function parseModelFile(bytes: Buffer, modelPath: string): ModelFile {
 function weightsEntry(model: ModelFile, modelPath: string): { paths: string[]; weights: tf.io.WeightsManifestEntry[] } {
   const entry = Array.isArray(model.weightsManifest) ? model.weightsManifest[0] : undefined;
   if (!entry) throw new CheckpointError(`checkpoint ${modelPath} has no weightsManifest`, modelPath);
-  if (!Array.isArray(entry.paths) || entry.paths.length === 0 || !Array.isArray(entry.weights)) {
+  if (!Array.isArray(entry.paths) || !Array.isArray(entry.weights)) {
     throw new CheckpointError(`checkpoint file ${modelPath} is damaged: its weightsManifest does not list { paths, weights }`, modelPath);
   }
   return entry;
