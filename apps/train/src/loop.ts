@@ -11,6 +11,7 @@ import {
   saveCheckpoint,
   spikeRasterMonitor,
   Trainer,
+  type BatchStream,
   type EpochReport,
   type Network,
   type StopReason,
@@ -57,6 +58,32 @@ export interface RunResult {
 export interface PartialEpoch {
   epoch: number;
   batches: number;
+  /** Samples trained in the epoch and the batch size they came in (absent in older checkpoints). */
+  samples?: number;
+  batchSize?: number;
+}
+
+/**
+ * The training stream of a resumed run: the epoch a mid-epoch checkpoint interrupted finishes at
+ * the batch size it started with, so exactly its untrained samples follow (the epoch's sample
+ * order does not depend on the batch size); later epochs use `batchSize`.
+ */
+function resumedStream(split: Split, batchSize: number, resumedEpoch: number, resumedBatchSize: number): BatchStream {
+  const fresh = streamOf(split, batchSize, true);
+  if (resumedBatchSize === batchSize) return fresh;
+  const finishing = streamOf(split, resumedBatchSize, true);
+  let current = resumedEpoch;
+  return {
+    size: split.count,
+    // fit reads it during an epoch (progress, a per-step schedule): the current epoch's count.
+    get batchesPerEpoch() {
+      return (current === resumedEpoch ? finishing : fresh).batchesPerEpoch;
+    },
+    batches(epoch) {
+      current = epoch;
+      return (epoch === resumedEpoch ? finishing : fresh).batches(epoch);
+    },
+  };
 }
 
 /** The period of the cosine schedule: the preset's tMax when set, else the number of epochs. */
@@ -112,6 +139,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   let trainer: Trainer;
   let initialEpoch = 0;
   let skipBatches = 0;
+  let resumedBatchSize = preset.batchSize;
   let resumed: { metricsLines?: number; bestScore?: number | null } | undefined;
   if (o.resume) {
     const ckpt = await loadCheckpoint(`file://${o.resume}`);
@@ -129,6 +157,10 @@ export async function run(o: RunOptions): Promise<RunResult> {
     const partial = ckpt.meta.extra?.partial as PartialEpoch | undefined;
     initialEpoch = partial ? partial.epoch : ckpt.meta.epoch + 1;
     skipBatches = partial ? partial.batches : 0;
+    if (partial?.batchSize !== undefined && partial.batchSize !== preset.batchSize) {
+      resumedBatchSize = partial.batchSize;
+      log(`the checkpoint was saved mid-epoch at batch size ${partial.batchSize}: epoch ${partial.epoch + 1} finishes at that size (its ${partial.samples ?? partial.batches * partial.batchSize} trained samples are skipped, none twice), then batch size ${preset.batchSize}`);
+    }
     log(`resumed from ${o.resume}: ${partial ? `epoch ${partial.epoch + 1} after ${partial.batches} batches` : `epoch ${ckpt.meta.epoch + 1} done`}, step ${ckpt.meta.step}`);
   } else {
     network = build(preset.model, { seed: preset.seed });
@@ -152,7 +184,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const started = performance.now();
   let result;
   try {
-    result = await fit(trainer, streamOf(o.train, preset.batchSize, true), {
+    result = await fit(trainer, resumedStream(o.train, preset.batchSize, initialEpoch, resumedBatchSize), {
       epochs: preset.epochs,
       initialEpoch,
       skipBatches,
@@ -193,7 +225,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
     if (o.out) {
       await checkDivergence(trainer, r.neurons);
       interruptedCheckpoint = join(o.out, 'last');
-      const partial: PartialEpoch = { epoch: r.epoch - 1, batches: r.batches };
+      const partial: PartialEpoch = { epoch: r.epoch - 1, batches: r.batches, samples: r.samples, batchSize: r.epoch - 1 === initialEpoch ? resumedBatchSize : preset.batchSize };
       await saveCheckpoint(network, `file://${interruptedCheckpoint}`, { trainer, extra: { partial }, bestScore: best, metricsLines: records.length });
       log(`saved the epoch so far to ${interruptedCheckpoint}; continue with --resume ${interruptedCheckpoint}`);
     }
