@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   build,
-  checkNeuronParameters,
   evaluate as evaluateStream,
   firingRateMonitor,
   fit,
@@ -91,7 +90,7 @@ export function scheduleOf(preset: Preset) {
   return preset.schedule ? { ...preset.schedule, tMax: preset.schedule.tMax ?? preset.epochs } : undefined;
 }
 
-/** Steps between reads of the loss, accuracy and step checks (one device read each). */
+/** Steps between reads of the loss, accuracy and fit's step checks (one device read each). */
 const READ_EVERY = 20;
 
 const tauLine = (tau: Record<string, number>) => Object.entries(tau).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
@@ -119,15 +118,6 @@ async function commitEpoch(out: string, network: Network, trainer: Trainer, reco
   if (isBest) await saveCheckpoint(network, `file://${join(out, 'best')}`, commit);
   await saveCheckpoint(network, `file://${join(out, 'last')}`, commit);
   await writeFile(join(out, 'model.json'), JSON.stringify(network.spec, null, 2));
-}
-
-/**
- * Reads the checks of every step so far (one small device read) and the learned neuron parameters:
- * a StepError names the epoch and step where training diverged, before anything is saved.
- */
-async function checkDivergence(trainer: Trainer, neurons?: Record<string, Record<string, number>>): Promise<void> {
-  await trainer.verify();
-  if (neurons) checkNeuronParameters(neurons, trainer.epoch + 1, trainer.step);
 }
 
 /** Trains a preset with core's fit: progress, per-epoch test accuracy and monitors, checkpoints. */
@@ -195,14 +185,10 @@ export async function run(o: RunOptions): Promise<RunResult> {
       maxSeconds: maxMinutes !== undefined ? maxMinutes * 60 : undefined,
       maxSteps: o.maxSteps,
       signal: o.signal,
-      onBatchEnd: async (p) => {
-        progress.batch(p);
-        if (p.step % READ_EVERY === 0) await checkDivergence(trainer);
-      },
+      onBatchEnd: (p) => progress.batch(p),
       readEvery: READ_EVERY,
       onEpochEnd: async (report: EpochReport) => {
         progress.pause();
-        await checkDivergence(trainer, report.neurons);
         const record = toRecord(report, (performance.now() - started) / 60000);
         records.push(record);
         log(formatEpoch(record, preset.epochs));
@@ -218,12 +204,14 @@ export async function run(o: RunOptions): Promise<RunResult> {
     progress.stop();
     probe.dispose();
   }
+  // fit checked every step (read every READ_EVERY steps and at each epoch end): a diverged run
+  // stops before its epoch is saved, so last and best keep the last good one.
+  if (result.stopReason === 'diverged') throw result.error!;
   let interruptedCheckpoint: string | undefined;
   if (result.stopReason === 'aborted' && result.interrupted) {
     const r = result.interrupted;
     log(`interrupted in epoch ${r.epoch}/${preset.epochs} after ${r.batches} batches (${r.samples} samples)`);
     if (o.out) {
-      await checkDivergence(trainer, r.neurons);
       interruptedCheckpoint = join(o.out, 'last');
       const partial: PartialEpoch = { epoch: r.epoch - 1, batches: r.batches, samples: r.samples, batchSize: r.epoch - 1 === initialEpoch ? resumedBatchSize : preset.batchSize };
       await saveCheckpoint(network, `file://${interruptedCheckpoint}`, { trainer, extra: { partial }, bestScore: best, metricsLines: records.length });
