@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   build,
@@ -21,6 +21,7 @@ import { probeBatch, streamOf, type Split } from './data.js';
 import { readMetrics, toRecord, writeMetrics, type MetricsRecord } from './metrics.js';
 import type { Preset } from './presets.js';
 import { noProgress, type ProgressSink } from './progress.js';
+import { writeFileAtomic } from './write-file.js';
 
 export type EpochRecord = MetricsRecord;
 
@@ -117,7 +118,7 @@ async function commitEpoch(out: string, network: Network, trainer: Trainer, reco
   await writeMetrics(out, records);
   if (isBest) await saveCheckpoint(network, `file://${join(out, 'best')}`, commit);
   await saveCheckpoint(network, `file://${join(out, 'last')}`, commit);
-  await writeFile(join(out, 'model.json'), JSON.stringify(network.spec, null, 2));
+  await writeFileAtomic(join(out, 'model.json'), JSON.stringify(network.spec, null, 2));
 }
 
 /** Trains a preset with core's fit: progress, per-epoch test accuracy and monitors, checkpoints. */

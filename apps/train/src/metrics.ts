@@ -1,7 +1,8 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EpochReport, MembraneTrace, Raster } from '@spikeflow/core';
 import { checkMetricsLine } from './metrics-check.js';
+import { writeFileAtomic } from './write-file.js';
 
 /** One line of metrics.jsonl: what an epoch of training gave. */
 export interface MetricsRecord {
@@ -86,8 +87,5 @@ export async function readMetrics(dir: string): Promise<MetricsRecord[]> {
  * (or a crash) never sees half a line.
  */
 export async function writeMetrics(dir: string, records: readonly MetricsRecord[]): Promise<void> {
-  const file = join(dir, METRICS_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
-  await rename(tmp, file);
+  await writeFileAtomic(join(dir, METRICS_FILE), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
 }

@@ -1,4 +1,4 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { estimateTrainingBytes, formatSummary, summary } from '@spikeflow/core';
@@ -12,6 +12,7 @@ import type { Preset } from '../presets.js';
 import { DEFAULT_PRESET, resolveRun } from '../resolve.js';
 import { prepareRunFolder, runFolderOf } from '../run-folder.js';
 import { lockRunFolder, type RunLock } from '../run-lock.js';
+import { writeFileAtomic } from '../write-file.js';
 import type { Command } from './command.js';
 
 /** Settings and provenance of a run, written as run.json beside the metrics (the report shows them). */
@@ -113,7 +114,7 @@ async function trainInto({ name, preset, resume, out, mode, maxSteps, threads, f
     started: new Date().toISOString(),
   };
   const saveInfo = async () => {
-    if (out) await writeFile(join(out, RUN_FILE), JSON.stringify(info, null, 2));
+    if (out) await writeFileAtomic(join(out, RUN_FILE), JSON.stringify(info, null, 2));
   };
   const progress = progressFor(mode as ProgressMode | undefined, log, preset.maxMinutes !== undefined ? preset.maxMinutes * 60 : undefined);
   const result = await run({

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { suggest } from '@spikeflow/spec';
 import { UsageError } from '../flags.js';
 import { readMetrics, type MetricsRecord } from '../metrics.js';
+import { writeFileAtomic } from '../write-file.js';
 import { CLIENT_JS } from './client.js';
 
 export const REPORT_FILE = 'report.html';
@@ -137,8 +138,6 @@ export async function writeComparisonReport(file: string, title: string, subtitl
 }
 
 async function writeAtomic(file: string, text: string): Promise<string> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
+  await writeFileAtomic(file, text);
   return file;
 }
