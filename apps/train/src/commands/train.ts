@@ -144,7 +144,12 @@ async function trainInto({ name, preset, resume, out, mode, maxSteps, threads, f
     const best = Math.max(...result.records.map((r) => r.testAccuracy));
     log(`final test accuracy ${(100 * last.testAccuracy).toFixed(2)}% (best ${(100 * best).toFixed(2)}%); learned tau per layer: ${JSON.stringify(last.tau)}`);
   }
-  if (result.interruptedCheckpoint) log(`  ${resumeCommand(process.argv.slice(2), result.interruptedCheckpoint)}`);
+  if (result.stopReason === 'aborted' && out && (result.interruptedCheckpoint || last)) {
+    // Stopped mid-epoch (the epoch so far was saved) or between epochs (last holds the epoch that ended).
+    const checkpoint = result.interruptedCheckpoint ?? join(out, 'last');
+    if (!result.interruptedCheckpoint) log(`stopped after epoch ${last!.epoch}, saved in ${checkpoint}`);
+    log(`continue with: ${resumeCommand(process.argv.slice(2), checkpoint)}`);
+  }
   if (result.stopReason === 'time') log(`stopped by the time budget (${preset.maxMinutes} min)`);
   if (out && flags['no-report'] !== true && result.records.length > 0) {
     const file = await writeReport(out);
