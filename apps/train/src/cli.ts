@@ -20,7 +20,7 @@ tf.enableProdMode();
 export const COMMANDS: Command[] = [train, evalCommand, inspect, presets, report, experiment, exportCommand, importCommand];
 
 /** The one convention every command follows. */
-export const EXIT_CODES = 'exit codes: 0 done, 1 run error (bad data, divergence, damaged checkpoint), 2 usage error (a flag, a --spec file, a contradicting --resume), 130 interrupted (Ctrl-C; the epoch so far is saved)';
+export const EXIT_CODES = 'exit codes: 0 done, 1 run error (bad data, divergence, damaged checkpoint), 2 usage error (a flag, a --spec file, a contradicting --resume, a busy or unwritable --out), 130 interrupted (Ctrl-C; the epoch so far is saved), 143 stopped by SIGTERM (the epoch so far is saved)';
 
 export const USAGE = `usage:\n${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}\n\ncommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}\n\n${EXIT_CODES}`;
 
@@ -28,7 +28,7 @@ export { parse, UsageError };
 export { resolvePreset } from './resolve.js';
 
 export interface MainOptions {
-  /** Aborted on Ctrl-C: train stops after the current step, saves the epoch so far and returns 130. */
+  /** Aborted on Ctrl-C or SIGTERM: train stops after the current step, saves the epoch so far and returns 130 (143 when the abort reason is 'SIGTERM'). */
   signal?: AbortSignal;
 }
 

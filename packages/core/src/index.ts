@@ -68,7 +68,7 @@ export { estimateTrainingBytes } from './memory.js';
 export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';
 export { stepChecks, checkNeuronParameters, labelsValid, allFinite, type StepCheck } from './step-checks.js';
 export { firingRate, rateLoss, correctCount, oneHotLabels, type LossKind } from './loss.js';
-export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type CheckedStepResult, type CheckedStepOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
+export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type CheckedStepResult, type CheckedStepOptions, type TrainStepOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointMeta, type SaveOptions, type LoadedCheckpoint } from './checkpoint.js';
 export {
   runNeuronCase,

@@ -35,8 +35,6 @@ export function fileHandler(directory: string): tf.io.IOHandler {
       const { weightData: _data, weightSpecs, ...rest } = artifacts;
       const model = Buffer.from(JSON.stringify({ ...rest, weightsManifest: [{ paths: [weightsFile], weights: weightSpecs ?? [] }] }));
       const modelFile = `model-${sha256(model).slice(0, 16)}.json`;
-      await writeAtomic(join(dir, weightsFile), weights);
-      await writeAtomic(join(dir, modelFile), model);
       const body: Omit<CheckpointManifest, 'sha256'> = {
         format: 'spikeflow.manifest/v1',
         model: modelFile,
@@ -47,7 +45,12 @@ export function fileHandler(directory: string): tf.io.IOHandler {
         ...summaryOf(artifacts),
       };
       const manifest: CheckpointManifest = { ...body, sha256: manifestDigest(body) };
-      await writeAtomic(join(dir, MANIFEST_FILE), Buffer.from(JSON.stringify(manifest)));
+      // manifest.json last: its rename is the commit point.
+      await writeAll(dir, [
+        [weightsFile, weights],
+        [modelFile, model],
+        [MANIFEST_FILE, Buffer.from(JSON.stringify(manifest))],
+      ]);
       await syncDirectory(dir);
       await removeFiles(dir, (f) => TEMP.test(f) || (OWNED.test(f) && !(f in manifest.files)));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
@@ -166,17 +169,62 @@ async function removeFiles(dir: string, which: (name: string) => boolean): Promi
   for (const f of await readdir(dir)) if (which(f)) await rm(join(dir, f), { force: true });
 }
 
-/** Writes a file so that readers see the old content or the new, never a part: temp + fsync + rename. */
+/**
+ * Writes the files of a save in order. When one fails (e.g. the disk is full), those already written
+ * that the current manifest does not list are removed again: they would only take space, and the
+ * checkpoint stays the previous one, complete.
+ */
+async function writeAll(dir: string, files: Array<[string, Uint8Array]>): Promise<void> {
+  const written: string[] = [];
+  try {
+    for (const [name, data] of files) {
+      await writeAtomic(join(dir, name), data);
+      written.push(name);
+    }
+  } catch (e) {
+    const text = await readOptional(join(dir, MANIFEST_FILE)).catch(() => undefined);
+    let listed: Record<string, unknown>;
+    try {
+      listed = text ? ((JSON.parse(text.toString('utf8')) as CheckpointManifest).files ?? {}) : {};
+    } catch {
+      listed = {}; // a damaged manifest lists nothing we could keep
+    }
+    for (const name of written) if (!(name in listed)) await rm(join(dir, name), { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Writes a file so that readers see the old content or the new, never a part: temp + fsync + rename.
+ * A failed write (a full disk, a read-only mount) removes its temp file and names the file it was
+ * writing; the file's previous content is untouched.
+ */
 async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CheckpointError(`cannot write checkpoint file ${path} (${data.length} bytes): ${code ? `${code}: ` : ''}${describeWriteError(e)}`, path, { cause: e });
   }
-  await rename(tmp, path);
+}
+
+/** The reason of a failed write in words (Node's messages omit the file for a failed write()). */
+function describeWriteError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return 'no space left on the device';
+  if (code === 'EDQUOT') return 'disk quota exceeded';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (e as Error).message;
 }
 
 /** Makes the renames durable (not only kill-safe but power-loss-safe) where the platform allows. */
