@@ -19,7 +19,7 @@ import {
 } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
-import { BATCH_NORM_OUTPUTS, batchNormInputs, batchNormOracle, relError, values, type BatchNormCase } from './support/batch-norm-cases.js';
+import { BATCH_NORM_OUTPUTS, batchNormInputs, batchNormOracle, relError, values, type BatchNormCase } from '@spikeflow/test-support/batch-norm-cases';
 
 use(neurons, surrogates, pools);
 

@@ -2,8 +2,8 @@
 // every package.json dependency of every workspace is checked against the ranks in
 // dependency-graph.ts, and no relative import may leave its package.
 import { describe, expect, it } from 'vitest';
-import { dependencyViolations, formatViolation, RANKS, specifiers, stripNonCode } from './support/dependency-graph.js';
-import { allWorkspaces, repoRoot } from './support/workspaces.js';
+import { dependencyViolations, formatViolation, RANKS, specifiers, stripNonCode } from '@spikeflow/test-support/dependency-graph';
+import { allWorkspaces, repoRoot } from '@spikeflow/test-support/workspaces';
 
 describe('dependency direction', () => {
   it('every workspace has a rank and imports only what lies below it and is declared', () => {

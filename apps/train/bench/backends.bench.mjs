@@ -85,7 +85,7 @@ async function child(backend, steps, threads) {
   const { selectBackend } = await import('@spikeflow/core/node');
   const { neurons, surrogates } = await import('@spikeflow/neurons');
   const { pools } = await import('@spikeflow/pooling');
-  const { snnTrainer, annTrainer, randomBatch, csnnSpec } = await import('../../../scripts/bench-lib/csnn.mjs');
+  const { snnTrainer, annTrainer, randomBatch, csnnSpec } = await import('@spikeflow/test-support/bench/csnn.mjs');
   use(neurons, surrogates, pools);
   const selected = await selectBackend(backend, threads === undefined ? {} : { setupOptions: { threads } });
   tf.enableProdMode();

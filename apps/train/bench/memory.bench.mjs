@@ -122,7 +122,7 @@ async function child({ backend, workload, T, impl }) {
   const { selectBackend } = await import('@spikeflow/core/node');
   const { neurons, surrogates } = await import('@spikeflow/neurons');
   const { pools } = await import('@spikeflow/pooling');
-  const { backendThreads } = await import('../../../scripts/bench-lib/threads.mjs');
+  const { backendThreads } = await import('@spikeflow/test-support/bench/threads.mjs');
   core.use(neurons, surrogates, pools);
   await selectBackend(backend);
   tf.enableProdMode();
@@ -144,11 +144,11 @@ async function child({ backend, workload, T, impl }) {
     });
     cleanup = () => tf.dispose([x, gS, w]);
   } else if (workload === 'csnn') {
-    const { snnTrainer, randomBatch, csnnSpec } = await import('../../../scripts/bench-lib/csnn.mjs');
+    const { snnTrainer, randomBatch, csnnSpec } = await import('@spikeflow/test-support/bench/csnn.mjs');
     const { x, labels } = randomBatch(BATCH);
     if (flags.explain) {
       // Forward under the gradient tape, then read what is kept before backward runs.
-      const { trackSavedTensors, summarizeHolders } = await import('../../../scripts/bench-lib/saved-tensors.mjs');
+      const { trackSavedTensors, summarizeHolders } = await import('@spikeflow/test-support/bench/saved-tensors.mjs');
       const net = core.build(csnnSpec(T), { seed: 1 });
       const tracker = trackSavedTensors();
       let rows;

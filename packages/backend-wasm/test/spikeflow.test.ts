@@ -7,7 +7,7 @@ import { neuronImplementation, runNeuronCase, use, type NeuronVectorFile } from 
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { firstMaxPool, maxPool, pools } from '@spikeflow/pooling';
 import { setup } from '../src/index.js';
-import { networkVectorErrors } from '../../../test/support/network-vectors.js';
+import { networkVectorErrors } from '@spikeflow/test-support/network-vectors';
 
 const vectors: NeuronVectorFile = JSON.parse(readFileSync(new URL('../../../test/fixtures/neuron_vectors.json', import.meta.url), 'utf8'));
 

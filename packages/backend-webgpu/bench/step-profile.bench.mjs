@@ -12,7 +12,7 @@ import { registerKernels, use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { conv2DFilterGradConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
-import { randomBatch, snnTrainer } from '../../../scripts/bench-lib/csnn.mjs';
+import { randomBatch, snnTrainer } from '@spikeflow/test-support/bench/csnn.mjs';
 import { printTable } from './table.mjs';
 
 const arg = (name, fallback) => {

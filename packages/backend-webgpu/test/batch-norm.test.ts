@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, batchNormImplementation, batchNormTrain } from '@spikeflow/core';
 import { noGpu, tf } from './gpu.js';
-import { BATCH_NORM_OUTPUTS, batchNormInputs, batchNormOracle, relError, type BatchNormCase } from '../../../test/support/batch-norm-cases.js';
+import { BATCH_NORM_OUTPUTS, batchNormInputs, batchNormOracle, relError, type BatchNormCase } from '@spikeflow/test-support/batch-norm-cases';
 
 type Case = BatchNormCase;
 const cases: Case[] = [

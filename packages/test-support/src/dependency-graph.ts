@@ -16,7 +16,9 @@ export const RANKS: ReadonlyArray<{ rank: string; packages: readonly string[] }>
   { rank: 'plugins+', packages: ['@spikeflow/neurons-extra', '@spikeflow/nir'] },
   { rank: 'backends', packages: ['@spikeflow/backend-cpu', '@spikeflow/backend-wasm', '@spikeflow/backend-webgpu', '@spikeflow/backend-node-gpu'] },
   { rank: 'apps', packages: ['@spikeflow/train'] },
-  { rank: 'tools', packages: ['@spikeflow/conformance', '@spikeflow/create-neuron', '@spikeflow/docs'] },
+  { rank: 'tools', packages: ['@spikeflow/conformance', '@spikeflow/create-neuron'] },
+  // The documentation site demonstrates everything, tools included.
+  { rank: 'docs', packages: ['@spikeflow/docs'] },
 ];
 
 const SCOPE = /^@spikeflow\/[a-z0-9-]+/;
@@ -145,8 +147,8 @@ function lineOf(text: string, field: string, name: string): number {
 function direction(from: string, to: string): string | undefined {
   const a = rankOf(from);
   const b = rankOf(to);
-  if (!a) return `${from} has no rank: add it to RANKS in dependency-graph.ts`;
-  if (!b) return `${to} has no rank: add it to RANKS in dependency-graph.ts`;
+  if (!a) return `${from} has no rank: add it to RANKS in packages/test-support/src/dependency-graph.ts`;
+  if (!b) return `${to} has no rank: add it to RANKS in packages/test-support/src/dependency-graph.ts`;
   if (b.index < a.index) return undefined;
   return `${a.rank} ${a.index} -> ${b.rank} ${b.index}: ${b.index === a.index ? 'sideways' : 'upward'}`;
 }
@@ -162,7 +164,7 @@ export function dependencyViolations(workspaces: Workspace[], root: string): Vio
     const declared = (fields: readonly string[]) => new Set(fields.flatMap((f) => Object.keys(pkg[f] ?? {})));
     const shippable = declared(['dependencies', 'peerDependencies', 'optionalDependencies']);
     const any = declared(DEP_FIELDS);
-    if (!rankOf(w.pkg.name)) violations.push({ file: pkgFile, line: 1, target: w.pkg.name, why: `${w.pkg.name} has no rank: add it to RANKS in dependency-graph.ts` });
+    if (!rankOf(w.pkg.name)) violations.push({ file: pkgFile, line: 1, target: w.pkg.name, why: `${w.pkg.name} has no rank: add it to RANKS in packages/test-support/src/dependency-graph.ts` });
     for (const field of DEP_FIELDS) {
       for (const dep of Object.keys(pkg[field] ?? {})) {
         if (!dep.startsWith('@spikeflow/')) continue;
