@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { build, neuronImplementation, syntheticDataset, Trainer } from '@spikeflow/core';
 import type { ModelSpec } from '@spikeflow/spec';
-import { extraNeurons } from '../src/index.js';
+import { extraNeurons } from '@spikeflow/neurons-extra';
 import { tf, useBackend, type BackendName } from './backends.js';
 
 const STEPS = 20;

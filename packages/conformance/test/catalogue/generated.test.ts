@@ -2,7 +2,7 @@
 // then the fused kernels of cpu, wasm and webgpu checked against them (spikes exact, 1e-5).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateNeuronVectors, runNeuronCase, type NeuronVectorFile } from '@spikeflow/core';
-import { extraNeurons, extraSurrogates } from '../src/index.js';
+import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';
 import { useBackend, type BackendName } from './backends.js';
 
 const layers = [
