@@ -10,21 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  build,
-  loadCheckpoint,
-  registry,
-  runNeuronCase,
-  use,
-  saveCheckpoint,
-  syntheticDataset,
-  Trainer,
-  type AnyPlugin,
-  type BackendCandidate,
-  type BackendProvider,
-  type BackendReport,
-  type NeuronVectorFile,
-} from '@spikeflow/core';
+import { build, loadCheckpoint, registry, use, saveCheckpoint, syntheticDataset, Trainer, type AnyPlugin, type BackendCandidate, type BackendProvider, type BackendReport } from '@spikeflow/core';
+import { runNeuronCase, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { fileHandler } from '@spikeflow/core/node';
 import type { ModelSpec } from '@spikeflow/spec';
 import { networkVectorErrors } from '@spikeflow/test-support/network-vectors';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { neuronImplementation } from '@spikeflow/core';
+import { neuronImplementation } from '@spikeflow/core/backend';
 import { networkVectorErrors, referenceGradW } from '@spikeflow/test-support/network-vectors';
 import { cpu } from './setup.js';
 

@@ -119,6 +119,7 @@ function kindOf(tensor) {
 async function child({ backend, workload, T, impl }) {
   const tf = await import('@tensorflow/tfjs');
   const core = await import('@spikeflow/core');
+  const { unregisterNeuronKernel } = await import('@spikeflow/core/backend');
   const { selectBackend } = await import('@spikeflow/core/node');
   const { neurons, surrogates } = await import('@spikeflow/neurons');
   const { pools } = await import('@spikeflow/pooling');
@@ -127,7 +128,7 @@ async function child({ backend, workload, T, impl }) {
   await selectBackend(backend);
   tf.enableProdMode();
   if (flags['spikes-as-bool']) core.setSpikesSavedAsBool(backend, true);
-  if (impl === 'reference') core.unregisterNeuronKernel(backend);
+  if (impl === 'reference') unregisterNeuronKernel(backend);
   else if (impl !== 'fused') throw new Error(`--impls: unknown "${impl}" (fused, reference)`);
 
   let step;

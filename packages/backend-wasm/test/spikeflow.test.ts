@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { neuronImplementation, runNeuronCase, use, type NeuronVectorFile } from '@spikeflow/core';
+import { use } from '@spikeflow/core';
+import { neuronImplementation, runNeuronCase, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { firstMaxPool, maxPool, pools } from '@spikeflow/pooling';
 import { setup } from '../src/index.js';

@@ -7,8 +7,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { registerKernels } from '@spikeflow/core';
-import { conv2DFilterGradConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
+import { registerKernels } from '@spikeflow/core/backend';
+import { conv2DBackpropFilterConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
 import { printTable } from './table.mjs';
 
 const arg = (name, fallback) => {
@@ -19,7 +19,7 @@ const quick = process.env.SPIKEFLOW_BENCH_QUICK === '1';
 const reps = Number(arg('reps', quick ? 2 : 5));
 const batch = Number(arg('batch', quick ? 64 : 256)); // T = 4 x batch 64
 const adapter = await setupAdapter();
-const kernels = { spikeflow: conv2DFilterGradConfig(), tfjs: tfjsFilterGradConfig() };
+const kernels = { spikeflow: conv2DBackpropFilterConfig(), tfjs: tfjsFilterGradConfig() };
 const shapes = [
   { name: 'conv1 3x3 1->32, 28x28', x: [batch, 28, 28, 1], filter: [3, 3, 1, 32] },
   { name: 'conv2 3x3 32->32, 14x14', x: [batch, 14, 14, 32], filter: [3, 3, 32, 32] },

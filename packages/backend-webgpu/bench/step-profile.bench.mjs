@@ -8,10 +8,11 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { registerKernels, use } from '@spikeflow/core';
+import { use } from '@spikeflow/core';
+import { registerKernels } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
-import { conv2DFilterGradConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
+import { conv2DBackpropFilterConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
 import { randomBatch, snnTrainer } from '@spikeflow/test-support/bench/csnn.mjs';
 import { printTable } from './table.mjs';
 
@@ -25,7 +26,7 @@ const batch = Number(arg('batch', 64));
 const T = Number(arg('t', 4));
 use(neurons, surrogates, pools);
 const adapter = await setupAdapter();
-const variants = { 'spikeflow filter grad': conv2DFilterGradConfig(), 'tfjs filter grad': tfjsFilterGradConfig() };
+const variants = { 'spikeflow filter grad': conv2DBackpropFilterConfig(), 'tfjs filter grad': tfjsFilterGradConfig() };
 const { x, labels } = randomBatch(batch);
 const trainer = snnTrainer(T);
 const step = async () => {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { registerKernels } from '@spikeflow/core';
-import { conv2DFilterGradConfig, tfjsFilterGradConfig } from '../src/index.js';
+import { registerKernels } from '@spikeflow/core/backend';
+import { conv2DBackpropFilterConfig, tfjsFilterGradConfig } from '../src/index.js';
 import { noGpu, onCpu, tf } from './gpu.js';
 
 type Pad = 'same' | 'valid';
@@ -32,10 +32,10 @@ async function filterGrad(c: Case, seed: number): Promise<Float32Array> {
 }
 
 describe.skipIf(noGpu)('Conv2DBackpropFilter on webgpu (split-K over output rows) against tfjs\'s kernels', () => {
-  afterAll(() => use(conv2DFilterGradConfig()));
+  afterAll(() => use(conv2DBackpropFilterConfig()));
   cases.forEach((c, i) => {
     it(`x [${c.batch}, ${c.h}, ${c.w}, ${c.ci}], filter ${c.k.join('x')} -> ${c.co}, stride ${c.stride}, ${c.pad}`, async () => {
-      use(conv2DFilterGradConfig());
+      use(conv2DBackpropFilterConfig());
       const ours = await filterGrad(c, 10 * i + 1);
       use(tfjsFilterGradConfig());
       const theirs = await filterGrad(c, 10 * i + 1);
@@ -51,7 +51,7 @@ describe.skipIf(noGpu)('Conv2DBackpropFilter on webgpu (split-K over output rows
     });
   });
   it('is what tf.grad of a convolution runs after setup()', async () => {
-    use(conv2DFilterGradConfig());
-    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')?.kernelFunc).toBe(conv2DFilterGradConfig().kernelFunc);
+    use(conv2DBackpropFilterConfig());
+    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')?.kernelFunc).toBe(conv2DBackpropFilterConfig().kernelFunc);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { neuronImplementation } from '@spikeflow/core';
+import { neuronImplementation } from '@spikeflow/core/backend';
 import { networkVectorErrors } from '@spikeflow/test-support/network-vectors';
 import { noGpu, tf } from './gpu.js';
 

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { compileNeuron, registry, runNeuron, use, validate } from '@spikeflow/core';
+import { registry, runNeuron, use, validate } from '@spikeflow/core';
+import { compileNeuron } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 
 const arg = (name, fallback) => {

@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { caseProblems, formatCaseResult, generateNeuronVectors, registry, runNeuronCase, use, type AnyPlugin, type CaseResult, type NeuronVectorFile } from '@spikeflow/core';
+import { registry, use, type AnyPlugin } from '@spikeflow/core';
+import { caseProblems, formatCaseResult, generateNeuronVectors, runNeuronCase, type CaseResult, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { selectBackend } from '@spikeflow/core/node';
 

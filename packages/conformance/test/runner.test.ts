@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateConformance, runConformance } from '../src/index.js';
-import type { NeuronVectorFile } from '@spikeflow/core';
+import type { NeuronVectorFile } from '@spikeflow/core/backend';
 
 const dir = mkdtempSync(join(tmpdir(), 'spikeflow-conformance-'));
 const neuronVectors = fileURLToPath(new URL('../../../test/fixtures/neuron_vectors.json', import.meta.url));

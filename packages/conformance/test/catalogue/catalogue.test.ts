@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runNeuronCase, type NeuronVectorFile } from '@spikeflow/core';
+import { runNeuronCase, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { useBackend } from './backends.js';
 
 const fixture = fileURLToPath(new URL('../../../../test/fixtures/catalogue_vectors.json', import.meta.url));
