@@ -119,7 +119,7 @@ function kindOf(tensor) {
 async function child({ backend, workload, T, impl }) {
   const tf = await import('@tensorflow/tfjs');
   const core = await import('@spikeflow/core');
-  const { unregisterNeuronKernel } = await import('@spikeflow/core/backend');
+  const { compileNeuron, unregisterNeuronKernel } = await import('@spikeflow/core/backend');
   const { selectBackend } = await import('@spikeflow/core/node');
   const { neurons, surrogates } = await import('@spikeflow/neurons');
   const { pools } = await import('@spikeflow/pooling');
@@ -135,7 +135,7 @@ async function child({ backend, workload, T, impl }) {
   let cleanup;
   if (workload === 'layer') {
     const o = core.validate({ input: { shape: [1] }, layers: [{ kind: 'neuron', neuron: 'plif', detachReset: true, surrogate: { kind: 'atan' } }] }).layers[0];
-    const n = core.compileNeuron(core.registry.neurons.get('plif'), core.registry.surrogates.get('atan'), o, o.surrogate);
+    const n = compileNeuron(core.registry.neurons.get('plif'), core.registry.surrogates.get('atan'), o, o.surrogate);
     const x = tf.randomUniform([T, M], -0.5, 1.5, 'float32', 1);
     const gS = tf.randomNormal([T, M], 0, 1, 'float32', 2);
     const w = tf.scalar(n.paramInit[0]);
