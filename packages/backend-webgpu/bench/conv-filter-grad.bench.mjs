@@ -37,12 +37,12 @@ for (const s of shapes) {
   };
   const times = { spikeflow: [], tfjs: [] };
   for (const k of Object.keys(kernels)) {
-    registerKernels([kernels[k]]);
+    registerKernels([kernels[k]], { replace: true });
     await run(); // compile
   }
   for (let r = 0; r < reps; r++) {
     for (const k of Object.keys(kernels)) {
-      registerKernels([kernels[k]]);
+      registerKernels([kernels[k]], { replace: true });
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await run();
@@ -58,7 +58,7 @@ for (const s of shapes) {
   row.speedupCpu = row.tfjs.cpuMs / row.spikeflow.cpuMs;
   rows.push(row);
 }
-registerKernels([kernels.spikeflow]);
+registerKernels([kernels.spikeflow], { replace: true });
 
 printTable(`Conv2DBackpropFilter on ${formatAdapter(adapter)}, batch ${batch}, median of ${reps} (load ${load.toFixed(2)})`,
   ['shape', 'spikeflow wall ms', 'tfjs wall ms', 'wall speedup', 'spikeflow CPU ms', 'tfjs CPU ms', 'CPU speedup'],

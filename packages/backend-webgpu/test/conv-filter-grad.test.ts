@@ -18,7 +18,7 @@ const cases: Case[] = [
   { batch: 2, h: 300, w: 3, ci: 1, co: 4, k: [3, 3], stride: 1, pad: 'same' },
 ];
 
-const use = (config: tf.KernelConfig) => registerKernels([config]);
+const use = (config: tf.KernelConfig) => registerKernels([config], { replace: true });
 
 /** dL/dW of sum(conv2d(x, w) * up) on the current backend with the Conv2DBackpropFilter registered now. */
 async function filterGrad(c: Case, seed: number): Promise<Float32Array> {
