@@ -35,8 +35,11 @@ describe('registerKernels', () => {
   });
 
   it('treats the neuron op the same way', () => {
-    const a: NeuronKernelFactory = () => undefined;
-    const b: NeuronKernelFactory = () => undefined;
+    const unused = (): never => {
+      throw new Error('not called: only registered');
+    };
+    const a: NeuronKernelFactory = () => unused;
+    const b: NeuronKernelFactory = () => unused;
     registerKernels([{ kernelName: NEURON_KERNEL, backendName, neuronOp: a }]);
     expect(() => registerKernels([{ kernelName: NEURON_KERNEL, backendName, neuronOp: a }])).not.toThrow();
     expect(() => registerKernels([{ kernelName: NEURON_KERNEL, backendName, neuronOp: b }])).toThrow(`a ${NEURON_KERNEL} kernel is already registered for backend '${backendName}'`);
