@@ -11,7 +11,8 @@
 //     dL/dZ[t-1] = A[t] dL/dZ[t] + B[t], with A and B computed for all T at once: per step S*S Mul
 //     and S*S Add for S state variables (2 for IF, LIF, PLIF).
 import * as tf from '@tensorflow/tfjs';
-import { constant, diff, evalTf, makeNeuronOp, substitute, variable, type CompiledNeuron, type Expr, type NeuronOp, type NeuronStmt } from '@spikeflow/core';
+import { constant, variable, type Expr } from '@spikeflow/core';
+import { diff, evalTf, makeNeuronOp, substitute, type CompiledNeuron, type NeuronOp, type NeuronStmt } from '@spikeflow/core/backend';
 
 type Vars = Record<string, tf.Tensor>;
 

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { compileCaseNeuron, expr, runNeuron, runNeuronCase, type NeuronVectorFile } from '@spikeflow/core';
+import { runNeuron } from '@spikeflow/core';
+import { compileCaseNeuron, expr, runNeuronCase, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { setup, wasmNeuronKernelConfig, wasmNeuronKernelInfo } from '../src/index.js';
 import { Locals, loadBinaryen, type Binaryen } from '../src/simd/binaryen.js';
 import { emitExpr, mathFunctionsOf, UnsupportedExprError } from '../src/simd/emit-expr.js';

@@ -1,4 +1,5 @@
-import { constant, toWgsl, type CompiledNeuron, type Expr, type NeuronIR, type NeuronStmt } from '@spikeflow/core';
+import { constant, type Expr } from '@spikeflow/core';
+import { toWgsl, type CompiledNeuron, type NeuronIR, type NeuronStmt } from '@spikeflow/core/backend';
 import { PREFERRED_NEURON_WORKGROUP } from './workgroup.js';
 
 

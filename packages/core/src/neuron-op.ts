@@ -34,6 +34,10 @@ export function registerNeuronKernel(backendName: string, factory: NeuronKernelF
   kernelFactories.set(backendName, factory);
   for (const key of [...kernelCache.keys()]) if (key.startsWith(`${backendName}|`)) kernelCache.delete(key);
 }
+/** The fused-kernel factory registered for a backend, if any. */
+export function neuronKernelFactory(backendName: string): NeuronKernelFactory | undefined {
+  return kernelFactories.get(backendName);
+}
 /** Removes a backend's fused kernels: its neuron layers then run the reference op. */
 export function unregisterNeuronKernel(backendName: string): void {
   kernelFactories.delete(backendName);

@@ -1,7 +1,7 @@
 // Prints a neuron expression (@spikeflow/core's Expr) as WebAssembly SIMD: four neurons per
 // f32x4 value. Every operator of the expression language has a case; a new operator without one
 // is reported (the kernel then falls back to the JavaScript host kernel and says why).
-import type { expr } from '@spikeflow/core';
+import type { expr } from '@spikeflow/core/backend';
 import { f32x4Const, type Binaryen, type Ref, type WasmModule } from './binaryen.js';
 import { mathFunctionName, type MathFunction } from './simd-math.js';
 

@@ -8,7 +8,7 @@
 //     dy: dL/dspikes [T, M], then (withOut) dL/d each state variable; writes gX [T, M] and sets
 //     the exported f64 globals q<k> to this call's sum of dL/dparam k over [begin, end).
 // Pointers are byte offsets in the heap; [begin, end) is a range of neurons, begin a multiple of 4.
-import type { NeuronIR, NeuronStmt as Stmt } from '@spikeflow/core';
+import type { NeuronIR, NeuronStmt as Stmt } from '@spikeflow/core/backend';
 import { f32x4Const, Locals, type Binaryen, type Ref, type WasmModule } from './binaryen.js';
 import { emitExpr, mathFunctionsOf } from './emit-expr.js';
 import { addMathFunctions, type MathFunction } from './simd-math.js';

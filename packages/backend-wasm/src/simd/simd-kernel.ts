@@ -4,7 +4,7 @@
 // operator without a SIMD form), the JavaScript host kernel runs instead and a warning says why.
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { makeNeuronOp, type CompiledNeuron, type NeuronOp } from '@spikeflow/core';
+import { makeNeuronOp, type CompiledNeuron, type NeuronOp } from '@spikeflow/core/backend';
 import type { BackendWasm } from '../wasm-call.js';
 import { binaryenFailure, binaryenIfLoaded, loadBinaryen } from './binaryen.js';
 import { UnsupportedExprError } from './emit-expr.js';

@@ -1,18 +1,18 @@
 // The conformance runner's own reliability: it fails loudly on files or cases that would check
-// nothing, and --generate refuses to write nothing (generation itself: neurons-extra's tests).
+// nothing, and --generate refuses to write nothing (generation itself: test/catalogue/generate-cli.test.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { generateConformance, runConformance } from '../src/node/index.js';
-import type { NeuronVectorFile } from '../src/index.js';
+import { generateConformance, runConformance } from '../src/index.js';
+import type { NeuronVectorFile } from '@spikeflow/core/backend';
 
 const dir = mkdtempSync(join(tmpdir(), 'spikeflow-conformance-'));
 const neuronVectors = fileURLToPath(new URL('../../../test/fixtures/neuron_vectors.json', import.meta.url));
 const bin = fileURLToPath(new URL('../bin/spikeflow-conformance.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../dist/node/index.js', import.meta.url)));
+const built = existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)));
 const write = (name: string, content: unknown) => {
   const path = join(dir, name);
   writeFileSync(path, JSON.stringify(content));

@@ -1,9 +1,10 @@
-// Shared by this package's tests: the catalogue and built-in plugins, and switching tfjs backends.
+// Shared by the catalogue's tests (@spikeflow/neurons-extra on every backend): the catalogue and
+// built-in plugins, and switching tfjs backends.
 import * as tf from '@tensorflow/tfjs';
 import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import '@spikeflow/backend-cpu'; // the fused neuron op on cpu
-import { extraNeurons, extraSurrogates } from '../src/index.js';
+import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';
 
 use(neurons, surrogates, extraNeurons, extraSurrogates);
 

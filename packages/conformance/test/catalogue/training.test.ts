@@ -1,8 +1,9 @@
 // Every catalogue neuron trains on the synthetic task on cpu, wasm and webgpu: the loss falls.
 import { describe, expect, it } from 'vitest';
-import { build, neuronImplementation, syntheticDataset, Trainer } from '@spikeflow/core';
+import { build, syntheticDataset, Trainer } from '@spikeflow/core';
+import { neuronImplementation } from '@spikeflow/core/backend';
 import type { ModelSpec } from '@spikeflow/spec';
-import { extraNeurons } from '../src/index.js';
+import { extraNeurons } from '@spikeflow/neurons-extra';
 import { tf, useBackend, type BackendName } from './backends.js';
 
 const STEPS = 20;

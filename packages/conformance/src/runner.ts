@@ -2,10 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { caseProblems, formatCaseResult, generateNeuronVectors, runNeuronCase, type CaseResult, type NeuronVectorFile } from '../conformance.js';
-import { registry } from '../registry.js';
-import type { AnyPlugin } from '../plugins.js';
-import { selectBackend } from './backends.js';
+import { registry, use, type AnyPlugin } from '@spikeflow/core';
+import { caseProblems, formatCaseResult, generateNeuronVectors, runNeuronCase, type CaseResult, type NeuronVectorFile } from '@spikeflow/core/backend';
+import { neurons, surrogates } from '@spikeflow/neurons';
+import { selectBackend } from '@spikeflow/core/node';
 
 export interface ConformanceOptions {
   vectors: string;
@@ -59,19 +59,15 @@ export async function importPlugins(specifier: string, flag = '--plugins'): Prom
 }
 
 /** The built-in neurons and surrogates, which vector files name besides a plugin's own. */
-async function importBuiltins(): Promise<void> {
-  try {
-    await importPlugins('@spikeflow/neurons');
-  } catch {
-    // not installed: only the --plugins modules are known
-  }
+function importBuiltins(): void {
+  use(neurons, surrogates);
 }
 
 /** Runs every case of a vector file; returns the results (the bin exits non-zero on any failure). */
 export async function runConformance(o: ConformanceOptions): Promise<CaseResult[]> {
   const log = o.log ?? ((l: string) => console.log(l));
   const file = await loadVectors(o.vectors);
-  await importBuiltins();
+  importBuiltins();
   for (const p of o.plugins) await importPlugins(p);
   await selectBackend(o.backend);
   log(`spikeflow-conformance: ${file.cases.length} cases from ${o.vectors} on backend ${tf.getBackend()}`);
@@ -111,7 +107,7 @@ export interface GenerateCliOptions {
 export async function generateConformance(o: GenerateCliOptions): Promise<NeuronVectorFile> {
   const log = o.log ?? ((l: string) => console.log(l));
   if (o.plugins.length === 0) throw new Error('--generate needs --plugins MODULE: the plugins to write vectors for');
-  await importBuiltins();
+  importBuiltins();
   const plugins: AnyPlugin[] = [];
   for (const p of o.plugins) plugins.push(...(await importPlugins(p)));
   await selectBackend(o.backend);

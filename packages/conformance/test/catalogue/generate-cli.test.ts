@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateConformance, runConformance } from '@spikeflow/core/node';
+import { generateConformance, runConformance } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spikeflow-generate-'));
 const quiet = { backend: 'cpu', plugins: [], log: () => {} };

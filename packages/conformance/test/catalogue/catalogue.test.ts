@@ -4,12 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runNeuronCase, type NeuronVectorFile } from '@spikeflow/core';
+import { runNeuronCase, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { useBackend } from './backends.js';
 
-const fixture = fileURLToPath(new URL('../../../test/fixtures/catalogue_vectors.json', import.meta.url));
-const bin = fileURLToPath(new URL('../../core/bin/spikeflow-conformance.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url))) && existsSync(fileURLToPath(new URL('../../core/dist/node/index.js', import.meta.url)));
+const fixture = fileURLToPath(new URL('../../../../test/fixtures/catalogue_vectors.json', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/spikeflow-conformance.js', import.meta.url));
+const built = ['../../dist/index.js', '../../../neurons-extra/dist/index.js', '../../../core/dist/node/index.js'].every((f) => existsSync(fileURLToPath(new URL(f, import.meta.url))));
 const vectors: NeuronVectorFile = JSON.parse(readFileSync(fixture, 'utf8'));
 
 describe('catalogue_vectors.json in process on cpu', () => {

@@ -29,7 +29,7 @@ export interface Workspace {
   pkg: PackageJson;
 }
 
-export const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+export const repoRoot = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
 
 export const readJson = <T = PackageJson>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 

@@ -3,7 +3,7 @@
 //   spikeflow-conformance --vectors FILE [--backend cpu|webgpu|wasm|...] [--plugins MODULE,...] [--reference]
 //   spikeflow-conformance --plugins MODULE --generate OUT.json [--steps T] [--neurons N] [--seed S]
 import { parseArgs } from 'node:util';
-import { generateConformance, runConformance } from '../dist/node/index.js';
+import { generateConformance, runConformance } from '../dist/index.js';
 
 const usage = `usage: spikeflow-conformance --vectors FILE [--backend NAME] [--plugins MODULE[,MODULE]] [--reference]
        spikeflow-conformance --plugins MODULE[,MODULE] --generate OUT.json [--backend NAME] [--steps T] [--neurons N] [--seed S]

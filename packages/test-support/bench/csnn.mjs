@@ -2,7 +2,8 @@
 // layers with ReLU instead of neurons, the same static prefix and T folded into the batch after it),
 // written with plain tf ops.
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTrain, build, Trainer } from '@spikeflow/core';
+import { build, Trainer } from '@spikeflow/core';
+import { batchNormTrain } from '@spikeflow/core/backend';
 
 export const IMAGE = 28;
 export const CLASSES = 10;

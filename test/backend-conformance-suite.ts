@@ -10,25 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  build,
-  loadCheckpoint,
-  registry,
-  runNeuronCase,
-  use,
-  saveCheckpoint,
-  syntheticDataset,
-  Trainer,
-  type AnyPlugin,
-  type BackendCandidate,
-  type BackendProvider,
-  type BackendReport,
-  type NeuronVectorFile,
-} from '@spikeflow/core';
+import { build, loadCheckpoint, registry, use, saveCheckpoint, syntheticDataset, Trainer, type AnyPlugin, type BackendCandidate, type BackendProvider, type BackendReport } from '@spikeflow/core';
+import { runNeuronCase, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { fileHandler } from '@spikeflow/core/node';
 import type { ModelSpec } from '@spikeflow/spec';
-import { networkVectorErrors } from './network-vectors.js';
-import '../setup.js';
+import { networkVectorErrors } from '@spikeflow/test-support/network-vectors';
+import './setup.js';
 
 // The catalogue's neurons, so that its vectors run (QIF, EIF, Izhikevich with a second state
 // variable). Imported by a computed name: test/custom-neuron.test.ts declares a neuron kind of the
@@ -37,7 +24,7 @@ const extraPackage = '@spikeflow/neurons-extra';
 const extra = (await import(extraPackage)) as { extraNeurons: AnyPlugin[]; extraSurrogates: AnyPlugin[] };
 use(extra.extraNeurons, extra.extraSurrogates);
 
-const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 const readVectors = (name: string): NeuronVectorFile => JSON.parse(readFileSync(fixture(name), 'utf8'));
 
 const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } } as const;

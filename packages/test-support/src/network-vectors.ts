@@ -3,10 +3,12 @@
 // (float64). Layouts there are PyTorch's (NCHW, conv [Cout, Cin, kh, kw], dense [out, in] with
 // `in` ordered (c, h, w)); they are transposed to spikeflow's NHWC here.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { build, firingRate, rateLoss, type ModelSpec, type Network } from '@spikeflow/core';
+import { repoRoot } from './workspaces.js';
 
-const ref = JSON.parse(readFileSync(new URL('../fixtures/network_vectors.json', import.meta.url), 'utf8'));
+const ref = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/network_vectors.json'), 'utf8'));
 const { T, Cin, C, H, W, K } = ref;
 const H2 = H / 2;
 const W2 = W / 2;

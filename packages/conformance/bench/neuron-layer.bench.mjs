@@ -3,7 +3,7 @@
 // the generated JS host kernel; wasm: the generated WebAssembly SIMD module, or the JS host kernel;
 // webgpu: the generated WGSL). PLIF is the paper's layer;
 // Izhikevich (two state variables) runs where @spikeflow/neurons-extra is installed.
-// Usage: node packages/core/bench/neuron-layer.bench.mjs [--backends cpu,wasm,webgpu] [--m 65536] [--t 8] [--reps 5]
+// Usage: node packages/conformance/bench/neuron-layer.bench.mjs [--backends cpu,wasm,webgpu] [--m 65536] [--t 8] [--reps 5]
 //   [--wasm-kernels simd,js]: wasm rows per neuron kernel (WebAssembly SIMD, JavaScript host kernel)
 //   [--wasm-threads N]: wasm threads (default: every core)
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { compileNeuron, registry, runNeuron, use, validate } from '@spikeflow/core';
+import { registry, runNeuron, use, validate } from '@spikeflow/core';
+import { compileNeuron } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 
 const arg = (name, fallback) => {

@@ -1,7 +1,8 @@
 // ALIF's BPTT through its second state variable and its adaptive threshold, checked against a
 // hand-written backward pass (float64) that does not use spikeflow's kernel generator.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileCaseNeuron, runNeuron, seededRandom } from '@spikeflow/core';
+import { runNeuron, seededRandom } from '@spikeflow/core';
+import { compileCaseNeuron } from '@spikeflow/core/backend';
 import { tf, useBackend } from './backends.js';
 
 const tau = 2;

@@ -1,8 +1,8 @@
 // Every catalogue neuron and surrogate: vectors written from the reference op (tfjs ops) on cpu,
 // then the fused kernels of cpu, wasm and webgpu checked against them (spikes exact, 1e-5).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateNeuronVectors, runNeuronCase, type NeuronVectorFile } from '@spikeflow/core';
-import { extraNeurons, extraSurrogates } from '../src/index.js';
+import { generateNeuronVectors, runNeuronCase, type NeuronVectorFile } from '@spikeflow/core/backend';
+import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';
 import { useBackend, type BackendName } from './backends.js';
 
 const layers = [
