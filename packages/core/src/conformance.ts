@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseSpec } from '@spikeflow/spec';
-import { evalNumber } from './expr-tf.js';
+import { evalNumber } from './expr.js';
 import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions } from './plugins.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
 import { neuronImplementation, runNeuron } from './neuron-op.js';
