@@ -1,6 +1,6 @@
 export * as expr from './expr.js';
 export { Expr, constant, variable, param, diff, substitute, toJs, toWgsl, evalNumber, type ExprNode, type ExprLike, type VarName, type PrintNames } from './expr.js';
-export { buildNeuronIR, NeuronDefinitionError, type NeuronIR, type Stmt as NeuronStmt, type NeuronDynamics } from './neuron-ir.js';
+export { buildNeuronIR, neuronStep, NeuronDefinitionError, type NeuronIR, type Stmt as NeuronStmt, type NeuronDynamics } from './neuron-ir.js';
 export { evalTf } from './expr-tf.js';
 export {
   defineNeuron,
