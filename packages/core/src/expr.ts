@@ -95,13 +95,17 @@ export const param = (index: number, name: string): Expr => new Expr({ op: 'para
 
 /** Rewrites the variables an expression reads (`rename` returns the new expression for a name). */
 export function substitute(e: Expr, rename: (name: string) => Expr): Expr {
+  return e.node.op === 'var' ? rename(e.node.name) : mapOperands(e, (operand) => substitute(operand, rename));
+}
+
+/** The same node with each operand replaced by `f(operand)` (`e` itself where none changes; leaves as they are). */
+export function mapOperands(e: Expr, f: (operand: Expr) => Expr): Expr {
   const n = e.node;
-  if (n.op === 'var') return rename(n.name);
   if (!('a' in n)) return e;
-  const a = substitute(n.a, rename);
-  if (!('b' in n)) return a === n.a ? e : new Expr({ op: n.op, a } as ExprNode);
-  const b = substitute(n.b, rename);
-  return a === n.a && b === n.b ? e : new Expr({ op: n.op, a, b } as ExprNode);
+  const a = f(n.a);
+  if (!('b' in n)) return a === n.a ? e : new Expr({ op: n.op, a });
+  const b = f(n.b);
+  return a === n.a && b === n.b ? e : new Expr({ op: n.op, a, b });
 }
 
 

@@ -1,4 +1,4 @@
-import { constant, diff, Expr, substitute, variable, type ExprNode } from './expr.js';
+import { constant, diff, mapOperands, substitute, variable, type Expr } from './expr.js';
 
 /**
  * The intermediate form of one neuron step, from which every implementation is emitted: the tfjs
@@ -232,16 +232,7 @@ function hoist(lists: Stmt[][]): { lists: Stmt[][]; invariants: Stmt[] } {
       }
       return ref;
     }
-    return rebuild(e, rewrite);
+    return mapOperands(e, rewrite);
   };
   return { lists: lists.map((l) => l.map((s) => ({ name: s.name, expr: rewrite(s.expr) }))), invariants };
-}
-
-function rebuild(e: Expr, f: (e: Expr) => Expr): Expr {
-  const n = e.node;
-  if (!('a' in n)) return e;
-  const a = f(n.a);
-  if (!('b' in n)) return a === n.a ? e : new Expr({ op: n.op, a } as ExprNode);
-  const b = f(n.b);
-  return a === n.a && b === n.b ? e : new Expr({ op: n.op, a, b } as ExprNode);
 }
