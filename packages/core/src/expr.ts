@@ -108,7 +108,6 @@ export function mapOperands(e: Expr, f: (operand: Expr) => Expr): Expr {
   return a === n.a && b === n.b ? e : new Expr({ op: n.op, a, b });
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // The operator table: everything spikeflow knows about an operator, in one row. Emitters in other
 // packages (tfjs ops, wasm SIMD) implement `OpEmitters<R>`, a mapped type over the same names, so
