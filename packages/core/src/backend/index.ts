@@ -2,9 +2,9 @@
 // kernels, the reference ops behind the fused kernels, the expression printers and the vector-case
 // runner. Applications need none of this: '@spikeflow/core' is their API.
 export * as expr from '../expr.js';
-export { diff, substitute, toJs, toWgsl, type PrintNames } from '../expr.js';
-export { buildNeuronIR, type NeuronIR, type Stmt as NeuronStmt, type NeuronDynamics } from '../neuron-ir.js';
-export { evalTf, evalNumber } from '../expr-tf.js';
+export { diff, substitute, toJs, toWgsl, evalNumber, type PrintNames } from '../expr.js';
+export { buildNeuronIR, neuronStep, type NeuronIR, type Stmt as NeuronStmt, type NeuronDynamics } from '../neuron-ir.js';
+export { evalTf } from '../expr-tf.js';
 export { compileNeuron, type CompiledNeuron } from '../plugins.js';
 export {
   referenceOp,
