@@ -182,7 +182,7 @@ async function writeAll(dir: string, files: Array<[string, Uint8Array]>): Promis
       written.push(name);
     }
   } catch (e) {
-    const text = await readOptional(join(dir, MANIFEST_FILE)).catch(() => undefined);
+    const text = await readCheckpointFile(join(dir, MANIFEST_FILE), MAX_JSON_BYTES, 'the previous manifest').catch(() => undefined);
     let listed: Record<string, unknown>;
     try {
       listed = text ? ((JSON.parse(text.toString('utf8')) as CheckpointManifest).files ?? {}) : {};
