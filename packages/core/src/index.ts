@@ -79,6 +79,7 @@ export {
   type GenerateOptions,
   neuronLayerFromVectorConfig,
   CONFORMANCE_TOLERANCE,
+  TARGET_SPIKE_RATE,
   type NeuronVectorCase,
   type NeuronVectorFile,
   type CaseResult,
