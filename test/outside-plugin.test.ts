@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { scaffoldNeuron } from '@spikeflow/create-neuron';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'backend-cpu', 'backend-webgpu'];
+const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'backend-cpu', 'backend-webgpu', 'conformance'];
 const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 
@@ -91,7 +91,7 @@ describe.skipIf(!built)('a two-state neuron plugin in its own package, outside t
   const work = mkdtempSync(join(tmpdir(), 'spikeflow-plugin-'));
   const dir = join(work, 'spikeflow-neuron-lif-adapt');
   const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 300_000 });
-  const conformance = () => join(dir, 'node_modules/@spikeflow/core/bin/spikeflow-conformance.js');
+  const conformance = () => join(dir, 'node_modules/@spikeflow/conformance/bin/spikeflow-conformance.js');
 
   it('installs from the packed tarballs and builds with tsc', () => {
     for (const p of PACKAGES) execFileSync('npm', ['pack', '--pack-destination', work], { cwd: join(root, 'packages', p), stdio: 'pipe' });

@@ -16,7 +16,7 @@ tf.enableProdMode();
 export const COMMANDS: Command[] = await loadCommands();
 
 /** The one convention every command follows. */
-export const EXIT_CODES = 'exit codes: 0 done, 1 run error (bad data, divergence, damaged checkpoint), 2 usage error (a flag, a --spec file, a contradicting --resume), 130 interrupted (Ctrl-C; the epoch so far is saved)';
+export const EXIT_CODES = 'exit codes: 0 done, 1 run error (bad data, divergence, damaged checkpoint), 2 usage error (a flag, a --spec file, a contradicting --resume, a busy or unwritable --out), 130 interrupted (Ctrl-C; the epoch so far is saved), 143 stopped by SIGTERM (the epoch so far is saved)';
 
 const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
 
@@ -41,7 +41,7 @@ export { parse, UsageError };
 export { resolvePreset } from './resolve.js';
 
 export interface MainOptions {
-  /** Aborted on Ctrl-C: train stops after the current step, saves the epoch so far and returns 130. */
+  /** Aborted on Ctrl-C or SIGTERM: train stops after the current step, saves the epoch so far and returns 130 (143 when the abort reason is 'SIGTERM'). */
   signal?: AbortSignal;
 }
 

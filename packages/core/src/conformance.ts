@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseSpec } from '@spikeflow/spec';
-import { evalNumber } from './expr-tf.js';
+import { evalNumber } from './expr.js';
+import { neuronStep } from './neuron-ir.js';
 import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions } from './plugins.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
 import { neuronImplementation, runNeuron } from './neuron-op.js';
@@ -191,14 +192,15 @@ function hostRun(n: CompiledNeuron, xs: number[], params: number[]): { margin: n
   let z = [...ir.init];
   let margin = Infinity;
   let spikes = 0;
+  const F = neuronStep.forward;
   for (const x of xs) {
-    vars.x = x;
-    z.forEach((zi, i) => (vars[`z${i}`] = zi));
+    vars[F.reads.input] = x;
+    z.forEach((zi, i) => (vars[F.reads.state(i)] = zi));
     for (const s of ir.forward) vars[s.name] = evalNumber(s.expr, params, vars);
-    const th = vars.th ?? n.vThreshold;
-    margin = Math.min(margin, Math.abs(vars.h - th) / Math.max(1, Math.abs(th)));
-    if (vars.h >= th) spikes++;
-    z = z.map((_, i) => Math.fround(vars[`n${i}`]));
+    const th = vars[F.defines.threshold] ?? n.vThreshold;
+    margin = Math.min(margin, Math.abs(vars[F.defines.charge] - th) / Math.max(1, Math.abs(th)));
+    if (vars[F.defines.charge] >= th) spikes++;
+    z = z.map((_, i) => Math.fround(vars[F.writes.state(i)]));
   }
   return { margin, spikes };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileNeuron, constant, defineNeuron, defineSurrogate, NeuronDefinitionError, variable, type Expr } from '../src/index.js';
+import { constant, defineNeuron, defineSurrogate, NeuronDefinitionError, variable, type Expr } from '../src/index.js';
+import { compileNeuron } from '../src/backend/index.js';
 
 const common = { vThreshold: 1, vReset: 0, vRest: 0, detachReset: false };
 const identity = defineSurrogate({ kind: 'one', options: {}, gradient: () => constant(1) });

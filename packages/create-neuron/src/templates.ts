@@ -26,11 +26,12 @@ export function files(n: NeuronNames, spikeflowRange: string): Record<string, st
       keywords: ['spikeflow', 'spikeflow-neuron', 'spiking neural network'],
       // One @spikeflow/core per application: the plugin registers with the app's own copy.
       peerDependencies: { '@spikeflow/core': spikeflowRange, '@spikeflow/spec': spikeflowRange, '@tensorflow/tfjs': '^4.22.0' },
-      // The conformance runner in test/ needs the built-in neurons and the cpu backend's kernels.
+      // The test runs the conformance runner; it loads the built-in neurons and finds the backends installed.
       devDependencies: {
         '@spikeflow/core': spikeflowRange,
         '@spikeflow/spec': spikeflowRange,
         '@spikeflow/neurons': spikeflowRange,
+        '@spikeflow/conformance': spikeflowRange,
         '@spikeflow/backend-cpu': spikeflowRange,
         '@tensorflow/tfjs': '^4.22.0',
         '@changesets/cli': '2.31.1',
@@ -101,7 +102,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const bin = join(dirname(require.resolve('@spikeflow/core/package.json')), 'bin', 'spikeflow-conformance.js');
+const bin = join(dirname(require.resolve('@spikeflow/conformance/package.json')), 'bin', 'spikeflow-conformance.js');
 const vectors = 'test/vectors.generated.json';
 const run = (...args) => spawnSync(process.execPath, [bin, '--plugins', './dist/index.js', ...args], { encoding: 'utf8' });
 
