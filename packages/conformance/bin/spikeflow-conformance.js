@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Proves a neuron plugin or a backend against reference vectors, or writes vectors from a plugin:
 //   spikeflow-conformance --vectors FILE [--backend cpu|webgpu|wasm|...] [--plugins MODULE,...] [--reference]
-//   spikeflow-conformance --plugins MODULE --generate OUT.json [--steps T] [--neurons N] [--seed S]
+//   spikeflow-conformance --plugins MODULE --generate OUT.json [--steps T] [--neurons N] [--seed S] [--input-scale auto|X]
 import { parseArgs } from 'node:util';
 import { generateConformance, runConformance } from '../dist/index.js';
 
 const usage = `usage: spikeflow-conformance --vectors FILE [--backend NAME] [--plugins MODULE[,MODULE]] [--reference]
-       spikeflow-conformance --plugins MODULE[,MODULE] --generate OUT.json [--backend NAME] [--steps T] [--neurons N] [--seed S]
+       spikeflow-conformance --plugins MODULE[,MODULE] --generate OUT.json [--backend NAME] [--steps T] [--neurons N] [--seed S] [--input-scale auto|X]
+  --input-scale multiplies the generated input current (uniform in [-0.5, 1.5)); auto, the default,
+  picks per case 1 or the power of two that makes 10-30% of the neuron steps spike.
   The built-in neurons and surrogates (@spikeflow/neurons) are always loaded; --plugins adds modules
   (package names, or paths relative to the working directory) whose exported plugins are registered.`;
 let args;
@@ -21,6 +23,7 @@ try {
       steps: { type: 'string', default: '8' },
       neurons: { type: 'string', default: '32' },
       seed: { type: 'string', default: '1' },
+      'input-scale': { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -37,6 +40,15 @@ const positive = (flag, value) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
     console.error(`spikeflow-conformance: ${flag} must be a positive integer, got "${value}"`);
+    process.exit(2);
+  }
+  return n;
+};
+const inputScale = (value) => {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!(n > 0 && Number.isFinite(n))) {
+    console.error(`spikeflow-conformance: --input-scale must be auto or a number > 0, got "${value}"`);
     process.exit(2);
   }
   return n;
@@ -58,6 +70,7 @@ try {
       T: positive('--steps', args.steps),
       N: positive('--neurons', args.neurons),
       seed: positive('--seed', args.seed),
+      inputScale: inputScale(args['input-scale']),
     });
     process.exit(0);
   }

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { registry, use, type AnyPlugin } from '@spikeflow/core';
-import { caseProblems, formatCaseResult, generateNeuronVectors, runNeuronCase, type CaseResult, type NeuronVectorFile } from '@spikeflow/core/backend';
+import { caseProblems, formatCaseResult, generateNeuronVectors, runNeuronCase, TARGET_SPIKE_RATE, type CaseResult, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { selectBackend } from '@spikeflow/core/node';
 
@@ -96,6 +96,8 @@ export interface GenerateCliOptions {
   T?: number;
   N?: number;
   seed?: number;
+  /** Multiplies the input current; 'auto' (default) aims at 10-30% of neuron steps spiking. */
+  inputScale?: number | 'auto';
   log?: (line: string) => void;
 }
 
@@ -124,10 +126,14 @@ export async function generateConformance(o: GenerateCliOptions): Promise<Neuron
     layers.push({ neuron: host, surrogate: { kind: surrogate } });
   }
   if (layers.some((l) => !(l.surrogate as { kind?: string }).kind)) throw new Error('--generate: no surrogate gradient is registered (install @spikeflow/neurons or export one)');
-  const file = await generateNeuronVectors({ layers, T: o.T, N: o.N, seed: o.seed });
+  const file = await generateNeuronVectors({ layers, T: o.T, N: o.N, seed: o.seed, inputScale: o.inputScale });
   for (const c of file.cases) {
     const problems = caseProblems(c);
     if (problems.length) throw new Error(`--generate: case ${c.name} came out malformed: ${problems.join('; ')}`);
+    const rate = c.spikes.flat().filter((s) => s > 0).length / (c.T * c.N);
+    const [lo, hi] = TARGET_SPIKE_RATE;
+    const advice = rate < lo || rate > hi ? ` (outside ${lo * 100}-${hi * 100}%: try --input-scale ${rate < lo ? 'larger' : 'smaller'})` : '';
+    log(`  ${c.name}: input scale ${c.inputScale}, ${(100 * rate).toFixed(1)}% of ${c.T}x${c.N} neuron steps spike${advice}`);
   }
   await writeFile(o.out, JSON.stringify(file));
   log(`spikeflow-conformance: wrote ${file.cases.length} cases (${file.cases.map((c) => c.name).join(', ')}) to ${o.out}`);

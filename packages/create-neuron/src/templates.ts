@@ -92,7 +92,9 @@ declare module '@spikeflow/spec' {
 `,
     'test/conformance.test.mjs': `// The neuron through spikeflow's conformance runner: vectors written from its reference path
 // (tfjs ops), then its fused kernels checked against them (spikes exact; v, w, dL/dx within 1e-5).
-// SPIKEFLOW_BACKENDS=cpu,wasm,webgpu checks more backends (wasm and webgpu need their packages).
+// SPIKEFLOW_BACKENDS=cpu,wasm,webgpu checks more backends; wasm and webgpu need their packages:
+//   npm install -D @spikeflow/backend-wasm @tensorflow/tfjs-backend-wasm
+//   npm install -D @spikeflow/backend-webgpu @tensorflow/tfjs-backend-webgpu webgpu@0.6.2
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -149,7 +151,7 @@ Plus spikeflow's common neuron options: \`vThreshold\`, \`vReset\` (null = soft 
 \`\`\`sh
 npm install
 npm test          # build, write vectors from the reference path, check the fused kernels on cpu
-SPIKEFLOW_BACKENDS=cpu,webgpu npm test   # also WebGPU (npm install @spikeflow/backend-webgpu webgpu)
+SPIKEFLOW_BACKENDS=cpu,webgpu npm test   # also WebGPU, after: npm install -D @spikeflow/backend-webgpu @tensorflow/tfjs-backend-webgpu webgpu@0.6.2
 npx changeset     # describe a change; npm run release publishes
 \`\`\`
 `,

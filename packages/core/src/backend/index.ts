@@ -40,6 +40,7 @@ export {
   generateNeuronVectors,
   neuronLayerFromVectorConfig,
   CONFORMANCE_TOLERANCE,
+  TARGET_SPIKE_RATE,
   type GenerateOptions,
   type NeuronVectorCase,
   type NeuronVectorFile,
