@@ -143,7 +143,7 @@ const bench = (name, script, args = [], extra = {}) => runStep(name, ['--expose-
 await bench('bench-webgpu', 'packages/backend-webgpu/bench/webgpu.bench.mjs', smoke
   ? ['--quick', '--layer-n=10', '--layer-t=8', '--batch=2', '--steps=1', '--leak-steps=11', '--leak-batch=2', '--no-cpu']
   : []);
-await bench('bench-neuron-layer', 'packages/core/bench/neuron-layer.bench.mjs', ['--backends', 'webgpu', ...(smoke ? ['--m', '4096', '--reps', '1'] : ['--m', String(2 ** 20)])]);
+await bench('bench-neuron-layer', 'packages/conformance/bench/neuron-layer.bench.mjs', ['--backends', 'webgpu', ...(smoke ? ['--m', '4096', '--reps', '1'] : ['--m', String(2 ** 20)])]);
 if (!smoke) await bench('bench-backends', 'apps/train/bench/backends.bench.mjs', ['--backends', 'webgpu', '--steps', '5']);
 await bench('bench-conv-filter-grad', 'packages/backend-webgpu/bench/conv-filter-grad.bench.mjs', smoke ? ['--batch', '2', '--reps', '1'] : []);
 await bench('bench-step-profile', 'packages/backend-webgpu/bench/step-profile.bench.mjs', smoke ? ['--batch', '2', '--steps', '1'] : ['--steps', '5']);
