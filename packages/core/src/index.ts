@@ -10,7 +10,6 @@ export {
   type NeuronPlugin,
   type SurrogatePlugin,
   type PoolPlugin,
-  type AnyPlugin,
   type ChargeContext,
   type StateContext,
   type ThresholdContext,
@@ -19,7 +18,7 @@ export {
   type CompiledNeuron,
   type PoolWindow,
 } from './plugins.js';
-export { Registry, registry, use } from './registry.js';
+export { Registry, registry, use, type AnyPlugin } from './registry.js';
 export {
   runNeuron,
   referenceOp,
@@ -62,7 +61,9 @@ export { adamUpdateHost } from './adam-host.js';
 export { batchNormTrainHost, batchNormTrainGradHost, batchNormHostLoops } from './batch-norm-host.js';
 export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from './host-kernel.js';
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
-export type { Layer, LayerVariable, ForwardContext } from './layers.js';
+export type { Layer, LayerVariable, ForwardContext, LayerBuildContext, LayerRuntime } from './layers.js';
+export { defineLayer, type LayerPlugin } from './layer-plugin.js';
+export { builtinLayers } from './layer-kinds/index.js';
 export { validate, parseSpec } from './validate.js';
 export { estimateTrainingBytes } from './memory.js';
 export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';

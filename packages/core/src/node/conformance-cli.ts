@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { caseProblems, formatCaseResult, generateNeuronVectors, runNeuronCase, type CaseResult, type NeuronVectorFile } from '../conformance.js';
 import { registry } from '../registry.js';
-import type { AnyPlugin } from '../plugins.js';
+import type { AnyPlugin } from '../registry.js';
 import { selectBackend } from './backends.js';
 
 export interface ConformanceOptions {
