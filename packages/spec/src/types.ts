@@ -48,7 +48,7 @@ export interface LayerSpecBase {
    * The layers (by name) whose outputs this layer takes, in order. Default: the layer before it
    * (the model input for the first layer). Merge layers (add, concat, and, iand) take two or more.
    */
-  inputs?: string[];
+  inputs?: readonly string[];
 }
 
 /**

@@ -201,9 +201,10 @@ function validateLayer(layer: unknown, path: JsonPath, kinds: Record<string, Lay
 /** `inputs`: a list of layer names, as many as the kind takes; merges must name theirs. */
 function validateInputs(inputs: unknown, def: LayerKindSpec, path: JsonPath, out: Record<string, unknown>, issues: SpecIssue[]): void {
   const { min, max } = def.inputs ?? { min: 1, max: 1 };
+  const aKind = `${/^[aeiou]/i.test(def.kind) ? 'an' : 'a'} ${def.kind}`;
   const takes = max === min ? `${min}` : max === undefined ? `${min} or more` : `${min} to ${max}`;
   if (inputs === undefined) {
-    if (min > 1) issues.push({ path: [...path, 'inputs'], message: `missing inputs: a ${def.kind} layer takes ${takes} inputs, named as ["layerA", "layerB"]` });
+    if (min > 1) issues.push({ path: [...path, 'inputs'], message: `missing inputs: ${aKind} layer takes ${takes} inputs, named as ["layerA", "layerB"]` });
     return;
   }
   if (!Array.isArray(inputs) || inputs.some((n) => typeof n !== 'string' || n === '')) {
@@ -211,7 +212,7 @@ function validateInputs(inputs: unknown, def: LayerKindSpec, path: JsonPath, out
     return;
   }
   if (inputs.length < min || (max !== undefined && inputs.length > max)) {
-    issues.push({ path: [...path, 'inputs'], message: `a ${def.kind} layer takes ${takes} input${takes === '1' ? '' : 's'}, got ${inputs.length}` });
+    issues.push({ path: [...path, 'inputs'], message: `${aKind} layer takes ${takes} input${takes === '1' ? '' : 's'}, got ${inputs.length}` });
     return;
   }
   out.inputs = [...inputs];

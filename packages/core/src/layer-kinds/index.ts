@@ -7,6 +7,11 @@ import { pool } from './pool.js';
 import { flatten } from './flatten.js';
 import { dropout } from './dropout.js';
 import { voting } from './voting.js';
+import { add } from './add.js';
+import { concat } from './concat.js';
+import { and } from './and.js';
+import { iand } from './iand.js';
+import { recurrent } from './recurrent.js';
 
 /** Registered in every Registry, in the order error messages list them. */
-export const builtinLayers = [conv2d, dense, batchNorm, neuron, pool, flatten, dropout, voting] as const;
+export const builtinLayers = [conv2d, dense, batchNorm, neuron, pool, flatten, dropout, voting, add, concat, and, iand, recurrent] as const;

@@ -7,6 +7,11 @@ export { poolKind, type PoolLayerSpec } from './pool.js';
 export { flattenKind, type FlattenLayerSpec } from './flatten.js';
 export { dropoutKind, type DropoutLayerSpec } from './dropout.js';
 export { votingKind, type VotingLayerSpec } from './voting.js';
+export { addKind, type AddLayerSpec } from './add.js';
+export { concatKind, type ConcatLayerSpec } from './concat.js';
+export { andKind, type AndLayerSpec } from './and.js';
+export { iandKind, type IandLayerSpec } from './iand.js';
+export { recurrentKind, type RecurrentLayerSpec } from './recurrent.js';
 
 import { conv2dKind } from './conv2d.js';
 import { denseKind } from './dense.js';
@@ -16,7 +21,12 @@ import { poolKind } from './pool.js';
 import { flattenKind } from './flatten.js';
 import { dropoutKind } from './dropout.js';
 import { votingKind } from './voting.js';
+import { addKind } from './add.js';
+import { concatKind } from './concat.js';
+import { andKind } from './and.js';
+import { iandKind } from './iand.js';
+import { recurrentKind } from './recurrent.js';
 import type { LayerKindSpec } from '../layer-kind.js';
 
 /** The built-in kinds in the order the docs and error messages list them. */
-export const BUILTIN_LAYER_KINDS: readonly LayerKindSpec[] = [conv2dKind, denseKind, batchNormKind, neuronKind, poolKind, flattenKind, dropoutKind, votingKind];
+export const BUILTIN_LAYER_KINDS: readonly LayerKindSpec[] = [conv2dKind, denseKind, batchNormKind, neuronKind, poolKind, flattenKind, dropoutKind, votingKind, addKind, concatKind, andKind, iandKind, recurrentKind];

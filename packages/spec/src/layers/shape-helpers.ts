@@ -27,3 +27,16 @@ export function checkedOutput(shape: number[]): number[] | ShapeProblem {
   if (tooLarge(elements(shape))) return { problem: `an output of ${showShape(shape)} per sample has more than ${SPEC_LIMITS.maxTensorElements} values` };
   return shape;
 }
+
+/** The common shape of a merge's inputs, or the problem naming each input's shape. */
+export function sameShape(kind: string, inputs: number[][], layer: Record<string, unknown>): number[] | ShapeProblem {
+  const first = inputs[0];
+  if (inputs.every((s) => s.length === first.length && s.every((d, i) => d === first[i]))) return first;
+  return { problem: `${kind} needs inputs of one shape, got ${describeInputs(inputs, layer)}`, field: 'inputs' };
+}
+
+/** "a [8, 8, 4], b [8, 8, 2]": each input with its shape, for merge errors. */
+export function describeInputs(inputs: number[][], layer: Record<string, unknown>): string {
+  const names = Array.isArray(layer.inputs) ? (layer.inputs as string[]) : [];
+  return inputs.map((s, i) => `${names[i] !== undefined ? `"${names[i]}" ` : ''}${showShape(s)}`).join(', ');
+}
