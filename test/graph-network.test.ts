@@ -127,4 +127,39 @@ describe('graph networks (cpu)', () => {
     tf.dispose([x, output, ...[...records.values()].flatMap((r) => [r.spikes, r.v!])]);
     net.dispose();
   });
+
+  it('attention: scale * Q (K^T V) per head over the pixels as tokens', () => {
+    const spec = (heads: number): ModelSpec => ({
+      input: { shape: [1, 2, 2] },
+      encoder: { kind: 'sequence' },
+      timeSteps: 1,
+      layers: [
+        { kind: 'probe', name: 'q' },
+        { kind: 'probe', name: 'k', inputs: ['q'], tag: 'not' },
+        { kind: 'attention', inputs: ['q', 'k', 'q'], heads, scale: 0.5 },
+      ],
+    });
+    // Tokens q = v = [[1, 0], [0, 1]], k = [[0, 1], [1, 0]]: K^T V = [[0, 1], [1, 0]], Q (K^T V) = K^T V.
+    const x = tf.tensor([1, 0, 0, 1], [1, 1, 1, 2, 2]);
+    for (const [heads, expected] of [[1, [0, 0.5, 0.5, 0]], [2, [0, 0, 0, 0]]] as const) {
+      const net = build(spec(heads), { registry });
+      const out = net.forward(x).output;
+      expect(Array.from(out.dataSync()), `${heads} heads`).toEqual(expected);
+      out.dispose();
+      net.dispose();
+    }
+    x.dispose();
+    expect(() => build({ ...spec(3) }, { registry })).toThrow(/layers\[2\]\.heads: 3 heads do not divide the 2 channels/);
+  });
+
+  it('rowSequence gives row t of the image at step t, and refuses T > height', () => {
+    const spec: ModelSpec = { input: { shape: [3, 2, 1] }, timeSteps: 3, layers: [{ kind: 'rowSequence' }] };
+    const net = build(spec, { registry });
+    const x = tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 3, 2, 1]);
+    const out = net.forward(x).output;
+    expect(out.arraySync()).toEqual([[[1, 2]], [[3, 4]], [[5, 6]]]);
+    expect(() => build({ ...spec, timeSteps: 4 }, { registry }).forward(x)).toThrow(/timeSteps may not exceed the image height 3, got T = 4/);
+    tf.dispose([x, out]);
+    net.dispose();
+  });
 });

@@ -12,6 +12,8 @@ import { concat } from './concat.js';
 import { and } from './and.js';
 import { iand } from './iand.js';
 import { recurrent } from './recurrent.js';
+import { rowSequence } from './row-sequence.js';
+import { attention } from './attention.js';
 
 /** Registered in every Registry, in the order error messages list them. */
-export const builtinLayers = [conv2d, dense, batchNorm, neuron, pool, flatten, dropout, voting, add, concat, and, iand, recurrent] as const;
+export const builtinLayers = [conv2d, dense, batchNorm, neuron, pool, flatten, dropout, voting, add, concat, and, iand, recurrent, rowSequence, attention] as const;

@@ -12,6 +12,8 @@ export { concatKind, type ConcatLayerSpec } from './concat.js';
 export { andKind, type AndLayerSpec } from './and.js';
 export { iandKind, type IandLayerSpec } from './iand.js';
 export { recurrentKind, type RecurrentLayerSpec } from './recurrent.js';
+export { rowSequenceKind, type RowSequenceLayerSpec } from './row-sequence.js';
+export { attentionKind, type AttentionLayerSpec } from './attention.js';
 
 import { conv2dKind } from './conv2d.js';
 import { denseKind } from './dense.js';
@@ -26,7 +28,9 @@ import { concatKind } from './concat.js';
 import { andKind } from './and.js';
 import { iandKind } from './iand.js';
 import { recurrentKind } from './recurrent.js';
+import { rowSequenceKind } from './row-sequence.js';
+import { attentionKind } from './attention.js';
 import type { LayerKindSpec } from '../layer-kind.js';
 
 /** The built-in kinds in the order the docs and error messages list them. */
-export const BUILTIN_LAYER_KINDS: readonly LayerKindSpec[] = [conv2dKind, denseKind, batchNormKind, neuronKind, poolKind, flattenKind, dropoutKind, votingKind, addKind, concatKind, andKind, iandKind, recurrentKind];
+export const BUILTIN_LAYER_KINDS: readonly LayerKindSpec[] = [conv2dKind, denseKind, batchNormKind, neuronKind, poolKind, flattenKind, dropoutKind, votingKind, addKind, concatKind, andKind, iandKind, recurrentKind, rowSequenceKind, attentionKind];
