@@ -162,4 +162,25 @@ describe('graph networks (cpu)', () => {
     tf.dispose([x, out]);
     net.dispose();
   });
+
+  it('a merge of a once-computed static value and a stateful one gives what T copies of the input give', async () => {
+    const layers: ModelSpec['layers'] = [
+      { kind: 'conv2d', filters: 3, kernelSize: 3, name: 'static' },
+      { kind: 'neuron', neuron: 'plif', name: 'spikes' },
+      { kind: 'add', inputs: ['static', 'spikes'] },
+      { kind: 'neuron', neuron: 'lif' },
+    ];
+    const direct = build({ input: { shape: [5, 5, 1] }, timeSteps: T, layers }, { registry, seed: 4 });
+    const sequence = build({ input: { shape: [5, 5, 1] }, timeSteps: T, encoder: { kind: 'sequence' }, layers }, { registry, seed: 4 });
+    const x = tf.randomUniform([N, 5, 5, 1], -20, 20, 'float32', 8);
+    const xs = tf.stack(Array.from({ length: T }, () => x));
+    const a = direct.forward(x, { record: ['spikes'] });
+    const b = sequence.forward(xs, { record: ['spikes'] });
+    expect(await a.records.get('spikes')!.spikes.sum().data()).toEqual(await b.records.get('spikes')!.spikes.sum().data());
+    expect((await a.records.get('spikes')!.spikes.sum().data())[0]).toBeGreaterThan(0);
+    expect(Array.from(await a.output.data())).toEqual(Array.from(await b.output.data()));
+    tf.dispose([x, xs, a.output, b.output, ...[...a.records.values(), ...b.records.values()].flatMap((r) => [r.spikes, r.v!])]);
+    direct.dispose();
+    sequence.dispose();
+  });
 });
