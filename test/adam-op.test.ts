@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@spikeflow/backend-cpu';
 import '@spikeflow/backend-wasm';
-import { ADAM_UPDATE_KERNEL, FusedAdamOptimizer, adamUpdate, makeOptimizer } from '@spikeflow/core';
+import { makeOptimizer } from '@spikeflow/core';
+import { ADAM_UPDATE_KERNEL, FusedAdamOptimizer, adamUpdate } from '@spikeflow/core/backend';
 
 function values(count: number, seed: number): Float32Array {
   let s = seed >>> 0;

@@ -8,7 +8,7 @@ import { provider as cpu } from '@spikeflow/backend-cpu';
 import { provider as wasm } from '@spikeflow/backend-wasm';
 import { provider as webgpu } from '@spikeflow/backend-webgpu';
 import { makeProvider } from '@spikeflow/backend-node-gpu';
-import { tfjsNodeWithoutBinding } from './support/tfjs-node-install.js';
+import { tfjsNodeWithoutBinding } from '@spikeflow/test-support/tfjs-node-install';
 import './setup.js';
 
 describe("backend 'auto'", () => {

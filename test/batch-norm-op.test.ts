@@ -5,21 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@spikeflow/backend-cpu';
 import '@spikeflow/backend-wasm';
-import {
-  BATCH_NORM_TRAIN_GRAD_KERNEL,
-  BATCH_NORM_TRAIN_KERNEL,
-  Trainer,
-  batchNormImplementation,
-  batchNormHostLoops,
-  batchNormTrain,
-  batchNormTrainGrad,
-  build,
-  use,
-  type ModelSpec,
-} from '@spikeflow/core';
+import { Trainer, build, use, type ModelSpec } from '@spikeflow/core';
+import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormImplementation, batchNormHostLoops, batchNormTrain, batchNormTrainGrad } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
-import { BATCH_NORM_OUTPUTS, batchNormInputs, batchNormOracle, relError, values, type BatchNormCase } from './support/batch-norm-cases.js';
+import { BATCH_NORM_OUTPUTS, batchNormInputs, batchNormOracle, relError, values, type BatchNormCase } from '@spikeflow/test-support/batch-norm-cases';
 
 use(neurons, surrogates, pools);
 

@@ -3,8 +3,9 @@
 // spikeflow's fused neuron kernels). A backend that cannot run here is skipped, saying why.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { neuronImplementation, type BackendProvider } from '@spikeflow/core';
-import { caseName, graphCaseErrors, graphTolerance, graphVectors } from './support/graph-vectors.js';
+import { type BackendProvider } from '@spikeflow/core';
+import { neuronImplementation } from '@spikeflow/core/backend';
+import { caseName, graphCaseErrors, graphTolerance, graphVectors } from '@spikeflow/test-support/graph-vectors';
 import './setup.js';
 
 const backends = ['@spikeflow/backend-cpu', '@spikeflow/backend-wasm', '@spikeflow/backend-webgpu'];

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { neuronImplementation } from '@spikeflow/core';
-import { networkVectorErrors, referenceGradW } from './support/network-vectors.js';
+import { neuronImplementation } from '@spikeflow/core/backend';
+import { networkVectorErrors, referenceGradW } from '@spikeflow/test-support/network-vectors';
 import { cpu } from './setup.js';
 
 describe('network_vectors.json: PLIF CSNN forward + backward on cpu', () => {

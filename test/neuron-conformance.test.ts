@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, beforeAll } from 'vitest';
-import { runNeuronCase, type NeuronVectorFile } from '@spikeflow/core';
+import { runNeuronCase, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { cpu } from './setup.js';
 
 const vectors: NeuronVectorFile = JSON.parse(readFileSync(new URL('./fixtures/neuron_vectors.json', import.meta.url), 'utf8'));

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileNeuron, registry, runNeuron, seededRandom, parseSpec } from '@spikeflow/core';
+import { registry, runNeuron, seededRandom, parseSpec } from '@spikeflow/core';
+import { compileNeuron } from '@spikeflow/core/backend';
 import { cpu, tf } from './setup.js';
 
 /**

@@ -1,4 +1,4 @@
-// Every published package: package.json rules (test/support/package-rules.ts), publint and
+// Every published package: package.json rules (@spikeflow/test-support's package-rules.ts), publint and
 // arethetypeswrong on the tarball npm would publish. New workspaces are covered without editing this.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageProblems } from './support/package-rules.js';
-import { publicWorkspaces, repoRoot, tarballName } from './support/workspaces.js';
+import { packageProblems } from '@spikeflow/test-support/package-rules';
+import { publicWorkspaces, repoRoot, tarballName } from '@spikeflow/test-support/workspaces';
 
 const workspaces = publicWorkspaces();
 const built = workspaces.every((w) => existsSync(join(w.dir, 'dist')));

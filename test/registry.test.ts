@@ -10,9 +10,9 @@ import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleUnder, installPackages } from './support/readme.js';
-import { portOpen, processAlive, startRegistry, type Registry } from './support/registry.js';
-import { allWorkspaces, publicWorkspaces, readJson, repoRoot, type PackageJson } from './support/workspaces.js';
+import { exampleUnder, installPackages } from '@spikeflow/test-support/readme';
+import { portOpen, processAlive, startRegistry, type Registry } from '@spikeflow/test-support/registry';
+import { allWorkspaces, publicWorkspaces, readJson, repoRoot, type PackageJson } from '@spikeflow/test-support/workspaces';
 
 const workspaces = publicWorkspaces();
 const built = workspaces.every((w) => existsSync(join(w.dir, 'dist')));

@@ -37,6 +37,7 @@ export default defineConfig({
         { text: 'Introduction', items: [
           { text: 'Getting started', link: '/getting-started' },
           { text: 'Concepts', link: '/concepts' },
+          { text: 'Architecture', link: '/architecture' },
         ] },
         { text: 'Guides', items: [
           { text: 'Training from the CLI', link: '/guides/cli' },

@@ -166,7 +166,7 @@ export class TrainSession {
     // Images/s of the training steps alone: the time spent evaluating is left out.
     let windowStart = performance.now();
     let windowSamples = 0;
-    await fit(this.trainer, this.trainStream(), {
+    const result = await fit(this.trainer, this.trainStream(), {
       epochs: Number.MAX_SAFE_INTEGER,
       initialEpoch: this.epoch,
       skipBatches: this.batchInEpoch,
@@ -190,6 +190,8 @@ export class TrainSession {
       },
     });
     this.abort = undefined;
+    // A diverged step (e.g. too high a learning rate) ends the run with the step named.
+    if (result.stopReason === 'diverged') throw result.error!;
   }
 
   /**

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { build, parseSpec, SpecError, type ModelSpec } from '@spikeflow/core';
 import {
   allocEvents,
@@ -17,6 +17,7 @@ import {
   loadFashionMnist,
   loadNmnist,
   MismatchError,
+  UnsafeArchivePathError,
 } from '@spikeflow/datasets/node';
 import '../setup.js';
 
@@ -90,6 +91,34 @@ describe('archives are extracted all or nothing', () => {
     const target = join(dir, 'out');
     await expect(extractTar(tar, target)).rejects.toThrow(/conflict\.tar\.gz: entry "x\/y" needs "x" as a folder, but the archive wrote "x" as a file before \(at byte offset 1024\)/);
     expect(readdirSync(target)).toEqual([]);
+  });
+
+  it('train and test archives extracted at once into a fresh cache, within one millisecond: both land, and a zip-slip refusal is the error shown', async () => {
+    // The same clock for both calls: the staging names must still differ (they once were pid-ms only).
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
+    try {
+      const dir = temp('spikeflow-tar-');
+      const train = join(dir, 'train.tar');
+      const test = join(dir, 'test.tar');
+      writeFileSync(train, encodeTar([{ name: 'Train/a.bin', data: Uint8Array.from([1]) }]));
+      writeFileSync(test, encodeTar([{ name: 'Test/b.bin', data: Uint8Array.from([2]) }]));
+      const cache = join(dir, 'cache');
+      expect(await Promise.all([extractTar(train, cache), extractTar(test, cache)])).toEqual([['Train/a.bin'], ['Test/b.bin']]);
+      expect(readdirSync(cache).sort()).toEqual(['Test', 'Train']);
+
+      const slip = join(dir, 'slip.tar');
+      writeFileSync(slip, encodeTar([{ name: '../../evil.bin', data: Uint8Array.from([3]) }]));
+      const fresh = join(dir, 'cache2');
+      const [good, bad] = await Promise.allSettled([extractTar(train, fresh), extractTar(slip, fresh)]);
+      expect(good.status).toBe('fulfilled');
+      expect(bad.status).toBe('rejected');
+      const reason = (bad as PromiseRejectedResult).reason as Error;
+      expect(reason).toBeInstanceOf(UnsafeArchivePathError);
+      expect(reason.message).toMatch(/entry "\.\.\/\.\.\/evil\.bin" escapes the target folder/);
+      expect(readdirSync(fresh)).toEqual(['Train']);
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('a staging folder left by a killed extraction is removed by the next one', async () => {

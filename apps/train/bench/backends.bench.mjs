@@ -81,11 +81,12 @@ async function parent(options) {
 
 async function child(backend, steps, threads) {
   const tf = await import('@tensorflow/tfjs');
-  const { use, registry, compileNeuron, runNeuron, neuronImplementation } = await import('@spikeflow/core');
+  const { use, registry, runNeuron } = await import('@spikeflow/core');
+  const { compileNeuron, neuronImplementation } = await import('@spikeflow/core/backend');
   const { selectBackend } = await import('@spikeflow/core/node');
   const { neurons, surrogates } = await import('@spikeflow/neurons');
   const { pools } = await import('@spikeflow/pooling');
-  const { snnTrainer, annTrainer, randomBatch, csnnSpec } = await import('../../../scripts/bench-lib/csnn.mjs');
+  const { snnTrainer, annTrainer, randomBatch, csnnSpec } = await import('@spikeflow/test-support/bench/csnn.mjs');
   use(neurons, surrogates, pools);
   const selected = await selectBackend(backend, threads === undefined ? {} : { setupOptions: { threads } });
   tf.enableProdMode();

@@ -119,22 +119,23 @@ function kindOf(tensor) {
 async function child({ backend, workload, T, impl }) {
   const tf = await import('@tensorflow/tfjs');
   const core = await import('@spikeflow/core');
+  const { compileNeuron, unregisterNeuronKernel } = await import('@spikeflow/core/backend');
   const { selectBackend } = await import('@spikeflow/core/node');
   const { neurons, surrogates } = await import('@spikeflow/neurons');
   const { pools } = await import('@spikeflow/pooling');
-  const { backendThreads } = await import('../../../scripts/bench-lib/threads.mjs');
+  const { backendThreads } = await import('@spikeflow/test-support/bench/threads.mjs');
   core.use(neurons, surrogates, pools);
   await selectBackend(backend);
   tf.enableProdMode();
   if (flags['spikes-as-bool']) core.setSpikesSavedAsBool(backend, true);
-  if (impl === 'reference') core.unregisterNeuronKernel(backend);
+  if (impl === 'reference') unregisterNeuronKernel(backend);
   else if (impl !== 'fused') throw new Error(`--impls: unknown "${impl}" (fused, reference)`);
 
   let step;
   let cleanup;
   if (workload === 'layer') {
     const o = core.validate({ input: { shape: [1] }, layers: [{ kind: 'neuron', neuron: 'plif', detachReset: true, surrogate: { kind: 'atan' } }] }).layers[0];
-    const n = core.compileNeuron(core.registry.neurons.get('plif'), core.registry.surrogates.get('atan'), o, o.surrogate);
+    const n = compileNeuron(core.registry.neurons.get('plif'), core.registry.surrogates.get('atan'), o, o.surrogate);
     const x = tf.randomUniform([T, M], -0.5, 1.5, 'float32', 1);
     const gS = tf.randomNormal([T, M], 0, 1, 'float32', 2);
     const w = tf.scalar(n.paramInit[0]);
@@ -144,11 +145,11 @@ async function child({ backend, workload, T, impl }) {
     });
     cleanup = () => tf.dispose([x, gS, w]);
   } else if (workload === 'csnn') {
-    const { snnTrainer, randomBatch, csnnSpec } = await import('../../../scripts/bench-lib/csnn.mjs');
+    const { snnTrainer, randomBatch, csnnSpec } = await import('@spikeflow/test-support/bench/csnn.mjs');
     const { x, labels } = randomBatch(BATCH);
     if (flags.explain) {
       // Forward under the gradient tape, then read what is kept before backward runs.
-      const { trackSavedTensors, summarizeHolders } = await import('../../../scripts/bench-lib/saved-tensors.mjs');
+      const { trackSavedTensors, summarizeHolders } = await import('@spikeflow/test-support/bench/saved-tensors.mjs');
       const net = core.build(csnnSpec(T), { seed: 1 });
       const tracker = trackSavedTensors();
       let rows;

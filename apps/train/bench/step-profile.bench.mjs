@@ -13,7 +13,7 @@ import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { setup } from '@spikeflow/backend-wasm';
 import { PRESETS, scheduleOf } from '@spikeflow/train';
-import { backendThreads } from '../../../scripts/bench-lib/threads.mjs';
+import { backendThreads } from '@spikeflow/test-support/bench/threads.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

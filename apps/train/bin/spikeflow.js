@@ -2,14 +2,19 @@
 /* global AbortController */
 import { main, UsageError } from '../dist/index.js';
 
-// Ctrl-C: the first stops training after the current step (the epoch so far is checkpointed and
-// the exit code is 130); a second quits at once.
+// Ctrl-C (SIGINT) and SIGTERM (how Docker, systemd and Kubernetes stop a job): the first stops
+// training after the current step, the epoch so far is checkpointed and the exit code is 128 + the
+// signal's number (130, 143); a second quits at once.
 const interrupt = new AbortController();
-process.on('SIGINT', () => {
-  if (interrupt.signal.aborted) process.exit(130);
-  interrupt.abort();
-  console.error('\nspikeflow: stopping after this step and saving a checkpoint (Ctrl-C again to quit now)');
-});
+const EXIT = { SIGINT: 130, SIGTERM: 143 };
+for (const name of ['SIGINT', 'SIGTERM']) {
+  process.on(name, () => {
+    if (interrupt.signal.aborted) process.exit(EXIT[name]);
+    interrupt.abort(name);
+    const again = name === 'SIGINT' ? 'Ctrl-C again to quit now' : 'SIGTERM received; send it again to quit now';
+    console.error(`\nspikeflow: stopping after this step and saving a checkpoint (${again})`);
+  });
+}
 
 try {
   process.exitCode = await main(process.argv.slice(2), console.log, { signal: interrupt.signal });

@@ -3,43 +3,80 @@ import '@spikeflow/core/node';
 import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
-import type { Command } from './commands/command.js';
-import { evalCommand, inspect } from './commands/eval.js';
-import { experiment } from './commands/experiment.js';
-import { exportCommand, importCommand } from './commands/nir.js';
-import { presets } from './commands/presets.js';
-import { report } from './commands/report.js';
-import { train } from './commands/train.js';
-import { parse, unknownName, UsageError } from './flags.js';
+import { loadCommands } from './command-list.js';
+import type { Command, CommandContext } from './commands/command.js';
+import { parse, unknownName, UsageError, type Flags } from './flags.js';
 
 use(neurons, surrogates, pools);
-// Production mode: no debug checks, and no console banner from tfjs about its Node backend.
+// Production mode: no debug checks, and no console banner from tfjs about its Node backend
+// (main() turns it off again for --verbose).
 tf.enableProdMode();
 
-/** Every command; a new one is a file in commands/ and a line here. */
-export const COMMANDS: Command[] = [train, evalCommand, inspect, presets, report, experiment, exportCommand, importCommand];
+/** Every command: each file in commands/ that exports one (see command-list.ts). */
+export const COMMANDS: Command[] = await loadCommands();
 
 /** The one convention every command follows. */
-export const EXIT_CODES = 'exit codes: 0 done, 1 run error (bad data, divergence, damaged checkpoint), 2 usage error (a flag, a --spec file, a contradicting --resume), 130 interrupted (Ctrl-C; the epoch so far is saved)';
+export const EXIT_CODES = 'exit codes: 0 done, 1 run error (bad data, divergence, damaged checkpoint), 2 usage error (a flag, a --spec file, a contradicting --resume, a busy or unwritable --out), 130 interrupted (Ctrl-C; the epoch so far is saved), 143 stopped by SIGTERM (the epoch so far is saved)';
 
-export const USAGE = `usage:\n${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}\n\ncommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}\n\n${EXIT_CODES}`;
+const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+
+/** What `spikeflow`, `spikeflow --help` and `spikeflow help` print: every command, one line each. */
+export const USAGE = [
+  'usage: spikeflow COMMAND [flags]',
+  '',
+  'commands:',
+  ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+  '',
+  "`spikeflow help COMMAND` or `spikeflow COMMAND --help` shows a command's flags.",
+  '--verbose: also show the startup messages of tfjs and its backends.',
+  EXIT_CODES,
+].join('\n');
+
+/** What `spikeflow help COMMAND` and `spikeflow COMMAND --help` print. */
+export function commandUsage(cmd: Command): string {
+  return `spikeflow ${cmd.name}: ${cmd.summary}\n\nusage: ${cmd.usage}\n\n${EXIT_CODES}`;
+}
 
 export { parse, UsageError };
 export { resolvePreset } from './resolve.js';
 
 export interface MainOptions {
-  /** Aborted on Ctrl-C: train stops after the current step, saves the epoch so far and returns 130. */
+  /** Aborted on Ctrl-C or SIGTERM: train stops after the current step, saves the epoch so far and returns 130 (143 when the abort reason is 'SIGTERM'). */
   signal?: AbortSignal;
+}
+
+function findCommand(name: string): Command {
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) throw unknownName('command', 'command', name, COMMANDS.map((c) => c.name));
+  return cmd;
+}
+
+/** Flags that say how to run, not what: allowed without a command. */
+const GLOBAL_FLAGS = new Set(['help', 'verbose']);
+
+/** No command named: the command list. Flags alone (`spikeflow --epochs 3`) are a usage error that says to name one. */
+function withoutCommand(argv: string[], flags: Flags, log: (line: string) => void): number {
+  const stray = Object.keys(flags).filter((f) => !GLOBAL_FLAGS.has(f));
+  if (stray.length > 0) throw new UsageError(`--${stray[0]} needs a command first, e.g. \`spikeflow train ${argv.join(' ')}\`; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+  log(USAGE);
+  return 0;
 }
 
 export async function main(argv: string[], log: (line: string) => void = console.log, options: MainOptions = {}): Promise<number> {
   const { command, positionals, flags } = parse(argv);
-  const cmd = COMMANDS.find((c) => c.name === command);
-  if (flags.help) {
-    log(cmd ? `usage: ${cmd.usage}\n\n${EXIT_CODES}` : USAGE);
+  tf.env().set('PROD', !flags.verbose);
+  if (command === undefined) return withoutCommand(argv, flags, log);
+  if (command === 'help') {
+    if (positionals.length > 1) throw new UsageError(`help takes one command name, got ${positionals.length}: ${positionals.join(' ')}`);
+    log(positionals.length === 0 ? USAGE : commandUsage(findCommand(positionals[0])));
     return 0;
   }
-  if (!cmd) throw unknownName('command', 'command', command, COMMANDS.map((c) => c.name));
-  if (!['experiment', 'report', 'export', 'import'].includes(cmd.name) && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see --help`);
-  return cmd.run({ positionals, flags, log, signal: options.signal });
+  const cmd = findCommand(command);
+  if (flags.help) {
+    log(commandUsage(cmd));
+    return 0;
+  }
+  if (!['experiment', 'report', 'export', 'import'].includes(cmd.name) && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see spikeflow help ${cmd.name}`);
+  const ctx: CommandContext = { positionals, flags, log, signal: options.signal };
+  return cmd.run(ctx);
 }

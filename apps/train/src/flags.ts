@@ -33,6 +33,7 @@ export const OPTIONS = {
   encoder: { type: 'string' },
   'no-report': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  verbose: { type: 'boolean' },
 } as const;
 
 export type FlagName = keyof typeof OPTIONS;
@@ -50,7 +51,8 @@ function joinNegativeValues(argv: string[]): string[] {
   return out;
 }
 
-export function parse(argv: string[]): { command: string; positionals: string[]; flags: Flags } {
+/** `command` is undefined when the line names none (a bare `spikeflow`, or only flags). */
+export function parse(argv: string[]): { command: string | undefined; positionals: string[]; flags: Flags } {
   let parsed;
   try {
     parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
@@ -63,7 +65,7 @@ export function parse(argv: string[]): { command: string; positionals: string[];
     }
     throw new UsageError((e as Error).message);
   }
-  const [command = 'train', ...positionals] = parsed.positionals;
+  const [command, ...positionals] = parsed.positionals;
   return { command, positionals, flags: parsed.values as Flags };
 }
 

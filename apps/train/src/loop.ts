@@ -1,8 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   build,
-  checkNeuronParameters,
   evaluate as evaluateStream,
   firingRateMonitor,
   fit,
@@ -11,6 +10,7 @@ import {
   saveCheckpoint,
   spikeRasterMonitor,
   Trainer,
+  type BatchStream,
   type EpochReport,
   type Network,
   type StopReason,
@@ -21,6 +21,7 @@ import { probeBatch, streamOf, type Split } from './data.js';
 import { readMetrics, toRecord, writeMetrics, type MetricsRecord } from './metrics.js';
 import type { Preset } from './presets.js';
 import { noProgress, type ProgressSink } from './progress.js';
+import { writeFileAtomic } from './write-file.js';
 
 export type EpochRecord = MetricsRecord;
 
@@ -57,6 +58,32 @@ export interface RunResult {
 export interface PartialEpoch {
   epoch: number;
   batches: number;
+  /** Samples trained in the epoch and the batch size they came in (absent in older checkpoints). */
+  samples?: number;
+  batchSize?: number;
+}
+
+/**
+ * The training stream of a resumed run: the epoch a mid-epoch checkpoint interrupted finishes at
+ * the batch size it started with, so exactly its untrained samples follow (the epoch's sample
+ * order does not depend on the batch size); later epochs use `batchSize`.
+ */
+function resumedStream(split: Split, batchSize: number, resumedEpoch: number, resumedBatchSize: number): BatchStream {
+  const fresh = streamOf(split, batchSize, true);
+  if (resumedBatchSize === batchSize) return fresh;
+  const finishing = streamOf(split, resumedBatchSize, true);
+  let current = resumedEpoch;
+  return {
+    size: split.count,
+    // fit reads it during an epoch (progress, a per-step schedule): the current epoch's count.
+    get batchesPerEpoch() {
+      return (current === resumedEpoch ? finishing : fresh).batchesPerEpoch;
+    },
+    batches(epoch) {
+      current = epoch;
+      return (epoch === resumedEpoch ? finishing : fresh).batches(epoch);
+    },
+  };
 }
 
 /** The period of the cosine schedule: the preset's tMax when set, else the number of epochs. */
@@ -64,7 +91,7 @@ export function scheduleOf(preset: Preset) {
   return preset.schedule ? { ...preset.schedule, tMax: preset.schedule.tMax ?? preset.epochs } : undefined;
 }
 
-/** Steps between reads of the loss, accuracy and step checks (one device read each). */
+/** Steps between reads of the loss, accuracy and fit's step checks (one device read each). */
 const READ_EVERY = 20;
 
 const tauLine = (tau: Record<string, number>) => Object.entries(tau).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
@@ -91,16 +118,7 @@ async function commitEpoch(out: string, network: Network, trainer: Trainer, reco
   await writeMetrics(out, records);
   if (isBest) await saveCheckpoint(network, `file://${join(out, 'best')}`, commit);
   await saveCheckpoint(network, `file://${join(out, 'last')}`, commit);
-  await writeFile(join(out, 'model.json'), JSON.stringify(network.spec, null, 2));
-}
-
-/**
- * Reads the checks of every step so far (one small device read) and the learned neuron parameters:
- * a StepError names the epoch and step where training diverged, before anything is saved.
- */
-async function checkDivergence(trainer: Trainer, neurons?: Record<string, Record<string, number>>): Promise<void> {
-  await trainer.verify();
-  if (neurons) checkNeuronParameters(neurons, trainer.epoch + 1, trainer.step);
+  await writeFileAtomic(join(out, 'model.json'), JSON.stringify(network.spec, null, 2));
 }
 
 /** Trains a preset with core's fit: progress, per-epoch test accuracy and monitors, checkpoints. */
@@ -112,6 +130,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   let trainer: Trainer;
   let initialEpoch = 0;
   let skipBatches = 0;
+  let resumedBatchSize = preset.batchSize;
   let resumed: { metricsLines?: number; bestScore?: number | null } | undefined;
   if (o.resume) {
     const ckpt = await loadCheckpoint(`file://${o.resume}`);
@@ -129,6 +148,10 @@ export async function run(o: RunOptions): Promise<RunResult> {
     const partial = ckpt.meta.extra?.partial as PartialEpoch | undefined;
     initialEpoch = partial ? partial.epoch : ckpt.meta.epoch + 1;
     skipBatches = partial ? partial.batches : 0;
+    if (partial?.batchSize !== undefined && partial.batchSize !== preset.batchSize) {
+      resumedBatchSize = partial.batchSize;
+      log(`the checkpoint was saved mid-epoch at batch size ${partial.batchSize}: epoch ${partial.epoch + 1} finishes at that size (its ${partial.samples ?? partial.batches * partial.batchSize} trained samples are skipped, none twice), then batch size ${preset.batchSize}`);
+    }
     log(`resumed from ${o.resume}: ${partial ? `epoch ${partial.epoch + 1} after ${partial.batches} batches` : `epoch ${ckpt.meta.epoch + 1} done`}, step ${ckpt.meta.step}`);
   } else {
     network = build(preset.model, { seed: preset.seed });
@@ -152,7 +175,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const started = performance.now();
   let result;
   try {
-    result = await fit(trainer, streamOf(o.train, preset.batchSize, true), {
+    result = await fit(trainer, resumedStream(o.train, preset.batchSize, initialEpoch, resumedBatchSize), {
       epochs: preset.epochs,
       initialEpoch,
       skipBatches,
@@ -163,14 +186,10 @@ export async function run(o: RunOptions): Promise<RunResult> {
       maxSeconds: maxMinutes !== undefined ? maxMinutes * 60 : undefined,
       maxSteps: o.maxSteps,
       signal: o.signal,
-      onBatchEnd: async (p) => {
-        progress.batch(p);
-        if (p.step % READ_EVERY === 0) await checkDivergence(trainer);
-      },
+      onBatchEnd: (p) => progress.batch(p),
       readEvery: READ_EVERY,
       onEpochEnd: async (report: EpochReport) => {
         progress.pause();
-        await checkDivergence(trainer, report.neurons);
         const record = toRecord(report, (performance.now() - started) / 60000);
         records.push(record);
         log(formatEpoch(record, preset.epochs));
@@ -186,14 +205,16 @@ export async function run(o: RunOptions): Promise<RunResult> {
     progress.stop();
     probe.dispose();
   }
+  // fit checked every step (read every READ_EVERY steps and at each epoch end): a diverged run
+  // stops before its epoch is saved, so last and best keep the last good one.
+  if (result.stopReason === 'diverged') throw result.error!;
   let interruptedCheckpoint: string | undefined;
   if (result.stopReason === 'aborted' && result.interrupted) {
     const r = result.interrupted;
     log(`interrupted in epoch ${r.epoch}/${preset.epochs} after ${r.batches} batches (${r.samples} samples)`);
     if (o.out) {
-      await checkDivergence(trainer, r.neurons);
       interruptedCheckpoint = join(o.out, 'last');
-      const partial: PartialEpoch = { epoch: r.epoch - 1, batches: r.batches };
+      const partial: PartialEpoch = { epoch: r.epoch - 1, batches: r.batches, samples: r.samples, batchSize: r.epoch - 1 === initialEpoch ? resumedBatchSize : preset.batchSize };
       await saveCheckpoint(network, `file://${interruptedCheckpoint}`, { trainer, extra: { partial }, bestScore: best, metricsLines: records.length });
       log(`saved the epoch so far to ${interruptedCheckpoint}; continue with --resume ${interruptedCheckpoint}`);
     }

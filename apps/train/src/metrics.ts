@@ -1,6 +1,8 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EpochReport, MembraneTrace, Raster } from '@spikeflow/core';
+import { checkMetricsLine } from './metrics-check.js';
+import { writeFileAtomic } from './write-file.js';
 
 /** One line of metrics.jsonl: what an epoch of training gave. */
 export interface MetricsRecord {
@@ -56,7 +58,7 @@ export function toRecord(r: EpochReport, elapsedMinutes: number): MetricsRecord 
   return record;
 }
 
-/** Reads metrics.jsonl (missing file: no records). A bad line names the file and line. */
+/** Reads metrics.jsonl (missing file: no records). A bad line (not JSON, or a wrongly typed field) names the file and line. */
 export async function readMetrics(dir: string): Promise<MetricsRecord[]> {
   const file = join(dir, METRICS_FILE);
   let text: string;
@@ -70,11 +72,13 @@ export async function readMetrics(dir: string): Promise<MetricsRecord[]> {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l, i) => {
+      let parsed: unknown;
       try {
-        return JSON.parse(l) as MetricsRecord;
+        parsed = JSON.parse(l);
       } catch (e) {
         throw new Error(`${file}:${i + 1}: not a JSON line (${(e as Error).message})`, { cause: e });
       }
+      return checkMetricsLine(parsed, file, i + 1);
     });
 }
 
@@ -83,8 +87,5 @@ export async function readMetrics(dir: string): Promise<MetricsRecord[]> {
  * (or a crash) never sees half a line.
  */
 export async function writeMetrics(dir: string, records: readonly MetricsRecord[]): Promise<void> {
-  const file = join(dir, METRICS_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
-  await rename(tmp, file);
+  await writeFileAtomic(join(dir, METRICS_FILE), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
 }

@@ -6,7 +6,8 @@ export const DEFAULT_PRESET = 'fashion-mnist-small';
 
 /** The named preset (or the default). An unknown name suggests the closest. */
 export function presetNamed(name: string): Preset {
-  const base = PRESETS[name];
+  // Own keys only: "toString" or "__proto__" is no preset.
+  const base = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!base) throw unknownName('--preset', 'preset', name, Object.keys(PRESETS));
   return structuredClone(base);
 }

@@ -26,6 +26,12 @@ export const DATASET_INPUT: Record<DatasetName, number[]> = {
 
 const TRAINING_KEYS = ['dataset', 'optimizer', 'schedule', 'scheduleBy', 'loss', 'epochs', 'batchSize', 'trainLimit', 'testLimit', 'seed', 'maxMinutes'];
 
+/** A JSON number that is finite and > 0 (JSON's 1e999 parses as Infinity, which is not). */
+const isPositiveNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+/** How a value reads in an error: Infinity as Infinity (JSON.stringify would print null). */
+const shown = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v));
+const positiveExpected = (v: unknown) => `expected a finite number > 0, got ${shown(v)}`;
+
 function checkTraining(t: unknown, issues: SpecIssue[]): void {
   const at = (key: string | number, ...rest: Array<string | number>): JsonPath => ['training', key, ...rest];
   if (typeof t !== 'object' || t === null || Array.isArray(t)) {
@@ -35,14 +41,14 @@ function checkTraining(t: unknown, issues: SpecIssue[]): void {
   const o = t as Record<string, unknown>;
   for (const key of Object.keys(o)) if (!TRAINING_KEYS.includes(key)) issues.push({ path: at(key), message: unknownNameMessage('training setting', key, TRAINING_KEYS) });
   const int = (key: string, min: number) => {
-    if (o[key] !== undefined && (!Number.isInteger(o[key]) || (o[key] as number) < min)) issues.push({ path: at(key), message: `expected an integer >= ${min}, got ${JSON.stringify(o[key])}` });
+    if (o[key] !== undefined && (!Number.isInteger(o[key]) || (o[key] as number) < min)) issues.push({ path: at(key), message: `expected an integer >= ${min}, got ${shown(o[key])}` });
   };
   int('epochs', 1);
   int('batchSize', 1);
   int('trainLimit', 0);
   int('testLimit', 0);
   int('seed', 0);
-  if (o.maxMinutes !== undefined && !(typeof o.maxMinutes === 'number' && o.maxMinutes > 0)) issues.push({ path: at('maxMinutes'), message: `expected a number > 0, got ${JSON.stringify(o.maxMinutes)}` });
+  if (o.maxMinutes !== undefined && !isPositiveNumber(o.maxMinutes)) issues.push({ path: at('maxMinutes'), message: positiveExpected(o.maxMinutes) });
   if (o.dataset !== undefined && !DATASETS.includes(o.dataset as DatasetName)) issues.push({ path: at('dataset'), message: unknownNameMessage('dataset', o.dataset, DATASETS) });
   if (o.loss !== undefined && !['mse', 'crossEntropy'].includes(o.loss as string)) issues.push({ path: at('loss'), message: unknownNameMessage('loss', o.loss, ['mse', 'crossEntropy']) });
   if (o.scheduleBy !== undefined && !['epoch', 'step'].includes(o.scheduleBy as string)) issues.push({ path: at('scheduleBy'), message: unknownNameMessage('schedule unit', o.scheduleBy, ['epoch', 'step']) });
@@ -51,13 +57,13 @@ function checkTraining(t: unknown, issues: SpecIssue[]): void {
     if (typeof opt !== 'object' || opt === null) issues.push({ path: at('optimizer'), message: 'expected { "kind": "adam" | "sgd", "learningRate": number }' });
     else {
       if (!['adam', 'sgd'].includes(opt.kind as string)) issues.push({ path: at('optimizer', 'kind'), message: unknownNameMessage('optimizer', opt.kind, ['adam', 'sgd']) });
-      if (!(typeof opt.learningRate === 'number' && opt.learningRate > 0)) issues.push({ path: at('optimizer', 'learningRate'), message: `expected a number > 0, got ${JSON.stringify(opt.learningRate)}` });
+      if (!isPositiveNumber(opt.learningRate)) issues.push({ path: at('optimizer', 'learningRate'), message: positiveExpected(opt.learningRate) });
     }
   }
   if (o.schedule !== undefined) {
     const s = o.schedule as Record<string, unknown>;
     if (typeof s !== 'object' || s === null || s.kind !== 'cosine') issues.push({ path: at('schedule', 'kind'), message: 'expected "cosine" (the only schedule)' });
-    else if (s.tMax !== undefined && !(typeof s.tMax === 'number' && s.tMax > 0)) issues.push({ path: at('schedule', 'tMax'), message: `expected a number > 0, got ${JSON.stringify(s.tMax)}` });
+    else if (s.tMax !== undefined && !isPositiveNumber(s.tMax)) issues.push({ path: at('schedule', 'tMax'), message: positiveExpected(s.tMax) });
   }
 }
 

@@ -1,6 +1,6 @@
 // Adam's update of one variable on cpu: core's host loop over tfjs-backend-cpu's typed arrays.
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_UPDATE_KERNEL, adamUpdateHost, type AdamUpdateAttrs } from '@spikeflow/core';
+import { ADAM_UPDATE_KERNEL, adamUpdateHost, type AdamUpdateAttrs } from '@spikeflow/core/backend';
 
 interface CpuBackend {
   data: { get(id: unknown): { values: Float32Array } };

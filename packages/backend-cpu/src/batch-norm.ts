@@ -1,7 +1,7 @@
 // Batch norm for training on cpu: core's host loops over tfjs-backend-cpu's typed arrays, in
 // place of the dozen elementwise and reduction ops the reference runs.
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core';
+import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core/backend';
 
 interface CpuBackend {
   data: { get(id: unknown): { values: Float32Array } };

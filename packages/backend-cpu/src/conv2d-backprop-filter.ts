@@ -19,7 +19,7 @@ interface Attrs {
  * One pass over the output pixels; each input value that is zero is skipped, which on spike maps
  * (binary, mostly silent) removes most of the work. Accumulates in float64.
  */
-export function conv2dBackpropFilter(x: Float32Array, dy: Float32Array, xShape: number[], info: tf.backend_util.Conv2DInfo): Float32Array {
+export function conv2DBackpropFilter(x: Float32Array, dy: Float32Array, xShape: number[], info: tf.backend_util.Conv2DInfo): Float32Array {
   const [, H, W, Ci] = xShape;
   const { batchSize: B, outHeight: Oh, outWidth: Ow, outChannels: Co, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const top = info.padInfo.top;
@@ -56,7 +56,7 @@ const name = 'Conv2DBackpropFilter';
 const tfjsKernel = tf.getKernel(name, 'cpu');
 
 /** The kernel config for 'cpu'; it delegates NCHW to tfjs's own kernel. */
-export const conv2dBackpropFilterConfig: tf.KernelConfig = {
+export const conv2DBackpropFilterConfig: tf.KernelConfig = {
   kernelName: name,
   backendName: 'cpu',
   kernelFunc: (args) => {
@@ -68,7 +68,7 @@ export const conv2dBackpropFilterConfig: tf.KernelConfig = {
     }
     const backend = args.backend as unknown as CpuBackend;
     const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-    const values = conv2dBackpropFilter(backend.data.get(x.dataId).values, backend.data.get(dy.dataId).values, x.shape, info);
+    const values = conv2DBackpropFilter(backend.data.get(x.dataId).values, backend.data.get(dy.dataId).values, x.shape, info);
     return backend.makeTensorInfo(attrs.filterShape, 'float32', values);
   },
 };

@@ -4,7 +4,7 @@
 import { registerBackendProvider } from '@spikeflow/core';
 import { provider, registerCpuKernels } from './provider.js';
 
-export { conv2dBackpropFilter, conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+export { conv2DBackpropFilter, conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 export { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm.js';
 export { adamUpdateConfig } from './adam.js';
 export { provider, registerCpuKernels, cpuNeuronKernelConfig } from './provider.js';

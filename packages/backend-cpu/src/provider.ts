@@ -1,19 +1,23 @@
 // The cpu backend as a spikeflow provider: tfjs-backend-cpu (plain JavaScript, runs everywhere)
 // with spikeflow's kernels for it.
 import * as tf from '@tensorflow/tfjs';
-import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type BackendKernelConfig, type BackendProvider, type BackendSetupOptions } from '@spikeflow/core';
-import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { type BackendProvider, type BackendSetupOptions } from '@spikeflow/core';
+import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type BackendKernelConfig } from '@spikeflow/core/backend';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm.js';
 import { adamUpdateConfig } from './adam.js';
 
 /** The fused neuron op on cpu: the generated JavaScript loop over host memory. */
 export const cpuNeuronKernelConfig: BackendKernelConfig = { kernelName: NEURON_KERNEL, backendName: 'cpu', neuronOp: (neuron) => hostNeuronKernel(neuron) };
 
-const kernels = (): BackendKernelConfig[] => [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig, cpuNeuronKernelConfig];
+/** tfjs-backend-cpu's own kernels that spikeflow replaces (a faster filter gradient). */
+const replaced = (): BackendKernelConfig[] => [conv2DBackpropFilterConfig];
+const added = (): BackendKernelConfig[] => [batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig, cpuNeuronKernelConfig];
+const kernels = (): BackendKernelConfig[] => [...replaced(), ...added()];
 
 /** Registers spikeflow's cpu kernels (importing the package does it; safe to call again). */
 export function registerCpuKernels(): string[] {
-  return registerKernels(kernels());
+  return [...registerKernels(replaced(), { replace: true }), ...registerKernels(added())];
 }
 
 export const provider: BackendProvider = {

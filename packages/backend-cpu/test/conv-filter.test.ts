@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2dBackpropFilter } from '../src/index.js';
+import { conv2DBackpropFilter } from '../src/index.js';
 
 // tfjs's own kernel, computed the slow way, as the oracle: grad of sum(conv2d(x, w) * dy) w.r.t. w
 // through the definition, with explicit loops.
@@ -51,7 +51,7 @@ describe('Conv2DBackpropFilter on cpu', () => {
         const got = await g.data();
         for (let i = 0; i < expected.length; i++) expect(Math.abs(got[i] - expected[i])).toBeLessThan(1e-4 * (1 + Math.abs(expected[i])));
         const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, stride, 1, pad);
-        const direct = conv2dBackpropFilter(x.dataSync() as Float32Array, dy.dataSync() as Float32Array, x.shape, info);
+        const direct = conv2DBackpropFilter(x.dataSync() as Float32Array, dy.dataSync() as Float32Array, x.shape, info);
         expect(Array.from(direct)).toEqual(Array.from(got));
         tf.dispose([x, w, y, dy, g]);
       }

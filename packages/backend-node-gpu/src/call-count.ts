@@ -2,7 +2,8 @@
 // each kernel call is one call through N-API into libtensorflow (TFE_Execute), so this is the
 // number of native calls per step.
 import * as tf from '@tensorflow/tfjs';
-import { runNeuron, type CompiledNeuron } from '@spikeflow/core';
+import { runNeuron } from '@spikeflow/core';
+import { type CompiledNeuron } from '@spikeflow/core/backend';
 
 export interface CallCounts {
   /** Kernel calls per time step of the forward pass (the slope over T). */

@@ -1,7 +1,8 @@
 // TensorFlow's native library as a spikeflow provider: tfjs's 'tensorflow' backend from
 // @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node (CPU), whichever is installed.
 import * as tf from '@tensorflow/tfjs';
-import { NEURON_KERNEL, registerKernels, type BackendCandidate, type BackendKernelConfig, type BackendProvider, type BackendReport, type BackendSetupOptions } from '@spikeflow/core';
+import { type BackendCandidate, type BackendProvider, type BackendReport, type BackendSetupOptions } from '@spikeflow/core';
+import { NEURON_KERNEL, registerKernels, type BackendKernelConfig } from '@spikeflow/core/backend';
 import { CPU_PACKAGE, cudaUnavailable, GPU_PACKAGE, LIBTENSORFLOW, loadPackage, NodeBackendError, resolvePackage, type TfjsNodePackage } from './load.js';
 import { tensorflowNeuronOp } from './tensorflow-neuron-op.js';
 

@@ -11,9 +11,12 @@
 //     dL/dZ[t-1] = A[t] dL/dZ[t] + B[t], with A and B computed for all T at once: per step S*S Mul
 //     and S*S Add for S state variables (2 for IF, LIF, PLIF).
 import * as tf from '@tensorflow/tfjs';
-import { constant, diff, evalTf, makeNeuronOp, substitute, variable, type CompiledNeuron, type Expr, type NeuronOp, type NeuronStmt } from '@spikeflow/core';
+import { constant, variable, type Expr } from '@spikeflow/core';
+import { diff, evalTf, makeNeuronOp, neuronStep, substitute, type CompiledNeuron, type NeuronOp, type NeuronStmt } from '@spikeflow/core/backend';
 
 type Vars = Record<string, tf.Tensor>;
+
+const { forward: F, backward: BWD } = neuronStep;
 
 /** Evaluates statements in order into `vars` (on whatever shape the inputs have: [M] or [T, M]). */
 function run(stmts: NeuronStmt[], vars: Vars, params: tf.Tensor[]): Vars {
@@ -45,16 +48,20 @@ export function affineForward(n: CompiledNeuron): AffineForward | undefined {
   const { ir } = n;
   if (ir.numStates !== 1) return undefined;
   const names = ir.forward.map((s) => s.name).sort().join(',');
-  if (names !== 'h,n0,sp') return undefined;
-  const h = ir.forward.find((s) => s.name === 'h')!.expr;
-  const sp = ir.forward.find((s) => s.name === 'sp')!.expr;
-  if (sp.node.op !== 'ge' || sp.node.a.node.op !== 'var' || sp.node.a.node.name !== 'h') return undefined;
+  const [charge, spike, v, vNext] = [F.defines.charge, F.writes.spike, F.reads.state(0), F.writes.state(0)];
+  if (names !== [charge, vNext, spike].sort().join(',')) return undefined;
+  const h = ir.forward.find((s) => s.name === charge)!.expr;
+  const sp = ir.forward.find((s) => s.name === spike)!.expr;
+  if (sp.node.op !== 'ge' || sp.node.a.node.op !== 'var' || sp.node.a.node.name !== charge) return undefined;
   const threshold = sp.node.b;
-  if ([...threshold.variables()].some((v) => !/^c\d+$/.test(v))) return undefined;
-  const a = diff(h, { var: 'z0' });
-  if (a.variables().has('z0')) return undefined;
-  return { a, b: substitute(h, (name) => (name === 'z0' ? constant(0) : variable(name))), threshold };
+  if ([...threshold.variables()].some((name) => !neuronStep.isInvariant(name))) return undefined;
+  const a = diff(h, { var: v });
+  if (a.variables().has(v)) return undefined;
+  return { a, b: substitute(h, (name) => (name === v ? constant(0) : variable(name))), threshold };
 }
+
+/** The name of d(statement `name`)/d gradNext(j) among the Jacobian statements. */
+const jacobianName = (name: string, j: number) => `d_${name}_${j}`;
 
 /**
  * Statements for d(statement)/d g<j>, the derivative of every backward statement with respect to
@@ -66,15 +73,15 @@ function gradientJacobian(stmts: NeuronStmt[], S: number): NeuronStmt[] {
   const defined = new Set<string>();
   for (const s of stmts) {
     for (let j = 0; j < S; j++) {
-      let d: Expr = diff(s.expr, { var: `g${j}` });
+      let d: Expr = diff(s.expr, { var: BWD.reads.gradNext(j) });
       for (const p of s.expr.variables()) {
         if (!defined.has(p)) continue;
-        const dp = `d_${p}_${j}`;
+        const dp = jacobianName(p, j);
         if (!out.some((o) => o.name === dp)) continue; // p does not depend on g<j>
         const partial = diff(s.expr, { var: p });
         if (partial.constant !== 0) d = d.add(partial.mul(variable(dp)));
       }
-      if (d.constant !== 0) out.push({ name: `d_${s.name}_${j}`, expr: d });
+      if (d.constant !== 0) out.push({ name: jacobianName(s.name, j), expr: d });
     }
     defined.add(s.name);
   }
@@ -95,7 +102,7 @@ export function tensorflowNeuronOp(n: CompiledNeuron): NeuronOp {
       const states: tf.Tensor[][] = ir.init.map(() => []);
       let spikes: tf.Tensor;
       if (fast) {
-        const all = { ...inv, x };
+        const all = { ...inv, [F.reads.input]: x };
         const aAll = evalTf(fast.a, { vars: all, params });
         const a = aAll.rank === 0 ? aAll : tf.unstack(full(aAll, T, M));
         const b = tf.unstack(full(evalTf(fast.b, { vars: all, params }), T, M));
@@ -116,11 +123,11 @@ export function tensorflowNeuronOp(n: CompiledNeuron): NeuronOp {
         let z = ir.init.map((v) => tf.fill([M], v));
         const sp: tf.Tensor[] = [];
         for (let t = 0; t < T; t++) {
-          const vars: Vars = { ...inv, x: xs[t] };
-          z.forEach((zi, i) => (vars[`z${i}`] = zi));
+          const vars: Vars = { ...inv, [F.reads.input]: xs[t] };
+          z.forEach((zi, i) => (vars[F.reads.state(i)] = zi));
           run(ir.forward, vars, params);
-          sp.push(vars.sp);
-          z = z.map((_, i) => vars[`n${i}`]);
+          sp.push(vars[F.writes.spike]);
+          z = z.map((_, i) => vars[F.writes.state(i)]);
           z.forEach((zi, i) => states[i].push(zi));
         }
         spikes = tf.stack(sp);
@@ -135,22 +142,23 @@ export function tensorflowNeuronOp(n: CompiledNeuron): NeuronOp {
     tf.tidy(() => {
       const [T, M] = x.shape;
       const parts = withV ? tf.unstack(dy) : [dy];
-      const base: Vars = { ...run(ir.invariants, {}, params), x, gs: parts[0] };
+      const { reads: R, writes: W } = BWD;
+      const base: Vars = { ...run(ir.invariants, {}, params), [R.input]: x, [R.gradSpike]: parts[0] };
       // z<i> for every step: the state after the step before (the initial value at t = 0).
       const tapes = S === 1 ? [tf.squeeze(tape, [0])] : tf.unstack(tape);
       for (let i = 0; i < S; i++) {
-        base[`z${i}`] = T === 1 ? tf.fill([1, M], ir.init[i]) : tf.concat([tf.fill([1, M], ir.init[i]), tf.slice(tapes[i], [0, 0], [T - 1, M])]);
-        base[`o${i}`] = withV ? parts[1 + i] : tf.scalar(0);
+        base[R.state(i)] = T === 1 ? tf.fill([1, M], ir.init[i]) : tf.concat([tf.fill([1, M], ir.init[i]), tf.slice(tapes[i], [0, 0], [T - 1, M])]);
+        base[R.gradOutput(i)] = withV ? parts[1 + i] : tf.scalar(0);
       }
       // B[t] (m<i> with no gradient from step t+1) and A[t] (d m<i> / d g<j>), for all T at once.
       const zeroIn: Vars = { ...base };
-      for (let j = 0; j < S; j++) zeroIn[`g${j}`] = tf.scalar(0);
+      for (let j = 0; j < S; j++) zeroIn[R.gradNext(j)] = tf.scalar(0);
       run(ir.backward, zeroIn, params);
       run(jacobian, zeroIn, params);
-      const B = Array.from({ length: S }, (_, i) => tf.unstack(full(zeroIn[`m${i}`], T, M)));
+      const B = Array.from({ length: S }, (_, i) => tf.unstack(full(zeroIn[W.gradState(i)], T, M)));
       const A = Array.from({ length: S }, (_, i) =>
         Array.from({ length: S }, (_, j) => {
-          const d = zeroIn[`d_m${i}_${j}`];
+          const d = zeroIn[jacobianName(W.gradState(i), j)];
           return d === undefined ? undefined : d.rank === 0 ? d : tf.unstack(full(d, T, M));
         }),
       );
@@ -173,9 +181,9 @@ export function tensorflowNeuronOp(n: CompiledNeuron): NeuronOp {
       }
       // With every g known, the input and parameter gradients for all T at once.
       const vars: Vars = { ...base };
-      for (let j = 0; j < S; j++) vars[`g${j}`] = tf.stack(g[j]);
+      for (let j = 0; j < S; j++) vars[R.gradNext(j)] = tf.stack(g[j]);
       run(ir.backward, vars, params);
-      return [full(vars.gx, T, M), ...params.map((_, k) => tf.sum(full(vars[`q${k}`], T, M)))];
+      return [full(vars[W.gradInput], T, M), ...params.map((_, k) => tf.sum(full(vars[W.gradParam(k)], T, M)))];
     });
 
   return makeNeuronOp(n, { forward, backward });

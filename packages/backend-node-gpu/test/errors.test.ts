@@ -3,7 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { classifyLoadError, CPU_PACKAGE, GPU_PACKAGE, makeProvider, NodeBackendError, provider } from '../src/index.js';
 import { resolvePackage } from '../src/load.js';
-import { tfjsNodeWithoutBinding } from '../../../test/support/tfjs-node-install.js';
+import { tfjsNodeWithoutBinding } from '@spikeflow/test-support/tfjs-node-install';
 
 const installedHere = !(resolvePackage(GPU_PACKAGE) instanceof NodeBackendError) || !(resolvePackage(CPU_PACKAGE) instanceof NodeBackendError);
 if (installedHere) console.warn('errors.test.ts: the "neither package installed" case is skipped: tfjs-node or tfjs-node-gpu is installed here; it runs wherever neither is (as in CI)');

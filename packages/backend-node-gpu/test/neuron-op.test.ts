@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, parseSpec, NEURON_KERNEL, registerKernels, runNeuron, runNeuronCase, use, type CompiledNeuron, type NeuronVectorFile } from '@spikeflow/core';
+import { build, parseSpec, runNeuron, use } from '@spikeflow/core';
+import { NEURON_KERNEL, registerKernels, runNeuronCase, type CompiledNeuron, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';

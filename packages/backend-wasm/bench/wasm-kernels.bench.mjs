@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
 import { kernelCases } from './kernel-cases.mjs';
-import { backendThreads } from '../../../scripts/bench-lib/threads.mjs';
+import { backendThreads } from '@spikeflow/test-support/bench/threads.mjs';
 
 // tfjs-backend-wasm's own kernel functions, captured before the package replaces them.
 const wasmOriginals = new Map(kernelCases.map((c) => [c.kernel, tf.getKernel(c.kernel, 'wasm')?.kernelFunc]));

@@ -2,7 +2,7 @@
 // (simd/), or where that cannot run, @spikeflow/core's generated JavaScript host kernel. Both read
 // and write the tensors in place on the wasm heap instead of copying them out and back.
 import * as tf from '@tensorflow/tfjs';
-import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type HostMemory, type NeuronKernelConfig } from '@spikeflow/core';
+import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type HostMemory, type NeuronKernelConfig } from '@spikeflow/core/backend';
 import type { BackendWasm } from './wasm-call.js';
 import { simdNeuronKernel, recordJsFallback } from './simd/simd-kernel.js';
 

@@ -15,7 +15,7 @@ import { adamUpdateConfig } from './kernels/adam.js';
 import { registerWasmGradients } from './gradients.js';
 import { rememberOriginal } from './wasm-call.js';
 import { declareFirstMaxPoolGrad } from '@spikeflow/pooling';
-import { registerKernels, type BackendKernelConfig } from '@spikeflow/core';
+import { registerKernels, type BackendKernelConfig } from '@spikeflow/core/backend';
 import { wasmNeuronKernelConfig } from './neuron-kernel.js';
 
 /** Kernels tfjs-backend-wasm does not have at all. */
@@ -50,7 +50,8 @@ export function registerWasmTrainingKernels(): void {
   // Replaced kernels keep the original's setup (registerKernels does it): it binds the C++ function
   // our fallback path still calls, and tfjs runs setup functions only for the kernels registered
   // when the backend starts.
-  registerKernels(wasmKernelConfigs());
+  registerKernels([...added, wasmNeuronKernelConfig]);
+  registerKernels(replaced, { replace: true });
   registerWasmGradients();
   // Our MaxPoolGrad routes to the first maximum (row-major), so max pooling on spikes can use it.
   declareFirstMaxPoolGrad('wasm');

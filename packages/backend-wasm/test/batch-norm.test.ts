@@ -2,7 +2,7 @@
 // host loops, and the choice between the two.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { batchNormTrain, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core';
+import { batchNormTrain, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core/backend';
 import { statsFitFloat32, xnnpackBatchNormFits } from '../src/batch-norm-xnnpack.js';
 import { randomValues, relativeError } from './helpers.js';
 

@@ -2,7 +2,8 @@
 // of the SIMD kernel with @spikeflow/core's JavaScript host kernel on the same inputs.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import { compileNeuron, hostNeuronKernel, registry, runNeuron, use, validate, type CompiledNeuron } from '@spikeflow/core';
+import { registry, runNeuron, use, validate } from '@spikeflow/core';
+import { compileNeuron, hostNeuronKernel, type CompiledNeuron } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { extraNeurons } from '@spikeflow/neurons-extra';
 import { randomValues } from './helpers.js';

@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { neuronImplementation, runNeuronCase, use, type NeuronVectorFile } from '@spikeflow/core';
+import { use } from '@spikeflow/core';
+import { neuronImplementation, runNeuronCase, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { firstMaxPool, maxPool, pools } from '@spikeflow/pooling';
 import { setup } from '../src/index.js';
-import { networkVectorErrors } from '../../../test/support/network-vectors.js';
+import { networkVectorErrors } from '@spikeflow/test-support/network-vectors';
 
 const vectors: NeuronVectorFile = JSON.parse(readFileSync(new URL('../../../test/fixtures/neuron_vectors.json', import.meta.url), 'utf8'));
 

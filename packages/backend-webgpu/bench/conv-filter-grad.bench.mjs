@@ -7,8 +7,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { registerKernels } from '@spikeflow/core';
-import { conv2DFilterGradConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
+import { registerKernels } from '@spikeflow/core/backend';
+import { conv2DBackpropFilterConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
 import { printTable } from './table.mjs';
 
 const arg = (name, fallback) => {
@@ -19,7 +19,7 @@ const quick = process.env.SPIKEFLOW_BENCH_QUICK === '1';
 const reps = Number(arg('reps', quick ? 2 : 5));
 const batch = Number(arg('batch', quick ? 64 : 256)); // T = 4 x batch 64
 const adapter = await setupAdapter();
-const kernels = { spikeflow: conv2DFilterGradConfig(), tfjs: tfjsFilterGradConfig() };
+const kernels = { spikeflow: conv2DBackpropFilterConfig(), tfjs: tfjsFilterGradConfig() };
 const shapes = [
   { name: 'conv1 3x3 1->32, 28x28', x: [batch, 28, 28, 1], filter: [3, 3, 1, 32] },
   { name: 'conv2 3x3 32->32, 14x14', x: [batch, 14, 14, 32], filter: [3, 3, 32, 32] },
@@ -37,12 +37,12 @@ for (const s of shapes) {
   };
   const times = { spikeflow: [], tfjs: [] };
   for (const k of Object.keys(kernels)) {
-    registerKernels([kernels[k]]);
+    registerKernels([kernels[k]], { replace: true });
     await run(); // compile
   }
   for (let r = 0; r < reps; r++) {
     for (const k of Object.keys(kernels)) {
-      registerKernels([kernels[k]]);
+      registerKernels([kernels[k]], { replace: true });
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await run();
@@ -58,7 +58,7 @@ for (const s of shapes) {
   row.speedupCpu = row.tfjs.cpuMs / row.spikeflow.cpuMs;
   rows.push(row);
 }
-registerKernels([kernels.spikeflow]);
+registerKernels([kernels.spikeflow], { replace: true });
 
 printTable(`Conv2DBackpropFilter on ${formatAdapter(adapter)}, batch ${batch}, median of ${reps} (load ${load.toFixed(2)})`,
   ['shape', 'spikeflow wall ms', 'tfjs wall ms', 'wall speedup', 'spikeflow CPU ms', 'tfjs CPU ms', 'CPU speedup'],

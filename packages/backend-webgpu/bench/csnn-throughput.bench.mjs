@@ -13,7 +13,7 @@ import { build, Trainer, use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { formatAdapter, setupAdapter } from '@spikeflow/backend-webgpu';
-import { csnnSpec, LEARNING_RATE, MOMENTUM, randomBatch } from '../../../scripts/bench-lib/csnn.mjs';
+import { csnnSpec, LEARNING_RATE, MOMENTUM, randomBatch } from '@spikeflow/test-support/bench/csnn.mjs';
 import { printTable } from './table.mjs';
 
 export const GOAL_IMAGES_PER_SEC = 10_000;

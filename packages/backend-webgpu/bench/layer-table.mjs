@@ -5,7 +5,8 @@
 // WebGPU program can bind the layer's input, so that row runs at the largest N that fits and says so.
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { compileNeuron, registry, runNeuron, validate } from '@spikeflow/core';
+import { registry, runNeuron, validate } from '@spikeflow/core';
+import { compileNeuron } from '@spikeflow/core/backend';
 import { printTable } from './table.mjs';
 
 export const LAYER_GOALS = { 8: 5, 128: 25 };

@@ -8,11 +8,12 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { registerKernels, use } from '@spikeflow/core';
+import { use } from '@spikeflow/core';
+import { registerKernels } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
-import { conv2DFilterGradConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
-import { randomBatch, snnTrainer } from '../../../scripts/bench-lib/csnn.mjs';
+import { conv2DBackpropFilterConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
+import { randomBatch, snnTrainer } from '@spikeflow/test-support/bench/csnn.mjs';
 import { printTable } from './table.mjs';
 
 const arg = (name, fallback) => {
@@ -25,7 +26,7 @@ const batch = Number(arg('batch', 64));
 const T = Number(arg('t', 4));
 use(neurons, surrogates, pools);
 const adapter = await setupAdapter();
-const variants = { 'spikeflow filter grad': conv2DFilterGradConfig(), 'tfjs filter grad': tfjsFilterGradConfig() };
+const variants = { 'spikeflow filter grad': conv2DBackpropFilterConfig(), 'tfjs filter grad': tfjsFilterGradConfig() };
 const { x, labels } = randomBatch(batch);
 const trainer = snnTrainer(T);
 const step = async () => {
@@ -34,7 +35,7 @@ const step = async () => {
   loss.dispose();
 };
 for (const v of Object.values(variants)) {
-  registerKernels([v]);
+  registerKernels([v], { replace: true });
   await step(); // compile, optimizer slots
 }
 
@@ -42,7 +43,7 @@ const load0 = loadavg();
 const timing = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
 for (let s = 0; s < steps; s++) {
   for (const [name, v] of Object.entries(variants)) {
-    registerKernels([v]);
+    registerKernels([v], { replace: true });
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await step();
@@ -53,7 +54,7 @@ for (let s = 0; s < steps; s++) {
 
 const results = [];
 for (const [name, v] of Object.entries(variants)) {
-  registerKernels([v]);
+  registerKernels([v], { replace: true });
   let loss;
   const total = await tf.time(() => { loss = trainer.step(x, labels); });
   loss.dispose();
@@ -80,7 +81,7 @@ for (const [name, v] of Object.entries(variants)) {
     kernels,
   });
 }
-registerKernels([variants['spikeflow filter grad']]);
+registerKernels([variants['spikeflow filter grad']], { replace: true });
 trainer.dispose();
 tf.dispose([x, labels]);
 

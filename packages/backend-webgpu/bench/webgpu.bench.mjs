@@ -14,10 +14,10 @@ import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { formatAdapter, registerFusedNeuronKernels, setupAdapter, unregisterFusedNeuronKernels } from '@spikeflow/backend-webgpu';
-import { annTrainer, randomBatch, snnTrainer } from '../../../scripts/bench-lib/csnn.mjs';
+import { annTrainer, randomBatch, snnTrainer } from '@spikeflow/test-support/bench/csnn.mjs';
 import { printTable } from './table.mjs';
 import { layerTable } from './layer-table.mjs';
-import { backendThreads } from '../../../scripts/bench-lib/threads.mjs';
+import { backendThreads } from '@spikeflow/test-support/bench/threads.mjs';
 
 const arg = (name, fallback) => {
   const flag = process.argv.find((a) => a.startsWith(`--${name}=`));

@@ -1,6 +1,7 @@
 // The page the browser conformance script loads: runs neuron vector cases on the browser's WebGPU.
 import * as tf from '@tensorflow/tfjs';
-import { runNeuronCase, use } from '@spikeflow/core';
+import { use } from '@spikeflow/core';
+import { runNeuronCase } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { setupAdapter } from '@spikeflow/backend-webgpu';

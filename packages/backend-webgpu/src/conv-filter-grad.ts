@@ -159,7 +159,7 @@ export function tfjsFilterGradConfig(): tf.KernelConfig {
 }
 
 /** spikeflow's Conv2DBackpropFilter config, built once over tfjs's (needs tfjs-backend-webgpu loaded). */
-export function conv2DFilterGradConfig(): tf.KernelConfig {
+export function conv2DBackpropFilterConfig(): tf.KernelConfig {
   config ??= filterGradConfig(tfjsFilterGradConfig());
   return config;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { CompiledNeuron, NeuronOp } from '@spikeflow/core';
+import type { CompiledNeuron, NeuronOp } from '@spikeflow/core/backend';
 import { currentLimits, deviceLimits } from './limits.js';
 import { planNeuronChunks } from './neuron-chunks.js';
 import { generateNeuronShaders, type NeuronShaders } from './neuron-shaders.js';

@@ -15,7 +15,7 @@ export { planNeuronChunks, largestBinding, type NeuronChunk, type NeuronOpShape 
 export { neuronWorkgroupSize, preferNeuronWorkgroupSize, PREFERRED_NEURON_WORKGROUP } from './workgroup.js';
 export { registerFirstMaxPoolGrad, maxPoolGradConfig } from './max-pool.js';
 export { batchNormKernelConfigs } from './batch-norm.js';
-export { conv2DFilterGradConfig, tfjsFilterGradConfig, filterGradConfig, filterGradShape, FilterGradProgram, type FilterGradShape } from './conv-filter-grad.js';
+export { conv2DBackpropFilterConfig, tfjsFilterGradConfig, filterGradConfig, filterGradShape, FilterGradProgram, type FilterGradShape } from './conv-filter-grad.js';
 
 /** Finds an adapter, registers the webgpu backend and the fused kernels, and reports what runs. */
 export const setup = provider.setup;

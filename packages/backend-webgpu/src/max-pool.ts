@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { registerKernels } from '@spikeflow/core';
+import { registerKernels } from '@spikeflow/core/backend';
 import { declareFirstMaxPoolGrad } from '@spikeflow/pooling';
 
 /**
@@ -109,6 +109,6 @@ export function maxPoolGradConfig(): tf.KernelConfig {
  * one backward dispatch.
  */
 export function registerFirstMaxPoolGrad(): void {
-  registerKernels([maxPoolGradConfig()]);
+  registerKernels([maxPoolGradConfig()], { replace: true }); // extends tfjs's MaxPoolGrad
   declareFirstMaxPoolGrad('webgpu');
 }

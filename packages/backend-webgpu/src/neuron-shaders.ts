@@ -1,4 +1,5 @@
-import { constant, toWgsl, type CompiledNeuron, type Expr, type NeuronIR, type NeuronStmt } from '@spikeflow/core';
+import { constant, type Expr } from '@spikeflow/core';
+import { neuronStep, toWgsl, type CompiledNeuron, type NeuronIR, type NeuronStmt } from '@spikeflow/core/backend';
 import { PREFERRED_NEURON_WORKGROUP } from './workgroup.js';
 
 
@@ -14,6 +15,7 @@ export interface NeuronShaders {
 }
 
 const wgsl = (e: Expr) => toWgsl(e, { param: (i) => `p${i}` });
+const { forward: F, backward: B } = neuronStep;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const lets = (stmts: NeuronStmt[], indent: string) => stmts.map((s) => `${indent}let ${s.name} = ${wgsl(s.expr)};`).join('\n');
 /** A float literal in WGSL (through the same printer, so the same rounding). */
@@ -39,12 +41,12 @@ fn main(index : i32) {
   let T = uniforms.numSteps;
   if (index >= M) { return; }
 ${pre}
-${range(S).map((i) => `  var z${i} : f32 = ${init[i]};`).join('\n')}
+${range(S).map((i) => `  var ${F.reads.state(i)} : f32 = ${init[i]};`).join('\n')}
   for (var t = 0; t < T; t = t + 1) {
-    let x = X[t * M + index];
+    let ${F.reads.input} = X[t * M + index];
 ${lets(ir.forward, '    ')}
-    result[t * M + index] = sp;
-${range(S).map((i) => `    z${i} = n${i};${withV ? ` result[(${1 + i} * T + t) * M + index] = n${i};` : ''}`).join('\n')}
+    result[t * M + index] = ${F.writes.spike};
+${range(S).map((i) => `    ${F.reads.state(i)} = ${F.writes.state(i)};${withV ? ` result[(${1 + i} * T + t) * M + index] = ${F.writes.state(i)};` : ''}`).join('\n')}
   }
 }`;
 
@@ -65,6 +67,7 @@ ${range(S).map((i) => `    z${i} = n${i};${withV ? ` result[(${1 + i} * T + t) *
     }
   }`;
   const reads = ir.backwardReads;
+  const { reads: R, writes: W } = B;
   const backward = (withV: boolean) => `${P === 0 ? '' : `var<workgroup> partial : array<f32, ${WG * P}>;\n`}
 fn main(index : i32) {
   let M = uniforms.numNeurons;
@@ -72,22 +75,22 @@ fn main(index : i32) {
   var acc : array<f32, ${Math.max(P, 1)}>;
   if (index < M) {
 ${pre.replace(/^/gm, '  ')}
-${range(S).map((i) => `    var z${i} : f32 = ${init[i]};`).join('\n')}
+${range(S).map((i) => `    var ${F.reads.state(i)} : f32 = ${init[i]};`).join('\n')}
     for (var t = 0; t < T; t = t + 1) {
-      let x = X[t * M + index];
+      let ${F.reads.input} = X[t * M + index];
 ${lets(ir.forward, '      ')}
-${range(S).map((i) => `      z${i} = n${i}; result[(${i} * T + t) * M + index] = n${i};`).join('\n')}
+${range(S).map((i) => `      ${F.reads.state(i)} = ${F.writes.state(i)}; result[(${i} * T + t) * M + index] = ${F.writes.state(i)};`).join('\n')}
     }
-${range(S).map((i) => `    var g${i} : f32 = 0.0;`).join('\n')}
+${range(S).map((i) => `    var ${R.gradNext(i)} : f32 = 0.0;`).join('\n')}
     for (var t = T - 1; t >= 0; t = t - 1) {
-${range(S).filter((i) => reads.has(`z${i}`)).map((i) => `      var z${i} : f32 = ${init[i]};\n      if (t > 0) { z${i} = result[(${i} * T + t - 1) * M + index]; }`).join('\n')}
-${reads.has('x') ? '      let x = X[t * M + index];' : ''}
-${reads.has('gs') ? '      let gs = DY[t * M + index];' : ''}
-${range(S).filter((i) => reads.has(`o${i}`)).map((i) => `      let o${i} = ${withV ? `DY[(${1 + i} * T + t) * M + index]` : '0.0'};`).join('\n')}
+${range(S).filter((i) => reads.has(R.state(i))).map((i) => `      var ${R.state(i)} : f32 = ${init[i]};\n      if (t > 0) { ${R.state(i)} = result[(${i} * T + t - 1) * M + index]; }`).join('\n')}
+${reads.has(R.input) ? `      let ${R.input} = X[t * M + index];` : ''}
+${reads.has(R.gradSpike) ? `      let ${R.gradSpike} = DY[t * M + index];` : ''}
+${range(S).filter((i) => reads.has(R.gradOutput(i))).map((i) => `      let ${R.gradOutput(i)} = ${withV ? `DY[(${1 + i} * T + t) * M + index]` : '0.0'};`).join('\n')}
 ${lets(ir.backward, '      ')}
-      result[t * M + index] = gx;
-${range(S).map((i) => `      g${i} = m${i};`).join('\n')}
-${range(P).map((k) => `      acc[${k}] = acc[${k}] + q${k};`).join('\n')}
+      result[t * M + index] = ${W.gradInput};
+${range(S).map((i) => `      ${R.gradNext(i)} = ${W.gradState(i)};`).join('\n')}
+${range(P).map((k) => `      acc[${k}] = acc[${k}] + ${W.gradParam(k)};`).join('\n')}
     }
   }${reduction}
 }`;

@@ -1,9 +1,10 @@
 // The WebGPU backend as a spikeflow provider: tfjs-backend-webgpu with fused neuron kernels, on a
 // browser's navigator.gpu or on Dawn in Node.
-import { setSpikesSavedAsBool, type BackendCandidate, type BackendKernelConfig, type BackendProvider, type BackendReport } from '@spikeflow/core';
+import { setSpikesSavedAsBool, type BackendCandidate, type BackendProvider, type BackendReport } from '@spikeflow/core';
+import { type BackendKernelConfig } from '@spikeflow/core/backend';
 import { describeAdapter, formatAdapter, noAdapterMessage } from './adapter.js';
 import { maxPoolGradConfig } from './max-pool.js';
-import { conv2DFilterGradConfig } from './conv-filter-grad.js';
+import { conv2DBackpropFilterConfig } from './conv-filter-grad.js';
 import { batchNormKernelConfigs } from './batch-norm.js';
 import { ensureNavigatorGpu, isNode } from './node-gpu.js';
 import { webgpuNeuronKernelConfig } from './register.js';
@@ -12,7 +13,7 @@ import { setupAdapter, type SetupOptions } from './setup.js';
 /** tfjs kernels spikeflow replaces on webgpu, once tfjs-backend-webgpu is loaded (setup() loads it). */
 function tfjsKernels(): BackendKernelConfig[] {
   try {
-    return [maxPoolGradConfig(), conv2DFilterGradConfig(), ...batchNormKernelConfigs()];
+    return [maxPoolGradConfig(), conv2DBackpropFilterConfig(), ...batchNormKernelConfigs()];
   } catch {
     return [];
   }

@@ -1,4 +1,4 @@
-import { NEURON_KERNEL, registerKernels, unregisterNeuronKernel, type NeuronKernelConfig, type NeuronKernelFactory } from '@spikeflow/core';
+import { NEURON_KERNEL, registerKernels, unregisterNeuronKernel, type NeuronKernelConfig, type NeuronKernelFactory } from '@spikeflow/core/backend';
 import { makeFusedNeuronOp } from './fused-neuron-op.js';
 
 /** Builds the fused op for every neuron (WGSL emitted from its step IR). */

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerKernels, type BackendSetupOptions } from '@spikeflow/core';
+import { type BackendSetupOptions } from '@spikeflow/core';
+import { registerKernels } from '@spikeflow/core/backend';
 import { describeAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
 import { registerWebGPUBackend } from './backend-factory.js';
 import { ensureNavigatorGpu } from './node-gpu.js';
 import { registerFusedNeuronKernels, unregisterFusedNeuronKernels } from './register.js';
 import { registerFirstMaxPoolGrad } from './max-pool.js';
-import { conv2DFilterGradConfig } from './conv-filter-grad.js';
+import { conv2DBackpropFilterConfig } from './conv-filter-grad.js';
 import { batchNormKernelConfigs } from './batch-norm.js';
 import { patchWebGPUTile } from './tile-patch.js';
 import { patchWebGPUAddN } from './addn-patch.js';
@@ -53,7 +54,9 @@ export async function setupAdapter(options: SetupOptions = {}): Promise<AdapterS
   patchWebGPUTile();
   patchWebGPUAddN();
   registerFirstMaxPoolGrad();
-  registerKernels([conv2DFilterGradConfig(), ...batchNormKernelConfigs()]);
+  // Replaces tfjs-backend-webgpu's filter gradient; adds the batch norm kernels.
+  registerKernels([conv2DBackpropFilterConfig()], { replace: true });
+  registerKernels(batchNormKernelConfigs());
 
   if (options.fuse === false) unregisterFusedNeuronKernels();
   else registerFusedNeuronKernels();

@@ -1,9 +1,9 @@
 // The training batch norm op's WGSL kernels against a float64 oracle and against the reference
 // (tfjs ops on webgpu): y, batch statistics and the three gradients.
 import { describe, expect, it } from 'vitest';
-import { BATCH_NORM_TRAIN_GRAD_KERNEL, batchNormImplementation, batchNormTrain } from '@spikeflow/core';
+import { BATCH_NORM_TRAIN_GRAD_KERNEL, batchNormImplementation, batchNormTrain } from '@spikeflow/core/backend';
 import { noGpu, tf } from './gpu.js';
-import { BATCH_NORM_OUTPUTS, batchNormInputs, batchNormOracle, relError, type BatchNormCase } from '../../../test/support/batch-norm-cases.js';
+import { BATCH_NORM_OUTPUTS, batchNormInputs, batchNormOracle, relError, type BatchNormCase } from '@spikeflow/test-support/batch-norm-cases';
 
 type Case = BatchNormCase;
 const cases: Case[] = [

@@ -1,5 +1,6 @@
 // Compiles a neuron layer the way the network builder does (spec validation fills the defaults).
-import { compileNeuron, registry, parseSpec, type CompiledNeuron } from '@spikeflow/core';
+import { registry, parseSpec } from '@spikeflow/core';
+import { compileNeuron, type CompiledNeuron } from '@spikeflow/core/backend';
 
 export function compileLayer(layer: Record<string, unknown>, N = 4): CompiledNeuron {
   const opts = parseSpec({ input: { shape: [N] }, layers: [{ kind: 'neuron', ...layer }] }).layers[0] as any;

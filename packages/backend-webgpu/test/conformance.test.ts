@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runNeuronCase, type NeuronVectorFile } from '@spikeflow/core';
+import { runNeuronCase, type NeuronVectorFile } from '@spikeflow/core/backend';
 import { noGpu, tf } from './gpu.js';
 
 const vectors: NeuronVectorFile = JSON.parse(readFileSync(new URL('../../../test/fixtures/neuron_vectors.json', import.meta.url), 'utf8'));

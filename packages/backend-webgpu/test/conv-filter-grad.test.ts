@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { registerKernels } from '@spikeflow/core';
-import { conv2DFilterGradConfig, tfjsFilterGradConfig } from '../src/index.js';
+import { registerKernels } from '@spikeflow/core/backend';
+import { conv2DBackpropFilterConfig, tfjsFilterGradConfig } from '../src/index.js';
 import { noGpu, onCpu, tf } from './gpu.js';
 
 type Pad = 'same' | 'valid';
@@ -18,7 +18,7 @@ const cases: Case[] = [
   { batch: 2, h: 300, w: 3, ci: 1, co: 4, k: [3, 3], stride: 1, pad: 'same' },
 ];
 
-const use = (config: tf.KernelConfig) => registerKernels([config]);
+const use = (config: tf.KernelConfig) => registerKernels([config], { replace: true });
 
 /** dL/dW of sum(conv2d(x, w) * up) on the current backend with the Conv2DBackpropFilter registered now. */
 async function filterGrad(c: Case, seed: number): Promise<Float32Array> {
@@ -32,10 +32,10 @@ async function filterGrad(c: Case, seed: number): Promise<Float32Array> {
 }
 
 describe.skipIf(noGpu)('Conv2DBackpropFilter on webgpu (split-K over output rows) against tfjs\'s kernels', () => {
-  afterAll(() => use(conv2DFilterGradConfig()));
+  afterAll(() => use(conv2DBackpropFilterConfig()));
   cases.forEach((c, i) => {
     it(`x [${c.batch}, ${c.h}, ${c.w}, ${c.ci}], filter ${c.k.join('x')} -> ${c.co}, stride ${c.stride}, ${c.pad}`, async () => {
-      use(conv2DFilterGradConfig());
+      use(conv2DBackpropFilterConfig());
       const ours = await filterGrad(c, 10 * i + 1);
       use(tfjsFilterGradConfig());
       const theirs = await filterGrad(c, 10 * i + 1);
@@ -51,7 +51,7 @@ describe.skipIf(noGpu)('Conv2DBackpropFilter on webgpu (split-K over output rows
     });
   });
   it('is what tf.grad of a convolution runs after setup()', async () => {
-    use(conv2DFilterGradConfig());
-    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')?.kernelFunc).toBe(conv2DFilterGradConfig().kernelFunc);
+    use(conv2DBackpropFilterConfig());
+    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')?.kernelFunc).toBe(conv2DBackpropFilterConfig().kernelFunc);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defineNeuron, neuronImplementation, runNeuron, seededRandom, use } from '@spikeflow/core';
+import { defineNeuron, runNeuron, seededRandom, use } from '@spikeflow/core';
+import { neuronImplementation } from '@spikeflow/core/backend';
 import { field } from '@spikeflow/spec';
 import { checkNeuronShaders, generateNeuronShaders, NeuronShaderError } from '../src/index.js';
 import { noGpu, onCpu, tf } from './gpu.js';

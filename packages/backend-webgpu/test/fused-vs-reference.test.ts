@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { neuronImplementation, runNeuron, seededRandom } from '@spikeflow/core';
+import { runNeuron, seededRandom } from '@spikeflow/core';
+import { neuronImplementation } from '@spikeflow/core/backend';
 import { noGpu, onCpu, tf } from './gpu.js';
 import { compileLayer } from './compile.js';
 import { expectClose, runCase } from './run-case.js';

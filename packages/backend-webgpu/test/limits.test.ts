@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { neuronImplementation, seededRandom } from '@spikeflow/core';
+import { seededRandom } from '@spikeflow/core';
+import { neuronImplementation } from '@spikeflow/core/backend';
 import { largestBinding, neuronWorkgroupSize, overrideWebGPULimits, planNeuronChunks, preferNeuronWorkgroupSize, setup } from '../src/index.js';
 import { noGpu } from './gpu.js';
 import { compileLayer } from './compile.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { neuronImplementation } from '@spikeflow/core';
-import { networkVectorErrors } from '../../../test/support/network-vectors.js';
+import { neuronImplementation } from '@spikeflow/core/backend';
+import { networkVectorErrors } from '@spikeflow/test-support/network-vectors';
 import { noGpu, tf } from './gpu.js';
 
 describe.skipIf(noGpu)('network_vectors.json: PLIF CSNN forward + backward on webgpu (fused neurons)', () => {

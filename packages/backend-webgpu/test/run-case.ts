@@ -1,6 +1,7 @@
 // Runs the neuron op forward and backward for a loss with random weights, to compare implementations.
 import { expect } from 'vitest';
-import { runNeuron, type CompiledNeuron } from '@spikeflow/core';
+import { runNeuron } from '@spikeflow/core';
+import { type CompiledNeuron } from '@spikeflow/core/backend';
 import { tf } from './gpu.js';
 
 export interface Result { spikes: Float32Array; v: Float32Array; gX: Float32Array; gW?: number; gParams: number[] }

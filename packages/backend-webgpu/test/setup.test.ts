@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { neuronImplementation } from '@spikeflow/core';
+import { neuronImplementation } from '@spikeflow/core/backend';
 import { describeAdapter, noAdapterMessage, registerFusedNeuronKernels, setup } from '../src/index.js';
 import { adapter, noGpu, tf } from './gpu.js';
 import { compileLayer } from './compile.js';

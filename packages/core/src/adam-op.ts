@@ -63,11 +63,34 @@ interface AdamState {
   accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
 }
 
+/** Names of the bias-correction products beta1^t and beta2^t among the optimizer's weights. */
+export const ACC_BETA1 = 'adam.accBeta1';
+export const ACC_BETA2 = 'adam.accBeta2';
+
 /**
- * tfjs's Adam (same state, weights and checkpoints), whose update of each variable is one
- * ADAM_UPDATE_KERNEL call on backends that register it.
+ * tfjs's Adam (same state and update), whose update of each variable is one ADAM_UPDATE_KERNEL call
+ * on backends that register it. Its weights also hold beta1^t and beta2^t as the run accumulated
+ * them: tfjs's setWeights recomputes them as pow(beta, t), which differs from t float32
+ * multiplications in the last bits at some t, so a resume would not be bit-exact.
  */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  override async getWeights(): Promise<Array<{ name: string; tensor: tf.Tensor }>> {
+    const s = this as unknown as AdamState;
+    return [...(await super.getWeights()), { name: ACC_BETA1, tensor: s.accBeta1 }, { name: ACC_BETA2, tensor: s.accBeta2 }];
+  }
+
+  /** Takes tfjs Adam's weights; beta1^t and beta2^t when present (checkpoints saved before them recompute them). */
+  override async setWeights(weightValues: Array<{ name: string; tensor: tf.Tensor }>): Promise<void> {
+    const acc1 = weightValues.find((w) => w.name === ACC_BETA1);
+    const acc2 = weightValues.find((w) => w.name === ACC_BETA2);
+    await super.setWeights(weightValues.filter((w) => w !== acc1 && w !== acc2));
+    const s = this as unknown as AdamState;
+    tf.tidy(() => {
+      if (acc1) s.accBeta1.assign(tf.reshape(acc1.tensor, []));
+      if (acc2) s.accBeta2.assign(tf.reshape(acc2.tensor, []));
+    });
+  }
+
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     if (tf.getKernel(ADAM_UPDATE_KERNEL, tf.getBackend()) == null) {
       super.applyGradients(variableGradients);

@@ -1,7 +1,7 @@
 // The contract every spikeflow backend package implements (one provider object per package), and
 // the one way backends register kernels. Core names no backend: packages bring their providers.
 import * as tf from '@tensorflow/tfjs';
-import { registerNeuronKernel, type NeuronKernelFactory } from './neuron-op.js';
+import { neuronKernelFactory, registerNeuronKernel, type NeuronKernelFactory } from './neuron-op.js';
 
 /** The kernel name under which a backend registers its multi-step neuron op. */
 export const NEURON_KERNEL = 'SpikeflowNeuron';
@@ -19,19 +19,38 @@ export type BackendKernelConfig = tf.KernelConfig | NeuronKernelConfig;
 
 const isNeuronKernel = (k: BackendKernelConfig): k is NeuronKernelConfig => k.kernelName === NEURON_KERNEL;
 
+export interface RegisterKernelsOptions {
+  /**
+   * Replace a kernel another config registered for the same name and backend (tfjs's own, or an
+   * earlier spikeflow one). Without it, registerKernels throws rather than swap a kernel silently.
+   */
+  replace?: boolean;
+}
+
 /**
- * Registers kernel configs. A tfjs kernel that already exists for that backend is replaced; the
- * original's setup and dispose functions are kept (tfjs runs them only for kernels registered when
- * the backend starts, and fallbacks may call what they bind). Returns the registered names.
+ * Registers kernel configs. Registering a kernel function that is already registered does nothing
+ * (setup() may run twice). A different kernel for the same name and backend is an error unless
+ * `{ replace: true }`: then the original's setup and dispose functions are kept (tfjs runs them
+ * only for kernels registered when the backend starts, and fallbacks may call what they bind).
+ * Returns the registered names.
  */
-export function registerKernels(configs: readonly BackendKernelConfig[]): string[] {
+export function registerKernels(configs: readonly BackendKernelConfig[], options: RegisterKernelsOptions = {}): string[] {
+  const refuse = (config: BackendKernelConfig) =>
+    new Error(
+      `registerKernels: a ${config.kernelName} kernel is already registered for backend '${config.backendName}'; ` +
+        'pass { replace: true } to replace it',
+    );
   for (const config of configs) {
     if (isNeuronKernel(config)) {
+      const existing = neuronKernelFactory(config.backendName);
+      if (existing && existing !== config.neuronOp && !options.replace) throw refuse(config);
       registerNeuronKernel(config.backendName, config.neuronOp);
       continue;
     }
     const original = tf.getKernel(config.kernelName, config.backendName);
-    if (original === config) continue;
+    // Registered copies keep the kernel function: the same function is the same kernel.
+    if (original?.kernelFunc === config.kernelFunc) continue;
+    if (original && !options.replace) throw refuse(config);
     if (original) tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel({ ...config, setupFunc: config.setupFunc ?? original?.setupFunc, disposeFunc: config.disposeFunc ?? original?.disposeFunc });
   }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseSpec } from '@spikeflow/spec';
-import { evalNumber } from './expr-tf.js';
+import { evalNumber } from './expr.js';
+import { neuronStep } from './neuron-ir.js';
 import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions } from './plugins.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
 import { neuronImplementation, runNeuron } from './neuron-op.js';
@@ -26,6 +27,8 @@ export interface NeuronVectorCase {
   /** Every parameter's initial value and dL/dparam, by name (generated vectors). */
   params?: Record<string, number>;
   gradParams?: Record<string, number>;
+  /** The factor the generator multiplied its input current by (generated vectors). */
+  inputScale?: number;
 }
 export interface NeuronVectorFile {
   source?: string;
@@ -178,24 +181,56 @@ export function formatCaseResult(r: CaseResult): string {
 }
 
 /**
- * The smallest distance of H from the threshold over a neuron's steps, simulated in float64 from
- * the step IR. Cases keep it above a margin so that float32 implementations agree on every spike.
+ * One column of a neuron simulated in float64 from the step IR: the smallest distance of H from the
+ * threshold over its steps (cases keep it above a margin so that float32 implementations agree on
+ * every spike), and how many steps spiked.
  */
-function thresholdMargin(n: CompiledNeuron, xs: number[], params: number[]): number {
+function hostRun(n: CompiledNeuron, xs: number[], params: number[]): { margin: number; spikes: number } {
   const ir = n.ir;
   const vars: Record<string, number> = {};
   for (const c of ir.invariants) vars[c.name] = evalNumber(c.expr, params, vars);
   let z = [...ir.init];
   let margin = Infinity;
+  let spikes = 0;
+  const F = neuronStep.forward;
   for (const x of xs) {
-    vars.x = x;
-    z.forEach((zi, i) => (vars[`z${i}`] = zi));
+    vars[F.reads.input] = x;
+    z.forEach((zi, i) => (vars[F.reads.state(i)] = zi));
     for (const s of ir.forward) vars[s.name] = evalNumber(s.expr, params, vars);
-    const th = vars.th ?? n.vThreshold;
-    margin = Math.min(margin, Math.abs(vars.h - th) / Math.max(1, Math.abs(th)));
-    z = z.map((_, i) => Math.fround(vars[`n${i}`]));
+    const th = vars[F.defines.threshold] ?? n.vThreshold;
+    margin = Math.min(margin, Math.abs(vars[F.defines.charge] - th) / Math.max(1, Math.abs(th)));
+    if (vars[F.defines.charge] >= th) spikes++;
+    z = z.map((_, i) => Math.fround(vars[F.writes.state(i)]));
   }
-  return margin;
+  return { margin, spikes };
+}
+
+/** The share of steps that spike the generated cases aim for when the input scale is 'auto'. */
+export const TARGET_SPIKE_RATE: [number, number] = [0.1, 0.3];
+const SCALES = Array.from({ length: 15 }, (_, k) => 2 ** (k - 4)); // 1/16 .. 1024
+
+/**
+ * The input scale for a neuron: 1 when its spike rate is already within TARGET_SPIKE_RATE, else the
+ * power of two whose rate is closest to the middle of it (a resonator, or a neuron with a high
+ * threshold, can need far more input than a LIF).
+ */
+function autoInputScale(n: CompiledNeuron, T: number, N: number, range: [number, number], seed: number): number {
+  const [lo, hi] = TARGET_SPIKE_RATE;
+  const rateAt = (scale: number) => {
+    const rand = seededRandom(seed);
+    let spikes = 0;
+    for (let m = 0; m < N; m++) spikes += hostRun(n, Array.from({ length: T }, () => scale * (range[0] + (range[1] - range[0]) * rand())), n.paramInit).spikes;
+    return spikes / (T * N);
+  };
+  const one = rateAt(1);
+  if (one >= lo && one <= hi) return 1;
+  let best = 1;
+  let bestDistance = Math.abs(one - (lo + hi) / 2);
+  for (const scale of SCALES) {
+    const distance = Math.abs(rateAt(scale) - (lo + hi) / 2);
+    if (distance < bestDistance) [best, bestDistance] = [scale, distance];
+  }
+  return best;
 }
 
 export interface GenerateOptions {
@@ -204,8 +239,13 @@ export interface GenerateOptions {
   T?: number;
   N?: number;
   seed?: number;
-  /** Input current: uniform in [low, high). */
+  /** Input current: uniform in [low, high) times inputScale. Default [-0.5, 1.5). */
   inputRange?: [number, number];
+  /**
+   * Multiplies the input current. 'auto' (the default) picks, per case, 1 or the power of two that
+   * makes 10-30% of the steps spike (TARGET_SPIKE_RATE); the scale used is in the case's inputScale.
+   */
+  inputScale?: number | 'auto';
   registry?: Registry;
 }
 
@@ -226,13 +266,15 @@ export async function generateNeuronVectors(o: GenerateOptions): Promise<NeuronV
     const { kind: surrogateKind, ...surrogateOptions } = (surrogate ?? { kind: 'atan' }) as { kind: string };
     const config = { ...rest, surrogate: { name: surrogateKind, ...surrogateOptions } } as NeuronVectorCase['config'];
     const compiled = compileCaseNeuron({ config, T, N }, reg);
+    const scale = o.inputScale === undefined || o.inputScale === 'auto' ? autoInputScale(compiled, T, N, [low, high], (o.seed ?? 1) * 1000 + index) : o.inputScale;
+    if (!(scale > 0 && Number.isFinite(scale))) throw new Error(`generate: inputScale must be a number > 0 or 'auto', got ${String(o.inputScale)}`);
     const columns: number[][] = [];
     for (let m = 0; m < N; m++) {
       let col: number[] = [];
       for (let attempt = 0; attempt < 200; attempt++) {
-        col = Array.from({ length: T }, () => low + (high - low) * rand());
-        if (thresholdMargin(compiled, col, compiled.paramInit) >= 1e-4) break;
-        if (attempt === 199) throw new Error(`generate: neuron "${compiled.kind}" (case ${index}): no input keeps H 1e-4 away from the threshold after 200 tries; change inputRange`);
+        col = Array.from({ length: T }, () => scale * (low + (high - low) * rand()));
+        if (hostRun(compiled, col, compiled.paramInit).margin >= 1e-4) break;
+        if (attempt === 199) throw new Error(`generate: neuron "${compiled.kind}" (case ${index}): no input keeps H 1e-4 away from the threshold after 200 tries; change the input scale`);
       }
       columns.push(col);
     }
@@ -245,6 +287,7 @@ export async function generateNeuronVectors(o: GenerateOptions): Promise<NeuronV
       config,
       T,
       N,
+      inputScale: scale,
       x,
       gradSpikes,
       gradV,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Expr } from './expr.js';
+import { walkExpr, type Expr, type OpEmitters } from './expr.js';
 
 export interface TfEnv {
   /** Tensors of the variables the expressions read, by name. */
@@ -7,71 +7,41 @@ export interface TfEnv {
   params: tf.Tensor[];
 }
 
+/** Each operator as tfjs ops (a missing operator fails to compile). */
+const TF_OPS: OpEmitters<tf.Tensor> = {
+  add: (a, b) => tf.add(a, b),
+  sub: (a, b) => tf.sub(a, b),
+  mul: (a, b) => tf.mul(a, b),
+  div: (a, b) => tf.div(a, b),
+  max: (a, b) => tf.maximum(a, b),
+  min: (a, b) => tf.minimum(a, b),
+  ge: (a, b) => tf.cast(tf.greaterEqual(a, b), 'float32'),
+  neg: (a) => tf.neg(a),
+  exp: (a) => tf.exp(a),
+  log: (a) => tf.log(a),
+  sigmoid: (a) => tf.sigmoid(a),
+  tanh: (a) => tf.tanh(a),
+  abs: (a) => tf.abs(a),
+  sign: (a) => tf.sign(a),
+  step: (a) => tf.step(a),
+  sqrt: (a) => tf.sqrt(a),
+  square: (a) => tf.square(a),
+};
+
 /** Evaluates an expression with tfjs ops (the reference path every backend can run). */
 export function evalTf(e: Expr, env: TfEnv): tf.Tensor {
-  const n = e.node;
-  const r = (x: Expr) => evalTf(x, env);
-  switch (n.op) {
-    case 'const':
-      return tf.scalar(n.value);
-    case 'var': {
-      const t = env.vars[n.name];
-      if (!t) throw new Error(`expression reads "${n.name}", which this evaluation does not provide`);
+  return walkExpr(e, {
+    const: (value) => tf.scalar(value),
+    var: (name) => {
+      const t = env.vars[name];
+      if (!t) throw new Error(`expression reads "${name}", which this evaluation does not provide`);
       return t;
-    }
-    case 'param': {
-      const t = env.params[n.index];
-      if (!t) throw new Error(`expression reads parameter "${n.name}" (#${n.index}), which was not given`);
+    },
+    param: (index, name) => {
+      const t = env.params[index];
+      if (!t) throw new Error(`expression reads parameter "${name}" (#${index}), which was not given`);
       return t;
-    }
-    case 'add': return tf.add(r(n.a), r(n.b));
-    case 'sub': return tf.sub(r(n.a), r(n.b));
-    case 'mul': return tf.mul(r(n.a), r(n.b));
-    case 'div': return tf.div(r(n.a), r(n.b));
-    case 'max': return tf.maximum(r(n.a), r(n.b));
-    case 'min': return tf.minimum(r(n.a), r(n.b));
-    case 'ge': return tf.cast(tf.greaterEqual(r(n.a), r(n.b)), 'float32');
-    case 'neg': return tf.neg(r(n.a));
-    case 'exp': return tf.exp(r(n.a));
-    case 'log': return tf.log(r(n.a));
-    case 'sigmoid': return tf.sigmoid(r(n.a));
-    case 'tanh': return tf.tanh(r(n.a));
-    case 'abs': return tf.abs(r(n.a));
-    case 'sign': return tf.sign(r(n.a));
-    case 'step': return tf.step(r(n.a));
-    case 'sqrt': return tf.sqrt(r(n.a));
-    case 'square': return tf.square(r(n.a));
-  }
-}
-
-/** Evaluates an expression to a number (parameters and variables given). */
-export function evalNumber(e: Expr, params: number[] = [], vars: Record<string, number> = {}): number {
-  const n = e.node;
-  const r = (x: Expr) => evalNumber(x, params, vars);
-  switch (n.op) {
-    case 'const': return n.value;
-    case 'var': {
-      const v = vars[n.name];
-      if (v === undefined) throw new Error(`expression reads "${n.name}", which was not given`);
-      return v;
-    }
-    case 'param': return params[n.index];
-    case 'add': return r(n.a) + r(n.b);
-    case 'sub': return r(n.a) - r(n.b);
-    case 'mul': return r(n.a) * r(n.b);
-    case 'div': return r(n.a) / r(n.b);
-    case 'max': return Math.max(r(n.a), r(n.b));
-    case 'min': return Math.min(r(n.a), r(n.b));
-    case 'ge': return r(n.a) >= r(n.b) ? 1 : 0;
-    case 'neg': return -r(n.a);
-    case 'exp': return Math.exp(r(n.a));
-    case 'log': return Math.log(r(n.a));
-    case 'sigmoid': return 1 / (1 + Math.exp(-r(n.a)));
-    case 'tanh': return Math.tanh(r(n.a));
-    case 'abs': return Math.abs(r(n.a));
-    case 'sign': return Math.sign(r(n.a));
-    case 'step': return r(n.a) > 0 ? 1 : 0;
-    case 'sqrt': return Math.sqrt(r(n.a));
-    case 'square': { const a = r(n.a); return a * a; }
-  }
+    },
+    ops: TF_OPS,
+  });
 }

@@ -3,6 +3,8 @@ import { correctCount, rateLoss, type LossKind } from './loss.js';
 import { ScalarMeter } from './meter.js';
 import { runMonitors, type Monitor } from './monitors.js';
 import type { Network } from './network.js';
+import { StepError } from './errors.js';
+import { checkNeuronParameters } from './step-checks.js';
 import { setLearningRate, type Trainer } from './train.js';
 
 /** Inputs and labels of one batch. `fit` and `evaluate` take ownership and dispose both. */
@@ -69,7 +71,8 @@ export interface EpochReport {
   monitors?: Record<string, unknown>;
 }
 
-export type StopReason = 'completed' | 'aborted' | 'time' | 'steps';
+/** 'diverged': a step check failed (NaN or Infinity in the input, loss or a weight, or bad labels). */
+export type StopReason = 'completed' | 'aborted' | 'time' | 'steps' | 'diverged';
 
 export interface FitResult {
   /** Reports of the epochs that ended normally (cut-short last epochs included, aborts excluded). */
@@ -77,6 +80,11 @@ export interface FitResult {
   stopReason: StopReason;
   /** When stopped by the abort signal: the epoch so far (no validation ran). */
   interrupted?: EpochReport;
+  /**
+   * When stopReason is 'diverged': the failed check, naming the epoch, the step and what was wrong.
+   * The weights are those after the bad step: keep (or reload) the last checkpoint saved in onEpochEnd.
+   */
+  error?: StepError;
   seconds: number;
 }
 
@@ -109,6 +117,14 @@ export interface FitOptions {
   maxSteps?: number;
   /** Aborting stops training after the current step; fit then returns the epoch so far. */
   signal?: AbortSignal;
+  /**
+   * Check every step (default true): finite input, labels that are class indices, finite loss,
+   * gradients and weights, and finite neuron parameters. The checks run on the device and are read
+   * every `readEvery` steps and at each epoch end; a failed one stops training with stopReason
+   * 'diverged' and the StepError in `error`, before onEpochEnd (so no diverged epoch is saved).
+   * False skips them (see the README for what that saves).
+   */
+  checkSteps?: boolean;
   onEpochBegin?(epoch: number): void | Promise<void>;
   onBatchEnd?(progress: BatchProgress): void | Promise<void>;
   /** Awaited before the next epoch starts (save a checkpoint here). */
@@ -174,92 +190,110 @@ export async function fit(trainer: Trainer, data: BatchStream, options: FitOptio
   const reports: EpochReport[] = [];
   let steps = 0;
   let stopReason: StopReason = 'completed';
+  const checks = o.checkSteps ?? true;
+  /** Reads the checks of the steps so far (and the neuron parameters): a StepError when one failed. */
+  const verify = async (neurons?: Record<string, Record<string, number>>) => {
+    if (!checks) return;
+    await trainer.verify();
+    if (neurons) checkNeuronParameters(neurons, trainer.epoch + 1, trainer.step);
+  };
 
-  for (let epoch = first; epoch < o.epochs; epoch++) {
-    trainer.setEpoch(epoch);
-    await o.onEpochBegin?.(epoch);
-    const loss = new ScalarMeter(readEvery);
-    const correct = new ScalarMeter(readEvery);
-    const skip = epoch === first ? (o.skipBatches ?? 0) : 0;
-    let batch = 0;
-    let samples = 0;
-    let trainedSamples = 0;
-    let lr = trainer.learningRateAt(epoch);
-    const t0 = now();
-    try {
-      for await (const { xs, ys } of iterate(data.batches(epoch))) {
-        if (batch < skip) {
-          batch++;
-          samples += ys.shape[0];
-          tf.dispose([xs, ys]);
-          continue;
-        }
-        if (o.scheduleBy === 'step') {
-          lr = trainer.learningRateAt(scheduleEpoch(o, epoch, batch, data.batchesPerEpoch, elapsed()));
-          setLearningRate(trainer.optimizer, lr);
-        }
-        const n = ys.shape[0];
-        const step = trainer.trainStep(xs, ys);
-        const hit = correctCount(step.rate, ys);
-        tf.dispose([xs, ys, step.rate]);
-        await loss.add(step.loss);
-        await correct.add(hit, n);
-        batch++;
-        samples += n;
-        trainedSamples += n;
-        steps++;
-        const seconds = (now() - t0) / 1000;
-        await o.onBatchEnd?.({
-          epoch,
-          epochs: o.epochs,
-          batch,
-          batchesPerEpoch: data.batchesPerEpoch,
-          samples,
-          samplesPerEpoch: data.size,
-          step: trainer.step,
-          learningRate: lr,
-          loss: loss.mean,
-          accuracy: correct.mean,
-          imagesPerSecond: seconds > 0 ? trainedSamples / seconds : 0,
-          elapsedSeconds: elapsed(),
-        });
-        await yieldToEventLoop();
-        if (o.signal?.aborted) stopReason = 'aborted';
-        else if (o.maxSeconds !== undefined && elapsed() >= o.maxSeconds) stopReason = 'time';
-        else if (o.maxSteps !== undefined && steps >= o.maxSteps) stopReason = 'steps';
-        if (stopReason !== 'completed') break;
-      }
-      await loss.flush();
-      await correct.flush();
-    } finally {
-      loss.dispose();
-      correct.dispose();
-    }
-    const seconds = (now() - t0) / 1000;
-    const report: EpochReport = {
-      epoch: epoch + 1,
-      complete: stopReason === 'completed',
-      batches: batch,
-      samples,
-      learningRate: lr,
-      trainLoss: loss.mean,
-      trainAccuracy: correct.mean,
-      seconds,
-      imagesPerSecond: seconds > 0 ? trainedSamples / seconds : 0,
-      neurons: await network.neuronParameters(),
-    };
-    if (stopReason === 'aborted') return { epochs: reports, stopReason, interrupted: report, seconds: elapsed() };
-    if (o.validation) report.validation = await evaluate(network, o.validation, { lossKind: trainer.lossKind, trainedSteps: trainer.step, readEvery });
-    if (o.monitors?.length) report.monitors = await runMonitors(network, o.monitorInput!, o.monitors);
-    reports.push(report);
-    await o.onEpochEnd?.(report);
-    if (stopReason !== 'completed') break;
-    if (o.signal?.aborted) {
-      stopReason = 'aborted';
-      break;
-    }
+  try {
+    return await epochs();
+  } catch (e) {
+    if (!(e instanceof StepError)) throw e;
+    return { epochs: reports, stopReason: 'diverged', error: e, seconds: elapsed() };
   }
-  return { epochs: reports, stopReason, seconds: elapsed() };
+
+  async function epochs(): Promise<FitResult> {
+    for (let epoch = first; epoch < o.epochs; epoch++) {
+      trainer.setEpoch(epoch);
+      await o.onEpochBegin?.(epoch);
+      const loss = new ScalarMeter(readEvery);
+      const correct = new ScalarMeter(readEvery);
+      const skip = epoch === first ? (o.skipBatches ?? 0) : 0;
+      let batch = 0;
+      let samples = 0;
+      let trainedSamples = 0;
+      let lr = trainer.learningRateAt(epoch);
+      const t0 = now();
+      try {
+        for await (const { xs, ys } of iterate(data.batches(epoch))) {
+          if (batch < skip) {
+            batch++;
+            samples += ys.shape[0];
+            tf.dispose([xs, ys]);
+            continue;
+          }
+          if (o.scheduleBy === 'step') {
+            lr = trainer.learningRateAt(scheduleEpoch(o, epoch, batch, data.batchesPerEpoch, elapsed()));
+            setLearningRate(trainer.optimizer, lr);
+          }
+          const n = ys.shape[0];
+          const step = trainer.trainStep(xs, ys, { checks });
+          const hit = correctCount(step.rate, ys);
+          tf.dispose([xs, ys, step.rate]);
+          await loss.add(step.loss);
+          await correct.add(hit, n);
+          batch++;
+          samples += n;
+          trainedSamples += n;
+          steps++;
+          if (steps % readEvery === 0) await verify();
+          const seconds = (now() - t0) / 1000;
+          await o.onBatchEnd?.({
+            epoch,
+            epochs: o.epochs,
+            batch,
+            batchesPerEpoch: data.batchesPerEpoch,
+            samples,
+            samplesPerEpoch: data.size,
+            step: trainer.step,
+            learningRate: lr,
+            loss: loss.mean,
+            accuracy: correct.mean,
+            imagesPerSecond: seconds > 0 ? trainedSamples / seconds : 0,
+            elapsedSeconds: elapsed(),
+          });
+          await yieldToEventLoop();
+          if (o.signal?.aborted) stopReason = 'aborted';
+          else if (o.maxSeconds !== undefined && elapsed() >= o.maxSeconds) stopReason = 'time';
+          else if (o.maxSteps !== undefined && steps >= o.maxSteps) stopReason = 'steps';
+          if (stopReason !== 'completed') break;
+        }
+        await loss.flush();
+        await correct.flush();
+      } finally {
+        loss.dispose();
+        correct.dispose();
+      }
+      const seconds = (now() - t0) / 1000;
+      const report: EpochReport = {
+        epoch: epoch + 1,
+        complete: stopReason === 'completed',
+        batches: batch,
+        samples,
+        learningRate: lr,
+        trainLoss: loss.mean,
+        trainAccuracy: correct.mean,
+        seconds,
+        imagesPerSecond: seconds > 0 ? trainedSamples / seconds : 0,
+        neurons: await network.neuronParameters(),
+      };
+      await verify(report.neurons);
+      if (stopReason === 'aborted') return { epochs: reports, stopReason, interrupted: report, seconds: elapsed() };
+      if (o.validation) report.validation = await evaluate(network, o.validation, { lossKind: trainer.lossKind, trainedSteps: trainer.step, readEvery });
+      if (o.monitors?.length) report.monitors = await runMonitors(network, o.monitorInput!, o.monitors);
+      reports.push(report);
+      await o.onEpochEnd?.(report);
+      if (stopReason !== 'completed') break;
+      if (o.signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+    }
+    return { epochs: reports, stopReason, seconds: elapsed() };
+  }
 }
 
 export interface EvaluateOptions {

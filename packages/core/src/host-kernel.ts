@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { toJs, type Expr } from './expr.js';
 import { makeNeuronOp, type NeuronOp } from './neuron-op.js';
-import type { NeuronIR, Stmt } from './neuron-ir.js';
+import { neuronStep, type NeuronIR, type Stmt } from './neuron-ir.js';
 import type { CompiledNeuron } from './plugins.js';
 
 /**
@@ -18,6 +18,7 @@ type Backward = (
 ) => void;
 
 // Array and loop names start with '$': IR names never do.
+const { forward: F, backward: B } = neuronStep;
 const js = (e: Expr) => toJs(e, { param: (i) => `p${i}` });
 const statements = (stmts: Stmt[]) => stmts.map((s) => `const ${s.name} = ${js(s.expr)};`).join('\n        ');
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -45,15 +46,16 @@ export function hostKernelSource(ir: NeuronIR): HostKernelCode {
     for (let $t = 0, $o = 0; $t < $T; $t++, $o += $M) {
       for (let $m = 0; $m < $M; $m++) {
         const $i = $o + $m;
-        const x = $x[$i];
-        ${range(S).map((i) => `const z${i} = $z${i}[$m];`).join(' ')}
+        const ${F.reads.input} = $x[$i];
+        ${range(S).map((i) => `const ${F.reads.state(i)} = $z${i}[$m];`).join(' ')}
         ${statements(ir.forward)}
-        $s[$i] = sp;
-        ${range(S).map((i) => `$z${i}[$m] = n${i}; $tape[${i} * $TM + $i] = n${i};`).join(' ')}
-        ${range(S).map((i) => `if ($states.length) $states[${i}][$i] = n${i};`).join(' ')}
+        $s[$i] = ${F.writes.spike};
+        ${range(S).map((i) => `$z${i}[$m] = ${F.writes.state(i)}; $tape[${i} * $TM + $i] = ${F.writes.state(i)};`).join(' ')}
+        ${range(S).map((i) => `if ($states.length) $states[${i}][$i] = ${F.writes.state(i)};`).join(' ')}
       }
     }`;
   const reads = ir.backwardReads;
+  const { reads: R, writes: W } = B;
   const backward = `
     ${locals}
     ${range(ir.numParams).map((k) => `let $q${k} = 0;`).join(' ')}
@@ -63,15 +65,15 @@ export function hostKernelSource(ir: NeuronIR): HostKernelCode {
       const $o = $t * $M;
       for (let $m = 0; $m < $M; $m++) {
         const $i = $o + $m;
-        ${reads.has('x') ? 'const x = $x[$i];' : ''}
-        ${reads.has('gs') ? 'const gs = $gS[$i];' : ''}
-        ${range(S).filter((i) => reads.has(`z${i}`)).map((i) => `const z${i} = $t > 0 ? $tape[${i} * $TM + $i - $M] : ${ir.init[i]};`).join(' ')}
-        ${range(S).filter((i) => reads.has(`g${i}`)).map((i) => `const g${i} = $g${i}[$m];`).join(' ')}
-        ${range(S).filter((i) => reads.has(`o${i}`)).map((i) => `const o${i} = $gOut !== null ? $gOut[${i}][$i] : 0;`).join(' ')}
+        ${reads.has(R.input) ? `const ${R.input} = $x[$i];` : ''}
+        ${reads.has(R.gradSpike) ? `const ${R.gradSpike} = $gS[$i];` : ''}
+        ${range(S).filter((i) => reads.has(R.state(i))).map((i) => `const ${R.state(i)} = $t > 0 ? $tape[${i} * $TM + $i - $M] : ${ir.init[i]};`).join(' ')}
+        ${range(S).filter((i) => reads.has(R.gradNext(i))).map((i) => `const ${R.gradNext(i)} = $g${i}[$m];`).join(' ')}
+        ${range(S).filter((i) => reads.has(R.gradOutput(i))).map((i) => `const ${R.gradOutput(i)} = $gOut !== null ? $gOut[${i}][$i] : 0;`).join(' ')}
         ${statements(ir.backward)}
-        $gX[$i] = gx;
-        ${range(S).map((i) => `$g${i}[$m] = m${i};`).join(' ')}
-        ${range(ir.numParams).map((k) => `$q${k} += q${k};`).join(' ')}
+        $gX[$i] = ${W.gradInput};
+        ${range(S).map((i) => `$g${i}[$m] = ${W.gradState(i)};`).join(' ')}
+        ${range(ir.numParams).map((k) => `$q${k} += ${W.gradParam(k)};`).join(' ')}
       }
     }
     ${range(ir.numParams).map((k) => `$gP[${k}] = $q${k};`).join(' ')}`;

@@ -1,12 +1,11 @@
-export * as expr from './expr.js';
-export { Expr, constant, variable, param, diff, substitute, toJs, toWgsl, type ExprNode, type ExprLike, type VarName, type PrintNames } from './expr.js';
-export { buildNeuronIR, NeuronDefinitionError, type NeuronIR, type Stmt as NeuronStmt, type NeuronDynamics } from './neuron-ir.js';
-export { evalTf, evalNumber } from './expr-tf.js';
+// The public API of @spikeflow/core. What only backend authors need (kernel names, registerKernels,
+// host kernels, reference ops) is behind '@spikeflow/core/backend'.
+export { Expr, constant, variable, param, type ExprNode, type ExprLike, type VarName } from './expr.js';
+export { NeuronDefinitionError } from './neuron-ir.js';
 export {
   defineNeuron,
   defineSurrogate,
   definePool,
-  compileNeuron,
   type NeuronPlugin,
   type SurrogatePlugin,
   type PoolPlugin,
@@ -15,25 +14,12 @@ export {
   type ThresholdContext,
   type StateVariable,
   type NeuronCommonOptions,
-  type CompiledNeuron,
   type PoolWindow,
 } from './plugins.js';
 export { Registry, registry, use, type AnyPlugin } from './registry.js';
-export {
-  runNeuron,
-  referenceOp,
-  registerNeuronKernel,
-  unregisterNeuronKernel,
-  neuronImplementation,
-  makeNeuronOp,
-  type NeuronOp,
-  type NeuronOpImpl,
-  type NeuronKernelFactory,
-} from './neuron-op.js';
+export { runNeuron } from './neuron-op.js';
 export { spikesSavedAsBool, setSpikesSavedAsBool } from './spike-storage.js';
 export {
-  NEURON_KERNEL,
-  registerKernels,
   registerBackendProvider,
   registeredBackendProviders,
   type BackendProvider,
@@ -41,25 +27,8 @@ export {
   type BackendCapabilities,
   type BackendCandidate,
   type BackendSetupOptions,
-  type BackendKernelConfig,
-  type NeuronKernelConfig,
 } from './backend.js';
 export { selectBackendFrom, rankCandidates, formatSelection, type SelectedBackend, type SelectOptions, type RankedCandidate } from './select.js';
-export {
-  batchNormTrain,
-  batchNormTrainReference,
-  batchNormTrainGrad,
-  batchNormTrainGradReference,
-  batchNormImplementation,
-  BATCH_NORM_TRAIN_KERNEL,
-  BATCH_NORM_TRAIN_GRAD_KERNEL,
-  type BatchNormTrainResult,
-  type BatchNormTrainGradResult,
-} from './batch-norm-op.js';
-export { adamUpdate, adamUpdateReference, FusedAdamOptimizer, ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './adam-op.js';
-export { adamUpdateHost } from './adam-host.js';
-export { batchNormTrainHost, batchNormTrainGradHost, batchNormHostLoops } from './batch-norm-host.js';
-export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from './host-kernel.js';
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext, LayerBuildContext, LayerRuntime } from './layers.js';
 export { defineLayer, type LayerPlugin } from './layer-plugin.js';
@@ -69,21 +38,8 @@ export { estimateTrainingBytes } from './memory.js';
 export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';
 export { stepChecks, checkNeuronParameters, labelsValid, allFinite, type StepCheck } from './step-checks.js';
 export { firingRate, rateLoss, correctCount, oneHotLabels, type LossKind } from './loss.js';
-export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type CheckedStepResult, type CheckedStepOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
+export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type CheckedStepResult, type CheckedStepOptions, type TrainStepOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointMeta, type SaveOptions, type LoadedCheckpoint } from './checkpoint.js';
-export {
-  runNeuronCase,
-  formatCaseResult,
-  compileCaseNeuron,
-  caseProblems,
-  generateNeuronVectors,
-  type GenerateOptions,
-  neuronLayerFromVectorConfig,
-  CONFORMANCE_TOLERANCE,
-  type NeuronVectorCase,
-  type NeuronVectorFile,
-  type CaseResult,
-} from './conformance.js';
 export { SpecError, type ModelSpec, type ValidatedModelSpec } from '@spikeflow/spec';
 export { syntheticDataset, seededRandom, type SyntheticOptions } from './synthetic.js';
 export { fit, evaluate, batchNormWarnings, startWeight, yieldToEventLoop, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';

@@ -212,6 +212,12 @@ function unfold(x: tf.Tensor, T: number): tf.Tensor {
  * Builds a network from a typed spec, or from JSON through `build(parseSpec(json))`. The spec is
  * validated first; a SpecError names the path of any problem.
  */
+// Two signatures, not one union parameter: against `ModelSpec | ValidatedModelSpec`, tsc matched a
+// misspelt object literal to ValidatedModelSpec and reported only "missing format, timeSteps,
+// encoder"; the ModelSpec signature, tried first, names the misspelt key ("Did you mean to write
+// 'initTau'?").
+export function build(spec: ModelSpec, options?: BuildOptions): Network;
+export function build(spec: ValidatedModelSpec, options?: BuildOptions): Network;
 export function build(spec: ModelSpec | ValidatedModelSpec, options: BuildOptions = {}): Network {
   const registry = options.registry ?? sharedRegistry;
   const normalized = validate(spec, registry);

@@ -1,18 +1,65 @@
-import { constant, diff, Expr, substitute, variable, type ExprNode } from './expr.js';
+import { constant, diff, mapOperands, substitute, variable, type Expr } from './expr.js';
 
 /**
  * The intermediate form of one neuron step, from which every implementation is emitted: the tfjs
- * reference op, the host kernel (cpu, wasm) and the WGSL kernels. It is a list of named statements
- * per step, forward and backward; an emitter only prints statements and the loops around them.
+ * reference op, the host kernel (cpu, wasm), the WGSL kernels, wasm SIMD and TensorFlow. It is a
+ * list of named statements per step, forward and backward; an emitter only prints statements and
+ * the loops around them, binding the names of `neuronStep` below (never spelling them itself).
  *
- * State variable i (0 is V, then the plugin's own) is read as `z<i>` (its value after step t-1)
- * and written as `n<i>`. The forward pass reads `x` and defines `sp` (the spike) and every `n<i>`.
- * The backward pass of step t recomputes what it needs of the forward step from `z<i>` and `x`,
- * reads `gs` (dL/dS[t]), `o<i>` (dL/d state i [t] from the op's output) and `g<i>` (dL/d state i [t]
- * flowing back from step t+1), and defines `gx` (dL/dX[t]), `m<i>` (dL/d state i [t-1]) and `q<k>`
- * (this step's share of dL/dparam k). Parameters are `param` nodes (index k); sub-expressions of
- * parameters only are computed once per call as the invariants `c<j>`.
+ * Parameters are `param` nodes (index k); sub-expressions of parameters only are computed once per
+ * call as the invariants `c<j>`.
  */
+
+/** `z0`, `z1`, ...: a family of IR names, one per state variable or parameter. */
+const indexed = <P extends string>(prefix: P) => (i: number): `${P}${number}` => `${prefix}${i}`;
+
+/**
+ * What each step reads and writes, by name: the contract between buildNeuronIR and every emitter.
+ * State variable i is 0 for V, then the plugin's own.
+ */
+export const neuronStep = {
+  forward: {
+    reads: {
+      /** X[t]. */
+      input: 'x',
+      /** State i after step t-1 (its initial value at t = 0). */
+      state: indexed('z'),
+    },
+    writes: {
+      /** S[t]. */
+      spike: 'sp',
+      /** State i after step t. */
+      state: indexed('n'),
+    },
+    /** Statements an emitter may inspect: H[t], and the threshold (absent where it is a constant). */
+    defines: { charge: 'h', threshold: 'th' },
+  },
+  /** The backward pass of step t recomputes what it needs of the forward step from its reads. */
+  backward: {
+    reads: {
+      input: 'x',
+      state: indexed('z'),
+      /** dL/dS[t]. */
+      gradSpike: 'gs',
+      /** dL/d state i [t] from the op's output (the state in `withV` output). */
+      gradOutput: indexed('o'),
+      /** dL/d state i [t] flowing back from step t+1 (zero after the last step). */
+      gradNext: indexed('g'),
+    },
+    writes: {
+      /** dL/dX[t]. */
+      gradInput: 'gx',
+      /** dL/d state i [t-1]: becomes gradNext of step t-1. */
+      gradState: indexed('m'),
+      /** This step's share of dL/dparam k. */
+      gradParam: indexed('q'),
+    },
+  },
+  /** Invariant j, computed once per call before the loops; both passes may read it. */
+  invariant: indexed('c'),
+  isInvariant: (name: string): boolean => /^c\d+$/.test(name),
+} as const;
+
 export interface Stmt {
   name: string;
   expr: Expr;
@@ -28,7 +75,7 @@ export interface NeuronIR {
   invariants: Stmt[];
   forward: Stmt[];
   backward: Stmt[];
-  /** Inputs the backward statements read (`x`, `z<i>`, `g<i>`, `o<i>`, `gs`). */
+  /** What the backward statements read of `neuronStep.backward.reads` (by name). */
   backwardReads: Set<string>;
 }
 
@@ -72,10 +119,11 @@ function rename(kind: string, where: string, e: Expr, allowed: Map<string, strin
 export function buildNeuronIR(d: NeuronDynamics): NeuronIR {
   const S = d.states.length;
   const K = S - 1;
-  const stateNames = new Map(d.states.map((s, i) => [s.name, `z${i}`]));
+  const { forward: F, backward: B } = neuronStep;
+  const stateNames = new Map<string, string>(d.states.map((s, i) => [s.name, F.reads.state(i)]));
   const stateOnly = new Map([...stateNames]);
-  const withX = new Map([...stateNames, ['x', 'x']]);
-  const withH = new Map([...withX, ['h', 'h']]);
+  const withX = new Map([...stateNames, ['x', F.reads.input]]);
+  const withH = new Map([...withX, ['h', F.defines.charge]]);
   const C = rename(d.kind, 'charge', d.charge, withX);
   const TH = rename(d.kind, 'threshold', d.threshold, stateOnly);
   const U = d.updates.map((u, k) => rename(d.kind, `state "${d.states[k + 1].name}" update`, u, withH));
@@ -97,9 +145,9 @@ export function buildNeuronIR(d: NeuronDynamics): NeuronIR {
     return { stmts, bind };
   };
   const step = (bind: (name: string, expr: Expr, keep?: boolean) => Expr) => {
-    const h = bind('h', C, true);
-    const th = bind('th', TH);
-    const sp = bind('sp', h.ge(th), true);
+    const h = bind(F.defines.charge, C, true);
+    const th = bind(F.defines.threshold, TH);
+    const sp = bind(F.writes.spike, h.ge(th), true);
     const a = U.map((u, k) => bind(`a${k + 1}`, u));
     const j = J.map((jk, k) => bind(`j${k + 1}`, jk));
     return { h, th, sp, a, j };
@@ -108,21 +156,21 @@ export function buildNeuronIR(d: NeuronDynamics): NeuronIR {
   // Forward.
   const fwd = block();
   const f = step(fwd.bind);
-  fwd.bind('n0', hard ? f.h.mul(constant(1).sub(f.sp)).add(f.sp.mul(vReset)) : f.h.sub(f.th.mul(f.sp)), true);
-  for (let k = 1; k <= K; k++) fwd.bind(`n${k}`, f.a[k - 1].add(f.sp.mul(f.j[k - 1])), true);
+  fwd.bind(F.writes.state(0), hard ? f.h.mul(constant(1).sub(f.sp)).add(f.sp.mul(vReset)) : f.h.sub(f.th.mul(f.sp)), true);
+  for (let k = 1; k <= K; k++) fwd.bind(F.writes.state(k), f.a[k - 1].add(f.sp.mul(f.j[k - 1])), true);
 
   // Backward of one step, by the chain rule through reset, fire, threshold, updates and charge.
   const bwd = block();
   const b = step(bwd.bind);
   const u = bwd.bind('u', b.h.sub(b.th));
   const sg = bwd.bind('sg', substitute(d.surrogate, () => u));
-  const e = d.states.map((_, i) => bwd.bind(`e${i}`, v(`g${i}`).add(v(`o${i}`))));
-  let gsp: Expr = v('gs');
+  const e = d.states.map((_, i) => bwd.bind(`e${i}`, v(B.reads.gradNext(i)).add(v(B.reads.gradOutput(i)))));
+  let gsp: Expr = v(B.reads.gradSpike);
   if (!d.detachReset) gsp = gsp.add(e[0].mul(hard ? constant(vReset).sub(b.h) : b.th.neg()));
   for (let k = 1; k <= K; k++) gsp = gsp.add(e[k].mul(b.j[k - 1]));
   const gu = bwd.bind('gu', bwd.bind('gsp', gsp).mul(sg));
   let gh: Expr = (hard ? e[0].mul(constant(1).sub(b.sp)) : e[0]).add(gu);
-  for (let k = 1; k <= K; k++) gh = gh.add(e[k].mul(diff(U[k - 1], { var: 'h' }).add(b.sp.mul(diff(J[k - 1], { var: 'h' })))));
+  for (let k = 1; k <= K; k++) gh = gh.add(e[k].mul(diff(U[k - 1], { var: F.defines.charge }).add(b.sp.mul(diff(J[k - 1], { var: F.defines.charge })))));
   const ghv = bwd.bind('gh', gh);
   const gth = bwd.bind('gth', hard ? gu.neg() : gu.add(e[0].mul(b.sp)).neg());
   const through = (t: { var: string } | { param: number }): Expr => {
@@ -130,16 +178,17 @@ export function buildNeuronIR(d: NeuronDynamics): NeuronIR {
     for (let k = 1; k <= K; k++) g = g.add(e[k].mul(diff(U[k - 1], t).add(b.sp.mul(diff(J[k - 1], t)))));
     return g;
   };
-  const outputs = ['gx', ...d.states.map((_, i) => `m${i}`), ...Array.from({ length: d.numParams }, (_, k) => `q${k}`)];
-  bwd.bind('gx', through({ var: 'x' }), true);
-  for (let i = 0; i < S; i++) bwd.bind(`m${i}`, through({ var: `z${i}` }), true);
-  for (let k = 0; k < d.numParams; k++) bwd.bind(`q${k}`, through({ param: k }), true);
+  const W = B.writes;
+  const outputs = [W.gradInput, ...d.states.map((_, i) => W.gradState(i)), ...Array.from({ length: d.numParams }, (_, k) => W.gradParam(k))];
+  bwd.bind(W.gradInput, through({ var: B.reads.input }), true);
+  for (let i = 0; i < S; i++) bwd.bind(W.gradState(i), through({ var: B.reads.state(i) }), true);
+  for (let k = 0; k < d.numParams; k++) bwd.bind(W.gradParam(k), through({ param: k }), true);
 
   const backward = eliminateDead(bwd.stmts, new Set(outputs));
   const hoisted = hoist([fwd.stmts, backward]);
   const defined = new Set(hoisted.lists[1].map((s) => s.name));
   const backwardReads = new Set<string>();
-  for (const s of hoisted.lists[1]) for (const n of s.expr.variables()) if (!defined.has(n) && !n.startsWith('c')) backwardReads.add(n);
+  for (const s of hoisted.lists[1]) for (const n of s.expr.variables()) if (!defined.has(n) && !neuronStep.isInvariant(n)) backwardReads.add(n);
   return {
     numStates: S,
     numParams: d.numParams,
@@ -176,23 +225,14 @@ function hoist(lists: Stmt[][]): { lists: Stmt[][]; invariants: Stmt[] } {
       const text = e.toString();
       let ref = byText.get(text);
       if (!ref) {
-        const name = `c${invariants.length}`;
+        const name = neuronStep.invariant(invariants.length);
         invariants.push({ name, expr: e });
         ref = variable(name);
         byText.set(text, ref);
       }
       return ref;
     }
-    return rebuild(e, rewrite);
+    return mapOperands(e, rewrite);
   };
   return { lists: lists.map((l) => l.map((s) => ({ name: s.name, expr: rewrite(s.expr) }))), invariants };
-}
-
-function rebuild(e: Expr, f: (e: Expr) => Expr): Expr {
-  const n = e.node;
-  if (!('a' in n)) return e;
-  const a = f(n.a);
-  if (!('b' in n)) return a === n.a ? e : new Expr({ op: n.op, a } as ExprNode);
-  const b = f(n.b);
-  return a === n.a && b === n.b ? e : new Expr({ op: n.op, a, b } as ExprNode);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { evalTf } from './expr-tf.js';
-import type { Stmt } from './neuron-ir.js';
+import { neuronStep, type Stmt } from './neuron-ir.js';
 import type { CompiledNeuron } from './plugins.js';
 
 /**
@@ -33,6 +33,10 @@ const kernelCache = new Map<string, NeuronOp>();
 export function registerNeuronKernel(backendName: string, factory: NeuronKernelFactory): void {
   kernelFactories.set(backendName, factory);
   for (const key of [...kernelCache.keys()]) if (key.startsWith(`${backendName}|`)) kernelCache.delete(key);
+}
+/** The fused-kernel factory registered for a backend, if any. */
+export function neuronKernelFactory(backendName: string): NeuronKernelFactory | undefined {
+  return kernelFactories.get(backendName);
 }
 /** Removes a backend's fused kernels: its neuron layers then run the reference op. */
 export function unregisterNeuronKernel(backendName: string): void {
@@ -88,6 +92,7 @@ export function referenceOp(neuron: CompiledNeuron): NeuronOp {
 function makeReferenceOp(n: CompiledNeuron): NeuronOp {
   const ir = n.ir;
   const S = ir.numStates;
+  const { forward: F, backward: B } = neuronStep;
   // Evaluates statements into `vars`; the invariants once per call.
   const run = (stmts: Stmt[], vars: Record<string, tf.Tensor>, params: tf.Tensor[]) => {
     for (const s of stmts) vars[s.name] = evalTf(s.expr, { vars, params });
@@ -106,11 +111,11 @@ function makeReferenceOp(n: CompiledNeuron): NeuronOp {
     const spikes: tf.Tensor[] = [];
     const states: tf.Tensor[][] = ir.init.map(() => []);
     for (let t = 0; t < T; t++) {
-      const vars: Record<string, tf.Tensor> = { ...inv, x: xs[t] };
-      z.forEach((zi, i) => (vars[`z${i}`] = zi));
+      const vars: Record<string, tf.Tensor> = { ...inv, [F.reads.input]: xs[t] };
+      z.forEach((zi, i) => (vars[F.reads.state(i)] = zi));
       run(ir.forward, vars, params);
-      spikes.push(vars.sp);
-      z = z.map((_, i) => vars[`n${i}`]);
+      spikes.push(vars[F.writes.spike]);
+      z = z.map((_, i) => vars[F.writes.state(i)]);
       z.forEach((zi, i) => states[i].push(zi));
     }
     const tape = tf.stack(states.map((s) => tf.stack(s)));
@@ -131,16 +136,16 @@ function makeReferenceOp(n: CompiledNeuron): NeuronOp {
     let carry: tf.Tensor[] = ir.init.map(() => zero);
     let gParams: tf.Tensor[] = params.map(() => tf.scalar(0));
     for (let t = T - 1; t >= 0; t--) {
-      const vars: Record<string, tf.Tensor> = { ...inv, x: xs[t], gs: gS[t] };
+      const vars: Record<string, tf.Tensor> = { ...inv, [B.reads.input]: xs[t], [B.reads.gradSpike]: gS[t] };
       for (let i = 0; i < S; i++) {
-        vars[`z${i}`] = t > 0 ? tapes[i][t - 1] : tf.fill([M], ir.init[i]);
-        vars[`g${i}`] = carry[i];
-        vars[`o${i}`] = gOut[i]?.[t] ?? zero;
+        vars[B.reads.state(i)] = t > 0 ? tapes[i][t - 1] : tf.fill([M], ir.init[i]);
+        vars[B.reads.gradNext(i)] = carry[i];
+        vars[B.reads.gradOutput(i)] = gOut[i]?.[t] ?? zero;
       }
       run(ir.backward, vars, params);
-      gX[t] = vars.gx;
-      carry = carry.map((_, i) => vars[`m${i}`]);
-      gParams = gParams.map((g, k) => tf.add(g, tf.sum(vars[`q${k}`])));
+      gX[t] = vars[B.writes.gradInput];
+      carry = carry.map((_, i) => vars[B.writes.gradState(i)]);
+      gParams = gParams.map((g, k) => tf.add(g, tf.sum(vars[B.writes.gradParam(k)])));
     }
     return [tf.stack(gX), ...gParams];
   };

@@ -190,6 +190,24 @@ function expression(kind: string, where: string, f: () => ExprLike): Expr {
   return e;
 }
 
+/**
+ * `state` and `params` as a plugin function sees them: reading a name the neuron does not declare
+ * throws, naming it (rather than handing undefined to an expression, which could only say
+ * "got undefined"). compileNeuron's callers prefix the neuron and the function.
+ */
+function declaredOnly<T extends object>(what: 'state' | 'params', record: T): T {
+  return new Proxy(record, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && !(key in target)) {
+        const names = Object.keys(target);
+        const hint = what === 'state' ? 'declare it under state: { ... }' : 'return it from params()';
+        throw new Error(`reads ${what}.${key}, which it does not declare (${names.length ? `${what}: ${names.join(', ')}` : `it has no ${what}`}; ${hint})`);
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
 export function compileNeuron(
   plugin: NeuronPlugin<any>,
   surrogate: SurrogatePlugin<any>,
@@ -222,7 +240,7 @@ export function compileNeuron(
   const stateVars = declared.filter(([, s]) => !s.learnable);
   const state: Record<string, Expr> = {};
   for (const [name] of declared) state[name] = params[name] ?? variable(name);
-  const ctx = { v: variable('v'), x: variable('x'), state, params, options };
+  const ctx = { v: variable('v'), x: variable('x'), state: declaredOnly('state', state), params: declaredOnly('params', params), options };
   const stateCtx = { ...ctx, h: variable('h') };
   const { x: _x, ...thresholdCtx } = ctx;
   const ir = buildNeuronIR({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileNeuron, constant, defineNeuron, defineSurrogate, NeuronDefinitionError, variable, type Expr } from '../src/index.js';
+import { constant, defineNeuron, defineSurrogate, NeuronDefinitionError, variable, type Expr } from '../src/index.js';
+import { compileNeuron } from '../src/backend/index.js';
 
 const common = { vThreshold: 1, vReset: 0, vRest: 0, detachReset: false };
 const identity = defineSurrogate({ kind: 'one', options: {}, gradient: () => constant(1) });
@@ -12,6 +13,18 @@ describe('defineNeuron rejects mistakes at definition, naming the neuron', () =>
   });
   it('a charge reading H (only updates may)', () => {
     expect(() => defineNeuron({ kind: 'reads-h', options: {}, charge: ({ v }) => v.add(variable('h')) })).toThrow(/neuron "reads-h": charge reads undeclared variable "h"/);
+  });
+  it('a charge reading a state variable or parameter it does not declare names it', () => {
+    const define = () =>
+      defineNeuron({ kind: 'reads-state-u', options: {}, state: { w: { init: 0 } }, charge: ({ v, x, state: { u } }) => v.add(x).sub(u) });
+    expect(define).toThrow(NeuronDefinitionError);
+    expect(define).toThrow('neuron "reads-state-u": charge: reads state.u, which it does not declare (state: w; declare it under state: { ... })');
+    expect(() => defineNeuron({ kind: 'reads-param-g', options: {}, charge: ({ v, x, params }) => v.add(x.mul(params.g)) })).toThrow(
+      'neuron "reads-param-g": charge: reads params.g, which it does not declare (it has no params; return it from params())',
+    );
+    expect(() =>
+      defineNeuron({ kind: 'update-reads-q', options: {}, state: { w: { init: 0, update: ({ state }) => state.w.add(state.q) } }, charge: ({ v, x }) => v.add(x) }),
+    ).toThrow(/neuron "update-reads-q": state "w" update: reads state\.q, which it does not declare \(state: w;/);
   });
   it('a state update reading an undeclared variable names the state variable', () => {
     const define = () =>

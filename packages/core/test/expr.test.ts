@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildNeuronIR, constant, diff, evalNumber, param, toJs, toWgsl, variable, type Expr } from '../src/index.js';
+import { constant, param, variable, type Expr } from '../src/index.js';
+import { buildNeuronIR, diff, evalNumber, toJs, toWgsl } from '../src/backend/index.js';
 
 const v = variable('v');
 const x = variable('x');

@@ -22,7 +22,7 @@ if (!name || extra.length > 0) {
 }
 try {
   const r = scaffoldNeuron({ name, dir: parsed.values.dir });
-  console.log(`created ${r.dir}: neuron "${r.kind}" (${r.files.length} files)\nnext:\n  cd ${r.dir}\n  npm install\n  npm test      # builds, writes vectors from the reference path, checks the fused kernels against them`);
+  console.log(`created ${r.dir}: neuron "${r.kind}" (${r.files.length} files)\nnext:\n  cd ${r.dir}\n  npm install\n  npm test      # builds, writes vectors from the reference path, checks the fused kernels against them\nWebGPU too: npm install -D @spikeflow/backend-webgpu @tensorflow/tfjs-backend-webgpu webgpu@0.6.2, then SPIKEFLOW_BACKENDS=cpu,webgpu npm test`);
 } catch (e) {
   console.error(`create-neuron: ${e.message}`);
   process.exit(2);

@@ -26,10 +26,13 @@ export function files(n: NeuronNames, spikeflowRange: string): Record<string, st
       keywords: ['spikeflow', 'spikeflow-neuron', 'spiking neural network'],
       // One @spikeflow/core per application: the plugin registers with the app's own copy.
       peerDependencies: { '@spikeflow/core': spikeflowRange, '@spikeflow/spec': spikeflowRange, '@tensorflow/tfjs': '^4.22.0' },
+      // The test runs the conformance runner; it loads the built-in neurons and finds the backends installed.
       devDependencies: {
         '@spikeflow/core': spikeflowRange,
         '@spikeflow/spec': spikeflowRange,
         '@spikeflow/neurons': spikeflowRange,
+        '@spikeflow/conformance': spikeflowRange,
+        '@spikeflow/backend-cpu': spikeflowRange,
         '@tensorflow/tfjs': '^4.22.0',
         '@changesets/cli': '2.31.1',
         typescript: '5.9.3',
@@ -89,7 +92,9 @@ declare module '@spikeflow/spec' {
 `,
     'test/conformance.test.mjs': `// The neuron through spikeflow's conformance runner: vectors written from its reference path
 // (tfjs ops), then its fused kernels checked against them (spikes exact; v, w, dL/dx within 1e-5).
-// SPIKEFLOW_BACKENDS=cpu,wasm,webgpu checks more backends (wasm and webgpu need their packages).
+// SPIKEFLOW_BACKENDS=cpu,wasm,webgpu checks more backends; wasm and webgpu need their packages:
+//   npm install -D @spikeflow/backend-wasm @tensorflow/tfjs-backend-wasm
+//   npm install -D @spikeflow/backend-webgpu @tensorflow/tfjs-backend-webgpu webgpu@0.6.2
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -97,7 +102,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const bin = join(dirname(require.resolve('@spikeflow/core/package.json')), 'bin', 'spikeflow-conformance.js');
+const bin = join(dirname(require.resolve('@spikeflow/conformance/package.json')), 'bin', 'spikeflow-conformance.js');
 const vectors = 'test/vectors.generated.json';
 const run = (...args) => spawnSync(process.execPath, [bin, '--plugins', './dist/index.js', ...args], { encoding: 'utf8' });
 
@@ -146,7 +151,7 @@ Plus spikeflow's common neuron options: \`vThreshold\`, \`vReset\` (null = soft 
 \`\`\`sh
 npm install
 npm test          # build, write vectors from the reference path, check the fused kernels on cpu
-SPIKEFLOW_BACKENDS=cpu,webgpu npm test   # also WebGPU (npm install @spikeflow/backend-webgpu webgpu)
+SPIKEFLOW_BACKENDS=cpu,webgpu npm test   # also WebGPU, after: npm install -D @spikeflow/backend-webgpu @tensorflow/tfjs-backend-webgpu webgpu@0.6.2
 npx changeset     # describe a change; npm run release publishes
 \`\`\`
 `,

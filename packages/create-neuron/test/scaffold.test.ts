@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { neuronNames, scaffoldNeuron } from '../src/index.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const built = ['core', 'spec', 'neurons', 'create-neuron'].every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
+const built = ['core', 'spec', 'neurons', 'conformance', 'backend-cpu', 'create-neuron'].every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 const work = mkdtempSync(join(tmpdir(), 'spikeflow-create-'));
 
 describe('names', () => {
@@ -29,6 +29,9 @@ describe('scaffoldNeuron', () => {
     for (const f of ['package.json', 'tsconfig.json', 'src/index.ts', 'test/conformance.test.mjs', 'README.md', '.changeset/first-release.md', '.changeset/config.json']) expect(existsSync(join(dir, f)), f).toBe(true);
     expect(readFileSync(join(dir, 'src/index.ts'), 'utf8')).toContain("interface NeuronKinds {\n    'adapt': Partial<AdaptOptions>;");
     expect(readFileSync(join(dir, '.changeset/first-release.md'), 'utf8')).toContain('"spikeflow-neuron-adapt": minor');
+    // Its test runs the conformance runner, on spikeflow's cpu kernels at least.
+    const dev = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).devDependencies;
+    expect(Object.keys(dev)).toEqual(expect.arrayContaining(['@spikeflow/conformance', '@spikeflow/backend-cpu', '@spikeflow/core']));
     expect(() => scaffoldNeuron({ name: 'spikeflow-neuron-adapt', dir })).toThrow('exists and is not empty');
   });
   it.skipIf(!built)('the package builds and its conformance test passes (against this repository\'s packages)', () => {

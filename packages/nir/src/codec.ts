@@ -79,7 +79,7 @@ function nodeTree(node: NirNode): Tree {
 export function graphToTree(graph: NirGraph): Tree {
   const names = Object.keys(graph.nodes);
   for (const [a, b] of graph.edges) {
-    for (const end of [a, b]) if (!(end in graph.nodes)) throw new NirError(`edge [${a}, ${b}] names "${end}", which is not a node (nodes: ${names.join(', ')})`);
+    for (const end of [a, b]) if (!Object.hasOwn(graph.nodes, end)) throw new NirError(`edge [${a}, ${b}] names "${end}", which is not a node (nodes: ${names.join(', ')})`);
   }
   const nodes = tree(names.map((n) => [n, nodeTree(graph.nodes[n])]));
   const edges: Leaf = { dtype: 'string', shape: [graph.edges.length, 2], data: graph.edges.flat() };
@@ -232,12 +232,13 @@ export function treeToGraph(root: Tree, where: string): NirGraph {
     if (!isTree(g)) throw new NirError('is a dataset, expected a node group', name);
     const nested = g.group.get('type');
     if (nested && !isTree(nested) && nested.data[0] === 'NIRGraph') throw new NirError('is a nested NIRGraph (subgraph); spikeflow reads flat graphs only', name);
-    nodes[name] = readNode(name, g);
+    // defineProperty: a node named "__proto__" stays an own entry instead of replacing the prototype.
+    Object.defineProperty(nodes, name, { value: readNode(name, g), enumerable: true, writable: true, configurable: true });
   }
   const edges: Array<[string, string]> = [];
   for (let i = 0; i < edgesLeaf.data.length; i += 2) {
     const [a, b] = [edgesLeaf.data[i] as string, edgesLeaf.data[i + 1] as string];
-    for (const end of [a, b]) if (!(end in nodes)) throw new NirError(`${where}: edge [${a}, ${b}] names "${end}", which is not a node`);
+    for (const end of [a, b]) if (!Object.hasOwn(nodes, end)) throw new NirError(`${where}: edge [${a}, ${b}] names "${end}", which is not a node`);
     edges.push([a, b]);
   }
   const metaGroup = node.group.get('metadata');

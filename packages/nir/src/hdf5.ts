@@ -1,4 +1,5 @@
 import { ready, File as H5File, Group, Dataset } from 'h5wasm';
+import { NirError } from './errors.js';
 
 /** A dataset as spikeflow handles it: numbers (float or integer) or strings, with a shape. */
 export type Leaf =
@@ -47,8 +48,23 @@ function writeGroup(group: Group, tree: Tree): void {
   }
 }
 
-/** Reads HDF5 bytes into a tree. `where` names the source in errors. */
-export async function readHdf5(bytes: Uint8Array, where: string): Promise<Tree> {
+/** What a dataset's HDF5 metadata declares, known before its data is read (and inflated). */
+export interface DeclaredDataset {
+  /** Its path in the file: /node/nodes/<node>/<key>. */
+  path: string;
+  shape: number[];
+  /** H5T class: 0 integer, 1 float, 3 string. */
+  typeClass: number;
+  /** Bytes per value. */
+  elementBytes: number;
+}
+
+/**
+ * Reads HDF5 bytes into a tree. `where` names the source in errors. `checkDeclared` sees every
+ * dataset's declared shape and type before any data is read: a small compressed file can declare
+ * gigabytes, and the check can refuse it before they are inflated.
+ */
+export async function readHdf5(bytes: Uint8Array, where: string, checkDeclared?: (datasets: DeclaredDataset[]) => void): Promise<Tree> {
   const { FS } = await ready;
   const path = `/spikeflow-nir-${++fileCounter}.h5`;
   if (bytes.length < 8 || !isHdf5Signature(bytes)) {
@@ -63,8 +79,10 @@ export async function readHdf5(bytes: Uint8Array, where: string): Promise<Tree> 
       throw new Error(`${where}: HDF5 could not open it (${(e as Error).message ?? String(e)}); the file may be truncated or damaged`, { cause: e });
     }
     try {
+      checkDeclared?.(declaredDatasets(file, ''));
       return readGroup(file, '');
     } catch (e) {
+      if (e instanceof NirError) throw e;
       const message = (e as Error).message ?? String(e);
       throw new Error(message.startsWith('/') ? `${where}: ${message}` : `${where}: HDF5 could not read it (${message}); the file may be truncated or damaged`, { cause: e });
     } finally {
@@ -82,6 +100,16 @@ function isHdf5Signature(bytes: Uint8Array): boolean {
     if (signature.every((b, i) => bytes[offset + i] === b)) return true;
   }
   return false;
+}
+
+function declaredDatasets(group: Group, path: string, out: DeclaredDataset[] = []): DeclaredDataset[] {
+  for (const name of group.keys()) {
+    const entry = group.get(name);
+    const where = `${path}/${name}`;
+    if (entry instanceof Group) declaredDatasets(entry, where, out);
+    else if (entry instanceof Dataset) out.push({ path: where, shape: (entry.shape ?? []).map(Number), typeClass: entry.metadata.type, elementBytes: entry.metadata.size });
+  }
+  return out;
 }
 
 function readGroup(group: Group, path: string): Tree {

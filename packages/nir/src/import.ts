@@ -2,6 +2,7 @@ import { MODEL_FORMAT, type EncoderSpec, type NormalizedLayer } from '@spikeflow
 import { treeToGraph } from './codec.js';
 import { NirError } from './errors.js';
 import { readHdf5 } from './hdf5.js';
+import { checkDeclaredSizes, DEFAULT_MAX_VALUES } from './limits.js';
 import { sizeOf, type NdArray, type NirGraph, type NirNode } from './ir.js';
 import { denseFromNir, kernelFromNir, samePadding, toNhwc } from './layout.js';
 import type { SpikeflowModel, Weight } from './model.js';
@@ -15,16 +16,18 @@ export interface ImportOptions {
   encoder?: EncoderSpec['kind'];
   /** Name used in errors (a file path). */
   source?: string;
+  /** The most values read from the file, over all its datasets, checked before any is read; default 2^26. */
+  maxValues?: number;
 }
 
 /** Reads a NIR file (HDF5 bytes) into a graph; errors name the node or dataset at fault. */
-export async function readNir(bytes: Uint8Array, source = 'NIR file'): Promise<NirGraph> {
-  return treeToGraph(await readHdf5(bytes, source), source);
+export async function readNir(bytes: Uint8Array, source = 'NIR file', maxValues = DEFAULT_MAX_VALUES): Promise<NirGraph> {
+  return treeToGraph(await readHdf5(bytes, source, (datasets) => checkDeclaredSizes(datasets, source, maxValues)), source);
 }
 
 /** Reads a NIR file and converts it to a spikeflow model (spec + weights); build it with buildModel. */
 export async function importNir(bytes: Uint8Array, options: ImportOptions = {}): Promise<SpikeflowModel> {
-  return nirToModel(await readNir(bytes, options.source), options);
+  return nirToModel(await readNir(bytes, options.source, options.maxValues), options);
 }
 
 /** Files before NIR 1.0.6 had no v_reset: their IF and LIF reset by subtracting the threshold. */
@@ -37,7 +40,29 @@ export function hasSubtractiveReset(version: string | undefined): boolean {
 
 const uniformValue = (a: NdArray): number | undefined => (a.data.every((v) => v === a.data[0]) ? a.data[0] : undefined);
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
-const range = (a: NdArray) => `${Math.min(...a.data)}..${Math.max(...a.data)}`;
+/** min..max of an array (a loop: spreading a large array overflows the call stack). */
+function range(a: NdArray): string {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of a.data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return `${lo}..${hi}`;
+}
+
+/** NIR's snake_case name of a parameter (vThreshold -> v_threshold), as errors name it. */
+const nirKey = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Refuses NaN and infinite parameters, naming the node, the parameter and the first bad index. */
+function checkFinite(node: NirNode, name: string): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (!value || typeof value !== 'object' || !('data' in value)) continue;
+    const data = (value as NdArray).data;
+    const i = data.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) throw new NirError(`${nirKey(key)}${data.length > 1 ? `[${i}]` : ''} = ${data[i]} is not finite`, name);
+  }
+}
 
 /** The chain input -> ... -> output of a graph; branches, cycles and loose nodes are errors naming the node. */
 export function chainOf(graph: NirGraph): string[] {
@@ -46,6 +71,7 @@ export function chainOf(graph: NirGraph): string[] {
   const next = new Map<string, string>();
   const incoming = new Map<string, number>();
   for (const [a, b] of graph.edges) {
+    for (const end of [a, b]) if (!Object.hasOwn(graph.nodes, end)) throw new NirError(`edge [${a}, ${b}] names "${end}", which is not a node`);
     if (next.has(a)) throw new NirError(`has two outgoing edges (to "${next.get(a)}" and "${b}"); spikeflow networks are chains without branches`, a);
     next.set(a, b);
     incoming.set(b, (incoming.get(b) ?? 0) + 1);
@@ -68,6 +94,7 @@ export function chainOf(graph: NirGraph): string[] {
 export function nirToModel(graph: NirGraph, options: ImportOptions = {}): SpikeflowModel {
   const meta = graph.metadata ?? {};
   const dt = options.dt ?? (typeof meta.dt === 'number' ? meta.dt : 1);
+  if (!(Number.isFinite(dt) && dt > 0)) throw new NirError(`dt = ${dt}${options.dt === undefined ? ' (from the graph metadata)' : ''} is not a finite number > 0`);
   const chain = chainOf(graph);
   const subtractive = hasSubtractiveReset(graph.version);
   const input = graph.nodes[chain[0]] as Extract<NirNode, { type: 'Input' }>;
@@ -83,6 +110,7 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
   for (let k = 1; k < chain.length - 1; k++) {
     const name = chain[k];
     const node = graph.nodes[name];
+    checkFinite(node, name);
     const prevNode = graph.nodes[chain[k - 1]];
     const lname = layerName(name);
     switch (node.type) {
@@ -149,6 +177,7 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
         } else {
           const orName = chain[k + 1];
           const or = graph.nodes[orName];
+          checkFinite(or, orName);
           if (!isSpikeOr(or, dt, outShape)) {
             throw new NirError(
               `SumPool2d is read only as the max pooling of spikes, SumPool2d followed by IF(r = 1/dt, 0 < threshold <= 1, reset 0); here it is followed by ${or.type} "${orName}"`,

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../backends.js';
@@ -10,7 +10,10 @@ import { progressFor, type ProgressMode } from '../progress.js';
 import { writeComparisonReport, writeReport, type ComparisonRun } from '../report/write.js';
 import { applyFlags, presetNamed } from '../resolve.js';
 import { EXPERIMENTS } from '../experiments.js';
+import { prepareRunFolder } from '../run-folder.js';
+import { lockRunFolder } from '../run-lock.js';
 import type { Command } from './command.js';
+import { interruptedExitCode } from './train.js';
 
 export const DEFAULT_BUDGET_MINUTES = 3;
 export const DEFAULT_EXPERIMENT_PRESET = 'fashion-mnist-quick';
@@ -39,7 +42,7 @@ export const experiment: Command = {
     const name = positionals[0];
     if (!name) throw new UsageError(`experiment: name one of ${Object.keys(EXPERIMENTS).join(', ')}`);
     if (positionals.length > 1) throw new UsageError(`experiment: unexpected argument "${positionals[1]}"`);
-    const exp = EXPERIMENTS[name];
+    const exp = Object.hasOwn(EXPERIMENTS, name) ? EXPERIMENTS[name] : undefined;
     if (!exp) throw unknownName('experiment', 'experiment', name, Object.keys(EXPERIMENTS));
     if (flags['max-minutes'] !== undefined) throw new UsageError('--max-minutes: experiments take --budget-minutes (the time each variant trains)');
     const budget = positive(flags, 'budget-minutes', MAX_MINUTES) ?? DEFAULT_BUDGET_MINUTES;
@@ -48,41 +51,47 @@ export const experiment: Command = {
     base.maxMinutes = budget;
     const mode = str(flags, 'progress') as ProgressMode | undefined;
     const out = str(flags, 'out') ?? join('runs', `experiment-${name}`);
-    const backend = await selectBackend(str(flags, 'backend') ?? 'auto', integer(flags, 'threads', 1, 64));
-    const { train, test } = await loadSplits({
-      dataset: base.dataset,
-      dataDir: str(flags, 'data-dir'),
-      download: flags.download === true,
-      trainLimit: base.trainLimit,
-      testLimit: base.testLimit,
-      seed: base.seed,
-      frames: base.model.timeSteps,
-    });
-    await mkdir(out, { recursive: true });
-    log(`spikeflow experiment ${name}: ${exp.question}`);
-    log(`  preset ${presetName} on ${backend.name}, ${budget} min per variant, seed ${base.seed}; train: ${train.source}; test: ${test.source}`);
-    const runs: ComparisonRun[] = [];
-    const load: Record<string, number[]> = {};
-    for (const v of exp.variants) {
-      const preset = { ...base, model: v.apply(base.model) };
-      const dir = join(out, v.name);
-      log(`variant ${v.name}: ${v.note}`);
-      load[v.name] = loadavg();
-      const result = await run({ preset, train, test, out: dir, signal, log: (l) => log(`  ${l}`), progress: progressFor(mode, (l) => log(`  ${l}`), budget * 60) });
-      await writeFile(join(dir, 'run.json'), JSON.stringify({ preset: `${presetName} / ${name} / ${v.name}`, settings: preset, backend, data: { train: train.source, test: test.source } }, null, 2));
-      if (result.records.length) await writeReport(dir);
-      runs.push({ name: v.name, note: v.note, metrics: result.records as MetricsRecord[] });
-      if (result.stopReason === 'aborted') {
-        log('interrupted: the comparison covers the variants finished so far');
-        break;
+    // One experiment per folder, checked before the data is loaded (as train's --out).
+    await prepareRunFolder(out);
+    const lock = await lockRunFolder(out, log);
+    try {
+      const backend = await selectBackend(str(flags, 'backend') ?? 'auto', integer(flags, 'threads', 1, 64));
+      const { train, test } = await loadSplits({
+        dataset: base.dataset,
+        dataDir: str(flags, 'data-dir'),
+        download: flags.download === true,
+        trainLimit: base.trainLimit,
+        testLimit: base.testLimit,
+        seed: base.seed,
+        frames: base.model.timeSteps,
+      });
+      log(`spikeflow experiment ${name}: ${exp.question}`);
+      log(`  preset ${presetName} on ${backend.name}, ${budget} min per variant, seed ${base.seed}; train: ${train.source}; test: ${test.source}`);
+      const runs: ComparisonRun[] = [];
+      const load: Record<string, number[]> = {};
+      for (const v of exp.variants) {
+        const preset = { ...base, model: v.apply(base.model) };
+        const dir = join(out, v.name);
+        log(`variant ${v.name}: ${v.note}`);
+        load[v.name] = loadavg();
+        const result = await run({ preset, train, test, out: dir, signal, log: (l) => log(`  ${l}`), progress: progressFor(mode, (l) => log(`  ${l}`), budget * 60) });
+        await writeFile(join(dir, 'run.json'), JSON.stringify({ preset: `${presetName} / ${name} / ${v.name}`, settings: preset, backend, data: { train: train.source, test: test.source } }, null, 2));
+        if (result.records.length) await writeReport(dir);
+        runs.push({ name: v.name, note: v.note, metrics: result.records as MetricsRecord[] });
+        if (result.stopReason === 'aborted') {
+          log('interrupted: the comparison covers the variants finished so far');
+          break;
+        }
       }
+      const table = comparisonTable(runs);
+      const subtitle = `${exp.question} Preset ${presetName}, ${budget} min per variant, seed ${base.seed}, backend ${backend.name}; train ${train.source}; test ${test.source}.`;
+      const file = await writeComparisonReport(join(out, 'comparison.html'), `spikeflow experiment: ${name}`, subtitle, runs);
+      await writeFile(join(out, 'comparison.md'), `# ${name}\n\n${subtitle}\n\nLoad average (1, 5, 15 min) at each variant's start: ${JSON.stringify(load)}\n\n${table}\n`);
+      log(table);
+      log(`comparison report: ${file}`);
+      return signal?.aborted ? interruptedExitCode(signal) : 0;
+    } finally {
+      await lock.release();
     }
-    const table = comparisonTable(runs);
-    const subtitle = `${exp.question} Preset ${presetName}, ${budget} min per variant, seed ${base.seed}, backend ${backend.name}; train ${train.source}; test ${test.source}.`;
-    const file = await writeComparisonReport(join(out, 'comparison.html'), `spikeflow experiment: ${name}`, subtitle, runs);
-    await writeFile(join(out, 'comparison.md'), `# ${name}\n\n${subtitle}\n\nLoad average (1, 5, 15 min) at each variant's start: ${JSON.stringify(load)}\n\n${table}\n`);
-    log(table);
-    log(`comparison report: ${file}`);
-    return signal?.aborted ? 130 : 0;
   },
 };

@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { estimateTrainingBytes, formatSummary, summary } from '@spikeflow/core';
@@ -10,6 +10,9 @@ import { progressFor, type ProgressMode } from '../progress.js';
 import { writeReport } from '../report/write.js';
 import type { Preset } from '../presets.js';
 import { DEFAULT_PRESET, resolveRun } from '../resolve.js';
+import { prepareRunFolder, runFolderOf } from '../run-folder.js';
+import { lockRunFolder, type RunLock } from '../run-lock.js';
+import { writeFileAtomic } from '../write-file.js';
 import type { Command } from './command.js';
 
 /** Settings and provenance of a run, written as run.json beside the metrics (the report shows them). */
@@ -45,78 +48,132 @@ export const train: Command = {
     if (mode !== undefined && !PROGRESS_MODES.includes(mode)) throw new UsageError(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${mode}"`);
     const maxSteps = integer(flags, 'max-steps', 1);
     const threads = integer(flags, 'threads', 1, 64);
-    const out = str(flags, 'out');
-    const backend = await selectBackend(str(flags, 'backend') ?? 'auto', threads);
-    const { train: trainSplit, test } = await loadSplits({
-      dataset: preset.dataset,
-      dataDir: str(flags, 'data-dir'),
-      download: flags.download === true,
-      trainLimit: preset.trainLimit,
-      testLimit: preset.testLimit,
-      seed: preset.seed,
-      frames: preset.model.timeSteps,
-    });
-    checkInputShape(trainSplit, preset.model.input.shape);
-    checkInputShape(test, preset.model.input.shape);
-    const schedule = scheduleOf(preset);
-    log(`spikeflow train: preset ${name} on ${backend.name}${backend.detail ? ` ${JSON.stringify(backend.detail)}` : ''}`);
-    log(`  train: ${trainSplit.source}`);
-    log(`  test:  ${test.source}`);
-    log(
-      `  T=${preset.model.timeSteps} batch ${preset.batchSize} ${preset.optimizer.kind} lr ${preset.optimizer.learningRate}` +
-        `${schedule ? ` cosine over ${schedule.tMax} epochs (per ${preset.scheduleBy ?? 'epoch'})` : ''} epochs ${preset.epochs}` +
-        `${preset.maxMinutes !== undefined ? ` max ${preset.maxMinutes} min` : ''}`,
-    );
-    const info: RunInfo = {
-      preset: name,
-      settings: preset,
-      backend,
-      data: { train: trainSplit.source, test: test.source },
-      summary: undefined,
-      argv: process.argv.slice(2),
-      host: { cpus: cpus().length, node: process.version, loadAtStart: loadavg() },
-      started: new Date().toISOString(),
-    };
-    const saveInfo = async () => {
-      if (out) await writeFile(join(out, RUN_FILE), JSON.stringify(info, null, 2));
-    };
-    if (out) await mkdir(out, { recursive: true });
-    const progress = progressFor(mode as ProgressMode | undefined, log, preset.maxMinutes !== undefined ? preset.maxMinutes * 60 : undefined);
-    const result = await run({
-      preset,
-      train: trainSplit,
-      test,
-      out,
-      resume,
-      resumeRequest: { given: Object.keys(flags).filter((k) => flags[k as keyof typeof flags] !== undefined), presetName: str(flags, 'preset') ?? DEFAULT_PRESET },
-      maxSteps,
-      signal,
-      progress,
-      log,
-      onStart: async (network) => {
-        const s = summary(network);
-        info.summary = s;
-        log(formatSummary(s));
-        await saveInfo();
-      },
-    });
-    info.finished = new Date().toISOString();
-    info.stopReason = result.stopReason;
-    info.host.loadAtEnd = loadavg();
-    await saveInfo();
-    const last = result.records[result.records.length - 1];
-    if (last) {
-      const best = Math.max(...result.records.map((r) => r.testAccuracy));
-      log(`final test accuracy ${(100 * last.testAccuracy).toFixed(2)}% (best ${(100 * best).toFixed(2)}%); learned tau per layer: ${JSON.stringify(last.tau)}`);
+    const out = await runFolderOf(str(flags, 'out'), resume, log);
+    let lock: RunLock | undefined;
+    if (out) {
+      await prepareRunFolder(out);
+      lock = await lockRunFolder(out, log);
     }
-    if (result.stopReason === 'time') log(`stopped by the time budget (${preset.maxMinutes} min)`);
-    if (out && flags['no-report'] !== true && result.records.length > 0) {
-      const file = await writeReport(out);
-      log(`report: ${file}`);
+    try {
+      return await trainInto({ name, preset, resume, out, mode, maxSteps, threads, flags, log, signal });
+    } finally {
+      await lock?.release();
     }
-    return result.stopReason === 'aborted' ? 130 : 0;
   },
 };
+
+interface TrainRequest {
+  name: string;
+  preset: Preset;
+  resume?: string;
+  /** The run folder, already created and locked (none: nothing is saved). */
+  out?: string;
+  mode?: string;
+  maxSteps?: number;
+  threads?: number;
+  flags: Flags;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Exit code of a run stopped by a signal: 128 + its number (Ctrl-C 130, SIGTERM 143). */
+export function interruptedExitCode(signal: AbortSignal | undefined): number {
+  return signal?.reason === 'SIGTERM' ? 143 : 130;
+}
+
+async function trainInto({ name, preset, resume, out, mode, maxSteps, threads, flags, log, signal }: TrainRequest): Promise<number> {
+  const backend = await selectBackend(str(flags, 'backend') ?? 'auto', threads);
+  const { train: trainSplit, test } = await loadSplits({
+    dataset: preset.dataset,
+    dataDir: str(flags, 'data-dir'),
+    download: flags.download === true,
+    trainLimit: preset.trainLimit,
+    testLimit: preset.testLimit,
+    seed: preset.seed,
+    frames: preset.model.timeSteps,
+  });
+  checkInputShape(trainSplit, preset.model.input.shape);
+  checkInputShape(test, preset.model.input.shape);
+  const schedule = scheduleOf(preset);
+  log(`spikeflow train: preset ${name} on ${backend.name}${backend.detail ? ` ${JSON.stringify(backend.detail)}` : ''}`);
+  log(`  train: ${trainSplit.source}`);
+  log(`  test:  ${test.source}`);
+  log(
+    `  T=${preset.model.timeSteps} batch ${preset.batchSize} ${preset.optimizer.kind} lr ${preset.optimizer.learningRate}` +
+      `${schedule ? ` cosine over ${schedule.tMax} epochs (per ${preset.scheduleBy ?? 'epoch'})` : ''} epochs ${preset.epochs}` +
+      `${preset.maxMinutes !== undefined ? ` max ${preset.maxMinutes} min` : ''}`,
+  );
+  const info: RunInfo = {
+    preset: name,
+    settings: preset,
+    backend,
+    data: { train: trainSplit.source, test: test.source },
+    summary: undefined,
+    argv: process.argv.slice(2),
+    host: { cpus: cpus().length, node: process.version, loadAtStart: loadavg() },
+    started: new Date().toISOString(),
+  };
+  const saveInfo = async () => {
+    if (out) await writeFileAtomic(join(out, RUN_FILE), JSON.stringify(info, null, 2));
+  };
+  const progress = progressFor(mode as ProgressMode | undefined, log, preset.maxMinutes !== undefined ? preset.maxMinutes * 60 : undefined);
+  const result = await run({
+    preset,
+    train: trainSplit,
+    test,
+    out,
+    resume,
+    resumeRequest: { given: Object.keys(flags).filter((k) => flags[k as keyof typeof flags] !== undefined), presetName: str(flags, 'preset') ?? DEFAULT_PRESET },
+    maxSteps,
+    signal,
+    progress,
+    log,
+    onStart: async (network) => {
+      const s = summary(network);
+      info.summary = s;
+      log(formatSummary(s));
+      await saveInfo();
+    },
+  });
+  info.finished = new Date().toISOString();
+  info.stopReason = result.stopReason;
+  info.host.loadAtEnd = loadavg();
+  await saveInfo();
+  const last = result.records[result.records.length - 1];
+  if (last) {
+    const best = Math.max(...result.records.map((r) => r.testAccuracy));
+    log(`final test accuracy ${(100 * last.testAccuracy).toFixed(2)}% (best ${(100 * best).toFixed(2)}%); learned tau per layer: ${JSON.stringify(last.tau)}`);
+  }
+  if (result.stopReason === 'aborted' && out && (result.interruptedCheckpoint || last)) {
+    // Stopped mid-epoch (the epoch so far was saved) or between epochs (last holds the epoch that ended).
+    const checkpoint = result.interruptedCheckpoint ?? join(out, 'last');
+    if (!result.interruptedCheckpoint) log(`stopped after epoch ${last!.epoch}, saved in ${checkpoint}`);
+    log(`continue with: ${resumeCommand(process.argv.slice(2), checkpoint)}`);
+  }
+  if (result.stopReason === 'time') log(`stopped by the time budget (${preset.maxMinutes} min)`);
+  if (out && flags['no-report'] !== true && result.records.length > 0) {
+    const file = await writeReport(out);
+    log(`report: ${file}`);
+  }
+  return result.stopReason === 'aborted' ? interruptedExitCode(signal) : 0;
+}
+
+/** A shell word: quoted when it holds anything but safe characters. */
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The command that continues an interrupted run: this one's arguments with --resume pointing at the
+ * checkpoint (its run folder is found from it, so --out is dropped).
+ */
+export function resumeCommand(argv: readonly string[], checkpoint: string): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--resume' || a === '--out') i++;
+    else if (!a.startsWith('--resume=') && !a.startsWith('--out=')) kept.push(a);
+  }
+  return ['spikeflow', ...kept, '--resume', checkpoint].map(shellWord).join(' ');
+}
 
 /** `--resume RUN` (a run folder) means RUN/last; a folder that is neither is left for the loader to name. */
 async function resumeFolder(dir: string | undefined, log: (line: string) => void): Promise<string | undefined> {

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { suggest } from '@spikeflow/spec';
 import { UsageError } from '../flags.js';
 import { readMetrics, type MetricsRecord } from '../metrics.js';
+import { writeFileAtomic } from '../write-file.js';
 import { CLIENT_JS } from './client.js';
 
 export const REPORT_FILE = 'report.html';
@@ -56,13 +57,16 @@ ${tables}
 
 const pct = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '-');
 const fixed = (x: number | null | undefined, d: number) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '-');
+const exp = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x.toExponential(2) : '-');
+/** Per-layer values (tau), where a non-finite one was written as null. */
+const perLayer = (m: Record<string, number | null> | undefined, d: number) => Object.entries(m ?? {}).map(([k, v]) => `${k} ${fixed(v, d)}`).join(', ');
 
 function epochTable(metrics: MetricsRecord[]): string {
   const rows = metrics.map(
     (m) =>
       `<tr><td class="num">${m.epoch}${m.complete ? '' : ' (part)'}</td><td class="num">${fixed(m.trainLoss, 4)}</td><td class="num">${pct(m.trainAccuracy)}</td><td class="num">${pct(m.testAccuracy)}</td>` +
-      `<td class="num">${m.learningRate.toExponential(2)}</td><td class="num">${fixed(m.imagesPerSecond, 1)}</td><td class="num">${fixed(m.elapsedMinutes, 1)}</td>` +
-      `<td>${escapeHtml(Object.entries(m.tau).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', '))}</td></tr>`,
+      `<td class="num">${exp(m.learningRate)}</td><td class="num">${fixed(m.imagesPerSecond, 1)}</td><td class="num">${fixed(m.elapsedMinutes, 1)}</td>` +
+      `<td>${escapeHtml(perLayer(m.tau, 3))}</td></tr>`,
   );
   return `<h2>Epochs</h2><table><tr><th>epoch</th><th>train loss</th><th>train acc</th><th>test acc</th><th>lr (end)</th><th>img/s</th><th>minutes</th><th>tau</th></tr>${rows.join('')}</table>`;
 }
@@ -123,7 +127,7 @@ export async function writeComparisonReport(file: string, title: string, subtitl
   const rows = runs.map((r) => {
     const last = r.metrics[r.metrics.length - 1];
     const best = r.metrics.reduce((a, m) => Math.max(a, m.testAccuracy ?? -1), -1);
-    const tau = last ? Object.entries(last.tau).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') : '-';
+    const tau = last ? perLayer(last.tau, 2) : '-';
     return (
       `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.note)}</td><td class="num">${r.metrics.length}</td><td class="num">${pct(last?.testAccuracy)}</td><td class="num">${pct(best)}</td>` +
       `<td class="num">${fixed(last?.trainLoss, 4)}</td><td class="num">${fixed(last?.elapsedMinutes, 1)}</td><td>${escapeHtml(tau)}</td></tr>`
@@ -134,8 +138,6 @@ export async function writeComparisonReport(file: string, title: string, subtitl
 }
 
 async function writeAtomic(file: string, text: string): Promise<string> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
+  await writeFileAtomic(file, text);
   return file;
 }

@@ -1,7 +1,7 @@
 // Adam's update of one variable on wasm: core's host loop over views of the wasm heap (one pass
 // instead of tfjs Adam's dozen ops per variable).
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { ADAM_UPDATE_KERNEL, adamUpdateHost, type AdamUpdateAttrs } from '@spikeflow/core';
+import { ADAM_UPDATE_KERNEL, adamUpdateHost, type AdamUpdateAttrs } from '@spikeflow/core/backend';
 import type { BackendWasm } from '../wasm-call.js';
 
 function adamUpdate({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: AdamUpdateAttrs }): TensorInfo[] {

@@ -2,7 +2,7 @@
 // enough (batch-norm-xnnpack.ts), else core's host loops on views of the wasm heap, reading the
 // inputs and writing the outputs in place (no copies out of the heap and back).
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core';
+import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core/backend';
 import type { BackendWasm } from '../wasm-call.js';
 import { batchNormTrainGradXnnpack, batchNormTrainXnnpack, xnnpackBatchNormFits } from '../batch-norm-xnnpack.js';
 

@@ -1,7 +1,8 @@
 // Prints a neuron expression (@spikeflow/core's Expr) as WebAssembly SIMD: four neurons per
-// f32x4 value. Every operator of the expression language has a case; a new operator without one
-// is reported (the kernel then falls back to the JavaScript host kernel and says why).
-import type { expr } from '@spikeflow/core';
+// f32x4 value. Every operator of the expression language has a case (core's OpEmitters: a new
+// operator without one fails to compile); a node with an operator core does not know is reported
+// (the kernel then falls back to the JavaScript host kernel and says why).
+import { expr } from '@spikeflow/core/backend';
 import { f32x4Const, type Binaryen, type Ref, type WasmModule } from './binaryen.js';
 import { mathFunctionName, type MathFunction } from './simd-math.js';
 
@@ -33,6 +34,15 @@ export interface ExprNames {
 
 /** Emits `e` as a v128 (f32x4) expression. */
 export function emitExpr(b: Binaryen, mod: WasmModule, e: Expr, names: ExprNames): Ref {
+  try {
+    return emitSimd(b, mod, e, names);
+  } catch (error) {
+    if (error instanceof expr.UnknownOperatorError) throw new UnsupportedExprError(`operator "${error.operator}" has no WebAssembly SIMD form`, { cause: error });
+    throw error;
+  }
+}
+
+function emitSimd(b: Binaryen, mod: WasmModule, e: Expr, names: ExprNames): Ref {
   const f = mod.f32x4;
   const one = () => f32x4Const(b, mod, 1);
   const zero = () => f32x4Const(b, mod, 0);
@@ -60,41 +70,41 @@ export function emitExpr(b: Binaryen, mod: WasmModule, e: Expr, names: ExprNames
     entry.local = names.temp();
     return mod.local.tee(entry.local, emit(x), b.v128);
   };
-  const emit = (x: Expr): Ref => {
-    const n = x.node;
-    switch (n.op) {
-      case 'const': return f32x4Const(b, mod, n.value);
-      case 'var': return names.variable(n.name);
-      case 'param': return names.param(n.index);
-      case 'add': return f.add(go(n.a), go(n.b));
-      case 'sub': return f.sub(go(n.a), go(n.b));
-      case 'mul': return f.mul(go(n.a), go(n.b));
-      case 'div': return f.div(go(n.a), go(n.b));
-      // f32x4.max/min propagate NaN and order -0 below +0, as Math.max/min do.
-      case 'max': return f.max(go(n.a), go(n.b));
-      case 'min': return f.min(go(n.a), go(n.b));
-      case 'ge': return mod.v128.and(f.ge(go(n.a), go(n.b)), one());
-      case 'neg': return f.neg(go(n.a));
-      case 'abs': return f.abs(go(n.a));
-      case 'sqrt': return f.sqrt(go(n.a));
-      case 'square': {
-        const t = names.temp();
-        return f.mul(mod.local.tee(t, go(n.a), b.v128), mod.local.get(t, b.v128));
-      }
-      case 'step': return mod.v128.and(f.gt(go(n.a), zero()), one());
-      case 'sign': {
-        const t = names.temp();
-        const positive = mod.v128.and(f.gt(mod.local.tee(t, go(n.a), b.v128), zero()), one());
-        return f.sub(positive, mod.v128.and(f.lt(mod.local.get(t, b.v128), zero()), one()));
-      }
-      case 'exp':
-      case 'log':
-      case 'sigmoid':
-      case 'tanh':
-        return call(n.op, go(n.a));
-      default:
-        throw new UnsupportedExprError(`operator "${(n as { op: string }).op}" has no WebAssembly SIMD form`);
-    }
+  const v = b.v128;
+  // Operands arrive evaluated, left to right; one used twice goes through a temporary local.
+  const ops: expr.OpEmitters<Ref> = {
+    add: (x, y) => f.add(x, y),
+    sub: (x, y) => f.sub(x, y),
+    mul: (x, y) => f.mul(x, y),
+    div: (x, y) => f.div(x, y),
+    // f32x4.max/min propagate NaN and order -0 below +0, as Math.max/min do.
+    max: (x, y) => f.max(x, y),
+    min: (x, y) => f.min(x, y),
+    ge: (x, y) => mod.v128.and(f.ge(x, y), one()),
+    neg: (x) => f.neg(x),
+    abs: (x) => f.abs(x),
+    sqrt: (x) => f.sqrt(x),
+    square: (x) => {
+      const t = names.temp();
+      return f.mul(mod.local.tee(t, x, v), mod.local.get(t, v));
+    },
+    step: (x) => mod.v128.and(f.gt(x, zero()), one()),
+    sign: (x) => {
+      const t = names.temp();
+      const positive = mod.v128.and(f.gt(mod.local.tee(t, x, v), zero()), one());
+      return f.sub(positive, mod.v128.and(f.lt(mod.local.get(t, v), zero()), one()));
+    },
+    exp: (x) => call('exp', x),
+    log: (x) => call('log', x),
+    sigmoid: (x) => call('sigmoid', x),
+    tanh: (x) => call('tanh', x),
   };
+  const emitter: expr.ExprEmitter<Ref> = {
+    const: (value) => f32x4Const(b, mod, value),
+    var: (name) => names.variable(name),
+    param: (index) => names.param(index),
+    ops,
+  };
+  const emit = (x: Expr): Ref => expr.walkExpr(x, emitter, go);
   return go(e);
 }

@@ -6,9 +6,10 @@
 //     out: spikes [T, M], then (withStates) each state variable [T, M]; tape: [S, T, M].
 //   backward(tape, x, dy, withOut, gX, T, M, begin, end, ...params, ...invariants)
 //     dy: dL/dspikes [T, M], then (withOut) dL/d each state variable; writes gX [T, M] and sets
-//     the exported f64 globals q<k> to this call's sum of dL/dparam k over [begin, end).
+//     the exported f64 globals named gradParam(k) (q<k>) to this call's sum of dL/dparam k over
+//     [begin, end).
 // Pointers are byte offsets in the heap; [begin, end) is a range of neurons, begin a multiple of 4.
-import type { NeuronIR, NeuronStmt as Stmt } from '@spikeflow/core';
+import { neuronStep, type NeuronIR, type NeuronStmt as Stmt } from '@spikeflow/core/backend';
 import { f32x4Const, Locals, type Binaryen, type Ref, type WasmModule } from './binaryen.js';
 import { emitExpr, mathFunctionsOf } from './emit-expr.js';
 import { addMathFunctions, type MathFunction } from './simd-math.js';
@@ -17,6 +18,8 @@ export interface NeuronModuleOptions {
   /** The heap is a shared memory (tfjs-backend-wasm's threaded build). */
   shared: boolean;
 }
+
+const { forward: F, backward: B } = neuronStep;
 
 const FORWARD_POINTERS = ['x', 'out', 'withStates', 'tape', 'T', 'M', 'begin', 'end'] as const;
 const BACKWARD_POINTERS = ['tape', 'x', 'dy', 'withOut', 'gX', 'T', 'M', 'begin', 'end'] as const;
@@ -32,8 +35,8 @@ export function neuronModuleBinary(b: Binaryen, ir: NeuronIR, options: NeuronMod
     for (const s of [...ir.forward, ...ir.backward]) mathFunctionsOf(s.expr, math);
     addMathFunctions(b, mod, math);
     for (let k = 0; k < ir.numParams; k++) {
-      mod.addGlobal(`q${k}`, b.f64, true, mod.f64.const(0));
-      mod.addGlobalExport(`q${k}`, `q${k}`);
+      mod.addGlobal(B.writes.gradParam(k), b.f64, true, mod.f64.const(0));
+      mod.addGlobalExport(B.writes.gradParam(k), B.writes.gradParam(k));
     }
     new KernelBuilder(b, mod, ir, 'forward').build();
     new KernelBuilder(b, mod, ir, 'backward').build();
@@ -196,14 +199,14 @@ class KernelBuilder {
     const rowStart = m.i32.shl(this.getI(this.g), m.i32.const(2));
     if (this.kind === 'forward') {
       const body = [
-        m.local.set(this.local('x'), this.load(mode, this.at(this.argI('x')))),
-        ...range(S).map((i) => m.local.set(this.local(`z${i}`), this.getV(this.statesLocal[i]))),
+        m.local.set(this.local(F.reads.input), this.load(mode, this.at(this.argI('x')))),
+        ...range(S).map((i) => m.local.set(this.local(F.reads.state(i)), this.getV(this.statesLocal[i]))),
         ...this.statements(),
-        this.store(mode, this.at(this.argI('out')), this.getV(this.local('sp'))),
-        ...range(S).map((i) => this.store(mode, this.at(this.getI(this.tapeBase[i])), this.getV(this.local(`n${i}`)))),
+        this.store(mode, this.at(this.argI('out')), this.getV(this.local(F.writes.spike))),
+        ...range(S).map((i) => this.store(mode, this.at(this.getI(this.tapeBase[i])), this.getV(this.local(F.writes.state(i))))),
         m.if(this.argI('withStates'), m.block(null, range(S).map((i) =>
-          this.store(mode, this.at(this.getI(this.extraBase[i])), this.getV(this.local(`n${i}`)))))),
-        ...range(S).map((i) => m.local.set(this.statesLocal[i], this.getV(this.local(`n${i}`)))),
+          this.store(mode, this.at(this.getI(this.extraBase[i])), this.getV(this.local(F.writes.state(i))))))),
+        ...range(S).map((i) => m.local.set(this.statesLocal[i], this.getV(this.local(F.writes.state(i))))),
         m.local.set(this.row, m.i32.add(this.getI(this.row), this.getI(this.rowBytes))),
         m.local.set(this.t, m.i32.add(this.getI(this.t), m.i32.const(1))),
         m.br(`steps_${mode}`, m.i32.lt_s(this.getI(this.t), this.argI('T'))),
@@ -216,25 +219,26 @@ class KernelBuilder {
       ]);
     }
     const reads = this.ir.backwardReads;
+    const { reads: R, writes: W } = B;
     const K = this.ir.numParams;
     const lastRow = m.i32.add(m.i32.mul(m.i32.sub(this.argI('T'), m.i32.const(1)), this.getI(this.rowBytes)), rowStart);
     const body = [
-      ...(reads.has('x') ? [m.local.set(this.local('x'), this.load(mode, this.at(this.argI('x'))))] : []),
-      ...(reads.has('gs') ? [m.local.set(this.local('gs'), this.load(mode, this.at(this.argI('dy'))))] : []),
-      ...range(S).filter((i) => reads.has(`z${i}`)).map((i) => m.local.set(this.local(`z${i}`), m.if(
+      ...(reads.has(R.input) ? [m.local.set(this.local(R.input), this.load(mode, this.at(this.argI('x'))))] : []),
+      ...(reads.has(R.gradSpike) ? [m.local.set(this.local(R.gradSpike), this.load(mode, this.at(this.argI('dy'))))] : []),
+      ...range(S).filter((i) => reads.has(R.state(i))).map((i) => m.local.set(this.local(R.state(i)), m.if(
         m.i32.gt_s(this.getI(this.t), m.i32.const(0)),
         this.load(mode, m.i32.sub(this.at(this.getI(this.tapeBase[i])), this.getI(this.rowBytes))),
         f32x4Const(this.b, m, this.ir.init[i]),
       ))),
-      ...range(S).filter((i) => reads.has(`o${i}`)).map((i) => m.local.set(this.local(`o${i}`), m.if(
+      ...range(S).filter((i) => reads.has(R.gradOutput(i))).map((i) => m.local.set(this.local(R.gradOutput(i)), m.if(
         this.argI('withOut'),
         this.load(mode, this.at(this.getI(this.extraBase[i]))),
         f32x4Const(this.b, m, 0),
       ))),
       ...this.statements(),
-      this.store(mode, this.at(this.argI('gX')), this.getV(this.local('gx'))),
-      ...range(S).map((i) => m.local.set(this.local(`g${i}`), this.getV(this.local(`m${i}`)))),
-      ...range(K).map((k) => m.local.set(this.acc[k], m.f32x4.add(this.getV(this.acc[k]), this.getV(this.local(`q${k}`))))),
+      this.store(mode, this.at(this.argI('gX')), this.getV(this.local(W.gradInput))),
+      ...range(S).map((i) => m.local.set(this.local(R.gradNext(i)), this.getV(this.local(W.gradState(i))))),
+      ...range(K).map((k) => m.local.set(this.acc[k], m.f32x4.add(this.getV(this.acc[k]), this.getV(this.local(W.gradParam(k)))))),
       m.local.set(this.row, m.i32.sub(this.getI(this.row), this.getI(this.rowBytes))),
       m.local.set(this.t, m.i32.sub(this.getI(this.t), m.i32.const(1))),
       m.br(`steps_${mode}`, m.i32.ge_s(this.getI(this.t), m.i32.const(0))),
@@ -253,7 +257,7 @@ class KernelBuilder {
       ]);
     });
     return m.block(null, [
-      ...range(S).map((i) => m.local.set(this.local(`g${i}`), f32x4Const(this.b, m, 0))),
+      ...range(S).map((i) => m.local.set(this.local(R.gradNext(i)), f32x4Const(this.b, m, 0))),
       ...range(K).map((k) => m.local.set(this.acc[k], f32x4Const(this.b, m, 0))),
       ...(mode === 'tail'
         ? [m.local.set(this.mask, m.i32x4.lt_s(m.v128.const(new Uint8Array(Int32Array.of(0, 1, 2, 3).buffer)), m.i32x4.splat(this.getI(this.remaining))))]
@@ -292,7 +296,7 @@ class KernelBuilder {
       ])),
     ]);
     const results = this.sum.map((_, k) =>
-      m.global.set(`q${k}`, m.f64.add(m.f64x2.extract_lane(this.getV(this.sum[k]), 0), m.f64x2.extract_lane(this.getV(this.sum[k]), 1))));
+      m.global.set(B.writes.gradParam(k), m.f64.add(m.f64x2.extract_lane(this.getV(this.sum[k]), 0), m.f64x2.extract_lane(this.getV(this.sum[k]), 1))));
     // The locals are all known once the body is built.
     const body = m.block(null, [...setup, groups, ...results]);
     m.addFunction(this.kind, this.b.createType(this.locals.paramTypes), this.b.none, this.locals.varTypes, body);

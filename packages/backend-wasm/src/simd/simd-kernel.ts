@@ -4,7 +4,7 @@
 // operator without a SIMD form), the JavaScript host kernel runs instead and a warning says why.
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { makeNeuronOp, type CompiledNeuron, type NeuronOp } from '@spikeflow/core';
+import { makeNeuronOp, neuronStep, type CompiledNeuron, type NeuronOp } from '@spikeflow/core/backend';
 import type { BackendWasm } from '../wasm-call.js';
 import { binaryenFailure, binaryenIfLoaded, loadBinaryen } from './binaryen.js';
 import { UnsupportedExprError } from './emit-expr.js';
@@ -126,7 +126,7 @@ export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reaso
     }
     return compiled;
   };
-  const sums = (c: Compiled): number[] => Array.from({ length: K }, (_, k) => (c.exports[`q${k}`] as WebAssembly.Global).value as number);
+  const sums = (c: Compiled): number[] => Array.from({ length: K }, (_, k) => (c.exports[neuronStep.backward.writes.gradParam(k)] as WebAssembly.Global).value as number);
 
   const run = (fn: 'forward' | 'backward', args: number[], T: number, M: number, scalars: number[]): number[] => {
     const c = current();

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError } from '../errors.js';
+import { checkpointFilePath, declaredWeightBytes, MAX_JSON_BYTES, readCheckpointFile } from './checkpoint-file.js';
 import { MANIFEST_FILE, manifestDigest, readManifestText, type CheckpointManifest, type ManifestSummary } from './manifest.js';
 
 /** The tf.io model file of checkpoints written before manifests existed. */
@@ -34,8 +35,6 @@ export function fileHandler(directory: string): tf.io.IOHandler {
       const { weightData: _data, weightSpecs, ...rest } = artifacts;
       const model = Buffer.from(JSON.stringify({ ...rest, weightsManifest: [{ paths: [weightsFile], weights: weightSpecs ?? [] }] }));
       const modelFile = `model-${sha256(model).slice(0, 16)}.json`;
-      await writeAtomic(join(dir, weightsFile), weights);
-      await writeAtomic(join(dir, modelFile), model);
       const body: Omit<CheckpointManifest, 'sha256'> = {
         format: 'spikeflow.manifest/v1',
         model: modelFile,
@@ -46,20 +45,33 @@ export function fileHandler(directory: string): tf.io.IOHandler {
         ...summaryOf(artifacts),
       };
       const manifest: CheckpointManifest = { ...body, sha256: manifestDigest(body) };
-      await writeAtomic(join(dir, MANIFEST_FILE), Buffer.from(JSON.stringify(manifest)));
+      // manifest.json last: its rename is the commit point.
+      await writeAll(dir, [
+        [weightsFile, weights],
+        [modelFile, model],
+        [MANIFEST_FILE, Buffer.from(JSON.stringify(manifest))],
+      ]);
       await syncDirectory(dir);
       await removeFiles(dir, (f) => TEMP.test(f) || (OWNED.test(f) && !(f in manifest.files)));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
-      const manifestText = await readOptional(join(dir, MANIFEST_FILE));
+      const manifestPath = join(dir, MANIFEST_FILE);
+      const manifestText = await readCheckpointFile(manifestPath, MAX_JSON_BYTES, 'the most a manifest may hold is');
       if (manifestText === undefined) return loadLegacy(dir);
-      const manifest = readManifestText(manifestText.toString('utf8'), join(dir, MANIFEST_FILE));
+      const manifest = readManifestText(manifestText.toString('utf8'), manifestPath);
+      // Every name is checked before any file is read.
+      const listed = Object.entries(manifest.files).map(([name, expected]) => {
+        const path = checkpointFilePath(dir, name, manifestPath);
+        if (typeof expected !== 'object' || expected === null || !Number.isSafeInteger(expected.bytes) || expected.bytes < 0 || typeof expected.sha256 !== 'string') {
+          throw new CheckpointError(`checkpoint file ${manifestPath} is damaged: its entry for ${name} is not { sha256, bytes }`, manifestPath);
+        }
+        return { name, path, expected };
+      });
       const files = new Map<string, Buffer>();
-      for (const [name, expected] of Object.entries(manifest.files)) {
-        const path = join(dir, name);
-        const bytes = await readOptional(path);
+      for (const { name, path, expected } of listed) {
+        const bytes = await readCheckpointFile(path, expected.bytes, `${MANIFEST_FILE} records`);
         if (bytes === undefined) throw new CheckpointError(`checkpoint file ${path} is missing (listed in ${MANIFEST_FILE})`, path);
         const actual = sha256(bytes);
         if (bytes.length !== expected.bytes || actual !== expected.sha256) {
@@ -71,8 +83,8 @@ export function fileHandler(directory: string): tf.io.IOHandler {
         files.set(name, bytes);
       }
       const modelBytes = files.get(manifest.model);
-      if (!modelBytes) throw new CheckpointError(`${join(dir, MANIFEST_FILE)} names the model file ${manifest.model} but does not list its digest`, join(dir, MANIFEST_FILE));
-      return artifactsFrom(dir, manifest.model, JSON.parse(modelBytes.toString('utf8')) as ModelFile, (p) => files.get(p));
+      if (!modelBytes) throw new CheckpointError(`${manifestPath} names the model file ${manifest.model} but does not list its digest`, manifestPath);
+      return artifactsFrom(dir, manifest.model, parseModelFile(modelBytes, join(dir, manifest.model)), (p) => files.get(p));
     },
   };
 }
@@ -89,16 +101,15 @@ function summaryOf(artifacts: tf.io.ModelArtifacts): ManifestSummary {
 }
 
 function artifactsFrom(dir: string, modelName: string, model: ModelFile, bytesOf: (path: string) => Buffer | undefined): tf.io.ModelArtifacts {
-  const entry = model.weightsManifest?.[0];
+  const entry = weightsEntry(model, join(dir, modelName));
   const modelPath = join(dir, modelName);
-  if (!entry) throw new CheckpointError(`checkpoint ${modelPath} has no weightsManifest`, modelPath);
   const buffers = entry.paths.map((p) => {
     const b = bytesOf(p);
     if (!b) throw new CheckpointError(`checkpoint ${modelPath} refers to ${p}, which its manifest does not list`, join(dir, p));
     return b;
   });
   const bytes = Buffer.concat(buffers);
-  const expected = entry.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  const expected = declaredWeightBytes(entry.weights, modelPath);
   if (bytes.length !== expected) {
     throw new CheckpointError(`checkpoint ${join(dir, entry.paths[0])}: ${bytes.length} bytes of weights, ${modelName} describes ${expected}`, join(dir, entry.paths[0]));
   }
@@ -106,27 +117,46 @@ function artifactsFrom(dir: string, modelName: string, model: ModelFile, bytesOf
   return { ...rest, weightSpecs: entry.weights, weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) };
 }
 
-/** A checkpoint from before manifests: model.json + weights-<hash>.bin, checked against the hash in its name. */
-async function loadLegacy(dir: string): Promise<tf.io.ModelArtifacts> {
-  const modelPath = join(dir, LEGACY_MODEL);
-  const text = await readOptional(modelPath);
-  if (text === undefined) {
-    throw new CheckpointError(`${dir} holds no checkpoint: neither ${MANIFEST_FILE} nor ${LEGACY_MODEL} is there (is it a run folder? checkpoints are its last/ and best/ folders)`, join(dir, MANIFEST_FILE));
-  }
-  let model: ModelFile;
+function parseModelFile(bytes: Buffer, modelPath: string): ModelFile {
   try {
-    model = JSON.parse(text.toString('utf8')) as ModelFile;
+    const model = JSON.parse(bytes.toString('utf8')) as unknown;
+    if (typeof model === 'object' && model !== null && !Array.isArray(model)) return model as ModelFile;
   } catch (e) {
     throw new CheckpointError(`checkpoint file ${modelPath} is damaged: not valid JSON (${(e as Error).message})`, modelPath, { cause: e });
   }
+  throw new CheckpointError(`checkpoint file ${modelPath} is damaged: not a JSON object`, modelPath);
+}
+
+/** The model file's one weights group: its file names (strings) and weight list. */
+function weightsEntry(model: ModelFile, modelPath: string): { paths: string[]; weights: tf.io.WeightsManifestEntry[] } {
+  const entry = Array.isArray(model.weightsManifest) ? model.weightsManifest[0] : undefined;
+  if (!entry) throw new CheckpointError(`checkpoint ${modelPath} has no weightsManifest`, modelPath);
+  if (!Array.isArray(entry.paths) || !Array.isArray(entry.weights)) {
+    throw new CheckpointError(`checkpoint file ${modelPath} is damaged: its weightsManifest does not list { paths, weights }`, modelPath);
+  }
+  return entry;
+}
+
+/** A checkpoint from before manifests: model.json + weights-<hash>.bin, checked against the hash in its name. */
+async function loadLegacy(dir: string): Promise<tf.io.ModelArtifacts> {
+  const modelPath = join(dir, LEGACY_MODEL);
+  const text = await readCheckpointFile(modelPath, MAX_JSON_BYTES, 'the most a model file may hold is');
+  if (text === undefined) {
+    throw new CheckpointError(`${dir} holds no checkpoint: neither ${MANIFEST_FILE} nor ${LEGACY_MODEL} is there (is it a run folder? checkpoints are its last/ and best/ folders)`, join(dir, MANIFEST_FILE));
+  }
+  const model = parseModelFile(text, modelPath);
+  const entry = weightsEntry(model, modelPath);
+  // Names checked before any read; reads bounded by the bytes the weight list declares.
+  const paths = entry.paths.map((p) => ({ name: p, path: checkpointFilePath(dir, p, modelPath) }));
+  let left = declaredWeightBytes(entry.weights, modelPath);
   const files = new Map<string, Buffer>();
-  for (const p of model.weightsManifest?.[0]?.paths ?? []) {
-    const path = join(dir, p);
-    const bytes = await readOptional(path);
+  for (const { name, path } of paths) {
+    const bytes = await readCheckpointFile(path, left, `the weights ${LEGACY_MODEL} describes take`);
     if (bytes === undefined) throw new CheckpointError(`checkpoint file ${path} is missing (listed in ${LEGACY_MODEL})`, path);
-    const named = /^weights-([0-9a-f]+)\.bin$/.exec(p)?.[1];
+    left -= bytes.length;
+    const named = /^weights-([0-9a-f]+)\.bin$/.exec(name)?.[1];
     if (named && !sha256(bytes).startsWith(named)) throw new CheckpointError(`checkpoint file ${path} is damaged: its sha256 does not start with the ${named} in its name`, path);
-    files.set(p, bytes);
+    files.set(name, bytes);
   }
   return artifactsFrom(dir, LEGACY_MODEL, model, (p) => files.get(p));
 }
@@ -135,30 +165,66 @@ function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-async function readOptional(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CheckpointError(`cannot read checkpoint file ${path}: ${(e as Error).message}`, path, { cause: e });
-  }
-}
-
 async function removeFiles(dir: string, which: (name: string) => boolean): Promise<void> {
   for (const f of await readdir(dir)) if (which(f)) await rm(join(dir, f), { force: true });
 }
 
-/** Writes a file so that readers see the old content or the new, never a part: temp + fsync + rename. */
+/**
+ * Writes the files of a save in order. When one fails (e.g. the disk is full), those already written
+ * that the current manifest does not list are removed again: they would only take space, and the
+ * checkpoint stays the previous one, complete.
+ */
+async function writeAll(dir: string, files: Array<[string, Uint8Array]>): Promise<void> {
+  const written: string[] = [];
+  try {
+    for (const [name, data] of files) {
+      await writeAtomic(join(dir, name), data);
+      written.push(name);
+    }
+  } catch (e) {
+    const text = await readCheckpointFile(join(dir, MANIFEST_FILE), MAX_JSON_BYTES, 'the previous manifest').catch(() => undefined);
+    let listed: Record<string, unknown>;
+    try {
+      listed = text ? ((JSON.parse(text.toString('utf8')) as CheckpointManifest).files ?? {}) : {};
+    } catch {
+      listed = {}; // a damaged manifest lists nothing we could keep
+    }
+    for (const name of written) if (!(name in listed)) await rm(join(dir, name), { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Writes a file so that readers see the old content or the new, never a part: temp + fsync + rename.
+ * A failed write (a full disk, a read-only mount) removes its temp file and names the file it was
+ * writing; the file's previous content is untouched.
+ */
 async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CheckpointError(`cannot write checkpoint file ${path} (${data.length} bytes): ${code ? `${code}: ` : ''}${describeWriteError(e)}`, path, { cause: e });
   }
-  await rename(tmp, path);
+}
+
+/** The reason of a failed write in words (Node's messages omit the file for a failed write()). */
+function describeWriteError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return 'no space left on the device';
+  if (code === 'EDQUOT') return 'disk quota exceeded';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (e as Error).message;
 }
 
 /** Makes the renames durable (not only kill-safe but power-loss-safe) where the platform allows. */

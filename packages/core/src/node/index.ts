@@ -5,6 +5,5 @@ registerFileRouter();
 
 export { fileHandler, registerFileRouter } from './file-handler.js';
 export { readManifest, MANIFEST_FILE, MANIFEST_FORMAT, type CheckpointManifest, type ManifestSummary } from './manifest.js';
-export { runConformance, generateConformance, importPlugins, loadVectors, type ConformanceOptions, type GenerateCliOptions } from './conformance-cli.js';
 export { selectBackend, discoverBackendProviders, installedBackendPackages, loadBackendPackage } from './backends.js';
 export { formatSelection, rankCandidates, type SelectedBackend, type SelectOptions } from '../select.js';

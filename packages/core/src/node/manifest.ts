@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CheckpointError } from '../errors.js';
+import { MAX_JSON_BYTES, readCheckpointFile } from './checkpoint-file.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'spikeflow.manifest/v1';
@@ -54,11 +54,7 @@ export function readManifestText(text: string, path: string): CheckpointManifest
 /** Reads and verifies a checkpoint folder's manifest.json (without loading or checking the tensors). */
 export async function readManifest(directory: string): Promise<CheckpointManifest> {
   const path = join(resolve(directory), MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new CheckpointError(`cannot read ${path}: ${(e as Error).message} (a checkpoint folder holds ${MANIFEST_FILE})`, path, { cause: e });
-  }
-  return readManifestText(text, path);
+  const bytes = await readCheckpointFile(path, MAX_JSON_BYTES, 'the most a manifest may hold is');
+  if (bytes === undefined) throw new CheckpointError(`cannot read ${path}: it does not exist (a checkpoint folder holds ${MANIFEST_FILE})`, path);
+  return readManifestText(bytes.toString('utf8'), path);
 }

@@ -3,20 +3,27 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const STAGE = /^\.extracting-(\d+)-\d+$/;
+const STAGE = /^\.extracting-(\d+)-\d+(-\d+)?$/;
+
+/** Stages of this process's extractions in progress (several may run at once, e.g. train and test). */
+const ours = new Set<string>();
+let stages = 0;
 
 /** Runs `extract(stage)` in a fresh staging folder inside `target`, then moves what it wrote into `target`. */
 export async function extractStaged<T>(target: string, extract: (stage: string) => Promise<T>): Promise<T> {
   await mkdir(target, { recursive: true });
   await removeAbandonedStages(target);
-  const stage = join(target, `.extracting-${process.pid}-${Date.now()}`);
-  await mkdir(stage);
+  // pid and time alone repeat when one process starts two extractions within a millisecond.
+  const stage = join(target, `.extracting-${process.pid}-${Date.now()}-${++stages}`);
+  ours.add(stage); // before it exists, so a concurrent cleanup never takes it for abandoned
   try {
+    await mkdir(stage);
     const result = await extract(stage);
     for (const name of await readdir(stage)) await moveInto(join(stage, name), join(target, name));
     return result;
   } finally {
     await rm(stage, { recursive: true, force: true });
+    ours.delete(stage);
   }
 }
 
@@ -37,12 +44,13 @@ async function moveInto(from: string, to: string): Promise<void> {
 async function removeAbandonedStages(target: string): Promise<void> {
   for (const name of await readdir(target)) {
     const pid = STAGE.exec(name)?.[1];
-    if (pid !== undefined && !isRunning(Number(pid))) await rm(join(target, name), { recursive: true, force: true });
+    const stage = join(target, name);
+    if (pid !== undefined && !ours.has(stage) && !isRunning(Number(pid))) await rm(stage, { recursive: true, force: true });
   }
 }
 
 function isRunning(pid: number): boolean {
-  if (pid === process.pid) return false; // our own earlier stages are finished or failed
+  if (pid === process.pid) return false; // our own stages not in progress are finished or failed
   try {
     process.kill(pid, 0);
     return true;

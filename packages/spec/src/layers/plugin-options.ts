@@ -16,7 +16,8 @@ export function pluginOptions(
 ): OptionSchema | 'unchecked' | undefined {
   if (typeof name !== 'string') return undefined; // already reported by the field check
   if (!known) return 'unchecked';
-  const schema = known[name];
+  // Own keys only: an inherited key ("toString", "constructor", "__proto__") names no plugin.
+  const schema = Object.hasOwn(known, name) ? known[name] : undefined;
   if (!schema) issues.push({ path, message: unknownNameMessage(what, name, Object.keys(known)) });
   return schema;
 }
