@@ -2,7 +2,7 @@
 // threshold) gets a scale that makes 10-30% of its steps spike, instead of a file of near-silent
 // cases; an explicit scale is used as given.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { generateNeuronVectors, runNeuronCase, TARGET_SPIKE_RATE, type NeuronVectorCase } from '@spikeflow/core';
+import { generateNeuronVectors, runNeuronCase, TARGET_SPIKE_RATE, type NeuronVectorCase } from '@spikeflow/core/backend';
 import { cpu } from './setup.js';
 
 const rate = (c: NeuronVectorCase) => c.spikes.flat().filter((s) => s > 0).length / (c.T * c.N);

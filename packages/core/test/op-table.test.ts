@@ -2,7 +2,8 @@
 // `npm run typecheck` (tsc over this package's tests): an emitter that leaves out an operator
 // must fail to compile, and stops failing (so the check fails) if OpEmitters loses its keys.
 import { describe, expect, it } from 'vitest';
-import { buildNeuronIR, constant, evalNumber, expr, neuronStep, param, toJs, variable, type Expr } from '../src/index.js';
+import { constant, param, variable, type Expr } from '../src/index.js';
+import { buildNeuronIR, evalNumber, expr, neuronStep, toJs } from '../src/backend/index.js';
 
 const x = variable('x');
 const y = variable('y');
