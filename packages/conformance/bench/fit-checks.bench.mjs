@@ -3,7 +3,7 @@
 // interleaved (on, off, on, off...) so that a change in machine load hits both alike. Reports this
 // process's CPU time per step beside the wall time: on a shared machine the wall time mostly measures
 // the other processes, the CPU time the work (the cpu backend runs on this one thread).
-// Usage: node packages/core/bench/fit-checks.bench.mjs [--backend cpu|wasm] [--batch 16] [--steps 40] [--reps 5]
+// Usage: node packages/conformance/bench/fit-checks.bench.mjs [--backend cpu|wasm] [--batch 16] [--steps 40] [--reps 5]
 // Needs `npx turbo run build --filter=@spikeflow/core...` (and @spikeflow/backend-wasm for wasm).
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
