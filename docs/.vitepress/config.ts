@@ -44,6 +44,7 @@ export default defineConfig({
           { text: 'Training in the browser', link: '/guides/browser-training' },
           { text: 'Event datasets and frames', link: '/guides/event-datasets' },
           { text: 'Writing a neuron plugin', link: '/guides/neuron-plugin' },
+          { text: 'Graph models and layer plugins', link: '/guides/graph-models' },
           { text: 'Model spec and checkpoints', link: '/guides/spec-and-checkpoints' },
           { text: 'Choosing a backend', link: '/guides/backends' },
           { text: 'wasm threads in browsers', link: '/guides/wasm-threads' },

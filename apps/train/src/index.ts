@@ -1,5 +1,6 @@
 export { main, parse, resolvePreset, UsageError, USAGE, COMMANDS, type MainOptions } from './cli.js';
 export { PRESETS, PAPER_PRESETS, DATASETS, paperImageNet, paperCifarNet, paperEventNet, type Preset, type DatasetName } from './presets.js';
+export { sewResNet, sewBlock, recurrentRowNet, spikingAttentionNet, type Connect } from './graph-presets.js';
 export { run, evaluate, scheduleOf, formatEpoch, type RunOptions, type RunResult, type PartialEpoch } from './loop.js';
 export { selectBackend, BACKENDS, type BackendName } from './backends.js';
 export { loadSplits, streamOf, probeBatch, DataLocationError, type Split, type DataOptions } from './data.js';

@@ -1,5 +1,6 @@
 import type { LayerSpec, ModelSpec } from '@spikeflow/spec';
 import type { LossKind, OptimizerSpec } from '@spikeflow/core';
+import { recurrentRowNet, sewResNet, spikingAttentionNet } from './graph-presets.js';
 
 export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'n-mnist' | 'cifar10-dvs' | 'dvs128-gesture' | 'synthetic';
 export const DATASETS: readonly DatasetName[] = ['fashion-mnist', 'mnist', 'cifar10', 'n-mnist', 'cifar10-dvs', 'dvs128-gesture', 'synthetic'];
@@ -192,6 +193,46 @@ export const PRESETS: Record<string, Preset> = {
     description: 'a small PLIF CSNN on Fashion-MNIST that trains in minutes on a CPU: 32 channels, T=4, one epoch on 10,000 images, tested on the full test split',
     dataset: 'fashion-mnist',
     model: { ...paperImageNet('plif-fashion-mnist-small', 32, 256), timeSteps: 4 },
+    optimizer: { kind: 'adam', learningRate: 2e-3 },
+    schedule: { kind: 'cosine' },
+    loss: 'mse',
+    epochs: 1,
+    batchSize: 32,
+    trainLimit: 10000,
+    testLimit: 0,
+    seed: 2020,
+  },
+  'sew-resnet-dvs128-gesture': {
+    description: 'SEW-ResNet (ADD) on DVS128 Gesture: 32-channel stem, 7 x [SEW basic block, max pool], dense to 11 classes, PLIF throughout, 16 frames',
+    dataset: 'dvs128-gesture',
+    model: sewResNet('sew-resnet-dvs128-gesture', 128, 32, 7, 11, 16, 'add'),
+    ...paperTraining,
+  },
+  'sew-resnet-cifar10-dvs': {
+    description: 'SEW-ResNet (ADD) on CIFAR10-DVS: 64-channel stem, 4 x [SEW basic block, max pool], dense to 10 classes, PLIF throughout, 16 frames',
+    dataset: 'cifar10-dvs',
+    model: sewResNet('sew-resnet-cifar10-dvs', 128, 64, 4, 10, 16, 'add'),
+    ...paperTraining,
+  },
+  'fashion-mnist-recurrent': {
+    description: 'sequential Fashion-MNIST: one row per step (T = 28), 128 recurrent PLIF neurons with dense feedback, dense to 10 classes; sized for a CPU',
+    dataset: 'fashion-mnist',
+    model: recurrentRowNet('plif-recurrent-fashion-mnist', 128),
+    optimizer: { kind: 'adam', learningRate: 2e-3 },
+    schedule: { kind: 'cosine' },
+    scheduleBy: 'step',
+    loss: 'mse',
+    epochs: 1,
+    batchSize: 64,
+    trainLimit: 20000,
+    testLimit: 2000,
+    seed: 2020,
+    maxMinutes: 9,
+  },
+  'fashion-mnist-attention': {
+    description: 'a Spikformer-style network on Fashion-MNIST: 2x2 patch stem, one spiking self-attention block (no softmax) and one MLP block, 32 channels, 4 heads, T = 4',
+    dataset: 'fashion-mnist',
+    model: spikingAttentionNet('spiking-attention-fashion-mnist', 32, 4),
     optimizer: { kind: 'adam', learningRate: 2e-3 },
     schedule: { kind: 'cosine' },
     loss: 'mse',

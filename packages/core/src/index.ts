@@ -9,7 +9,6 @@ export {
   type NeuronPlugin,
   type SurrogatePlugin,
   type PoolPlugin,
-  type AnyPlugin,
   type ChargeContext,
   type StateContext,
   type ThresholdContext,
@@ -17,7 +16,7 @@ export {
   type NeuronCommonOptions,
   type PoolWindow,
 } from './plugins.js';
-export { Registry, registry, use } from './registry.js';
+export { Registry, registry, use, type AnyPlugin } from './registry.js';
 export { runNeuron } from './neuron-op.js';
 export { spikesSavedAsBool, setSpikesSavedAsBool } from './spike-storage.js';
 export {
@@ -31,7 +30,9 @@ export {
 } from './backend.js';
 export { selectBackendFrom, rankCandidates, formatSelection, type SelectedBackend, type SelectOptions, type RankedCandidate } from './select.js';
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
-export type { Layer, LayerVariable, ForwardContext } from './layers.js';
+export type { Layer, LayerVariable, ForwardContext, LayerBuildContext, LayerRuntime } from './layers.js';
+export { defineLayer, type LayerPlugin } from './layer-plugin.js';
+export { builtinLayers } from './layer-kinds/index.js';
 export { validate, parseSpec } from './validate.js';
 export { estimateTrainingBytes } from './memory.js';
 export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';

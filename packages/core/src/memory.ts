@@ -1,26 +1,26 @@
-import { layerShapes, parseSpec, type NormalizedModelSpec } from '@spikeflow/spec';
+import { layerShapes, parseSpec, resolveGraph, type NormalizedModelSpec } from '@spikeflow/spec';
+import { registry as sharedRegistry, type Registry } from './registry.js';
 
 /**
  * Rough bytes one training step keeps alive: every layer's output over T steps and the batch (kept
  * for backpropagation through time), times a factor for the neuron state and gradients, plus the
- * weights with their optimiser slots. Used to refuse a run before it allocates, not as a promise.
+ * weights with their optimiser slots (each layer kind counts its own). Used to refuse a run before
+ * it allocates, not as a promise.
  */
-export function estimateTrainingBytes(spec: NormalizedModelSpec | unknown, batchSize: number): number {
-  const normalized = parseSpec(spec);
+export function estimateTrainingBytes(spec: NormalizedModelSpec | unknown, batchSize: number, registry: Registry = sharedRegistry): number {
+  // Layer kinds only: plugin names and options are not needed for a size estimate.
+  const catalog = { layers: registry.catalog().layers };
+  const normalized = parseSpec(spec, catalog);
   const T = normalized.timeSteps;
-  const perSample = layerShapes(normalized).reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
+  const shapes = layerShapes(normalized, catalog);
+  const perSample = shapes.reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
   const activations = perSample * T * batchSize * 4;
+  const { inputs } = resolveGraph(normalized.layers, []);
   let weights = 0;
-  let shape = normalized.input.shape;
-  for (const [i, out] of layerShapes(normalized).entries()) {
-    const layer = normalized.layers[i];
-    if (layer.kind === 'dense') weights += shape.reduce((a, b) => a * b, 1) * out[0];
-    if (layer.kind === 'conv2d') {
-      const k = Array.isArray(layer.kernelSize) ? (layer.kernelSize[0] as number) * (layer.kernelSize[1] as number) : (layer.kernelSize as number) ** 2;
-      weights += k * shape[shape.length - 1] * out[out.length - 1];
-    }
-    shape = out;
-  }
+  normalized.layers.forEach((layer, i) => {
+    const inputShapes = inputs[i].map((j) => (j < 0 ? normalized.input.shape : shapes[j]));
+    weights += registry.layers.get(layer.kind)?.weights?.(inputShapes, shapes[i], layer) ?? 0;
+  });
   // Forward outputs, their gradients and the neurons' saved state: about three copies.
   return 3 * activations + 4 * weights * 4;
 }

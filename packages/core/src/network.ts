@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { layerShapes, type ModelSpec, type NormalizedModelSpec, type ValidatedModelSpec } from '@spikeflow/spec';
+import { layerShapes, resolveGraph, SpecError, type ModelSpec, type NormalizedModelSpec, type SpecIssue, type ValidatedModelSpec } from '@spikeflow/spec';
 import { ShapeError } from './errors.js';
-import { layerBuilders, type ForwardContext, type Layer, type LayerVariable } from './layers.js';
+import { makeVariable, type ForwardContext, type Layer, type LayerVariable } from './layers.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
 import { validate } from './validate.js';
 
@@ -94,30 +94,44 @@ export class Network {
     const random = (shape: number[]) => tf.randomUniform(shape, 0, 1, 'float32', mixSeed(seed, draws++));
     const ctx: ForwardContext = { T, N, training, record, records, repeat: 1, random };
     const output = tf.tidy(() => {
-      let first = 0;
-      let x: tf.Tensor;
-      if (this.spec.encoder.kind === 'direct') {
-        // The static input is the same at every step, and so is everything before the first
-        // stateful layer: run that prefix once on [N, ...] and repeat its output T times.
-        x = input;
-        const prefixCtx: ForwardContext = { ...ctx, T: 1, repeat: T };
-        while (first < this.layers.length && STATIC_KINDS.has(this.layers[first].kind)) x = this.layers[first++].apply(x, prefixCtx);
-        x = repeatSteps(x, T);
-      } else {
-        x = this.encode(input, T, random);
-      }
-      // Track whether each layer's input is spikes, so layers can keep spikes as bool for backward.
-      let spikes = false;
-      for (const layer of this.layers.slice(first)) {
-        ctx.spikingInput = spikes;
-        x = layer.apply(x, ctx);
-        spikes = layer.emitsSpikes === true || (spikes && layer.passesSpikes === true);
+      // Every layer's output, [T*N, ...] or, while static, [N, ...]. With the direct encoder the
+      // input is the same at every step, and so is the output of every stateless layer that reads
+      // only such values: those run once on [N, ...] and are repeated T times where a stateful
+      // layer (or the output) needs them.
+      const direct = this.spec.encoder.kind === 'direct';
+      const input_ = direct ? input : this.encode(input, T, random);
+      const values: tf.Tensor[] = [];
+      const isStatic: boolean[] = [];
+      // Whether each value is spikes (0/1), so consumers may keep them as bool for their gradient.
+      const isSpikes: boolean[] = [];
+      const repeated = new Map<number, tf.Tensor>();
+      const value = (j: number) => (j < 0 ? input_ : values[j]);
+      const staticAt = (j: number) => (j < 0 ? direct : isStatic[j]);
+      const overAllSteps = (j: number) => {
+        if (!staticAt(j)) return value(j);
+        if (!repeated.has(j)) repeated.set(j, repeatSteps(value(j), T));
+        return repeated.get(j)!;
+      };
+      const prefixCtx: ForwardContext = { ...ctx, T: 1, repeat: T };
+      for (const [i, layer] of this.layers.entries()) {
+        const fromStatic = layer.stateless && layer.inputs.every(staticAt);
+        const spikingInput = layer.inputs.every((j) => j >= 0 && isSpikes[j]);
+        let layerCtx: ForwardContext;
+        if (fromStatic) layerCtx = prefixCtx;
+        else {
+          ctx.spikingInput = spikingInput;
+          layerCtx = ctx;
+        }
+        const xs = layer.inputs.map(fromStatic ? value : overAllSteps);
+        values[i] = layer.applyMany ? layer.applyMany(xs, layerCtx) : layer.apply(xs[0], layerCtx);
+        isStatic[i] = fromStatic;
+        isSpikes[i] = layer.emitsSpikes === true || (spikingInput && layer.passesSpikes === true);
       }
       for (const r of records.values()) {
         tf.keep(r.spikes);
         if (r.v) tf.keep(r.v);
       }
-      return unfold(x, T);
+      return unfold(overAllSteps(this.layers.length - 1), T);
     });
     return { output, records };
   }
@@ -185,9 +199,6 @@ export function mixSeed(a: number, b: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Layers whose output for a repeated input is the repeated output (no state over time). */
-const STATIC_KINDS = new Set(['conv2d', 'dense', 'batchNorm', 'pool', 'flatten', 'dropout']);
-
 /** [N, ...] -> [T*N, ...], T copies (as a rank-2 tile: tfjs has no Tile gradient above rank 4). */
 function repeatSteps(x: tf.Tensor, T: number): tf.Tensor {
   return tf.tile(x.reshape([1, x.size]), [T, 1]).reshape([T * x.shape[0], ...x.shape.slice(1)]);
@@ -210,17 +221,21 @@ export function build(spec: ValidatedModelSpec, options?: BuildOptions): Network
 export function build(spec: ModelSpec | ValidatedModelSpec, options: BuildOptions = {}): Network {
   const registry = options.registry ?? sharedRegistry;
   const normalized = validate(spec, registry);
-  const shapes = layerShapes(normalized);
+  const shapes = layerShapes(normalized, registry.catalog());
+  const issues: SpecIssue[] = [];
+  const graph = resolveGraph(normalized.layers, issues);
+  if (issues.length > 0) throw new SpecError(issues);
   const buildSeed = options.seed ?? DEFAULT_SEED;
   let seed = buildSeed;
   const uniform = (shape: number[], bound: number) => tf.randomUniform(shape, -bound, bound, 'float32', seed++);
-  const counts = new Map<string, number>();
-  const layers = normalized.layers.map((spec, i) => {
-    const index = counts.get(spec.kind) ?? 0;
-    counts.set(spec.kind, index + 1);
-    const name = spec.name ?? `${spec.kind}${index}`;
-    const inputShape = i === 0 ? normalized.input.shape : shapes[i - 1];
-    return layerBuilders[spec.kind]({ spec, name, inputShape, outputShape: shapes[i], registry, uniform });
+  const layers = normalized.layers.map((spec, i): Layer => {
+    const kind = registry.layers.get(spec.kind)!;
+    const name = graph.names[i];
+    const inputs = graph.inputs[i];
+    const inputShapes = inputs.map((j) => (j < 0 ? normalized.input.shape : shapes[j]));
+    const variable = (param: string, init: tf.Tensor, trainable?: boolean) => makeVariable(`${name}/${param}`, init, trainable);
+    const runtime = kind.build({ spec, name, inputShape: inputShapes[0], inputShapes, outputShape: shapes[i], registry, uniform, variable });
+    return { ...runtime, variables: runtime.variables ?? [], name, kind: spec.kind, spec, outputShape: shapes[i], inputs, stateless: kind.stateless };
   });
   return new Network(normalized, layers, registry, buildSeed);
 }

@@ -77,6 +77,8 @@ export interface NeuronPlugin<O = Record<string, unknown>> {
   initialV?: (options: O & NeuronCommonOptions) => number;
   /** Quantities worth reporting, derived from the parameters' values (PLIF: { tau: 1 / sigmoid(w) }). */
   derived?: (params: Record<string, number>) => Record<string, number>;
+  /** Its settings in summary() after the kind, e.g. PLIF's "tau0=2"; default nothing. */
+  summary?: (options: O & NeuronCommonOptions) => string;
 }
 
 export interface SurrogatePlugin<O = Record<string, unknown>> {
@@ -148,7 +150,12 @@ export function definePool<O = Record<string, unknown>>(plugin: Omit<PoolPlugin<
   return { ...plugin, type: 'pool' };
 }
 
-export type AnyPlugin = NeuronPlugin<any> | SurrogatePlugin<any> | PoolPlugin<any>;
+/** Where layers find the plugins they name (a Registry). */
+export interface PluginLookup {
+  readonly neurons: ReadonlyMap<string, NeuronPlugin<any>>;
+  readonly surrogates: ReadonlyMap<string, SurrogatePlugin<any>>;
+  readonly pools: ReadonlyMap<string, PoolPlugin<any>>;
+}
 
 /**
  * A neuron layer's dynamics, resolved from its plugin and options into the step IR, from which the

@@ -10,7 +10,7 @@ export interface LayerSummary {
   trainable: number;
   /** Parameters that are not trained by gradient (BN running statistics). */
   nonTrainable: number;
-  /** Short description of the layer's settings, e.g. "3x3, 32 filters" or "plif tau0=2". */
+  /** Short description of the layer's settings from its kind (and neuron plugin), e.g. "3x3 kernel, 32 filters" or "plif tau0=2". */
   detail: string;
 }
 
@@ -24,29 +24,6 @@ export interface NetworkSummary {
   nonTrainable: number;
 }
 
-const size = (s: unknown) => (Array.isArray(s) ? s.join('x') : `${String(s)}x${String(s)}`);
-
-function detailOf(spec: Record<string, unknown>): string {
-  switch (spec.kind) {
-    case 'conv2d':
-      return `${size(spec.kernelSize)} kernel, ${spec.filters} filters${spec.useBias ? ', bias' : ''}`;
-    case 'dense':
-      return `${spec.units} units${spec.useBias ? ', bias' : ''}`;
-    case 'neuron': {
-      const tau = spec.initTau ?? spec.tau;
-      return `${spec.neuron}${tau !== undefined ? ` tau${spec.initTau !== undefined ? '0' : ''}=${tau}` : ''}`;
-    }
-    case 'pool':
-      return `${spec.pool} ${size(spec.size)}`;
-    case 'dropout':
-      return `rate ${spec.rate}`;
-    case 'voting':
-      return `${spec.groups} groups`;
-    default:
-      return '';
-  }
-}
-
 /** Layers, output shapes and parameter counts of a built network. */
 export function summary(network: Network): NetworkSummary {
   const layers = network.layers.map((l) => {
@@ -56,7 +33,7 @@ export function summary(network: Network): NetworkSummary {
       if (v.trainable) trainable += v.variable.size;
       else nonTrainable += v.variable.size;
     }
-    return { name: l.name, kind: l.kind, outputShape: [...l.outputShape], trainable, nonTrainable, detail: detailOf(l.spec as Record<string, unknown>) };
+    return { name: l.name, kind: l.kind, outputShape: [...l.outputShape], trainable, nonTrainable, detail: network.registry.layers.get(l.kind)?.summary?.(l.spec, network.registry) ?? '' };
   });
   return {
     name: network.spec.name,

@@ -1,4 +1,5 @@
 import { defineNeuron } from '@spikeflow/core';
+import { tauSummary } from './options.js';
 import { field } from '@spikeflow/spec';
 
 export interface AlifOptions {
@@ -20,6 +21,7 @@ export interface AlifOptions {
  */
 export const alifNeuron = defineNeuron<AlifOptions>({
   kind: 'alif',
+  summary: tauSummary,
   description: 'adaptive-threshold LIF with a learned adaptation decay',
   options: {
     tau: field.number({ exclusiveMin: 1, default: 2, description: 'membrane time constant (> 1)' }),

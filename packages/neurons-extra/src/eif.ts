@@ -1,6 +1,6 @@
 import { defineNeuron } from '@spikeflow/core';
 import { field } from '@spikeflow/spec';
-import { startAtReset, tauOption } from './options.js';
+import { startAtReset, tauOption, tauSummary } from './options.js';
 
 export interface EifOptions {
   tau: number;
@@ -13,6 +13,7 @@ export interface EifOptions {
 /** Exponential integrate-and-fire (SpikingJelly's EIFNode): H = V + (X + vRest - V + deltaT exp((V - thetaRh) / deltaT)) / tau. */
 export const eifNeuron = defineNeuron<EifOptions>({
   kind: 'eif',
+  summary: tauSummary,
   description: 'exponential integrate-and-fire',
   options: {
     ...tauOption(2),

@@ -1,6 +1,6 @@
 import { defineNeuron } from '@spikeflow/core';
 import { field } from '@spikeflow/spec';
-import { startAtReset, tauOption } from './options.js';
+import { startAtReset, tauOption, tauSummary } from './options.js';
 
 export interface IzhikevichOptions {
   tau: number;
@@ -24,6 +24,7 @@ export interface IzhikevichOptions {
  */
 export const izhikevichNeuron = defineNeuron<IzhikevichOptions>({
   kind: 'izhikevich',
+  summary: tauSummary,
   description: 'Izhikevich neuron (adaptive quadratic integrate-and-fire with an adaptation current w)',
   options: {
     ...tauOption(2),

@@ -1,6 +1,6 @@
 import { defineNeuron } from '@spikeflow/core';
 import { field } from '@spikeflow/spec';
-import { startAtReset, tauOption } from './options.js';
+import { startAtReset, tauOption, tauSummary } from './options.js';
 
 export interface QifOptions {
   tau: number;
@@ -13,6 +13,7 @@ export interface QifOptions {
 /** Quadratic integrate-and-fire (SpikingJelly's QIFNode): H = V + (X + a0 (V - vRest)(V - vC)) / tau. */
 export const qifNeuron = defineNeuron<QifOptions>({
   kind: 'qif',
+  summary: tauSummary,
   description: 'quadratic integrate-and-fire',
   options: {
     ...tauOption(2),

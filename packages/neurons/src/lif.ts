@@ -28,4 +28,5 @@ export const lifNeuron = defineNeuron<LifOptions>({
   },
   // Divide (not multiply by 1/tau) to round as SpikingJelly does.
   charge: ({ v, x, options }) => leakyCharge(v, x, options.vRest, options.decayInput, (e) => e.div(options.tau)),
+  summary: ({ tau }) => `tau=${tau}`,
 });

@@ -25,4 +25,5 @@ export const plifNeuron = defineNeuron<PlifOptions>({
     return leakyCharge(v, x, options.vRest, options.decayInput, (e) => e.mul(k));
   },
   derived: ({ w }) => ({ tau: 1 + Math.exp(-w) }),
+  summary: ({ initTau }) => `tau0=${initTau}`,
 });

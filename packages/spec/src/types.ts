@@ -19,7 +19,7 @@ export interface SurrogateKinds {}
 export interface PoolKinds {}
 
 /** The union of `Base & { [keyName]: kind } & options` over the registered kinds (any name while none are). */
-type Registered<R, Base, KeyName extends string> = keyof R extends never
+export type Registered<R, Base, KeyName extends string> = keyof R extends never
   ? Base & { [P in KeyName]: string } & { [option: string]: unknown }
   : { [K in keyof R]: Base & { [P in KeyName]: K } & R[K] }[keyof R];
 
@@ -40,72 +40,28 @@ export type EncoderSpec =
   /** The input already has a time axis: [T, N, ...shape] (event data integrated to frames). */
   | { kind: 'sequence' };
 
-interface LayerBase {
-  /** Optional name; used by monitors and checkpoints. Default: `${kind}${index}`. */
+/** What every layer may have besides its kind's fields. */
+export interface LayerSpecBase {
+  /** Optional name; used by monitors, checkpoints and other layers' `inputs`. Default: `${kind}${index}`. */
   name?: string;
-}
-export interface Conv2dLayerSpec extends LayerBase {
-  kind: 'conv2d';
-  filters: number;
-  kernelSize: number | [number, number];
-  stride?: number | [number, number];
-  padding?: 'same' | 'valid';
-  useBias?: boolean;
-}
-export interface DenseLayerSpec extends LayerBase {
-  kind: 'dense';
-  units: number;
-  useBias?: boolean;
-}
-export interface BatchNormLayerSpec extends LayerBase {
-  kind: 'batchNorm';
-  /** Weight of the new batch statistic in the running average (PyTorch convention). */
-  momentum?: number;
-  epsilon?: number;
-}
-interface NeuronCommon extends LayerBase {
-  kind: 'neuron';
-  vThreshold?: number;
-  /** Potential after a spike; null = soft reset (subtract vThreshold). */
-  vReset?: number | null;
-  /** Potential the membrane leaks toward and starts from. Default: vReset (0 for soft reset). */
-  vRest?: number;
-  /** Treat the spike inside the reset as a constant in the backward pass. */
-  detachReset?: boolean;
-  surrogate?: SurrogateSpec;
-}
-export type NeuronLayerSpec = Registered<NeuronKinds, NeuronCommon, 'neuron'>;
-interface PoolCommon extends LayerBase {
-  kind: 'pool';
-  size?: number | [number, number];
-  /** Default: size (non-overlapping windows). */
-  stride?: number | [number, number];
-  padding?: 'same' | 'valid';
-}
-export type PoolLayerSpec = Registered<PoolKinds, PoolCommon, 'pool'>;
-export interface FlattenLayerSpec extends LayerBase {
-  kind: 'flatten';
-}
-export interface DropoutLayerSpec extends LayerBase {
-  kind: 'dropout';
-  /** Fraction dropped; the mask is drawn once per sample and shared over all T steps. */
-  rate?: number;
-}
-export interface VotingLayerSpec extends LayerBase {
-  kind: 'voting';
-  /** Number of classes: units are averaged in `groups` consecutive groups of units/groups. */
-  groups: number;
+  /**
+   * The layers (by name) whose outputs this layer takes, in order. Default: the layer before it
+   * (the model input for the first layer). Merge layers (add, concat, and, iand) take two or more.
+   */
+  inputs?: readonly string[];
 }
 
-export type LayerSpec =
-  | Conv2dLayerSpec
-  | DenseLayerSpec
-  | BatchNormLayerSpec
-  | NeuronLayerSpec
-  | PoolLayerSpec
-  | FlattenLayerSpec
-  | DropoutLayerSpec
-  | VotingLayerSpec;
+/**
+ * Registers layer kinds for type checking (declaration merging): the kind's name to its layer type,
+ *
+ *   declare module '@spikeflow/spec' { interface LayerKinds { gate: LayerSpecBase & { kind: 'gate'; units: number } } }
+ *
+ * Every built-in kind registers itself here from its own file (src/layers/).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface LayerKinds {}
+
+export type LayerSpec = LayerKinds[keyof LayerKinds];
 
 export type LayerKind = LayerSpec['kind'];
 

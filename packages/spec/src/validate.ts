@@ -1,6 +1,9 @@
 import { formatPath, SpecError, unknownNameMessage, type JsonPath, type SpecIssue } from './errors.js';
-import { applySchema, checkField, cloneJson, field, type OptionSchema } from './fields.js';
-import { COMMON_LAYER_FIELDS, LAYER_FIELDS, LAYER_KINDS, pair, windowOutput } from './layers.js';
+import { applySchema, cloneJson, field, type OptionSchema } from './fields.js';
+import { resolveGraph } from './graph.js';
+import { isShapeProblem, type LayerKindSpec } from './layer-kind.js';
+import { COMMON_LAYER_FIELDS } from './layers.js';
+import { BUILTIN_LAYER_KINDS } from './layers/index.js';
 import { checkSpecSize, SPEC_LIMITS } from './limits.js';
 import { MODEL_FORMAT, type ModelSpec, type NormalizedLayer, type NormalizedModelSpec, type ValidatedModelSpec } from './types.js';
 
@@ -12,6 +15,13 @@ export interface PluginCatalog {
   neurons?: Record<string, OptionSchema>;
   surrogates?: Record<string, OptionSchema>;
   pools?: Record<string, OptionSchema>;
+  /** Layer kinds by name; default the built-in ones. */
+  layers?: Record<string, LayerKindSpec>;
+}
+
+/** The layer kinds a catalog knows: its own, or the built-in ones. */
+export function catalogLayerKinds(catalog: PluginCatalog): Record<string, LayerKindSpec> {
+  return catalog.layers ?? Object.fromEntries(BUILTIN_LAYER_KINDS.map((k) => [k.kind, k]));
 }
 
 const ENCODER_KINDS = ['direct', 'poisson', 'sequence'] as const;
@@ -134,8 +144,9 @@ function validateInto(spec: unknown, catalog: PluginCatalog, issues: SpecIssue[]
   } else if (layers.length > SPEC_LIMITS.maxLayers) {
     issues.push({ path: ['layers'], message: `${layers.length} layers; at most ${SPEC_LIMITS.maxLayers} are allowed` });
   } else {
+    const kinds = catalogLayerKinds(catalog);
     layers.forEach((layer, i) => {
-      const n = validateLayer(layer, ['layers', i], catalog, issues);
+      const n = validateLayer(layer, ['layers', i], kinds, catalog, issues);
       if (n) normalized.push(n);
     });
     const names = new Map<string, number>();
@@ -147,18 +158,20 @@ function validateInto(spec: unknown, catalog: PluginCatalog, issues: SpecIssue[]
   }
   out.layers = normalized;
 
-  if (issues.length === 0 && inputShape) inferShapes(out as unknown as NormalizedModelSpec, issues);
+  if (issues.length === 0) resolveGraph(normalized, issues);
+  if (issues.length === 0 && inputShape) inferShapes(out as unknown as NormalizedModelSpec, issues, catalogLayerKinds(catalog));
   return issues.length === 0 ? (out as unknown as NormalizedModelSpec) : undefined;
 }
 
-function validateLayer(layer: unknown, path: JsonPath, catalog: PluginCatalog, issues: SpecIssue[]): NormalizedLayer | undefined {
+function validateLayer(layer: unknown, path: JsonPath, kinds: Record<string, LayerKindSpec>, catalog: PluginCatalog, issues: SpecIssue[]): NormalizedLayer | undefined {
   if (!isObject(layer)) {
     issues.push({ path, message: `expected a layer object { "kind": ... }, got ${JSON.stringify(layer)}` });
     return undefined;
   }
   const kind = layer.kind;
-  if (typeof kind !== 'string' || !(LAYER_KINDS as string[]).includes(kind)) {
-    issues.push({ path: [...path, 'kind'], message: unknownNameMessage('layer kind', kind, LAYER_KINDS) });
+  const def = typeof kind === 'string' && Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
+  if (!def) {
+    issues.push({ path: [...path, 'kind'], message: unknownNameMessage('layer kind', kind, Object.keys(kinds)) });
     return undefined;
   }
   const out: Record<string, unknown> = {};
@@ -168,36 +181,12 @@ function validateLayer(layer: unknown, path: JsonPath, catalog: PluginCatalog, i
     const problem = layerNameProblem(out.name);
     if (problem) issues.push({ path: [...path, 'name'], message: problem });
   }
-  const fields: OptionSchema = LAYER_FIELDS[kind as keyof typeof LAYER_FIELDS];
+  validateInputs(layer.inputs, def, path, out, issues);
+  const fields: OptionSchema = def.fields;
   applySchema(fields, layer, path, out, issues);
-  const allowed = [...Object.keys(COMMON_LAYER_FIELDS), ...Object.keys(fields)];
-
-  if (kind === 'neuron') {
-    const plugin = pluginOptions('neuron', out.neuron, catalog.neurons, [...path, 'neuron'], issues);
-    if (plugin === 'unchecked') allowed.push(...Object.keys(layer).filter((k) => !allowed.includes(k)));
-    else if (plugin) {
-      applySchema(plugin, layer, path, out, issues);
-      allowed.push(...Object.keys(plugin));
-    }
-    if (out.vRest === undefined && issues.length === before) out.vRest = out.vReset ?? 0;
-    if (typeof out.vThreshold === 'number') {
-      const vRest = out.vRest as number;
-      if (typeof out.vReset === 'number' && out.vReset >= out.vThreshold)
-        issues.push({ path: [...path, 'vReset'], message: `vReset (${out.vReset}) must be below vThreshold (${out.vThreshold}), or the neuron fires forever` });
-      if (typeof vRest === 'number' && vRest >= out.vThreshold)
-        issues.push({ path: [...path, 'vRest'], message: `vRest (${vRest}) must be below vThreshold (${out.vThreshold})` });
-    }
-    if (isObject(out.surrogate)) out.surrogate = validateSurrogate(out.surrogate, [...path, 'surrogate'], catalog, issues);
-  } else if (kind === 'pool') {
-    const plugin = pluginOptions('pool', out.pool, catalog.pools, [...path, 'pool'], issues);
-    if (plugin === 'unchecked') allowed.push(...Object.keys(layer).filter((k) => !allowed.includes(k)));
-    else if (plugin) {
-      applySchema(plugin, layer, path, out, issues);
-      allowed.push(...Object.keys(plugin));
-    }
-    if (out.stride === undefined) out.stride = cloneJson(out.size);
-  }
-  reportUnknownFields(layer, allowed, path, issues, `a ${kind} layer`);
+  const allowed = [...Object.keys(COMMON_LAYER_FIELDS), 'inputs', ...Object.keys(fields)];
+  def.normalize?.({ layer, out, path, catalog, issues, allowed, before });
+  reportUnknownFields(layer, allowed, path, issues, `a ${def.kind} layer`);
   if (issues.length !== before) return undefined;
   // Canonical key order (schema order, then unchecked plugin options), so that validating a
   // normalized spec again gives the same JSON text.
@@ -209,6 +198,26 @@ function validateLayer(layer: unknown, path: JsonPath, catalog: PluginCatalog, i
   return ordered as NormalizedLayer;
 }
 
+/** `inputs`: a list of layer names, as many as the kind takes; merges must name theirs. */
+function validateInputs(inputs: unknown, def: LayerKindSpec, path: JsonPath, out: Record<string, unknown>, issues: SpecIssue[]): void {
+  const { min, max } = def.inputs ?? { min: 1, max: 1 };
+  const aKind = `${/^[aeiou]/i.test(def.kind) ? 'an' : 'a'} ${def.kind}`;
+  const takes = max === min ? `${min}` : max === undefined ? `${min} or more` : `${min} to ${max}`;
+  if (inputs === undefined) {
+    if (min > 1) issues.push({ path: [...path, 'inputs'], message: `missing inputs: ${aKind} layer takes ${takes} inputs, named as ["layerA", "layerB"]` });
+    return;
+  }
+  if (!Array.isArray(inputs) || inputs.some((n) => typeof n !== 'string' || n === '')) {
+    issues.push({ path: [...path, 'inputs'], message: `expected a list of layer names, got ${JSON.stringify(inputs)}` });
+    return;
+  }
+  if (inputs.length < min || (max !== undefined && inputs.length > max)) {
+    issues.push({ path: [...path, 'inputs'], message: `${aKind} layer takes ${takes} input${takes === '1' ? '' : 's'}, got ${inputs.length}` });
+    return;
+  }
+  out.inputs = [...inputs];
+}
+
 /** Layer names key variables (`name/param`) and per-layer records, so some names cannot work. */
 function layerNameProblem(name: string): string | undefined {
   if (name === '') return 'a layer name cannot be empty';
@@ -217,116 +226,35 @@ function layerNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-function pluginOptions(
-  what: string,
-  name: unknown,
-  known: Record<string, OptionSchema> | undefined,
-  path: JsonPath,
-  issues: SpecIssue[],
-): OptionSchema | 'unchecked' | undefined {
-  if (typeof name !== 'string') return undefined; // already reported by the field check
-  if (!known) return 'unchecked';
-  // Own keys only: an inherited key ("toString", "constructor", "__proto__") names no plugin.
-  const schema = Object.hasOwn(known, name) ? known[name] : undefined;
-  if (!schema) issues.push({ path, message: unknownNameMessage(what, name, Object.keys(known)) });
-  return schema;
-}
-
-function validateSurrogate(s: Record<string, unknown>, path: JsonPath, catalog: PluginCatalog, issues: SpecIssue[]): Record<string, unknown> {
-  const kindIssue = checkField(field.string({ description: 'surrogate kind' }), s.kind, [...path, 'kind']);
-  if (kindIssue) {
-    issues.push(kindIssue);
-    return s;
-  }
-  const plugin = pluginOptions('surrogate', s.kind, catalog.surrogates, [...path, 'kind'], issues);
-  if (plugin === 'unchecked') return cloneJson(s);
-  if (!plugin) return s;
-  const out: Record<string, unknown> = { kind: s.kind };
-  applySchema(plugin, s, path, out, issues);
-  reportUnknownFields(s, ['kind', ...Object.keys(plugin)], path, issues, `surrogate "${String(s.kind)}"`);
-  return out;
-}
-
 /**
  * Per-sample output shape of every layer (no time or batch axis). Throws a SpecError naming the
  * layer whose input does not fit (dense after conv without flatten, pool window larger than input...).
  */
-export function layerShapes(spec: NormalizedModelSpec): number[][] {
+export function layerShapes(spec: NormalizedModelSpec, catalog: PluginCatalog = {}): number[][] {
   const issues: SpecIssue[] = [];
-  const shapes = inferShapes(spec, issues);
+  const shapes = inferShapes(spec, issues, catalogLayerKinds(catalog));
   if (issues.length > 0) throw new SpecError(issues);
   return shapes;
 }
 
 const tooLarge = (elements: number) => elements > SPEC_LIMITS.maxTensorElements;
 
-function inferShapes(spec: NormalizedModelSpec, issues: SpecIssue[]): number[][] {
+function inferShapes(spec: NormalizedModelSpec, issues: SpecIssue[], kinds: Record<string, LayerKindSpec>): number[][] {
   const shapes: number[][] = [];
-  let shape = [...spec.input.shape];
-  const show = (s: number[]) => `[${s.join(', ')}]`;
+  const graph = resolveGraph(spec.layers, issues);
+  if (issues.length > 0) return shapes;
   for (let i = 0; i < spec.layers.length; i++) {
     const l = spec.layers[i];
-    const path: JsonPath = ['layers', i];
-    const fail = (message: string) => {
-      issues.push({ path, message });
-    };
-    switch (l.kind) {
-      case 'conv2d':
-      case 'pool': {
-        if (shape.length !== 3) {
-          fail(`${l.kind} expects an input of shape [height, width, channels], but the input here is ${show(shape)}`);
-          return shapes;
-        }
-        const [kh, kw] = pair(l.kind === 'conv2d' ? l.kernelSize : l.size);
-        const [sh, sw] = pair(l.stride);
-        const padding = l.padding as string;
-        const h = windowOutput(shape[0], kh, sh, padding);
-        const w = windowOutput(shape[1], kw, sw, padding);
-        if (h <= 0 || w <= 0) {
-          fail(`window ${kh}x${kw} does not fit the input ${show(shape)} with padding "${padding}"`);
-          return shapes;
-        }
-        const cout = l.kind === 'conv2d' ? (l.filters as number) : shape[2];
-        if (l.kind === 'conv2d' && tooLarge(kh * kw * shape[2] * cout)) {
-          fail(`a ${kh}x${kw}x${shape[2]}x${cout} kernel has more than ${SPEC_LIMITS.maxTensorElements} values`);
-          return shapes;
-        }
-        if (tooLarge(h * w * cout)) {
-          fail(`an output of ${show([h, w, cout])} per sample has more than ${SPEC_LIMITS.maxTensorElements} values`);
-          return shapes;
-        }
-        shape = [h, w, cout];
-        break;
-      }
-      case 'dense':
-        if (shape.length !== 1) {
-          fail(`dense expects a flat input [features], but the input here is ${show(shape)}: add { "kind": "flatten" } before it`);
-          return shapes;
-        }
-        if (tooLarge(shape[0] * (l.units as number))) {
-          fail(`a ${shape[0]}x${l.units} kernel has more than ${SPEC_LIMITS.maxTensorElements} values`);
-          return shapes;
-        }
-        shape = [l.units as number];
-        break;
-      case 'flatten':
-        shape = [shape.reduce((a, b) => a * b, 1)];
-        break;
-      case 'voting': {
-        const groups = l.groups as number;
-        if (shape.length !== 1) {
-          fail(`voting expects a flat input [units], but the input here is ${show(shape)}`);
-          return shapes;
-        }
-        if (shape[0] % groups !== 0) {
-          issues.push({ path: [...path, 'groups'], message: `${groups} groups do not divide the ${shape[0]} units of the layer before` });
-          return shapes;
-        }
-        shape = [groups];
-        break;
-      }
-      default:
-        break; // batchNorm, neuron, dropout keep the shape
+    const def = kinds[l.kind];
+    if (!def) {
+      issues.push({ path: ['layers', i, 'kind'], message: unknownNameMessage('layer kind', l.kind, Object.keys(kinds)) });
+      return shapes;
+    }
+    const inputs = graph.inputs[i].map((j) => (j < 0 ? spec.input.shape : shapes[j]));
+    const shape = def.outputShape(inputs, l);
+    if (isShapeProblem(shape)) {
+      issues.push({ path: shape.field ? ['layers', i, shape.field] : ['layers', i], message: shape.problem });
+      return shapes;
     }
     shapes.push(shape);
   }

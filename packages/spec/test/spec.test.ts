@@ -92,7 +92,7 @@ describe('JSON Schema', () => {
   it('describes every built-in layer kind and its fields', () => {
     const schema = modelJsonSchema() as { properties: { layers: { items: { oneOf: Array<{ properties: Record<string, { const?: string }> }> } } } };
     const kinds = schema.properties.layers.items.oneOf.map((s) => s.properties.kind.const);
-    expect(kinds).toEqual(['conv2d', 'dense', 'batchNorm', 'neuron', 'pool', 'flatten', 'dropout', 'voting']);
+    expect(kinds).toEqual(['conv2d', 'dense', 'batchNorm', 'neuron', 'pool', 'flatten', 'dropout', 'voting', 'add', 'concat', 'and', 'iand', 'recurrent', 'rowSequence', 'attention']);
     const conv = schema.properties.layers.items.oneOf[0];
     expect(Object.keys(conv.properties)).toEqual(expect.arrayContaining(['filters', 'kernelSize', 'stride', 'padding', 'useBias']));
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);

@@ -1,0 +1,26 @@
+import * as tf from '@tensorflow/tfjs';
+import { denseKind } from '@spikeflow/spec';
+import { defineLayer } from '../layer-plugin.js';
+import { matMulSpikes, saveSpikesAsBoolNow } from '../spike-storage.js';
+
+export const dense = defineLayer({
+  ...denseKind,
+  stateless: true,
+  build(c) {
+    const fanIn = c.inputShape[0];
+    const units = c.spec.units as number;
+    const bound = 1 / Math.sqrt(fanIn);
+    const vars = [c.variable('kernel', c.uniform([fanIn, units], bound))];
+    if (c.spec.useBias) vars.push(c.variable('bias', c.uniform([units], bound)));
+    return {
+      variables: vars,
+      apply: (x, ctx) => {
+        const kernel = vars[0].variable as tf.Tensor2D;
+        const y = ctx.spikingInput && saveSpikesAsBoolNow() ? matMulSpikes(x as tf.Tensor2D, kernel) : tf.matMul(x as tf.Tensor2D, kernel);
+        return vars[1] ? tf.add(y, vars[1].variable) : y;
+      },
+    };
+  },
+  summary: (l) => `${l.units} units${l.useBias ? ', bias' : ''}`,
+  weights: ([input], out) => input.reduce((a, b) => a * b, 1) * out[0],
+});

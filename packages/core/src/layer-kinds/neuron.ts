@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+import { neuronKind, type NormalizedLayer } from '@spikeflow/spec';
+import { defineLayer } from '../layer-plugin.js';
+import type { LayerBuildContext } from '../layers.js';
+import { runNeuron } from '../neuron-op.js';
+import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions, type PluginLookup } from '../plugins.js';
+import { reshapeKeepingNothing } from '../spike-storage.js';
+
+/** A neuron layer's (or a recurrent layer's) dynamics, compiled from its plugins and options. */
+export function compileLayerNeuron(c: Pick<LayerBuildContext, 'spec' | 'name' | 'registry'>): CompiledNeuron {
+  const plugin = c.registry.neurons.get(c.spec.neuron as string);
+  const surrogateSpec = c.spec.surrogate as { kind: string } & Record<string, unknown>;
+  const surrogate = c.registry.surrogates.get(surrogateSpec.kind);
+  if (!plugin || !surrogate) throw new Error(`${c.name}: neuron "${String(c.spec.neuron)}" or surrogate "${surrogateSpec.kind}" is not registered`);
+  return compileNeuron(plugin, surrogate, c.spec as unknown as Record<string, unknown> & NeuronCommonOptions, surrogateSpec);
+}
+
+/** The neuron's summary line: its plugin's own detail, else its kind. */
+export function neuronDetail(l: NormalizedLayer, registry: PluginLookup): string {
+  const plugin = registry.neurons.get(l.neuron as string);
+  const detail = plugin?.summary?.(l as Record<string, unknown>);
+  return detail ? `${String(l.neuron)} ${detail}` : String(l.neuron);
+}
+
+export const neuron = defineLayer({
+  ...neuronKind,
+  stateless: false,
+  build(c) {
+    const compiled = compileLayerNeuron(c);
+    const vars = compiled.paramNames.map((p, i) => c.variable(p, tf.scalar(compiled.paramInit[i])));
+    const features = c.inputShape.reduce((a, b) => a * b, 1);
+    return {
+      variables: vars,
+      neuron: compiled,
+      emitsSpikes: true,
+      apply: (x, ctx) => {
+        const seq = x.reshape([ctx.T, ctx.N * features]) as tf.Tensor2D;
+        const withV = ctx.record.has(c.name);
+        const params = vars.map((v) => v.variable as tf.Tensor);
+        const out = runNeuron(compiled, seq, params, withV);
+        // The spikes are kept (as bool where the backend allows) by the layers that consume them, not by the reshape.
+        if (!withV) return reshapeKeepingNothing(out, x.shape);
+        const [spikes, v, ...states] = tf.unstack(out);
+        tf.dispose(states);
+        const perStep = [ctx.T, ctx.N, ...c.inputShape];
+        ctx.records.set(c.name, { spikes: spikes.reshape(perStep), v: v.reshape(perStep) });
+        return spikes.reshape(x.shape);
+      },
+    };
+  },
+  summary: neuronDetail,
+});

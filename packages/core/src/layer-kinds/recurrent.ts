@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import { recurrentKind } from '@spikeflow/spec';
+import { defineLayer } from '../layer-plugin.js';
+import { neuronStep } from '../neuron-step.js';
+import { compileLayerNeuron, neuronDetail } from './neuron.js';
+
+/**
+ * Neurons fed back their own spikes of the step before. The input's part of the connection runs
+ * once over all T (time folded into the batch); only the feedback steps through time, each step a
+ * neuron step whose gradient is the neuron's own backward pass, so BPTT through the loop is exact.
+ */
+export const recurrent = defineLayer({
+  ...recurrentKind,
+  stateless: false,
+  build(c) {
+    const compiled = compileLayerNeuron(c);
+    const step = neuronStep(compiled);
+    const params = compiled.paramNames.map((p, i) => c.variable(p, tf.scalar(compiled.paramInit[i])));
+    const features = c.inputShape.reduce((a, b) => a * b, 1);
+    const dense = c.spec.connection === 'dense';
+    // Dense: PyTorch's Linear(2F -> F) initialisation; rows [0, F) read x[t], rows [F, 2F) s[t-1].
+    const bound = 1 / Math.sqrt(2 * features);
+    const weights = dense
+      ? [c.variable('kernel', c.uniform([2 * features, features], bound)), ...(c.spec.useBias ? [c.variable('bias', c.uniform([features], bound))] : [])]
+      : [c.variable('recurrentWeight', c.uniform([features], bound))];
+    return {
+      // The neuron's parameters first, as on a neuron layer (neuronParameters reads them by index).
+      variables: [...params, ...weights],
+      neuron: compiled,
+      emitsSpikes: true,
+      apply: (x, ctx) => {
+        const M = ctx.N * features;
+        const p = params.map((v) => v.variable as tf.Tensor);
+        let drive = x.reshape([ctx.T * ctx.N, features]);
+        let feedback: (s: tf.Tensor2D) => tf.Tensor2D;
+        if (dense) {
+          const [kernel, bias] = weights.map((w) => w.variable as tf.Tensor2D);
+          const fromInput = tf.slice(kernel, [0, 0], [features, features]);
+          const fromSpikes = tf.slice(kernel, [features, 0], [features, features]);
+          drive = tf.matMul(drive as tf.Tensor2D, fromInput);
+          if (bias) drive = tf.add(drive, bias);
+          feedback = (s) => tf.matMul(s, fromSpikes);
+        } else {
+          const w = weights[0].variable;
+          feedback = (s) => tf.mul(s, w);
+        }
+        const perStep = tf.unstack(drive.reshape([ctx.T, ctx.N, features]));
+        let state = compiled.ir.init.map((v) => tf.fill([M], v) as tf.Tensor1D);
+        let spikes = tf.zeros([ctx.N, features]) as tf.Tensor2D;
+        const out: tf.Tensor[] = [];
+        const vs: tf.Tensor[] = [];
+        for (let t = 0; t < ctx.T; t++) {
+          const input = t === 0 ? perStep[t] : tf.add(perStep[t], feedback(spikes));
+          const [s, ...next] = tf.unstack(step(input.reshape([M]) as tf.Tensor1D, state, p));
+          state = next as tf.Tensor1D[];
+          spikes = s.reshape([ctx.N, features]);
+          out.push(spikes);
+          vs.push(next[0]);
+        }
+        const y = tf.stack(out).reshape(x.shape);
+        if (ctx.record.has(c.name)) {
+          const shape = [ctx.T, ctx.N, ...c.inputShape];
+          ctx.records.set(c.name, { spikes: y.reshape(shape), v: tf.stack(vs).reshape(shape) });
+        }
+        return y;
+      },
+    };
+  },
+  summary: (l, registry) => `${neuronDetail(l, registry)}, ${String(l.connection)} feedback`,
+  weights: ([input], _out, l) => {
+    const f = input.reduce((a, b) => a * b, 1);
+    return l.connection === 'dense' ? 2 * f * f + (l.useBias ? f : 0) : f;
+  },
+});

@@ -1,0 +1,144 @@
+// The graph-model reference check (test/fixtures/graph_vectors.json, SpikingJelly float64): a SEW
+// BasicBlock with ADD / IAND between a conv stem and a linear head, and a LinearRecurrentContainer
+// around PLIF. One forward + backward per case on the current backend. Layouts there are PyTorch's
+// (NCHW, conv [Cout, Cin, kh, kw], linear [out, in], flatten order (c, h, w)); transposed to NHWC here.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { build, firingRate, rateLoss, type ModelSpec, type Network } from '@spikeflow/core';
+import { repoRoot } from './workspaces.js';
+
+export interface GraphCase {
+  kind: 'sew' | 'recurrent';
+  connect?: 'ADD' | 'AND' | 'IAND';
+  seed: number;
+  T: number;
+  N: number;
+  K: number;
+  [key: string]: any;
+}
+export const graphVectors: { cases: GraphCase[] } = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/graph_vectors.json'), 'utf8'));
+export const caseName = (c: GraphCase) => (c.kind === 'sew' ? `sew ${c.connect}` : 'recurrent');
+
+const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, vThreshold: 1, vReset: 0, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } } as const;
+
+/** The SEW connect function on spikes: SpikingJelly's sew_function(identity = stem, out = block). */
+const connect = {
+  ADD: { kind: 'add', inputs: ['stem', 'block'] },
+  AND: { kind: 'and', inputs: ['stem', 'block'] },
+  // (NOT block) AND stem: iand negates its first input.
+  IAND: { kind: 'iand', inputs: ['block', 'stem'] },
+} as const;
+
+export function graphCaseSpec(c: GraphCase): ModelSpec {
+  if (c.kind === 'sew') {
+    const convBnPlif = (name: string, bnEps: number) =>
+      [
+        { kind: 'conv2d', name: `${name}Conv`, filters: c.C, kernelSize: 3, padding: 'same', useBias: false },
+        { kind: 'batchNorm', name: `${name}Bn`, epsilon: bnEps },
+        { ...plif, name },
+      ] as const;
+    return {
+      input: { shape: [c.H, c.W, c.Cin] },
+      timeSteps: c.T,
+      layers: [
+        ...convBnPlif('stem', c.params.stem.bnEps),
+        ...convBnPlif('inner', c.params.conv1.bnEps),
+        ...convBnPlif('block', c.params.conv2.bnEps),
+        { ...connect[c.connect!], name: 'connect' },
+        { kind: 'pool', pool: 'max', size: 2 },
+        { kind: 'flatten' },
+        { kind: 'dense', name: 'head', units: c.K, useBias: false },
+        { ...plif, name: 'headPlif' },
+      ],
+    };
+  }
+  return {
+    input: { shape: [c.Fin] },
+    encoder: { kind: 'sequence' },
+    timeSteps: c.T,
+    layers: [
+      { kind: 'dense', name: 'in', units: c.F, useBias: false },
+      { ...plif, kind: 'recurrent', name: 'rec', connection: 'dense', useBias: true },
+      { kind: 'dense', name: 'out', units: c.K, useBias: false },
+      { ...plif, name: 'outPlif' },
+    ],
+  };
+}
+
+/** [(from spikeflow variable), (to PyTorch layout), (PyTorch param path)] per checked parameter. */
+type Mapping = Array<[string, (t: tf.Tensor) => tf.Tensor, (t: tf.Tensor) => tf.Tensor, (o: any) => any]>;
+
+const convIn = (w: tf.Tensor) => w.transpose([2, 3, 1, 0]);
+const convOut = (w: tf.Tensor) => w.transpose([3, 2, 0, 1]);
+const linIn = (w: tf.Tensor) => w.transpose();
+const same = (w: tf.Tensor) => w;
+
+function mapping(c: GraphCase): Mapping {
+  if (c.kind === 'recurrent') {
+    return [
+      ['in/kernel', linIn, linIn, (p) => p.inWeight],
+      ['rec/kernel', linIn, linIn, (p) => p.recWeight],
+      ['rec/bias', same, same, (p) => p.recBias],
+      ['rec/w', same, same, (p) => p.recPlifW],
+      ['out/kernel', linIn, linIn, (p) => p.outWeight],
+      ['outPlif/w', same, same, (p) => p.outPlifW],
+    ];
+  }
+  const { K, C } = c;
+  const H2 = c.H / 2;
+  const W2 = c.W / 2;
+  // PyTorch linear [K, (c, h, w)] <-> spikeflow [(h, w, c), K]
+  const denseIn = (w: tf.Tensor) => w.reshape([K, C, H2, W2]).transpose([2, 3, 1, 0]).reshape([H2 * W2 * C, K]);
+  const denseOut = (w: tf.Tensor) => w.reshape([H2, W2, C, K]).transpose([3, 2, 0, 1]).reshape([K, C * H2 * W2]);
+  const stage = (name: string, key: string): Mapping => [
+    [`${name}Conv/kernel`, convIn, convOut, (p) => p[key].convWeight],
+    [`${name}Bn/gamma`, same, same, (p) => p[key].bnGamma],
+    [`${name}Bn/beta`, same, same, (p) => p[key].bnBeta],
+    [`${name}/w`, same, same, (p) => p[key].plifW],
+  ];
+  return [...stage('stem', 'stem'), ...stage('inner', 'conv1'), ...stage('block', 'conv2'), ['head/kernel', denseIn, denseOut, (p) => p.linearWeight], ['headPlif/w', same, same, (p) => p.headPlifW]];
+}
+
+const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flat(Infinity as 1) : [v]) as number[];
+
+/**
+ * Runs one case on the current backend; returns, by name, the absolute error of the output and
+ * the loss and, for each gradient, its largest error relative to the largest reference value of
+ * that gradient. `inspect` sees the built network.
+ */
+export async function graphCaseErrors(c: GraphCase, inspect?: (net: Network) => void): Promise<Record<string, number>> {
+  const net = build(graphCaseSpec(c));
+  inspect?.(net);
+  const byName = Object.fromEntries(net.namedVariables().map((v) => [v.name, v.variable]));
+  const map = mapping(c);
+  for (const [name, toTf, , pick] of map) {
+    const value = pick(c.params);
+    tf.tidy(() => byName[name].assign(toTf(Array.isArray(value) ? tf.tensor(value) : tf.scalar(value))));
+  }
+  const input = c.kind === 'sew' ? tf.tensor4d(c.input).transpose([0, 2, 3, 1]) : tf.tensor3d(c.input);
+  const labels = tf.tensor1d(c.label, 'int32');
+  let rate: tf.Tensor | undefined;
+  const { value: loss, grads } = tf.variableGrads(() => {
+    const r = firingRate(net.forward(input, { training: true }).output);
+    rate = tf.keep(r);
+    return rateLoss('mse', r, labels);
+  }, net.trainableVariables());
+  const errors: Record<string, number> = {};
+  const absErr = (a: ArrayLike<number>, e: number[]) => e.reduce((m, v, i) => Math.max(m, Math.abs(a[i] - v)), 0);
+  errors.output = absErr(await rate!.data(), flat(c.output));
+  errors.loss = absErr(await loss.data(), [c.loss]);
+  for (const [name, , toTorch, pick] of map) {
+    const expected = flat(pick(c.grads));
+    const g = grads[byName[name].name];
+    const actual = await tf.tidy(() => toTorch(g)).data();
+    const scale = Math.max(...expected.map(Math.abs));
+    errors[`${name} gradient`] = absErr(actual, expected) / scale;
+  }
+  tf.dispose([input, labels, loss, rate!, ...Object.values(grads)]);
+  net.dispose();
+  return errors;
+}
+
+/** Output and loss within 1e-6; every gradient within 1e-4 of the largest of its kind. */
+export const graphTolerance = (what: string) => (what === 'output' || what === 'loss' ? 1e-6 : 1e-4);

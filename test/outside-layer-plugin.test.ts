@@ -1,0 +1,155 @@
+// A layer plugin written outside the monorepo, as a user would: a folder of its own whose
+// package.json depends on spikeflow's packed tarballs. Its layer kind builds with a typed spec (a
+// misspelt field fails tsc), validates, trains, saves and loads, appears in summary() and in the
+// JSON Schema of the registry's catalog.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+const PACKAGES = ['spec', 'core', 'neurons'];
+const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
+const tsc = join(root, 'node_modules/typescript/bin/tsc');
+
+const plugin = `import * as tf from '@tensorflow/tfjs';
+import { defineLayer } from '@spikeflow/core';
+import { field, showShape, type LayerSpecBase } from '@spikeflow/spec';
+
+/** A learned gain per feature. */
+export const gain = defineLayer({
+  kind: 'gain',
+  description: 'a learned gain per feature',
+  fields: { init: field.number({ default: 1, description: 'initial gain' }) },
+  outputShape: ([input]) => (input.length === 1 ? input : { problem: \`gain expects a flat input, got \${showShape(input)}\` }),
+  stateless: true,
+  build(c) {
+    const g = c.variable('gain', tf.fill(c.inputShape, c.spec.init as number));
+    return { variables: [g], apply: (x) => tf.mul(x, g.variable) };
+  },
+  summary: (layer) => \`gain from \${String(layer.init)}\`,
+  weights: ([input]) => input[0],
+});
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    gain: LayerSpecBase & { kind: 'gain'; init?: number };
+  }
+}
+`;
+
+const spec = `import type { ModelSpec } from '@spikeflow/spec';
+import '@spikeflow/neurons';
+import './index.js';
+
+export const spec: ModelSpec = {
+  input: { shape: [8, 8, 1] },
+  timeSteps: 4,
+  layers: [
+    { kind: 'flatten' },
+    { kind: 'dense', units: 32 },
+    { kind: 'gain', init: 2 },
+    { kind: 'neuron', neuron: 'plif' },
+    { kind: 'dense', units: 20 },
+    { kind: 'neuron', neuron: 'plif' },
+    { kind: 'voting', groups: 4 },
+  ],
+};
+
+// The typing is real: a misspelt field of this layer kind does not compile.
+export const wrong: ModelSpec = {
+  input: { shape: [4] },
+  // @ts-expect-error the field is init
+  layers: [{ kind: 'gain', inti: 2 }],
+};
+`;
+
+const train = `import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { build, loadCheckpoint, parseSpec, registry, saveCheckpoint, summary, use, Trainer, syntheticDataset } from '@spikeflow/core';
+import { fileHandler } from '@spikeflow/core/node';
+import { modelJsonSchema } from '@spikeflow/spec';
+import { neurons, surrogates } from '@spikeflow/neurons';
+import { gain } from './dist/index.js';
+import { spec } from './dist/spec.js';
+await tf.setBackend('cpu');
+use(neurons, surrogates, gain);
+const out = {};
+try {
+  parseSpec({ ...spec, layers: [{ kind: 'gain', init: 'x' }] });
+} catch (e) {
+  out.invalid = e.message;
+}
+const net = build(spec, { seed: 3 });
+out.summary = summary(net).layers.find((l) => l.kind === 'gain');
+const schema = modelJsonSchema(registry.catalog());
+out.schema = schema.properties.layers.items.oneOf.find((s) => s.properties.kind.const === 'gain')?.properties.init;
+const data = syntheticDataset({ numClasses: 4, shape: [8, 8, 1], samples: 64, seed: 5 });
+const trainer = new Trainer(net, { optimizer: { kind: 'adam', learningRate: 1e-2 } });
+out.losses = [];
+for (let i = 0; i < 20; i++) {
+  const { loss, rate } = trainer.trainStep(data.x, data.labels);
+  out.losses.push((await loss.data())[0]);
+  tf.dispose([loss, rate]);
+}
+out.gain = Array.from(await net.namedVariables().find((v) => v.name === 'gain0/gain').variable.data());
+const dir = mkdtempSync(join(tmpdir(), 'gain-'));
+await saveCheckpoint(net, fileHandler(dir));
+const loaded = await loadCheckpoint(fileHandler(dir));
+out.loadedGain = Array.from(await loaded.network.namedVariables().find((v) => v.name === 'gain0/gain').variable.data());
+out.samePrediction = Array.from(await net.predict(data.x).data()).join() === Array.from(await loaded.network.predict(data.x).data()).join();
+console.log('RESULT ' + JSON.stringify(out));
+`;
+
+describe.skipIf(!built)('a layer plugin in its own package, outside the monorepo', () => {
+  if (!built) console.warn('outside-layer-plugin test skipped: packages are not built; `npm test` builds them first');
+  const work = mkdtempSync(join(tmpdir(), 'spikeflow-layer-plugin-'));
+  const dir = join(work, 'spikeflow-layer-gain');
+  const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+
+  it('installs from the packed tarballs and builds with tsc', () => {
+    for (const p of PACKAGES) execFileSync('npm', ['pack', '--pack-destination', work], { cwd: join(root, 'packages', p), stdio: 'pipe' });
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({
+      name: 'spikeflow-layer-gain', version: '0.1.0', private: true, type: 'module',
+      exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' } },
+    }));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, declaration: true, outDir: 'dist', rootDir: 'src', skipLibCheck: true },
+      include: ['src'],
+    }));
+    writeFileSync(join(dir, 'src/index.ts'), plugin);
+    writeFileSync(join(dir, 'src/spec.ts'), spec);
+    writeFileSync(join(dir, 'train.mjs'), train);
+    const tarballs = PACKAGES.map((p) => join(work, `spikeflow-${p}-0.0.0.tgz`));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, '@tensorflow/tfjs@4.22.0'], { cwd: dir, stdio: 'pipe' });
+    const r = run([tsc, '-p', 'tsconfig.json']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'dist/index.js'))).toBe(true);
+  }, 600_000);
+
+  it('a misspelt field does not type-check without the expect-error', () => {
+    writeFileSync(join(dir, 'src/spec.ts'), spec.replace('  // @ts-expect-error the field is init\n', ''));
+    const r = run([tsc, '-p', 'tsconfig.json', '--noEmit']);
+    writeFileSync(join(dir, 'src/spec.ts'), spec);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toMatch(/spec\.ts.*error TS2353.*inti/);
+  }, 300_000);
+
+  it('validates, trains, saves and loads, and appears in summary() and the JSON Schema', () => {
+    const r = run(['train.mjs']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.split('RESULT ')[1]);
+    expect(out.invalid).toMatch(/layers\[0\]\.init: expected a number/);
+    expect(out.summary).toMatchObject({ name: 'gain0', outputShape: [32], trainable: 32, detail: 'gain from 2' });
+    expect(out.schema).toEqual({ description: 'initial gain', default: 1, type: 'number' });
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(out.losses.slice(-3))).toBeLessThan(mean(out.losses.slice(0, 3)));
+    expect(out.gain.some((g: number) => g !== 2)).toBe(true);
+    expect(out.loadedGain).toEqual(out.gain);
+    expect(out.samePrediction).toBe(true);
+  }, 300_000);
+});
