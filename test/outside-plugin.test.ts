@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'backend-cpu', 'backend-webgpu'];
+const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'datasets', 'backend-cpu', 'backend-webgpu'];
 const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 
@@ -67,7 +67,8 @@ export const wrong: ModelSpec = {
 `;
 
 const train = `import * as tf from '@tensorflow/tfjs';
-import { build, use, Trainer, syntheticDataset } from '@spikeflow/core';
+import { build, use, Trainer } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { lifAdapt } from './dist/index.js';
 import { spec } from './dist/spec.js';

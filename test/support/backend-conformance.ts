@@ -17,7 +17,6 @@ import {
   runNeuronCase,
   use,
   saveCheckpoint,
-  syntheticDataset,
   Trainer,
   type AnyPlugin,
   type BackendCandidate,
@@ -25,6 +24,7 @@ import {
   type BackendReport,
   type NeuronVectorFile,
 } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import { fileHandler } from '@spikeflow/core/node';
 import type { ModelSpec } from '@spikeflow/spec';
 import { networkVectorErrors } from './network-vectors.js';

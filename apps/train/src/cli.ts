@@ -22,7 +22,11 @@ export const COMMANDS: Command[] = [train, evalCommand, inspect, presets, report
 /** The one convention every command follows. */
 export const EXIT_CODES = 'exit codes: 0 done, 1 run error (bad data, divergence, damaged checkpoint), 2 usage error (a flag, a --spec file, a contradicting --resume), 130 interrupted (Ctrl-C; the epoch so far is saved)';
 
-export const USAGE = `usage:\n${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}\n\ncommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}\n\n${EXIT_CODES}`;
+/** The help text, with each command's usage as it reads now (choices follow the registries). */
+export const usageText = (): string => `usage:\n${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}\n\ncommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}\n\n${EXIT_CODES}`;
+
+/** The help text when this module loaded (usageText() reads it anew). */
+export const USAGE = usageText();
 
 export { parse, UsageError };
 export { resolvePreset } from './resolve.js';
@@ -36,7 +40,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   const { command, positionals, flags } = parse(argv);
   const cmd = COMMANDS.find((c) => c.name === command);
   if (flags.help) {
-    log(cmd ? `usage: ${cmd.usage}\n\n${EXIT_CODES}` : USAGE);
+    log(cmd ? `usage: ${cmd.usage}\n\n${EXIT_CODES}` : usageText());
     return 0;
   }
   if (!cmd) throw unknownName('command', 'command', command, COMMANDS.map((c) => c.name));

@@ -84,7 +84,7 @@ export {
   type CaseResult,
 } from './conformance.js';
 export { SpecError, type ModelSpec, type ValidatedModelSpec } from '@spikeflow/spec';
-export { syntheticDataset, seededRandom, type SyntheticOptions } from './synthetic.js';
+export { seededRandom } from './random.js';
 export { fit, evaluate, batchNormWarnings, startWeight, yieldToEventLoop, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';
 export { ScalarMeter } from './meter.js';
 export { runMonitors, firingRateMonitor, spikeRasterMonitor, membraneMonitor, neuronLayerNames, type Monitor, type LayerRecord, type Raster, type MembraneTrace, type SampleMonitorOptions } from './monitors.js';

@@ -1,6 +1,7 @@
 // Every catalogue neuron trains on the synthetic task on cpu, wasm and webgpu: the loss falls.
 import { describe, expect, it } from 'vitest';
-import { build, neuronImplementation, syntheticDataset, Trainer } from '@spikeflow/core';
+import { build, neuronImplementation, Trainer } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import type { ModelSpec } from '@spikeflow/spec';
 import { extraNeurons } from '../src/index.js';
 import { tf, useBackend, type BackendName } from './backends.js';
