@@ -1,7 +1,7 @@
 // The cpu backend as a spikeflow provider: tfjs-backend-cpu (plain JavaScript, runs everywhere)
 // with spikeflow's kernels for it.
 import * as tf from '@tensorflow/tfjs';
-import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type BackendKernelConfig, type BackendProvider, type BackendSetupOptions } from '@spikeflow/core';
+import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type BackendKernelConfig, type BackendProvider, type BackendSetupOptions, type TraitedKernelConfig } from '@spikeflow/core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm.js';
 import { adamUpdateConfig } from './adam.js';
@@ -9,7 +9,20 @@ import { adamUpdateConfig } from './adam.js';
 /** The fused neuron op on cpu: the generated JavaScript loop over host memory. */
 export const cpuNeuronKernelConfig: BackendKernelConfig = { kernelName: NEURON_KERNEL, backendName: 'cpu', neuronOp: (neuron) => hostNeuronKernel(neuron) };
 
-const kernels = (): BackendKernelConfig[] => [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig, cpuNeuronKernelConfig];
+let maxPoolGrad: TraitedKernelConfig | undefined;
+
+/**
+ * tfjs-backend-cpu's own MaxPoolGrad, declared as routing each window's gradient to its first
+ * maximum (row-major), which it does: max pooling on spikes then runs tfjs's op. Taken once, so a
+ * later replacement of the kernel is not declared by mistake.
+ */
+function maxPoolGradConfig(): TraitedKernelConfig[] {
+  const own = tf.getKernel('MaxPoolGrad', 'cpu');
+  if (!maxPoolGrad && own) maxPoolGrad = { ...own, traits: { firstMaxPoolGrad: true } };
+  return maxPoolGrad ? [maxPoolGrad] : [];
+}
+
+const kernels = (): BackendKernelConfig[] => [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig, cpuNeuronKernelConfig, ...maxPoolGradConfig()];
 
 /** Registers spikeflow's cpu kernels (importing the package does it; safe to call again). */
 export function registerCpuKernels(): string[] {

@@ -35,6 +35,7 @@ export { spikesSavedAsBool, setSpikesSavedAsBool } from './spike-storage.js';
 export {
   NEURON_KERNEL,
   registerKernels,
+  kernelTraits,
   registerBackendProvider,
   registeredBackendProviders,
   type BackendProvider,
@@ -43,6 +44,8 @@ export {
   type BackendCandidate,
   type BackendSetupOptions,
   type BackendKernelConfig,
+  type KernelTraits,
+  type TraitedKernelConfig,
   type NeuronKernelConfig,
 } from './backend.js';
 export { selectBackendFrom, rankCandidates, formatSelection, type SelectedBackend, type SelectOptions, type RankedCandidate } from './select.js';
