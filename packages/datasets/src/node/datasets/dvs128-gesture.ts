@@ -1,19 +1,8 @@
-import { defineDataset } from '../../registry/dataset.js';
-import { paperEventNet, paperTraining } from '../../presets/paper.js';
 import { loadDvsGesture } from '../event-loaders.js';
-import { eventSplits } from './splits.js';
+import { defineEventDataset } from './paper-kinds.js';
 
-/** DVS128 Gesture: folder holding DvsGesture/ (or DvsGesture.tar.gz); 11 classes, 128x128 frames. */
-export const dvsGestureDataset = defineDataset({
-  name: 'dvs128-gesture',
-  inputShape: [128, 128, 2],
-  classes: 11,
-  load: (o) => eventSplits('dvs128-gesture', o, loadDvsGesture),
-  preset: {
-    description: "the paper's DVS128 Gesture setting: 5 conv blocks, 20 frames, 11 classes (--data-dir: folder holding DvsGesture/ or DvsGesture.tar.gz)",
-    paperAccuracy: 97.57,
-    paperOrder: 6,
-    model: paperEventNet('plif-dvs128-gesture', 128, 5, 11, 20),
-    ...paperTraining,
-  },
+/** DVS128 Gesture: folder holding DvsGesture/ (or DvsGesture.tar.gz); 128x128, 11 classes. */
+export const dvsGestureDataset = defineEventDataset({
+  name: 'dvs128-gesture', size: 128, classes: 11, blocks: 5, frames: 20, load: loadDvsGesture, paperAccuracy: 97.57, paperOrder: 6,
+  description: "the paper's DVS128 Gesture setting: 5 conv blocks, 20 frames, 11 classes (--data-dir: folder holding DvsGesture/ or DvsGesture.tar.gz)",
 });
