@@ -16,17 +16,20 @@ let maxPoolGrad: TraitedKernelConfig | undefined;
  * maximum (row-major), which it does: max pooling on spikes then runs tfjs's op. Taken once, so a
  * later replacement of the kernel is not declared by mistake.
  */
-function maxPoolGradConfig(): TraitedKernelConfig[] {
+function declaredMaxPoolGrad(): TraitedKernelConfig[] {
   const own = tf.getKernel('MaxPoolGrad', 'cpu');
   if (!maxPoolGrad && own) maxPoolGrad = { ...own, traits: { firstMaxPoolGrad: true } };
   return maxPoolGrad ? [maxPoolGrad] : [];
 }
 
-const kernels = (): BackendKernelConfig[] => [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig, cpuNeuronKernelConfig, ...maxPoolGradConfig()];
+/** spikeflow's own kernels for cpu (what setup reports). */
+const ownKernels = (): BackendKernelConfig[] => [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig, cpuNeuronKernelConfig];
+const kernels = (): BackendKernelConfig[] => [...ownKernels(), ...declaredMaxPoolGrad()];
 
-/** Registers spikeflow's cpu kernels (importing the package does it; safe to call again). */
+/** Registers spikeflow's cpu kernels and declares tfjs's MaxPoolGrad (importing the package does it; safe to call again). */
 export function registerCpuKernels(): string[] {
-  return registerKernels(kernels());
+  registerKernels(declaredMaxPoolGrad());
+  return registerKernels(ownKernels());
 }
 
 export const provider: BackendProvider = {
