@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['spec', 'core', 'neurons'];
+const PACKAGES = ['spec', 'core', 'neurons', 'datasets'];
 const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 
@@ -69,7 +69,8 @@ const train = `import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { build, loadCheckpoint, parseSpec, registry, saveCheckpoint, summary, use, Trainer, syntheticDataset } from '@spikeflow/core';
+import { build, loadCheckpoint, parseSpec, registry, saveCheckpoint, summary, use, Trainer } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import { fileHandler } from '@spikeflow/core/node';
 import { modelJsonSchema } from '@spikeflow/spec';
 import { neurons, surrogates } from '@spikeflow/neurons';

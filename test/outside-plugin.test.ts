@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { scaffoldNeuron } from '@spikeflow/create-neuron';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'backend-cpu', 'backend-webgpu', 'conformance'];
+const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'datasets', 'backend-cpu', 'backend-webgpu', 'conformance'];
 const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 // Both suites below need the packed packages; `npm test` builds them first, so they run there and in CI.
 if (!built) console.warn('outside-plugin tests (neuron plugin and scaffold) skipped: packages are not built; `npm test` builds them first');
@@ -70,7 +70,8 @@ export const wrong: ModelSpec = {
 `;
 
 const train = `import * as tf from '@tensorflow/tfjs';
-import { build, use, Trainer, syntheticDataset } from '@spikeflow/core';
+import { build, use, Trainer } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { lifAdapt } from './dist/index.js';
 import { spec } from './dist/spec.js';
