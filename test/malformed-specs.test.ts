@@ -39,7 +39,7 @@ const cases: Array<[string, unknown, string, string]> = [
   ['wrong format', edit((s) => (s.format = 'spikeflow.model/v9')), 'format', 'unsupported format'],
   ['empty layers', edit((s) => (s.layers = [])), 'layers', 'non-empty array'],
   ['unknown layer kind', edit((s) => (s.layers[4] = { kind: 'flaten' } as never)), 'layers[4].kind', 'did you mean "flatten"'],
-  ['unknown neuron', edit((s) => (layer(s, 2).neuron = 'plfi')), 'layers[2].neuron', 'unknown neuron "plfi"; known: if, lif, plif (did you mean "plif"?)'],
+  ['unknown neuron', edit((s) => (layer(s, 2).neuron = 'plfi')), 'layers[2].neuron', 'unknown neuron "plfi"; known: if, lif, plif, li (did you mean "plif"?)'],
   ['unknown surrogate', edit((s) => (layer(s, 2).surrogate = { kind: 'arctan' })), 'layers[2].surrogate.kind', 'unknown surrogate "arctan"'],
   ['surrogate alpha negative', edit((s) => (layer(s, 2).surrogate = { kind: 'atan', alpha: -1 })), 'layers[2].surrogate.alpha', 'a number > 0'],
   ['initTau <= 1', edit((s) => (layer(s, 2).initTau = 1)), 'layers[2].initTau', 'a number > 1'],

@@ -18,6 +18,9 @@ export {
   type NeuronCommonOptions,
   type CompiledNeuron,
   type PoolWindow,
+  type NirNeuronNode,
+  type NeuronNirCodec,
+  type NirNeuronImport,
 } from './plugins.js';
 export { Registry, registry, use } from './registry.js';
 export {
@@ -67,7 +70,7 @@ export { validate, parseSpec } from './validate.js';
 export { estimateTrainingBytes } from './memory.js';
 export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';
 export { stepChecks, checkNeuronParameters, labelsValid, allFinite, type StepCheck } from './step-checks.js';
-export { firingRate, rateLoss, correctCount, oneHotLabels, type LossKind } from './loss.js';
+export { firingRate, outputReadout, rateLoss, correctCount, oneHotLabels, LOSS_KINDS, type LossKind } from './loss.js';
 export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type CheckedStepResult, type CheckedStepOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointMeta, type SaveOptions, type LoadedCheckpoint } from './checkpoint.js';
 export {
