@@ -3,7 +3,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, chainOf, importNir, nirToModel, readNir } from '../src/index.js';
+import { buildModel, chainOf, importNir, nirToModel, readNir, type NeuronNode } from '../src/index.js';
+import { Registry } from '@spikeflow/core';
+import { neurons, surrogates } from '@spikeflow/neurons';
 import { cpu } from './support.js';
 
 // Files in Python NIR's exact layout, written with h5py by test/python/make_fixtures.py, and the
@@ -67,8 +69,9 @@ describe('NIR files in Python NIR layout', () => {
     expect(model.spec.layers[1]).toMatchObject({ kind: 'neuron', neuron: 'if', vReset: null, vThreshold: 1 });
   });
 
-  it('names the node of an unsupported type', async () => {
-    await expect(importNir(fixture('cubalif.nir'))).rejects.toThrow(/node "cuba": unsupported node type "CubaLIF"; spikeflow reads Input, Output/);
+  it('names the node of a neuron type that no registered plugin reads', async () => {
+    const registry = new Registry().register(neurons, surrogates);
+    await expect(importNir(fixture('cubalif.nir'), { registry })).rejects.toThrow(/^node "cuba": no registered neuron plugin reads CubaLIF nodes \(@spikeflow\/neurons-extra has one: use\(extraNeurons\)\)$/);
   });
 
   it('names the node whose shape does not fit', async () => {
@@ -84,8 +87,8 @@ describe('NIR files in Python NIR layout', () => {
 
   it('names the node when tau varies per neuron, which spikeflow layers cannot hold', async () => {
     const graph = await readNir(fixture('conv_lif.nir'));
-    const lif = graph.nodes.lif as Extract<typeof graph.nodes.lif, { type: 'LIF' }>;
-    lif.tau.data[3] = 0.005;
+    const lif = graph.nodes.lif as NeuronNode;
+    lif.params.tau.data[3] = 0.005;
     expect(() => nirToModel(graph, { dt: 1e-3 })).toThrow(/node "lif": tau varies across neurons/);
   });
 });

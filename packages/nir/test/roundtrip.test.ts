@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build } from '@spikeflow/core';
-import { buildModel, chainOf, exportNir, foldBatchNorm, importNir, readModel, readNir } from '../src/index.js';
+import { buildModel, chainOf, exportNir, foldBatchNorm, importNir, readModel, readNir, type NeuronNode } from '../src/index.js';
 import { cpu, inputImages, makeNetwork, record } from './support.js';
 
 describe('NIR round trip in TypeScript', () => {
@@ -55,9 +55,9 @@ describe('NIR round trip in TypeScript', () => {
     const bytes = await exportNir(net, { maxPool: 'spike-or', dt: 1e-3 });
     const graph = await readNir(bytes);
     expect(graph.metadata).toMatchObject({ dt: 1e-3, time_steps: 6, spikeflow_encoder: 'direct' });
-    const lif = graph.nodes.neuron2 as Extract<typeof graph.nodes.neuron2, { type: 'LIF' }>;
-    expect(lif.tau.data[0]).toBeCloseTo(3e-3, 9);
-    expect(lif.r.data[0]).toBe(3); // decayInput off: r = tau in steps
+    const lif = graph.nodes.neuron2 as NeuronNode;
+    expect(lif.params.tau.data[0]).toBeCloseTo(3e-3, 9);
+    expect(lif.params.r.data[0]).toBe(3); // decayInput off: r = tau in steps
     const imported = buildModel(await importNir(bytes));
     const x = inputImages(3, 5);
     const a = await record(folded, x);
