@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@spikeflow/core/node';
 import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
+import { cubaLifNeuron } from '@spikeflow/neurons-extra';
 import { pools } from '@spikeflow/pooling';
 import type { Command } from './commands/command.js';
 import { evalCommand, inspect } from './commands/eval.js';
@@ -12,7 +13,8 @@ import { report } from './commands/report.js';
 import { train } from './commands/train.js';
 import { parse, unknownName, UsageError } from './flags.js';
 
-use(neurons, surrogates, pools);
+// CubaLIF too, so that NIR files with CubaLIF nodes import and their checkpoints load.
+use(neurons, surrogates, pools, cubaLifNeuron);
 // Production mode: no debug checks, and no console banner from tfjs about its Node backend.
 tf.enableProdMode();
 
