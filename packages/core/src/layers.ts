@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { pair, type NormalizedLayer } from '@spikeflow/spec';
+import { explicitPadding, pair, type NormalizedLayer } from '@spikeflow/spec';
 import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions, type PoolPlugin } from './plugins.js';
 import type { Registry } from './registry.js';
 import { runNeuron } from './neuron-op.js';
@@ -77,11 +77,14 @@ export const layerBuilders: Record<string, (c: LayerBuildContext) => Layer> = {
     const bound = 1 / Math.sqrt(cin * kh * kw);
     const vars = [variable(`${c.name}/kernel`, c.uniform([kh, kw, cin, filters], bound))];
     if (c.spec.useBias) vars.push(variable(`${c.name}/bias`, c.uniform([filters], bound)));
-    const padding = c.spec.padding as 'same' | 'valid';
+    const zeros = explicitPadding(c.spec.padding);
+    const padding = zeros ? 'valid' : (c.spec.padding as 'same' | 'valid');
     return {
       ...base(c, vars),
-      apply: (x, ctx) => {
+      apply: (input, ctx) => {
         const kernel = vars[0].variable as tf.Tensor4D;
+        // Explicit padding (PyTorch's, NIR's): zeros on both sides, then a 'valid' convolution.
+        const x = zeros ? tf.pad(input, [[0, 0], [zeros[0], zeros[0]], [zeros[1], zeros[1]], [0, 0]]) : input;
         const y = ctx.spikingInput && saveSpikesAsBoolNow()
           ? conv2dSpikes(x as tf.Tensor4D, kernel, [sh, sw], padding)
           : tf.conv2d(x as tf.Tensor4D, kernel, [sh, sw], padding);

@@ -2,7 +2,7 @@
 // webgpu): a layer whose output is its membrane potential, checked against a float64 leaky
 // integrator written by hand, forward and dL/dx, with the losses on the mean and the max over T.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, outputReadout, rateLoss, seededRandom, Trainer } from '@spikeflow/core';
+import { build, outputReadout, rateLoss, seededRandom, Trainer, type ModelSpec } from '@spikeflow/core';
 import { tf, useBackend, type BackendName } from './backends.js';
 
 const T = 9;
@@ -41,7 +41,7 @@ describe.each(['cpu', 'wasm', 'webgpu'] as BackendName[])('LI readout on %s', (b
   beforeAll(async () => {
     ok = await useBackend(backend);
   });
-  const spec = { input: { shape: [F] }, encoder: { kind: 'sequence' }, timeSteps: T, layers: [{ kind: 'neuron', neuron: 'li', tau, vRest }] } as const;
+  const spec: ModelSpec = { input: { shape: [F] }, encoder: { kind: 'sequence' }, timeSteps: T, layers: [{ kind: 'neuron', neuron: 'li', tau, vRest }] };
 
   it('outputs V (never fires, never resets) within 1e-5 of float64, and dL/dx', async () => {
     if (!ok) return;

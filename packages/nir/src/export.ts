@@ -1,5 +1,5 @@
 import { registry as sharedRegistry, type NeuronCommonOptions, type Network, type Registry } from '@spikeflow/core';
-import { layerShapes, pair, type NormalizedLayer } from '@spikeflow/spec';
+import { explicitPadding, layerShapes, pair, type NormalizedLayer } from '@spikeflow/spec';
 import { NirError } from './errors.js';
 import { foldBatchNorm } from './fold.js';
 import { writeHdf5 } from './hdf5.js';
@@ -76,7 +76,7 @@ export function modelToNir(model: SpikeflowModel, options: ExportOptions = {}): 
         const kernel = weight(`${name}/kernel`);
         const [kh, kw] = pair(layer.kernelSize);
         const stride = pair(layer.stride);
-        const padding = symmetricPadding(shape, [kh, kw], stride, layer.padding as string, where);
+        const padding = symmetricPadding(shape, [kh, kw], stride, layer.padding, where);
         const bias = weights[`${name}/bias`];
         add(name, {
           type: 'Conv2d',
@@ -188,13 +188,15 @@ function neuronNode(layer: NormalizedLayer, shape: number[], dt: number, weights
 const isNeuronType = (t: string): t is NeuronNodeType => t in NEURON_PARAMS;
 
 /** NIR pads both sides equally; TensorFlow's 'same' may pad one more after. */
-function symmetricPadding(shape: number[], window: [number, number], stride: [number, number], padding: string, where: string): [number, number] {
+function symmetricPadding(shape: number[], window: [number, number], stride: [number, number], padding: unknown, where: string): [number, number] {
+  const zeros = explicitPadding(padding);
+  if (zeros) return zeros;
   if (padding === 'valid') return [0, 0];
   const [top, bottom] = samePadding(shape[0], window[0], stride[0]);
   const [left, right] = samePadding(shape[1], window[1], stride[1]);
   if (top !== bottom || left !== right) {
     throw new NirError(
-      `${where}: 'same' padding of a ${window[0]}x${window[1]} window with stride ${stride.join('x')} on a ${shape[0]}x${shape[1]} input pads unevenly (top ${top}, bottom ${bottom}, left ${left}, right ${right}); NIR pads both sides equally. Use padding 'valid' or an input size that pads evenly`,
+      `${where}: 'same' padding of a ${window[0]}x${window[1]} window with stride ${stride.join('x')} on a ${shape[0]}x${shape[1]} input pads unevenly (top ${top}, bottom ${bottom}, left ${left}, right ${right}); NIR pads both sides equally. Use padding 'valid', explicit padding (a number or [height, width] of zeros on both sides) or an input size that pads evenly`,
     );
   }
   return [top, left];

@@ -1,5 +1,5 @@
 import { registry as sharedRegistry, type NeuronPlugin, type Registry } from '@spikeflow/core';
-import { MODEL_FORMAT, type EncoderSpec, type NormalizedLayer } from '@spikeflow/spec';
+import { MODEL_FORMAT, windowOutput, type EncoderSpec, type NormalizedLayer } from '@spikeflow/spec';
 import { treeToGraph } from './codec.js';
 import { NirError } from './errors.js';
 import { readHdf5 } from './hdf5.js';
@@ -235,23 +235,29 @@ function isSpikeOr(node: NirNode, dt: number, shape: number[]): boolean {
   return gainOne && thresholdInWindow && resetZero;
 }
 
-/** NIR's numeric or named padding as spikeflow's 'same' | 'valid', when one of them is the same padding. */
-function spikeflowPadding(padding: [number, number] | 'same' | 'valid', shape: number[], kernel: number[], stride: [number, number], name: string): 'same' | 'valid' {
+/**
+ * NIR's padding as spikeflow's conv2d padding: 'valid' for no zeros, 'same' where TensorFlow's 'same'
+ * pads the same zeros, else the explicit [height, width] zeros (both sides, as NIR and PyTorch pad).
+ * NIR's 'same' must pad evenly (PyTorch's 'same' pads the odd zero after, TensorFlow's too, but only
+ * stride 1 is allowed there), which spikeflow's 'same' does.
+ */
+function spikeflowPadding(padding: [number, number] | 'same' | 'valid', shape: number[], kernel: number[], stride: [number, number], name: string): 'same' | 'valid' | [number, number] {
   if (padding === 'valid' || (padding !== 'same' && padding[0] === 0 && padding[1] === 0)) return 'valid';
   const [top, bottom] = samePadding(shape[1], kernel[0], stride[0]);
   const [left, right] = samePadding(shape[2], kernel[1], stride[1]);
   const even = top === bottom && left === right;
-  if (padding === 'same' ? even : even && padding[0] === top && padding[1] === left) return 'same';
-  const nirOut = padding === 'same' ? 'same' : `${Math.floor((shape[1] + 2 * padding[0] - kernel[0]) / stride[0]) + 1}x${Math.floor((shape[2] + 2 * padding[1] - kernel[1]) / stride[1]) + 1}`;
-  throw new NirError(
-    `padding ${JSON.stringify(padding)} of a ${kernel.join('x')} kernel with stride ${stride.join('x')} on ${shape[1]}x${shape[2]} (output ${nirOut}) is neither of spikeflow's conv2d paddings: 'same' (${Math.ceil(shape[1] / stride[0])}x${Math.ceil(shape[2] / stride[1])}) or 'valid'`,
-    name,
-  );
+  if (padding === 'same') {
+    if (even) return 'same';
+    throw new NirError(`padding 'same' of a ${kernel.join('x')} kernel with stride ${stride.join('x')} on ${shape[1]}x${shape[2]} pads unevenly (top ${top}, bottom ${bottom}, left ${left}, right ${right}); spikeflow reads 'same' where it pads evenly, or explicit padding`, name);
+  }
+  if (padding.some((p) => !(Number.isInteger(p) && p >= 0))) throw new NirError(`padding [${padding}] must be non-negative integers`, name);
+  if (even && padding[0] === top && padding[1] === left) return 'same';
+  return [padding[0], padding[1]];
 }
 
-function windowed(shape: number[], window: number[], stride: number[], padding: string): [number, number] {
-  const out = (size: number, w: number, s: number) => (padding === 'same' ? Math.ceil(size / s) : Math.floor((size - w) / s) + 1);
-  return [out(shape[1], window[0], stride[0]), out(shape[2], window[1], stride[1])];
+function windowed(shape: number[], window: number[], stride: number[], padding: 'same' | 'valid' | [number, number]): [number, number] {
+  const [ph, pw] = Array.isArray(padding) ? padding : [padding, padding];
+  return [windowOutput(shape[1], window[0], stride[0], ph), windowOutput(shape[2], window[1], stride[1], pw)];
 }
 
 type FoldGain = (gain: Float64Array, what: string) => void;

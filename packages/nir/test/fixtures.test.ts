@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, chainOf, importNir, nirToModel, readNir, type NeuronNode } from '../src/index.js';
+import { buildModel, chainOf, importNir, modelToNir, nirToModel, readNir, type NeuronNode } from '../src/index.js';
 import { Registry, use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { extraNeurons } from '@spikeflow/neurons-extra';
@@ -95,6 +95,14 @@ describe('NIR files in Python NIR layout', () => {
     expect((model.spec.layers[1].tau as number) / 4).toBeCloseTo(1, 6);
     expect((model.spec.layers[1].tauSyn as number) / 3).toBeCloseTo(1, 6);
     expect(nirToModel(graph, { dt: 1e-3, neuronOptions: { cubalif: { order: 'euler' } } }).spec.layers[1]).toMatchObject({ order: 'euler' });
+  });
+
+  it("reads explicit conv padding that is not TensorFlow's 'same' as conv2d padding [1, 1], and writes it back", async () => {
+    const model = await importNir(fixture('conv_pad.nir'));
+    expect(model.spec.layers[0]).toMatchObject({ kind: 'conv2d', kernelSize: [5, 5], stride: [2, 2], padding: [1, 1] });
+    const graph = modelToNir(model);
+    expect(graph.nodes.conv).toMatchObject({ type: 'Conv2d', padding: [1, 1], stride: [2, 2] });
+    expect(graph.nodes.output).toMatchObject({ shape: [4] });
   });
 
   it('refuses, in one line naming the node, what no spikeflow layer holds', async () => {

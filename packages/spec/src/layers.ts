@@ -9,7 +9,7 @@ export const LAYER_FIELDS = {
     filters: field.integer({ exclusiveMin: 0, description: 'number of output channels' }),
     kernelSize: field.size({ description: 'kernel height and width' }),
     stride: field.size({ default: 1, description: 'step between windows' }),
-    padding: field.enum({ values: ['same', 'valid'], default: 'same', description: "'same' keeps height and width at stride 1" }),
+    padding: field.padding({ default: 'same', description: "'same' keeps height and width at stride 1; a number or [height, width] adds that many zeros on both sides" }),
     useBias: field.boolean({ default: true, description: 'add a learned bias per channel' }),
   },
   dense: {
@@ -54,7 +54,13 @@ export const COMMON_LAYER_FIELDS: OptionSchema = {
 
 export const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v as number, v as number]);
 
-/** Output size of a windowed op along one axis, as TensorFlow computes it. */
-export function windowOutput(size: number, window: number, stride: number, padding: string): number {
+/** Output size of a windowed op along one axis, as TensorFlow computes it; a number pads that many zeros on both sides. */
+export function windowOutput(size: number, window: number, stride: number, padding: string | number): number {
+  if (typeof padding === 'number') return Math.floor((size + 2 * padding - window) / stride) + 1;
   return padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - window) / stride) + 1;
+}
+
+/** Explicit padding [height, width] of a conv2d, or undefined for 'same' / 'valid'. */
+export function explicitPadding(padding: unknown): [number, number] | undefined {
+  return typeof padding === 'number' || Array.isArray(padding) ? pair(padding) : undefined;
 }

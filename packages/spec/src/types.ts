@@ -49,7 +49,8 @@ export interface Conv2dLayerSpec extends LayerBase {
   filters: number;
   kernelSize: number | [number, number];
   stride?: number | [number, number];
-  padding?: 'same' | 'valid';
+  /** 'same' | 'valid', or zeros added on both sides of height and width (a number or [height, width]). */
+  padding?: 'same' | 'valid' | number | [number, number];
   useBias?: boolean;
 }
 export interface DenseLayerSpec extends LayerBase {

@@ -1,6 +1,6 @@
 import { formatPath, SpecError, unknownNameMessage, type JsonPath, type SpecIssue } from './errors.js';
 import { applySchema, checkField, cloneJson, field, type OptionSchema } from './fields.js';
-import { COMMON_LAYER_FIELDS, LAYER_FIELDS, LAYER_KINDS, pair, windowOutput } from './layers.js';
+import { COMMON_LAYER_FIELDS, LAYER_FIELDS, LAYER_KINDS, explicitPadding, pair, windowOutput } from './layers.js';
 import { checkSpecSize, SPEC_LIMITS } from './limits.js';
 import { MODEL_FORMAT, type ModelSpec, type NormalizedLayer, type NormalizedModelSpec, type ValidatedModelSpec } from './types.js';
 
@@ -279,10 +279,11 @@ function inferShapes(spec: NormalizedModelSpec, issues: SpecIssue[]): number[][]
         const [kh, kw] = pair(l.kind === 'conv2d' ? l.kernelSize : l.size);
         const [sh, sw] = pair(l.stride);
         const padding = l.padding as string;
-        const h = windowOutput(shape[0], kh, sh, padding);
-        const w = windowOutput(shape[1], kw, sw, padding);
+        const [ph, pw] = explicitPadding(padding) ?? [padding, padding];
+        const h = windowOutput(shape[0], kh, sh, ph);
+        const w = windowOutput(shape[1], kw, sw, pw);
         if (h <= 0 || w <= 0) {
-          fail(`window ${kh}x${kw} does not fit the input ${show(shape)} with padding "${padding}"`);
+          fail(`window ${kh}x${kw} does not fit the input ${show(shape)} with padding ${JSON.stringify(padding)}`);
           return shapes;
         }
         const cout = l.kind === 'conv2d' ? (l.filters as number) : shape[2];

@@ -174,6 +174,24 @@ def cuba_li(rng):
     return flat, (nested, nested_edges), "1.0.7", 1e-3, (10, 2, 4), 1.5, ["sub.cuba"], ["li"]
 
 
+def conv_pad(rng):
+    """NIR 1.0.7, float32, dt = 1: a 5x5 Conv2d with stride 2 and explicit padding 1 on 9x9 (output
+    4x4; TensorFlow's 'same' would give 5x5), as sinabs writes its CNNs -> LIF -> Flatten -> Affine -> IF."""
+    f32 = np.float32
+    c = 3
+    shape = (c, 4, 4)
+    nodes = {
+        "input": input_node([2, 9, 9]),
+        "conv": conv2d(rng.normal(0, 0.4, (c, 2, 5, 5)).astype(f32), rng.normal(0.1, 0.1, c).astype(f32), (9, 9), (2, 2), (1, 1)),
+        "lif": lif(np.full(shape, 3.0, f32), np.ones(shape, f32), np.zeros(shape, f32), np.ones(shape, f32), np.zeros(shape, f32)),
+        "flat": flatten([c, 4, 4]),
+        "fc": affine(rng.normal(0, 0.4, (4, 48)).astype(f32), rng.normal(0.2, 0.1, 4).astype(f32)),
+        "out_if": if_node(np.ones(4, f32), np.ones(4, f32), np.zeros(4, f32)),
+        "output": output_node([4]),
+    }
+    return nodes, "1.0.7", 1.0, (6, 2, 2, 9, 9), 1.5, ["lif", "out_if"]
+
+
 def refused_files():
     """Files spikeflow refuses, each with one line naming the node (the test checks the lines)."""
     f32 = np.float32
@@ -203,22 +221,27 @@ def rng_fixed():
     return np.random.default_rng(7)
 
 
+def chain_fixture(rng, make):
+    """Writes a chain graph and returns its expected entry: an input and the numpy spikes."""
+    nodes, version, dt, in_shape, scale, neurons = make(rng)
+    path = os.path.join(OUT, f"{make.__name__}.nir")
+    write(path, version, nodes, chain_edges(list(nodes)))
+    x, sim = draw_input(rng, path, dt, in_shape, scale, neurons)
+    return {
+        "version": version,
+        "dt": dt,
+        "input": {"shape": list(x.shape), "data": x.astype(np.float32).ravel().tolist()},
+        "spikes": {n: {"shape": list(sim[n].shape), "data": sim[n].ravel().astype(int).tolist()} for n in neurons},
+        "margin": {n: float(sim["margin:" + n]) for n in neurons},
+    }
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(2021)
     expected = {}
     for make in (conv_lif, legacy_linear_if):
-        nodes, version, dt, in_shape, scale, neurons = make(rng)
-        path = os.path.join(OUT, f"{make.__name__}.nir")
-        write(path, version, nodes, chain_edges(list(nodes)))
-        x, sim = draw_input(rng, path, dt, in_shape, scale, neurons)
-        expected[make.__name__] = {
-            "version": version,
-            "dt": dt,
-            "input": {"shape": list(x.shape), "data": x.astype(np.float32).ravel().tolist()},
-            "spikes": {n: {"shape": list(sim[n].shape), "data": sim[n].ravel().astype(int).tolist()} for n in neurons},
-            "margin": {n: float(sim["margin:" + n]) for n in neurons},
-        }
+        expected[make.__name__] = chain_fixture(rng, make)
     for make in (cuba_li,):
         flat, (nested, nested_edges), version, dt, in_shape, scale, neurons, readouts = make(rng)
         flat_path = os.path.join(OUT, f"{make.__name__}.flat.tmp")
@@ -241,6 +264,7 @@ def main():
         write(os.path.join(OUT, f"{make.__name__}.nir"), version, nested, nested_edges)
         expected[make.__name__] = entry["current-first"]
         expected[make.__name__ + "_euler"] = entry["euler"]
+    expected["conv_pad"] = chain_fixture(rng, conv_pad)
     for name, (version, nodes, edges) in refused_files().items():
         write(os.path.join(OUT, f"{name}.nir"), version, nodes, edges if edges is not None else chain_edges(list(nodes)))
     # A CubaLIF whose time constants are below one step at the default dt = 1.
