@@ -2,12 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import '@spikeflow/core/node';
 import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
+import { cubaLifNeuron } from '@spikeflow/neurons-extra';
 import { pools } from '@spikeflow/pooling';
 import { loadCommands } from './command-list.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { parse, unknownName, UsageError, type Flags } from './flags.js';
 
-use(neurons, surrogates, pools);
+// CubaLIF too, so that NIR files with CubaLIF nodes import and their checkpoints load.
+use(neurons, surrogates, pools, cubaLifNeuron);
 // Production mode: no debug checks, and no console banner from tfjs about its Node backend
 // (main() turns it off again for --verbose).
 tf.enableProdMode();

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseSpec } from '@spikeflow/core';
+import { LOSS_KINDS, parseSpec } from '@spikeflow/core';
 import { formatPath, SpecError, unknownNameMessage, type JsonPath, type ModelSpec, type SpecIssue } from '@spikeflow/spec';
 import { datasets } from '@spikeflow/datasets/node';
 import { UsageError } from './flags.js';
@@ -44,7 +44,7 @@ function checkTraining(t: unknown, issues: SpecIssue[]): void {
   int('seed', 0);
   if (o.maxMinutes !== undefined && !isPositiveNumber(o.maxMinutes)) issues.push({ path: at('maxMinutes'), message: positiveExpected(o.maxMinutes) });
   if (o.dataset !== undefined && !(typeof o.dataset === 'string' && datasets.has(o.dataset))) issues.push({ path: at('dataset'), message: unknownNameMessage('dataset', o.dataset, datasets.names()) });
-  if (o.loss !== undefined && !['mse', 'crossEntropy'].includes(o.loss as string)) issues.push({ path: at('loss'), message: unknownNameMessage('loss', o.loss, ['mse', 'crossEntropy']) });
+  if (o.loss !== undefined && !(LOSS_KINDS as readonly unknown[]).includes(o.loss)) issues.push({ path: at('loss'), message: unknownNameMessage('loss', o.loss, LOSS_KINDS) });
   if (o.scheduleBy !== undefined && !['epoch', 'step'].includes(o.scheduleBy as string)) issues.push({ path: at('scheduleBy'), message: unknownNameMessage('schedule unit', o.scheduleBy, ['epoch', 'step']) });
   if (o.optimizer !== undefined) {
     const opt = o.optimizer as Record<string, unknown>;

@@ -90,7 +90,7 @@ describe('--spec FILE', () => {
     const msg = (err as Error).message;
     expect(msg).not.toContain('\n');
     expect(msg).toMatch(new RegExp(`^--spec ${bad}: 4 problems: `));
-    expect(msg).toContain('model.layers[2].neuron: unknown neuron "plfi"; known: if, lif, plif (did you mean "plif"?)');
+    expect(msg).toContain('model.layers[2].neuron: unknown neuron "plfi"; known: if, lif, plif, li, cubalif (did you mean "plif"?)');
     expect(msg).toContain('training.epochs: expected an integer >= 1, got 0');
     expect(msg).toContain('training.optimizer.kind: unknown optimizer "adamw"; known: adam, sgd (did you mean "adam"?)');
     expect(msg).toContain('training.dataset: unknown dataset "fashion"');
