@@ -43,7 +43,7 @@ describe('spikeflow CLI flags', () => {
     await expect(main(['train', '--backend', 'cuda', '--preset', 'synthetic'], quiet)).rejects.toThrow(/--backend: unknown backend "cuda"; known: auto, cpu, node-gpu, wasm, webgpu/);
     await expect(main(['trian'], quiet)).rejects.toThrow(/unknown command "trian"; known: train, eval, .*\(did you mean "train"\?\)/);
     await expect(main(['experiment', 'plif-vs-lfi'], quiet)).rejects.toThrow(/experiment: unknown experiment "plif-vs-lfi"; known: plif-vs-lif, max-vs-avg, hyperpolarize \(did you mean "plif-vs-lif"\?\)/);
-    await expect(main(['experiment', 'max-vs-avg', '--budget-minutes', '0'], quiet)).rejects.toThrow('--budget-minutes: expected a number > 0 and <= 10080, got "0"');
+    await expect(main(['experiment', 'max-vs-avg', '--budget-minutes', '0'], quiet)).rejects.toThrow('--budget-minutes: experiments budget by images, not time: give --images N');
     await expect(main(['experiment'], quiet)).rejects.toThrow(UsageError);
   });
 

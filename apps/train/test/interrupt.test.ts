@@ -1,6 +1,6 @@
 // End to end through the built `spikeflow` binary: Ctrl-C mid-epoch, exit codes, one-line errors.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,8 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the binary; `interruptWhen` sends SIGINT once stdout matches it. */
-function spikeflow(args: string[], interruptWhen?: RegExp): Promise<Run & { interruptedAfterMs?: number }> {
+/** Runs the binary; `interruptWhen` sends `signal` (SIGINT by default) once stdout matches it. */
+function spikeflow(args: string[], interruptWhen?: RegExp, signal: NodeJS.Signals = 'SIGINT'): Promise<Run & { interruptedAfterMs?: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -28,7 +28,7 @@ function spikeflow(args: string[], interruptWhen?: RegExp): Promise<Run & { inte
       stdout += d;
       if (interruptWhen && sentAt === undefined && interruptWhen.test(stdout)) {
         sentAt = Date.now();
-        child.kill('SIGINT');
+        child.kill(signal);
       }
     });
     child.stderr.on('data', (d) => (stderr += d));
@@ -68,6 +68,30 @@ describe.skipIf(!built)('spikeflow binary', () => {
     expect(manifest).toMatchObject({ step: 64, metricsLines: 1 });
   }, 300_000);
 
+  it('an experiment killed after its first run resumes without running it again', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'spikeflow-exp-kill-'));
+    const args = ['experiment', 'max-vs-avg', '--preset', 'synthetic', '--images', '160', '--seeds', '2', '--batch-size', '16', '--time-steps', '1', '--train-limit', '64', '--test-limit', '16', '--backend', 'wasm', '--threads', '1', '--out', out];
+    // Killed outright (no chance to clean up) once the first run has reported its result.
+    const killed = await spikeflow(args, /^ {2}test acc [\d.]+% after 160 images/m, 'SIGKILL');
+    expect(killed.code).toBeNull();
+    const saved = readdirSync(join(out, 'runs'));
+    expect(saved.length, killed.stdout).toBeGreaterThanOrEqual(1);
+    expect(saved.length).toBeLessThan(4);
+    const firstRun = readFileSync(join(out, 'runs', 'max-pool--seed-1.json'), 'utf8');
+
+    const resumed = await spikeflow(args);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^max-pool seed 1: finished before \(test acc [\d.]+%\), not run again$/m);
+    expect(resumed.stdout).not.toMatch(/^max-pool seed 1: max pooling/m);
+    // Exactly the runs not saved before the kill were trained, each once.
+    const started = resumed.stdout.match(/^\S+ seed \d: (max|average) pooling on spikes$/gm) ?? [];
+    expect(started).toHaveLength(4 - saved.length);
+    expect(readFileSync(join(out, 'runs', 'max-pool--seed-1.json'), 'utf8')).toBe(firstRun);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.complete).toBe(true);
+    expect(results.runs.map((r: { variant: string; seed: number }) => `${r.variant}/${r.seed}`)).toEqual(['max-pool/1', 'avg-pool/1', 'max-pool/2', 'avg-pool/2']);
+  }, 300_000);
+
   it('no tfjs console banner on the cpu backend', async () => {
     const r = await spikeflow(['train', '--preset', 'synthetic', '--backend', 'cpu', '--time-steps', '1', '--batch-size', '4', '--train-limit', '4', '--test-limit', '4', '--epochs', '1', '--progress', 'none']);
     expect(r.code, r.stderr).toBe(0);
@@ -80,7 +104,10 @@ describe.skipIf(!built)('spikeflow binary', () => {
       [['train', '--preset', 'fashion-mnst'], /^spikeflow: --preset: unknown preset "fashion-mnst"; known: .* \(did you mean "fashion-mnist"\?\)\n$/],
       [['train', '--max-minutes', '0'], /^spikeflow: --max-minutes: expected a number > 0 and <= 10080, got "0"\n$/],
       [['experiment', 'max-vs-agv'], /^spikeflow: experiment: unknown experiment "max-vs-agv"; .*\(did you mean "max-vs-avg"\?\)\n$/],
-      [['experiment', 'hyperpolarize', '--budget-minutes', '-2'], /^spikeflow: --budget-minutes: expected a number > 0 and <= 10080, got "-2"\n$/],
+      [['experiment', 'hyperpolarize', '--budget-minutes', '2'], /^spikeflow: --budget-minutes: experiments budget by images, not time: give --images N\n$/],
+      [['experiment', 'hyperpolarize', '--variants', 'reset-to-rest,reset-2-below-rest'], /^spikeflow: --variants: unknown variant of hyperpolarize "reset-2-below-rest"; known: reset-to-rest, reset-0.25-below-rest, reset-0.5-below-rest, reset-1-below-rest.*\n$/],
+      [['experiment', 'plif-vs-lif', '--seeds', '0'], /^spikeflow: --seeds: expected an integer from 1 to 1000, got "0"\n$/],
+      [['experiment', 'max-vs-avg', '--images', '31'], /^spikeflow: --images: 31 is smaller than one batch \(32 images\); give at least 32\n$/],
       [['report', join(tmpdir(), 'no-such-run-folder')], /^spikeflow: report: ".*no-such-run-folder" is not a folder\n$/],
       [['train', '--spec', join(tmpdir(), 'no-such-spec.json')], /^spikeflow: --spec .*no-such-spec\.json: cannot read the file \(ENOENT\)\n$/],
     ];

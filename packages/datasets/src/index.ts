@@ -44,6 +44,7 @@ export {
   type DatasetLoadOptions,
   type DatasetPreset,
   type DatasetSplit,
+  type SplitBatch,
   type DatasetSplits,
   type PresetSchedule,
 } from './registry/dataset.js';

@@ -5,11 +5,16 @@ import { unknownNameMessage, type ModelSpec } from '@spikeflow/spec';
 import { DatasetError } from '../errors.js';
 
 /** One split (train or test) as a training loop batches it. */
+/** A batch of a split, with the dataset indices of its samples in batch order (to audit an order). */
+export interface SplitBatch extends LabelledBatch {
+  indices?: Uint32Array;
+}
+
 export interface DatasetSplit {
   count: number;
   numClasses: number;
   /** Yields inputs as the network takes them and int32 labels; the caller disposes them. */
-  batches(batchSize: number, epoch: number, shuffle: boolean): AsyncGenerator<LabelledBatch>;
+  batches(batchSize: number, epoch: number, shuffle: boolean): AsyncGenerator<SplitBatch>;
   /** Where the samples came from, in words (printed by the CLI). */
   source: string;
   /** Per-sample input shape ([height, width, channels] for images), when known before batching. */

@@ -23,7 +23,7 @@ export function imageSplit(set: ImageSet, seed: number): DatasetSplit {
     sampleShape: [set.height, set.width, set.channels],
     source: `${set.name} ${set.split} (${set.count} images from ${set.source})${set.note ? ` — ${set.note}` : ''}`,
     async *batches(batchSize, epoch, shuffle) {
-      for await (const b of imageBatches(set, { batchSize, seed, epoch, shuffle })) yield { xs: b.xs, ys: b.ys };
+      for await (const b of imageBatches(set, { batchSize, seed, epoch, shuffle })) yield { xs: b.xs, ys: b.ys, indices: b.indices };
     },
   };
 }
@@ -47,7 +47,7 @@ export function sourceSplit(source: BatchSource, description: string, seed: numb
     numClasses: source.numClasses,
     source: description,
     async *batches(batchSize, epoch, shuffle) {
-      for await (const b of batches(source, { batchSize, seed, epoch, shuffle })) yield { xs: b.xs, ys: b.ys };
+      for await (const b of batches(source, { batchSize, seed, epoch, shuffle })) yield { xs: b.xs, ys: b.ys, indices: b.indices };
     },
   };
 }
@@ -63,7 +63,7 @@ export function syntheticSplit(samples: number, seed: number, numClasses: number
       const { x, labels } = syntheticDataset({ numClasses, shape: [...shape], samples, seed: seed + epoch * 7919, taskSeed: 1 });
       for (let i = 0; i < samples; i += batchSize) {
         const n = Math.min(batchSize, samples - i);
-        yield { xs: x.slice([i], [n]), ys: labels.slice([i], [n]) };
+        yield { xs: x.slice([i], [n]), ys: labels.slice([i], [n]), indices: Uint32Array.from({ length: n }, (_, k) => i + k) };
       }
       tf.dispose([x, labels]);
     },
