@@ -28,6 +28,7 @@ export default defineConfig({
         { text: 'Draw and classify', link: '/demos/draw' },
       ] },
       { text: 'Paper', link: '/paper' },
+      { text: 'Results', link: '/results' },
       { text: 'Benchmarks', link: '/benchmarks' },
       { text: 'API', link: '/api/' },
     ],
@@ -55,6 +56,7 @@ export default defineConfig({
           { text: 'Draw and classify', link: '/demos/draw' },
         ] },
         { text: 'Results', items: [
+          { text: 'Results', link: '/results' },
           { text: 'The paper', link: '/paper' },
           { text: 'Benchmarks', link: '/benchmarks' },
         ] },

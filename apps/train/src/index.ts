@@ -6,6 +6,11 @@ export { selectBackend, backendChoices, BACKENDS, type BackendName } from './bac
 export { loadSplits, streamOf, probeBatch, DataLocationError, type Split, type DataOptions } from './data.js';
 export { readMetrics, writeMetrics, METRICS_FILE, type MetricsRecord } from './metrics.js';
 export { writeReport, writeComparisonReport, REPORT_FILE } from './report/write.js';
-export { EXPERIMENTS, type Experiment, type Variant } from './experiments.js';
+export { EXPERIMENTS, type Experiment, type Variant, type Comparison, type MetricName, type SensitivityGroup } from './experiments.js';
+export { trainOnBudget, orderDigest, type BudgetRunOptions, type BudgetRunResult, type CurvePoint, type RunMeasures } from './experiment/budget-run.js';
+export { RESULTS_FILE, RESULTS_FORMAT, type ExperimentResults, type ExperimentSetup, type Machine, type RunFile } from './experiment/results.js';
+export { summarize, TEST_DESCRIPTION, type ExperimentSummary, type RunEntry, type VariantSummary, type ComparisonResult } from './experiment/summary.js';
+export { welch, twoSidedP, type WelchTest } from './experiment/stats.js';
+export { experimentHtml, curveChartSvg, seedBand, type BandPoint } from './report/experiment-html.js';
 export { applySpecFile, checkSpecFile, DATASET_INPUT, type SpecFile } from './spec-file.js';
 export type { Command, CommandContext } from './commands/command.js';

@@ -3,6 +3,7 @@ import type { Theme } from 'vitepress';
 import NeuronPlayground from './components/NeuronPlayground.vue';
 import TrainDemo from './components/TrainDemo.vue';
 import DrawDemo from './components/DrawDemo.vue';
+import ExperimentResult from './components/ExperimentResult.vue';
 import './demo.css';
 
 export default {
@@ -11,5 +12,6 @@ export default {
     app.component('NeuronPlayground', NeuronPlayground);
     app.component('TrainDemo', TrainDemo);
     app.component('DrawDemo', DrawDemo);
+    app.component('ExperimentResult', ExperimentResult);
   },
 } satisfies Theme;
