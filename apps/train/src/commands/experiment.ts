@@ -137,7 +137,8 @@ export const experiment: Command = {
       log(`spikeflow experiment ${name}: ${exp.question}`);
       log(`  ${variants.length} variants x ${seedCount} weight seeds, ${images} training images each (data seed ${base.seed}), test every ${curveEvery} images; preset ${presetName} on ${backend.name}`);
       log(`  train: ${train.source}; test: ${test.source}`);
-      const machine = machineOf(`${backend.name} (${backend.detail.device}, ${backend.detail.threads} threads)`);
+      const threads = backend.detail.threads;
+      const machine = machineOf(`${backend.name} (${backend.detail.device}, ${threads} thread${threads === 1 ? '' : 's'})`);
       const done = state === 'resume' ? await finishedRuns(out) : new Map();
       const runs: RunEntry[] = [];
       const results = (): ExperimentResults => ({
