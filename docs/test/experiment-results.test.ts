@@ -55,6 +55,10 @@ describe('Results page', () => {
     expect(experimentView(close).conclusions[1]).toMatch(/^Max pooling is not significantly worse/);
     const worse = results('max-vs-avg', [1, 2, 3].flatMap((s) => [run('max-pool', s, [0.5, 0.6 + s / 1000]), run('avg-pool', s, [0.7, 0.8 + s / 1000])]));
     expect(experimentView(worse).conclusions[1]).toMatch(/^Max pooling is significantly worse here/);
+    const better = results('max-vs-avg', [1, 2, 3].flatMap((s) => [run('max-pool', s, [0.7, 0.8 + s / 1000]), run('avg-pool', s, [0.5, 0.6 + s / 1000])]));
+    expect(experimentView(better).conclusions[1]).toMatch(/^Max pooling is significantly better here/);
+    const single = results('max-vs-avg', [run('max-pool', 1, [0.5, 0.6]), run('avg-pool', 1, [0.5, 0.6])]);
+    expect(experimentView(single).conclusions[1]).toBe('Not tested yet: the claim needs at least 2 seeds per variant.');
   });
 
   test('hyperpolarize: the answer states each difference with its standard error', () => {

@@ -30,16 +30,18 @@ export function curveChartSvg(results: ExperimentResults, width = 640, height = 
   const all = bands.flatMap((b) => b.band);
   if (all.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="40"><text x="8" y="24" font-size="12">no finished runs yet</text></svg>`;
   const xMax = Math.max(...all.map((p) => p.images));
-  const yLo = Math.max(0, Math.floor(Math.min(...all.map((p) => p.min)) / 5) * 5);
-  const yHi = Math.min(100, Math.ceil(Math.max(...all.map((p) => p.max)) / 5) * 5 || 100);
+  const step = Math.max(...all.map((p) => p.max)) - Math.min(...all.map((p) => p.min)) > 30 ? 10 : 5;
+  const yLo = Math.max(0, Math.floor(Math.min(...all.map((p) => p.min)) / step) * step);
+  const yHi = Math.min(100, Math.max(yLo + step, Math.ceil(Math.max(...all.map((p) => p.max)) / step) * step));
   const w = width - margin.left - margin.right;
   const h = height - margin.top - margin.bottom;
   const x = (v: number) => margin.left + (v / xMax) * w;
   const y = (v: number) => margin.top + h - ((v - yLo) / Math.max(1e-9, yHi - yLo)) * h;
   const parts: string[] = [];
-  for (let k = 0; k <= 4; k++) {
-    const v = yLo + ((yHi - yLo) * k) / 4;
+  for (let v = yLo; v <= yHi + 1e-9; v += step) {
     parts.push(`<line x1="${margin.left}" x2="${margin.left + w}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${margin.left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${v.toFixed(0)}</text>`);
+  }
+  for (let k = 0; k <= 4; k++) {
     const xv = (xMax * k) / 4;
     parts.push(`<text x="${x(xv)}" y="${margin.top + h + 16}" text-anchor="middle" font-size="11">${Math.round(xv)}</text>`);
   }
