@@ -100,7 +100,8 @@ function hyperpolarize(r: ExperimentResults): string[] {
     .map((v) => {
       const acc = find(r, v.variant, 'reset-to-rest', 'final test accuracy');
       const rate = find(r, v.variant, 'reset-to-rest', 'mean firing rate');
-      const tau = base ? ` Mean learned tau ${meanOf(v.tau).toFixed(3)} against ${meanOf(base.tau).toFixed(3)} at reset to rest.` : '';
+      const layers = (m: Record<string, number>) => Object.values(m).map((x) => x.toFixed(3)).join(' / ');
+      const tau = base ? ` Firing rate per layer ${layers(v.firingRate)} against ${layers(base.firingRate)}; mean learned tau ${meanOf(v.tau).toFixed(3)} against ${meanOf(base.tau).toFixed(3)} at reset to rest.` : '';
       return `${v.note}: final test accuracy ${differenceText(acc)} against vReset = vRest; mean firing rate ${differenceText(rate, '', 4)}.${tau}`;
     });
   const anySig = r.summary.comparisons.filter((c) => c.metric === 'final test accuracy' && significant(c));

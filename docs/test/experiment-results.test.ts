@@ -64,7 +64,7 @@ describe('Results page', () => {
   test('hyperpolarize: the answer states each difference with its standard error', () => {
     const runs = [1, 2, 3].flatMap((s) => EXPERIMENTS.hyperpolarize.variants.map((v, i) => run(v.name, s, [0.6, 0.8 + s / 100], 0.1 - i / 100, 2 + i)));
     const view = experimentView(results('hyperpolarize', runs));
-    expect(view.conclusions[0]).toMatch(/^vReset = -0\.25, vRest = 0 \(hyperpolarising\): final test accuracy \+0\.00 ± 0\.82 points \(p = 1\.00\) against vReset = vRest; mean firing rate -0\.0100 ± 0\.0000 \(p < 0\.001\)\. Mean learned tau 3\.000 against 2\.000/);
+    expect(view.conclusions[0]).toMatch(/^vReset = -0\.25, vRest = 0 \(hyperpolarising\): final test accuracy \+0\.00 ± 0\.82 points \(p = 1\.00\) against vReset = vRest; mean firing rate -0\.0100 ± 0\.0000 \(p < 0\.001\)\. Firing rate per layer 0\.090 against 0\.100; mean learned tau 3\.000 against 2\.000/);
     expect(view.conclusions[3]).toMatch(/^Answer at this budget: no effect of a hyperpolarising reset on accuracy detected/);
   });
 
