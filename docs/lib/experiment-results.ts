@@ -111,6 +111,14 @@ function hyperpolarize(r: ExperimentResults): string[] {
   return [...lines, answer];
 }
 
+/** Variants whose networks never fired on the probe: they had not started learning by the budget's end. */
+function silentVariants(r: ExperimentResults): string[] {
+  const silent = r.summary.variants.filter((v) => Object.values(v.firingRate).every((x) => x === 0));
+  if (silent.length === 0) return [];
+  const names = silent.map((v) => `${v.variant} (${v.testAccuracy.mean.toFixed(2)}%)`).join(', ');
+  return [`Did not start learning within ${r.setup.images} images: ${names}: no neuron fired on the probe images, and the test accuracy is that of a constant guess. With T = ${r.setup.timeSteps} steps a large tau charges too slowly to reach the threshold; their comparison says nothing about learning speed.`];
+}
+
 const CONCLUDE: Record<string, (r: ExperimentResults) => string[]> = { 'plif-vs-lif': plifVsLif, 'max-vs-avg': maxVsAvg, hyperpolarize };
 
 export function experimentView(r: ExperimentResults): ExperimentView {
@@ -130,6 +138,6 @@ export function experimentView(r: ExperimentResults): ExperimentView {
     rows: r.summary.variants,
     test: r.summary.test,
     verdicts: [...r.summary.comparisons.map((c) => c.verdict), ...(r.summary.sensitivity?.[0] ? [`Sensitivity to tau: ${r.summary.sensitivity[0].verdict}`] : [])],
-    conclusions: (CONCLUDE[r.experiment] ?? (() => []))(r),
+    conclusions: [...(CONCLUDE[r.experiment] ?? (() => []))(r), ...silentVariants(r)],
   };
 }

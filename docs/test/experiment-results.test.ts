@@ -66,6 +66,9 @@ describe('Results page', () => {
     const view = experimentView(results('hyperpolarize', runs));
     expect(view.conclusions[0]).toMatch(/^vReset = -0\.25, vRest = 0 \(hyperpolarising\): final test accuracy \+0\.00 ± 0\.82 points \(p = 1\.00\) against vReset = vRest; mean firing rate -0\.0100 ± 0\.0000 \(p < 0\.001\)\. Firing rate per layer 0\.090 against 0\.100; mean learned tau 3\.000 against 2\.000/);
     expect(view.conclusions[3]).toMatch(/^Answer at this budget: no effect of a hyperpolarising reset on accuracy detected/);
+    expect(view.conclusions).toHaveLength(4);
+    const silent = experimentView(results('hyperpolarize', [...runs, ...[1, 2].map((s) => run('reset-to-rest', s, [0.1, 0.1], 0))].filter((x) => x.variant === 'reset-to-rest' && x.firingRate.neuron0 === 0)));
+    expect(silent.conclusions.at(-1)).toMatch(/^Did not start learning within 200 images: reset-to-rest \(10\.00%\): no neuron fired/);
   });
 
   const committed = fileURLToPath(new URL('../results', import.meta.url));
