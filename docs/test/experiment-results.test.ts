@@ -84,4 +84,15 @@ describe('Results page', () => {
       expect(experimentView(r).rows).toHaveLength(r.summary.variants.length);
     }
   });
+
+  const baselines: Array<[string, string]> = [['plif-vs-lif', 'plif-tau0-2'], ['max-vs-avg', 'max-pool'], ['hyperpolarize', 'reset-to-rest']];
+  test.skipIf(!baselines.every(([dir]) => files.includes(dir)))('the committed results: the baseline network gives the same runs in every experiment', () => {
+    const runsOf = ([dir, variant]: [string, string]) => {
+      const r = JSON.parse(readFileSync(join(committed, dir, 'results.json'), 'utf8')) as ExperimentResults;
+      return r.runs.filter((x) => x.variant === variant).map((x) => [x.seed, x.testAccuracy, x.curve, x.firingRate, x.tau, x.orderDigest]);
+    };
+    const first = runsOf(baselines[0]);
+    expect(first.length).toBeGreaterThan(0);
+    for (const b of baselines.slice(1)) expect(runsOf(b)).toEqual(first);
+  });
 });
