@@ -1,8 +1,8 @@
 // Adam's update of one variable on wasm: core's host loop over views of the wasm heap (one pass
 // instead of tfjs Adam's dozen ops per variable).
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { ADAM_UPDATE_KERNEL, adamUpdateHost, type AdamUpdateAttrs } from '@spikeflow/core/backend';
-import type { BackendWasm } from '../wasm-call.js';
+import { wasmKernel, type BackendWasm } from '../wasm-call.js';
 
 function adamUpdate({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: AdamUpdateAttrs }): TensorInfo[] {
   for (const [name, t] of Object.entries(inputs)) {
@@ -17,4 +17,4 @@ function adamUpdate({ inputs, backend, attrs }: { inputs: Record<string, TensorI
   return outs;
 }
 
-export const adamUpdateConfig: KernelConfig = { kernelName: ADAM_UPDATE_KERNEL, backendName: 'wasm', kernelFunc: adamUpdate as unknown as KernelFunc };
+export const adamUpdateConfig: KernelConfig = wasmKernel(ADAM_UPDATE_KERNEL, adamUpdate);

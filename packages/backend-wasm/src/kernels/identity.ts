@@ -1,8 +1,8 @@
 // Identity, and Cast to the same dtype, on wasm. tfjs-backend-wasm copies the whole tensor for
 // both; gradients call them on every activation (e.g. the Cast in tf.moments and its gradient).
 // tfjs tensors are immutable, so the output can share the input's memory, as tfjs-cpu does.
-import type { CastAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { runWasm, type BackendWasm } from '../wasm-call.js';
+import type { CastAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { runWasm, wasmKernel, type BackendWasm } from '../wasm-call.js';
 
 function share(backend: BackendWasm, x: TensorInfo): TensorInfo {
   backend.incRef(x.dataId);
@@ -21,14 +21,6 @@ export function cast(args: { inputs: { x: TensorInfo }; backend: BackendWasm; at
   return runWasm('Cast', backend, { x }, { dtype: attrs.dtype });
 }
 
-export const identityConfig: KernelConfig = {
-  kernelName: 'Identity',
-  backendName: 'wasm',
-  kernelFunc: identity as unknown as KernelFunc,
-};
+export const identityConfig: KernelConfig = wasmKernel('Identity', identity);
 
-export const castConfig: KernelConfig = {
-  kernelName: 'Cast',
-  backendName: 'wasm',
-  kernelFunc: cast as unknown as KernelFunc,
-};
+export const castConfig: KernelConfig = wasmKernel('Cast', cast);

@@ -2,9 +2,9 @@
 // the wasm heap (readSync), so unstacking the T time steps of a [T, B, ...] tensor copies it T
 // times over; here slices copy only what they return, straight between heap views.
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, SliceAttrs, TensorInfo, UnpackAttrs } from '@tensorflow/tfjs';
+import type { KernelConfig, SliceAttrs, TensorInfo, UnpackAttrs } from '@tensorflow/tfjs';
 import { heapSlice } from '../heap-slice.js';
-import { runWasm, type BackendWasm } from '../wasm-call.js';
+import { runWasm, wasmKernel, type BackendWasm } from '../wasm-call.js';
 
 export function slice(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SliceAttrs }): TensorInfo {
   const { inputs: { x }, backend, attrs } = args;
@@ -29,14 +29,6 @@ export function unpack(args: { inputs: { value: TensorInfo }; backend: BackendWa
   return outs;
 }
 
-export const sliceConfig: KernelConfig = {
-  kernelName: 'Slice',
-  backendName: 'wasm',
-  kernelFunc: slice as unknown as KernelFunc,
-};
+export const sliceConfig: KernelConfig = wasmKernel('Slice', slice);
 
-export const unpackConfig: KernelConfig = {
-  kernelName: 'Unpack',
-  backendName: 'wasm',
-  kernelFunc: unpack as unknown as KernelFunc,
-};
+export const unpackConfig: KernelConfig = wasmKernel('Unpack', unpack);
