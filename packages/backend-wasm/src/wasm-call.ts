@@ -41,6 +41,13 @@ export const reshape = (backend: BackendWasm, x: TensorInfo, shape: number[]): T
 export const transpose = (backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo =>
   runWasm('Transpose', backend, { x }, { perm });
 
+/** What tfjs passes one of our kernels: its inputs by name, the wasm backend and the attributes. */
+export interface WasmKernelArgs<InputName extends string, Attrs = NamedAttrMap> {
+  inputs: Record<InputName, TensorInfo>;
+  backend: BackendWasm;
+  attrs: Attrs;
+}
+
 /**
  * The config registering `kernelFunc` as the wasm kernel `kernelName`. Our kernels type their
  * inputs, backend and attributes; tfjs calls them with the generic KernelFunc arguments.

@@ -2,9 +2,9 @@
 // instead of tfjs Adam's dozen ops per variable).
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { ADAM_UPDATE_KERNEL, adamUpdateHost, type AdamUpdateAttrs } from '@spikeflow/core/backend';
-import { wasmKernel, type BackendWasm } from '../wasm-call.js';
+import { wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 
-function adamUpdate({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: AdamUpdateAttrs }): TensorInfo[] {
+function adamUpdate({ inputs, backend, attrs }: WasmKernelArgs<string, AdamUpdateAttrs>): TensorInfo[] {
   for (const [name, t] of Object.entries(inputs)) {
     if (t.dtype !== 'float32') throw new Error(`${ADAM_UPDATE_KERNEL} (wasm): input ${name} must be float32, got ${t.dtype}`);
   }

@@ -3,10 +3,10 @@
 // inputs and writing the outputs in place (no copies out of the heap and back).
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core/backend';
-import { wasmKernel, type BackendWasm } from '../wasm-call.js';
+import { wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 import { batchNormTrainGradXnnpack, batchNormTrainXnnpack, xnnpackBatchNormFits } from '../batch-norm-xnnpack.js';
 
-type Args = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: { epsilon: number } };
+type Args = WasmKernelArgs<string, { epsilon: number }>;
 
 function checkFloat32(kernel: string, inputs: Record<string, TensorInfo>): void {
   for (const [name, t] of Object.entries(inputs)) {

@@ -9,18 +9,14 @@
 import type { Conv2DBackpropFilterAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { croppedConv2D, forwardConvInfo } from '../conv-geometry.js';
 import { im2colTransposed } from '../im2col.js';
-import { release, reshape, runWasm, transpose, wasmKernel, type BackendWasm } from '../wasm-call.js';
+import { release, reshape, runWasm, transpose, wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 
 /** Up to this many input channels the im2col GEMM beats the transposed convolution. */
 const IM2COL_MAX_CHANNELS = 4;
 
 type Shape4 = [number, number, number, number];
 
-export function conv2DBackpropFilter(args: {
-  inputs: { x: TensorInfo; dy: TensorInfo };
-  backend: BackendWasm;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+export function conv2DBackpropFilter(args: WasmKernelArgs<'x' | 'dy', Conv2DBackpropFilterAttrs>): TensorInfo {
   const { inputs: { x, dy }, backend, attrs } = args;
   const info = forwardConvInfo('Conv2DBackpropFilter', x.shape as Shape4, attrs.filterShape, attrs);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;

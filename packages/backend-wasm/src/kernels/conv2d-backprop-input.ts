@@ -4,7 +4,7 @@
 // zeros between its pixels.
 import type { Conv2DBackpropInputAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { croppedConv2D, forwardConvInfo } from '../conv-geometry.js';
-import { release, reshape, runWasm, transpose, wasmKernel, type BackendWasm } from '../wasm-call.js';
+import { release, reshape, runWasm, transpose, wasmKernel, type BackendWasm, type WasmKernelArgs } from '../wasm-call.js';
 
 /** dy [N,OH,OW,C] -> [N, OH*sh, OW*sw, C] with dy at every (sh, sw)-th pixel, zeros elsewhere. */
 function dilate(backend: BackendWasm, dy: TensorInfo, sh: number, sw: number): TensorInfo {
@@ -21,11 +21,7 @@ function dilate(backend: BackendWasm, dy: TensorInfo, sh: number, sw: number): T
   return out;
 }
 
-export function conv2DBackpropInput(args: {
-  inputs: { dy: TensorInfo; filter: TensorInfo };
-  backend: BackendWasm;
-  attrs: Conv2DBackpropInputAttrs;
-}): TensorInfo {
+export function conv2DBackpropInput(args: WasmKernelArgs<'dy' | 'filter', Conv2DBackpropInputAttrs>): TensorInfo {
   const { inputs: { dy, filter }, backend, attrs } = args;
   const info = forwardConvInfo('Conv2DBackpropInput', attrs.inputShape,
     filter.shape as [number, number, number, number], attrs);

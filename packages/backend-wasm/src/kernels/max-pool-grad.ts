@@ -5,14 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
 import type { TraitedKernelConfig } from '@spikeflow/core/backend';
-import { wasmKernel, type BackendWasm } from '../wasm-call.js';
+import { wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 import { disjointPoolGrad } from '../max-pool-grad-windows.js';
 
-export function maxPoolGrad(args: {
-  inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
-  backend: BackendWasm;
-  attrs: MaxPoolGradAttrs;
-}): TensorInfo {
+export function maxPoolGrad(args: WasmKernelArgs<'dy' | 'input' | 'output', MaxPoolGradAttrs>): TensorInfo {
   const { inputs: { dy, input, output }, backend, attrs } = args;
   if (input.dtype !== 'float32') throw new Error(`MaxPoolGrad (wasm): input dtype ${input.dtype} is not float32`);
   const info = tf.backend_util.computePool2DInfo(

@@ -5,7 +5,7 @@
 // second pool over the group means gives the overall mean.
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, MeanAttrs, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { release, reshape, runWasm, wasmKernel, type BackendWasm } from '../wasm-call.js';
+import { release, reshape, runWasm, wasmKernel, type BackendWasm, type WasmKernelArgs } from '../wasm-call.js';
 
 /** The largest divisor of n not above limit (1 if none). */
 function divisorAtMost(n: number, limit: number): number {
@@ -55,7 +55,7 @@ export function meanOfRows(backend: BackendWasm, x: TensorInfo, windows: number[
 }
 
 function reduceLeading(kind: 'Sum' | 'Mean') {
-  return (args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SumAttrs | MeanAttrs }): TensorInfo => {
+  return (args: WasmKernelArgs<'x', SumAttrs | MeanAttrs>): TensorInfo => {
     const { inputs: { x }, backend, attrs } = args;
     const reduced = leadingAxes(x.shape, attrs.axis);
     const rows = tf.util.sizeFromShape(x.shape.slice(0, reduced));

@@ -4,16 +4,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, SliceAttrs, TensorInfo, UnpackAttrs } from '@tensorflow/tfjs';
 import { heapSlice } from '../heap-slice.js';
-import { runWasm, wasmKernel, type BackendWasm } from '../wasm-call.js';
+import { runWasm, wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 
-export function slice(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SliceAttrs }): TensorInfo {
+export function slice(args: WasmKernelArgs<'x', SliceAttrs>): TensorInfo {
   const { inputs: { x }, backend, attrs } = args;
   if (x.dtype === 'string') return runWasm('Slice', backend, { x }, { begin: attrs.begin, size: attrs.size });
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
   return heapSlice(backend, x, begin, size);
 }
 
-export function unpack(args: { inputs: { value: TensorInfo }; backend: BackendWasm; attrs: UnpackAttrs }): TensorInfo[] {
+export function unpack(args: WasmKernelArgs<'value', UnpackAttrs>): TensorInfo[] {
   const { inputs: { value }, backend, attrs } = args;
   if (value.dtype === 'string') return runWasm('Unpack', backend, { value }, { axis: attrs.axis }) as unknown as TensorInfo[];
   const rank = value.shape.length;
