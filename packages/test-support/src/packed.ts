@@ -4,20 +4,19 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from './workspaces.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 /** The repository's TypeScript compiler, run with node in the installed folder. */
-export const TSC = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+export const TSC = join(repoRoot, 'node_modules/typescript/bin/tsc');
 
 /** Whether every named package (folder under packages/) has been built: packing ships dist/. */
 export function packagesBuilt(packages: readonly string[]): boolean {
-  return packages.every((p) => existsSync(join(REPO_ROOT, 'packages', p, 'dist', 'index.js')));
+  return packages.every((p) => existsSync(join(repoRoot, 'packages', p, 'dist', 'index.js')));
 }
 
 /** Packs the named packages (folders under packages/) into `dest`, in one npm run; returns package name -> tarball path. */
 export function packPackages(packages: readonly string[], dest: string): Record<string, string> {
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dest, ...packages.map((p) => `--workspace=packages/${p}`)], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dest, ...packages.map((p) => `--workspace=packages/${p}`)], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const packed = JSON.parse(out) as Array<{ name: string; filename: string }>;
   return Object.fromEntries(packed.map((p) => [p.name, join(dest, p.filename)]));
 }
