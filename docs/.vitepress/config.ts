@@ -18,7 +18,8 @@ export default defineConfig({
     // threads (see guides/wasm-threads). It does nothing on a page that is isolated already.
     ['script', { src: '/coi-serviceworker.js' }],
   ],
-  srcExclude: ['README.md', 'test/**', 'scripts/**', 'lib/**'],
+  // generated/: tables that pages include (scripts/prepare.mjs), not pages of their own.
+  srcExclude: ['README.md', 'test/**', 'scripts/**', 'lib/**', 'generated/**'],
   themeConfig: {
     nav: [
       { text: 'Guide', link: '/getting-started' },
