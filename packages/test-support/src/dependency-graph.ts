@@ -18,7 +18,7 @@ export const RANKS: ReadonlyArray<{ rank: string; packages: readonly string[] }>
   { rank: 'interchange', packages: ['@spikeflow/nir'] },
   { rank: 'backends', packages: ['@spikeflow/backend-cpu', '@spikeflow/backend-wasm', '@spikeflow/backend-webgpu', '@spikeflow/backend-node-gpu'] },
   { rank: 'apps', packages: ['@spikeflow/train'] },
-  { rank: 'tools', packages: ['@spikeflow/conformance', '@spikeflow/create-neuron'] },
+  { rank: 'tools', packages: ['@spikeflow/conformance', '@spikeflow/create-neuron', '@spikeflow/create-layer'] },
   // The documentation site demonstrates everything, tools included.
   { rank: 'docs', packages: ['@spikeflow/docs'] },
 ];
