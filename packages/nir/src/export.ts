@@ -1,5 +1,5 @@
 import { registry as sharedRegistry, type NeuronCommonOptions, type Network, type Registry } from '@spikeflow/core';
-import { explicitPadding, layerShapes, pair, resolveGraph, type NormalizedLayer } from '@spikeflow/spec';
+import { explicitPadding, layerNames, layerShapes, pair, resolveGraph, type NormalizedLayer } from '@spikeflow/spec';
 import { NirError } from './errors.js';
 import { foldBatchNorm } from './fold.js';
 import { writeHdf5 } from './hdf5.js';
@@ -62,6 +62,8 @@ export function modelToNir(model: SpikeflowModel, options: ExportOptions = {}): 
   const { spec, weights } = folded;
   const shapes = layerShapes(spec);
   const graph = resolveGraph(spec.layers, []);
+  // Errors name a layer by its index in the model as written (batch norm included).
+  const written = layerNames(model.spec.layers);
   const nodes: Record<string, NirNode> = {};
   const edges: Array<[string, string]> = [];
   const add = (name: string, node: NirNode) => {
@@ -81,14 +83,13 @@ export function modelToNir(model: SpikeflowModel, options: ExportOptions = {}): 
 
   spec.layers.forEach((layer, i) => {
     const name = graph.names[i];
-    const where = `layers[${i}] "${name}"`;
+    const where = `layers[${written.indexOf(name)}] "${name}"`;
     const from = graph.inputs[i].map((j) => (j < 0 ? start : outs[j]));
     const [x] = from;
     const shape = x.shape;
     const outShape = shapes[i];
     // The inputs as written, so that spikeflow reads its own file back to the same spec.
-    const written: Metadata = layer.inputs ? { spikeflow_inputs: JSON.stringify(layer.inputs) } : {};
-    const entry = (node: NirNode): NirNode => (layer.inputs ? { ...node, metadata: { ...node.metadata, ...written } } : node);
+    const entry = (node: NirNode): NirNode => (layer.inputs ? { ...node, metadata: { ...node.metadata, spikeflow_inputs: JSON.stringify(layer.inputs) } } : node);
     let out: Out = { node: name, shape: outShape, flatFrom: x.flatFrom, spikes: false };
     switch (layer.kind) {
       case 'conv2d': {

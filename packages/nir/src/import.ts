@@ -229,7 +229,7 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
         }
         if (node.bias.data.length !== cout) throw new NirError(`bias has ${node.bias.data.length} values for ${cout} channels`, name);
         const padding = spikeflowPadding(node.padding, shape, [kh, kw], node.stride, name);
-        emit({ kind: 'conv2d', name: lname, filters: cout, kernelSize: [kh, kw], stride: node.stride, padding, useBias: true }, [s], name);
+        emit({ kind: 'conv2d', name: lname, filters: cout, kernelSize: squareOr([kh, kw]), stride: squareOr(node.stride), padding, useBias: true }, [s], name);
         weights[`${lname}/kernel`] = scaled(kernelFromNir(node.weight), s.gain);
         weights[`${lname}/bias`] = { shape: [cout], data: Float32Array.from(node.bias.data) };
         signals.set(name, { layer: lname, shape: [cout, ...windowed(shape, [kh, kw], node.stride, padding)], flatFrom: null, spikes: false, gain: 1 });
@@ -255,7 +255,7 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
         const shape = s.shape;
         if (shape.length !== 3) throw new NirError(`${node.type} takes [channels, height, width], but its input has shape [${shape}]`, name);
         if (node.padding[0] !== 0 || node.padding[1] !== 0) throw new NirError(`padding [${node.padding}]; spikeflow reads pooling without padding`, name);
-        const window = { size: node.kernelSize, stride: node.stride, padding: 'valid' as const };
+        const window = { size: squareOr(node.kernelSize), stride: squareOr(node.stride), padding: 'valid' as const };
         const out: Signal = { ...s, layer: lname, shape: [shape[0], ...windowed(shape, node.kernelSize, node.stride, 'valid')] };
         const consumers = g.consumers.get(name)!;
         const or = consumers.length === 1 ? consumers[0] : undefined;
@@ -280,7 +280,7 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
         const sources = g.sources.get(name)!;
         const factor = uniformValue(node.scale);
         if (factor === undefined) throw new NirError(`scale varies across neurons (${range(node.scale)}); spikeflow reads a Scale node as a merge or a uniform factor`, name);
-        const s = sources.length === 1 ? signals.get(sources[0])! : merged(name, unique(lname));
+        const s = sources.length === 1 ? signals.get(sources[0])! : merged(name, lname);
         signals.set(name, { ...s, gain: s.gain * factor });
         break;
       }
@@ -302,8 +302,8 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
           emit(layer, [s], name);
           signals.set(name, { layer: lname, shape: s.shape, flatFrom: s.flatFrom, spikes: spiking, gain: 1 });
         } else {
-          const shape = own ? [graph.nodes[own.node].type === 'Affine' || graph.nodes[own.node].type === 'Linear' ? (graph.nodes[own.node] as LinearNode).weight.shape[0] : 0] : s.shape;
-          const layer = recurrentLayer(graph, name, back, own, s, shape, weights, neuronCtx);
+          const shape = own ? [(graph.nodes[own.node] as LinearNode).weight.shape[0]] : s.shape;
+          const layer = recurrentLayer(graph, name, back, own, shape, weights, neuronCtx);
           emit(layer, [s], own?.node ?? name);
           signals.set(name, { layer: lname, shape, flatFrom: own ? null : s.flatFrom, spikes: true, gain: 1 });
         }
@@ -338,6 +338,9 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
 /** A spikeflow layer name for a NIR node name ('/' separates weight names in checkpoints). */
 const layerNameOf = (node: string) => node.replace(/\//g, '_');
 
+/** A window size or stride as spikeflow's specs write it: one number when both axes agree. */
+const squareOr = ([a, b]: [number, number] | number[]): number | [number, number] => (a === b ? a : [a, b]);
+
 const scaled = (w: Weight, gain: number): Weight => (gain === 1 ? w : { shape: w.shape, data: w.data.map((v) => v * gain) });
 
 /** The conv2d or dense layer a neuron's per-neuron input gain folds into: the one giving its input, when it came from a Conv2d, Affine or Linear node. */
@@ -353,7 +356,7 @@ function foldTarget(layers: NormalizedLayer[], layer: string | null, node: NirNo
  * [0, F) are the input weights (the absorbed square input node, else the identity) and rows [F, 2F)
  * the feedback weights; the biases of both add up. Scale feedback: connection 'elementwise'.
  */
-function recurrentLayer(graph: NirGraph, name: string, back: string, own: { node: string; from: Signal } | undefined, s: Signal, shape: number[], weights: Record<string, Weight>, ctx: NeuronContext): NormalizedLayer {
+function recurrentLayer(graph: NirGraph, name: string, back: string, own: { node: string; from: Signal } | undefined, shape: number[], weights: Record<string, Weight>, ctx: NeuronContext): NormalizedLayer {
   const lname = layerNameOf(name);
   const node = graph.nodes[name] as NeuronNode;
   const feedback = graph.nodes[back];
@@ -399,7 +402,6 @@ function recurrentLayer(graph: NirGraph, name: string, back: string, own: { node
   };
   const { layer, params } = neuronLayer(node, lname, name, shape, ctx, fold);
   for (const [p, value] of Object.entries(params)) weights[`${lname}/${p}`] = { shape: [], data: Float32Array.of(value) };
-  void s;
   return { ...layer, kind: 'recurrent', connection, useBias: connection === 'dense' ? useBias : true } as NormalizedLayer;
 }
 

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { build, seededRandom, type ModelSpec, type Network } from '@spikeflow/core';
+import type { LayerSpec } from '@spikeflow/spec';
+import { buildModel, exportNir, filled, foldBatchNorm, importNir, modelToNir, nirToModel, readModel, readNir, type NirGraph, type SpikeflowModel } from '../src/index.js';
+import { cpu, record } from './support.js';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const fixture = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
+
+const plif: LayerSpec = { kind: 'neuron', neuron: 'plif', initTau: 2, detachReset: true };
+const convBn = (filters: number, inputs?: string[]): LayerSpec[] => [
+  { kind: 'conv2d', filters, kernelSize: 3, padding: 'same', useBias: false, ...(inputs ? { inputs } : {}) },
+  { kind: 'batchNorm' },
+];
+
+/** A SEW-ResNet basic block (as the sew-resnet presets build it): stem, two conv-BN-PLIF, `connect` with the stem. */
+export function sewBlockSpec(connect: 'add' | 'iand' | 'and'): ModelSpec {
+  return {
+    name: 'sew-block',
+    input: { shape: [6, 6, 2] },
+    timeSteps: 5,
+    encoder: { kind: 'sequence' },
+    layers: [
+      ...convBn(4),
+      { ...plif },
+      ...convBn(4, ['neuron0']),
+      { ...plif },
+      ...convBn(4),
+      { ...plif, name: 'sew0Out' },
+      { kind: connect, name: 'sew0', inputs: connect === 'iand' ? ['sew0Out', 'neuron0'] : ['neuron0', 'sew0Out'] },
+      { kind: 'flatten' },
+      { kind: 'dense', units: 5, useBias: false },
+      { ...plif },
+    ],
+  };
+}
+
+/** Gives batch norm trained-looking statistics and PLIF a learned w, so folding and export have work to do. */
+export function trained(net: Network, seed: number): Network {
+  const rnd = seededRandom(seed);
+  for (const v of net.namedVariables()) {
+    const n = v.variable.size;
+    const draw = (f: () => number) => tf.tensor(Array.from({ length: n }, f), v.variable.shape);
+    if (v.name.endsWith('/gamma')) v.variable.assign(draw(() => 0.8 + rnd()));
+    if (v.name.endsWith('/beta')) v.variable.assign(draw(() => rnd() * 0.6));
+    if (v.name.endsWith('/movingMean')) v.variable.assign(draw(() => rnd() * 0.4 - 0.2));
+    if (v.name.endsWith('/movingVariance')) v.variable.assign(draw(() => 0.05 + rnd() * 0.3));
+    if (v.name.endsWith('/w')) v.variable.assign(tf.scalar(-0.4 + 0.1 * rnd()));
+  }
+  return net;
+}
+
+/** A recurrent network: dense -> recurrent PLIF (dense or element-wise feedback) -> dense -> LIF. */
+export function recurrentSpec(connection: 'dense' | 'elementwise', useBias = true): ModelSpec {
+  return {
+    name: `recurrent-${connection}`,
+    input: { shape: [5] },
+    timeSteps: 10,
+    encoder: { kind: 'sequence' },
+    layers: [
+      { kind: 'dense', units: 7 },
+      { kind: 'recurrent', neuron: 'plif', name: 'rec', connection, useBias, initTau: 2 },
+      { kind: 'dense', units: 3 },
+      { kind: 'neuron', neuron: 'lif', tau: 2 },
+    ],
+  };
+}
+
+const inputOf = (shape: number[], seed: number, scale = 2) => {
+  const rnd = seededRandom(seed);
+  return tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => scale * rnd()), shape);
+};
+
+/** Spec and every weight equal, bit for bit. */
+function expectSameModel(a: SpikeflowModel, b: SpikeflowModel): void {
+  expect(b.spec).toEqual(a.spec);
+  expect(Object.keys(b.weights).sort()).toEqual(Object.keys(a.weights).sort());
+  for (const [name, w] of Object.entries(a.weights)) {
+    expect(b.weights[name].shape, name).toEqual(w.shape);
+    expect(Buffer.from(b.weights[name].data.buffer, b.weights[name].data.byteOffset, b.weights[name].data.byteLength).equals(Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength)), name).toBe(true);
+  }
+}
+
+describe('NIR graphs: branches, merges and recurrence', () => {
+  beforeAll(cpu);
+
+  it('a SEW-ResNet basic block (ADD) exports and imports back bit-identical: spec, weights and spikes of the BN-folded block', async () => {
+    const net = trained(build(sewBlockSpec('add'), { seed: 3 }), 5);
+    const folded = foldBatchNorm(await readModel(net));
+    const bytes = await exportNir(net);
+    const graph = await readNir(bytes);
+    expect(graph.nodes.sew0).toMatchObject({ type: 'Scale', metadata: { spikeflow_layer: 'add' } });
+    expect(graph.edges.filter(([, d]) => d === 'sew0')).toEqual([['neuron0', 'sew0'], ['sew0Out', 'sew0']]);
+    const back = await importNir(bytes);
+    expectSameModel(folded, back);
+    const x = inputOf([5, 2, 6, 6, 2], 9);
+    const a = await record(buildModel(folded), x);
+    const b = await record(buildModel(back), x);
+    let spikes = 0;
+    for (const name of Object.keys(a.spikes)) {
+      expect(b.spikes[name], name).toEqual(a.spikes[name]);
+      expect(b.v[name], name).toEqual(a.v[name]);
+      spikes += a.spikes[name].reduce((s, v) => s + v, 0);
+    }
+    expect(spikes).toBeGreaterThan(30);
+    expect(b.output).toEqual(a.output);
+  });
+
+  for (const connection of ['dense', 'elementwise'] as const) {
+    it(`a ${connection} recurrent layer exports as neuron <-> w_rec and imports back bit-identical`, async () => {
+      const net = trained(build(recurrentSpec(connection), { seed: 4 }), 6);
+      const model = await readModel(net);
+      const bytes = await exportNir(net);
+      const graph = await readNir(bytes);
+      expect(graph.nodes['rec.w_rec'].type).toBe(connection === 'dense' ? 'Linear' : 'Scale');
+      expect(graph.edges).toContainEqual(['rec', 'rec.w_rec']);
+      expect(graph.edges).toContainEqual(['rec.w_rec', 'rec']);
+      if (connection === 'dense') expect(graph.nodes['rec.w_in'].type).toBe('Affine');
+      const back = await importNir(bytes);
+      expectSameModel(model, back);
+      const x = inputOf([10, 3, 5], 2, 6);
+      const a = await record(net, x);
+      const b = await record(buildModel(back), x);
+      expect(b.spikes.rec).toEqual(a.spikes.rec);
+      expect(a.spikes.rec.reduce((s, v) => s + v, 0)).toBeGreaterThan(10);
+      expect(b.output).toEqual(a.output);
+    });
+  }
+
+  it("reads snnTorch's RLeaky subgraph (LIF and w_rec in a cycle) as a recurrent layer: identity input weights, w_rec as feedback", async () => {
+    const graph = await readNir(fixture('recurrent_subgraph.nir'));
+    const model = nirToModel(graph, { dt: 1e-3 });
+    expect(model.spec.layers.map((l) => l.kind)).toEqual(['dense', 'recurrent']);
+    expect(model.spec.layers[1]).toMatchObject({ name: 'rlif.lif', neuron: 'lif', connection: 'dense', useBias: false, vReset: null });
+    const kernel = model.weights['rlif.lif/kernel'];
+    expect(kernel.shape).toEqual([6, 3]);
+    expect(Array.from(kernel.data.slice(0, 9))).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    const wRec = graph.nodes['rlif.w_rec'] as Extract<NirGraph['nodes'][string], { type: 'Linear' }>;
+    // kernel[F + in, out] = w_rec[out, in]
+    for (let o = 0; o < 3; o++) for (let i = 0; i < 3; i++) expect(kernel.data[9 + i * 3 + o]).toBe(wRec.weight.data[o * 3 + i]);
+    buildModel(model).dispose();
+  });
+
+  it('reads a branch and a merge: the input feeds two nodes (an identity layer names it), the Output sums them', async () => {
+    const model = await importNir(fixture('branch.nir'));
+    expect(model.spec.layers.map((l) => `${l.kind}:${l.name}${l.inputs ? `<-${(l.inputs as string[]).join('+')}` : ''}`)).toEqual(['dropout:input', 'dense:a', 'dense:b<-input', 'add:output_sum<-a+b']);
+    const net = buildModel(model);
+    const x = tf.tensor([[[1, 2]], [[3, -4]]]);
+    // a and b are identities: the sum is twice the input.
+    expect(Array.from(await net.forward(x).output.data())).toEqual([2, 4, 6, -8]);
+  });
+
+  it('refuses, in one line naming the node, what spikeflow cannot hold', async () => {
+    const base = modelToNir(await readModel(build(recurrentSpec('dense'), { seed: 1 })));
+    const refusal = (edit: (g: NirGraph) => void) => {
+      const g = structuredClone(base);
+      edit(g);
+      const e = (() => {
+        try {
+          nirToModel(g);
+        } catch (err) {
+          return err as Error;
+        }
+        return undefined;
+      })();
+      expect(e).toBeInstanceOf(Error);
+      expect(e!.message).not.toContain('\n');
+      return e!.message;
+    };
+    // A cycle through two nodes that are not one neuron and its feedback.
+    expect(refusal((g) => g.edges.push(['neuron0', 'dense1']))).toBe(
+      'node "neuron0": closes a cycle "neuron0" -> "dense1" -> "neuron0"; spikeflow reads recurrence as a neuron node fed back through one Affine, Linear or Scale node (snnTorch\'s RLeaky and RSynaptic)',
+    );
+    // A node whose output reaches nothing.
+    expect(refusal((g) => {
+      g.nodes.extra = { type: 'Scale', scale: filled([3], 1) };
+      g.edges.push(['dense1', 'extra']);
+    })).toBe('node "extra": its output reaches no Output node; spikeflow reads graphs whose every node leads to the Output');
+    expect(refusal((g) => {
+      g.nodes.output2 = { type: 'Output', shape: [3] };
+      g.edges.push(['neuron0', 'output2']);
+    })).toBe('the graph has 2 Output nodes (output, output2); a spikeflow network has exactly one output');
+    expect(refusal((g) => g.edges.push(['input', 'dense1']))).toMatch(/^node "dense1": sums inputs of shapes \[7\] and \[5\]; NIR sums inputs of one shape$/);
+    expect(refusal((g) => g.edges.push(['dense0', 'rec.w_in']))).toBe('node "rec.w_in": the edge from "dense0" appears twice; spikeflow reads each connection once');
+  });
+
+  it('refuses concat, and and iand at export, naming the layer and why', async () => {
+    await expect(exportNir(build(sewBlockSpec('iand'), { seed: 1 }))).rejects.toThrow(/^layers\[9\] "sew0": SEW's IAND multiplies spikes/);
+    await expect(exportNir(build(sewBlockSpec('and'), { seed: 1 }))).rejects.toThrow(/^layers\[9\] "sew0": SEW's AND multiplies spikes/);
+  });
+});
