@@ -5,3 +5,4 @@ export { readModel, buildModel, type SpikeflowModel, type Weight } from './model
 export { foldBatchNorm } from './fold.js';
 export { exportNir, writeNir, modelToNir, type ExportOptions } from './export.js';
 export { importNir, readNir, nirToModel, chainOf, hasSubtractiveReset, type ImportOptions, type MissingReset } from './import.js';
+export { structureOf, nodeOrder, type GraphStructure } from './structure.js';

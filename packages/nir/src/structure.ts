@@ -117,3 +117,9 @@ function findCycle(nodes: string[], into: (n: string) => string[]): string[] | u
   }
   return undefined;
 }
+
+/** Every node of a graph spikeflow reads, Input first, Output last, each feedback node right after the neuron it feeds back. */
+export function nodeOrder(graph: NirGraph): string[] {
+  const g = structureOf(graph);
+  return [g.input, ...g.order.flatMap((n) => (g.feedback.has(n) ? [n, g.feedback.get(n)!] : [n])), g.output];
+}

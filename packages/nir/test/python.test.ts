@@ -220,4 +220,27 @@ describe.skipIf(!python)('graphs simulated in numpy: recurrent edges delayed one
     console.log(`residual graph: numpy = spikeflow, ${spikes} spikes in ${neuronLayers.length} neuron layers`);
     x.dispose();
   });
+
+  it("the NIR paper's sinabs CNN (SumPool2d read as average pooling, its window folded into the next weights): numpy reproduces spikeflow's spikes", async () => {
+    const file = join(fixtures, 'paper', '02_cnn__cnn_sinabs.nir');
+    const T = 6;
+    const rnd = seededRandom(5);
+    // DVS-like events: sparse counts on 2 polarities, [T, N, C, H, W] as the file's Input reads them.
+    const x = tf.tensor(Array.from({ length: T * 2 * 2 * 34 * 34 }, () => (rnd() < 0.15 ? 1 : 0)), [T, 2, 2, 34, 34]);
+    const model = await importNir(new Uint8Array(readFileSync(file)), { timeSteps: T, encoder: 'sequence' });
+    const net = buildModel(model);
+    const nhwcInput = tf.transpose(x, [0, 1, 3, 4, 2]);
+    const ours = await record(net, nhwcInput);
+    nhwcInput.dispose();
+    const sim = await simulateFile(file, x, 1);
+    let spikes = 0;
+    for (const node of ['1', '3', '6', '10', '12']) {
+      expect(await nhwc(sim[node] as { shape: number[]; data: number[] }), node).toEqual(Array.from(ours.spikes[node]));
+      spikes += ours.spikes[node].reduce((a, b) => a + b, 0);
+    }
+    expect(ours.spikes['12'].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    console.log(`sinabs CNN (NIR paper): numpy = spikeflow, ${spikes} spikes in 5 IF layers`);
+    x.dispose();
+    net.dispose();
+  });
 });
