@@ -291,17 +291,19 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
         const back = g.feedback.get(name);
         const own = absorbed.get(name);
         const s = own ? own.from : merged(name, unique(`${lname}_sum`));
-        if (s.gain !== 1) throw new NirError('reads the window sum of a SumPool2d; spikeflow folds it only into a Conv2d, Affine or Linear node right after', name);
         if (back === undefined) {
+          // The weighted node that feeds this neuron alone (through Scale nodes that feed only the next) holds any input gain.
           const sources = g.sources.get(name)!;
-          const before = sources.length === 1 ? sources[0] : undefined;
+          let before = sources.length === 1 ? sources[0] : undefined;
+          while (before !== undefined && graph.nodes[before].type === 'Scale' && g.sources.get(before)!.length === 1 && g.consumers.get(before)!.length === 1) before = g.sources.get(before)![0];
           const target = before !== undefined && g.consumers.get(before)!.length === 1 ? foldTarget(layers, s.layer, graph.nodes[before]) : undefined;
           const fold: FoldGain = (gain, what) => foldGain(gain, what, target, weights, s.shape, name);
-          const { layer, params, spiking } = neuronLayer(node, lname, name, s.shape, neuronCtx, fold);
+          const { layer, params, spiking } = neuronLayer(node, lname, name, s.shape, neuronCtx, fold, s.gain);
           for (const [p, value] of Object.entries(params)) weights[`${lname}/${p}`] = { shape: [], data: Float32Array.of(value) };
           emit(layer, [s], name);
           signals.set(name, { layer: lname, shape: s.shape, flatFrom: s.flatFrom, spikes: spiking, gain: 1 });
         } else {
+          if (s.gain !== 1) throw new NirError('reads a scaled signal (a Scale or SumPool2d factor), which spikeflow folds into its recurrent weights only from a Conv2d, Affine or Linear node', name);
           const shape = own ? [(graph.nodes[own.node] as LinearNode).weight.shape[0]] : s.shape;
           const layer = recurrentLayer(graph, name, back, own, shape, weights, neuronCtx);
           emit(layer, [s], own?.node ?? name);
@@ -484,6 +486,7 @@ function neuronLayer(
   shape: number[],
   ctx: NeuronContext,
   fold: FoldGain,
+  inputGain = 1,
 ): { layer: NormalizedLayer; params: Record<string, number>; spiking: boolean } {
   const n = sizeOf(shape);
   for (const [key, a] of Object.entries(node.params)) {
@@ -497,9 +500,9 @@ function neuronLayer(
   }
   const all = (a: NdArray | undefined, v: number) => a === undefined || a.data.every((x) => x === v);
   const per = (a: NdArray, i: number) => a.data[a.data.length === 1 ? 0 : i];
-  const gain = new Float64Array(n).fill(1);
+  const gain = new Float64Array(n).fill(inputGain);
   const scalars: Record<string, number> = {};
-  const folded: string[] = [];
+  const folded: string[] = inputGain !== 1 ? [`the factor ${inputGain} of a Scale or SumPool2d before`] : [];
   const th = node.params.v_threshold;
   if (th && uniformValue(th) === undefined) {
     // v / threshold_i has threshold 1 and the same spikes when the reset (or subtraction) and the leak scale along.

@@ -3,7 +3,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, seededRandom } from '@spikeflow/core';
+import { build, defineLayer, Registry, seededRandom } from '@spikeflow/core';
+import { neurons, surrogates } from '@spikeflow/neurons';
+import { pools } from '@spikeflow/pooling';
 import { buildModel, exportNir, filled, foldBatchNorm, importNir, modelToNir, nirToModel, readModel, readNir, type NirGraph, type SpikeflowModel } from '../src/index.js';
 import { cpu, record } from './support.js';
 import { recurrentSpec, sewBlockSpec, trained } from './graph-specs.js';
@@ -132,5 +134,35 @@ describe('NIR graphs: branches, merges and recurrence', () => {
   it('refuses concat, and and iand at export, naming the layer and why', async () => {
     await expect(exportNir(build(sewBlockSpec('iand'), { seed: 1 }))).rejects.toThrow(/^layers\[9\] "sew0": SEW's IAND multiplies spikes/);
     await expect(exportNir(build(sewBlockSpec('and'), { seed: 1 }))).rejects.toThrow(/^layers\[9\] "sew0": SEW's AND multiplies spikes/);
+  });
+
+  it("writes each layer through its kind's NIR codec in the registry: a layer plugin's own, and a refusal naming a kind without one", async () => {
+    // A layer plugin outside spikeflow: a fixed gain per feature, written as a NIR Scale node.
+    const gain = defineLayer({
+      kind: 'fixedGain',
+      description: 'multiplies each feature by 2',
+      fields: {},
+      outputShape: ([input]) => input,
+      stateless: true,
+      build: () => ({ apply: (x) => tf.mul(x, 2) }),
+      nir: {
+        export(c) {
+          c.node(c.name, { type: 'Scale', scale: c.layout.filled(c.layout.shape(c.outputShape), 2) });
+          c.connect(c.name);
+        },
+      },
+    });
+    const registry = new Registry().register(neurons, surrogates, pools, gain);
+    const spec = { input: { shape: [4] }, timeSteps: 3, layers: [{ kind: 'dense', units: 3 }, { kind: 'fixedGain' }, { kind: 'neuron', neuron: 'if' }] };
+    const net = build(spec as never, { seed: 2, registry });
+    const graph = modelToNir(await readModel(net), { registry });
+    expect(graph.nodes.fixedGain0).toMatchObject({ type: 'Scale', scale: { shape: [3] } });
+    expect(graph.edges).toEqual([['input', 'dense0'], ['dense0', 'fixedGain0'], ['fixedGain0', 'neuron0'], ['neuron0', 'output']]);
+    // The Scale of 2 comes back as a factor folded into the dense layer before: the same outputs.
+    const back = buildModel(nirToModel(graph));
+    const x = inputOf([2, 4], 4);
+    expect(Array.from(await back.forward(x).output.data())).toEqual(Array.from(await net.forward(x).output.data()));
+    const rows = build({ input: { shape: [4, 4, 1] }, timeSteps: 4, layers: [{ kind: 'rowSequence' }, { kind: 'dense', units: 2 }] } as never, { seed: 1 });
+    await expect(exportNir(rows)).rejects.toThrow(/^layers\[0\] "rowSequence0": layer kind "rowSequence" has no NIR export$/);
   });
 });

@@ -14,4 +14,9 @@ export const and = defineLayer({
     applyMany: (xs) => xs.slice(1).reduce((acc, x) => tf.mul(acc, x), xs[0]),
   }),
   summary: (l) => mergeDetail(l, ' AND '),
+  nir: {
+    export() {
+      throw new Error("SEW's AND multiplies spikes, and NIR has no node that multiplies two signals; export with the add connect function");
+    },
+  },
 });

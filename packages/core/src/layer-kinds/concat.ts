@@ -14,4 +14,9 @@ export const concat = defineLayer({
     applyMany: (xs) => tf.concat(xs, -1),
   }),
   summary: (l) => mergeDetail(l, ', '),
+  nir: {
+    export() {
+      throw new Error('concat has no NIR node (NIR sums the edges into a node, it does not join them); export the network with add, or give each input its own dense layer and add them');
+    },
+  },
 });

@@ -17,4 +17,9 @@ export const iand = defineLayer({
     const [a, b] = l.inputs as string[];
     return `NOT ${a} AND ${b}`;
   },
+  nir: {
+    export() {
+      throw new Error("SEW's IAND multiplies spikes ((1 - a) * b), and NIR has no node that multiplies two signals; export with the add connect function");
+    },
+  },
 });
