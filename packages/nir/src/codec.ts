@@ -60,6 +60,8 @@ function nodeTree(node: NirNode): Tree {
       return tree([['type', str(node.type)], ['kernel_size', ints(node.kernelSize)], ['stride', ints(node.stride)], ['padding', ints(node.padding)], meta]);
     case 'Scale':
       return tree([['type', str('Scale')], ['scale', floats(node.scale)], meta]);
+    case 'Threshold':
+      return tree([['type', str('Threshold')], ['threshold', floats(node.threshold)], meta]);
     case 'IF':
     case 'LIF':
     case 'LI':
@@ -192,6 +194,8 @@ function readNode(name: string, group: Tree): NirNode {
       return withMeta({ type: type as 'SumPool2d' | 'AvgPool2d', kernelSize: r.pair('kernel_size'), stride: r.pair('stride'), padding: r.pair('padding') });
     case 'Scale':
       return withMeta({ type: 'Scale', scale: r.array('scale') });
+    case 'Threshold':
+      return withMeta({ type: 'Threshold', threshold: r.array('threshold') });
     case 'IF':
     case 'LIF':
     case 'LI':

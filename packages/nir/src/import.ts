@@ -284,6 +284,12 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
         signals.set(name, { ...s, gain: s.gain * factor });
         break;
       }
+      case 'Threshold': {
+        const layer = thresholdLayer(node, name, lname, g.sources.get(name)!.map((src) => signals.get(src)!));
+        emit(layer.spec, layer.from, name);
+        signals.set(name, { layer: lname, shape: layer.from[0].shape, flatFrom: layer.from[0].flatFrom, spikes: true, gain: 1 });
+        break;
+      }
       case 'IF':
       case 'LIF':
       case 'LI':
@@ -335,6 +341,26 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
     weights,
     ...(graph.notes ? { notes: [...graph.notes] } : {}),
   };
+}
+
+/**
+ * SEW's connect functions on spikes, as spikeflow writes them: AND is a Threshold on the sum of n
+ * spike inputs (n - 1 <= threshold < n), IAND a Threshold on b - a (a through Scale(-1); 0 <=
+ * threshold < 1). NIR's Threshold fires where its input is above the threshold.
+ */
+function thresholdLayer(node: Extract<NirNode, { type: 'Threshold' }>, name: string, lname: string, from: Signal[]): { spec: NormalizedLayer; from: Signal[] } {
+  const theta = uniformValue(node.threshold);
+  if (theta === undefined) throw new NirError(`threshold varies across neurons (${range(node.threshold)}); spikeflow reads a Threshold node as SEW's AND or IAND, one threshold for all`, name);
+  if (from.length < 2 || !from.every((s) => s.spikes && s.shape.join() === from[0].shape.join())) {
+    throw new NirError("spikeflow reads a Threshold node as SEW's AND or IAND: the sum of two or more spike inputs of one shape", name);
+  }
+  if (node.threshold.data.length !== 1 && node.threshold.data.length !== sizeOf(from[0].shape)) throw new NirError(`threshold has ${node.threshold.data.length} values for inputs of shape [${from[0].shape}]`, name);
+  const negated = from.filter((s) => s.gain === -1);
+  const plain = from.filter((s) => s.gain === 1);
+  const n = from.length;
+  if (negated.length === 0 && plain.length === n && theta >= n - 1 && theta < n) return { spec: { kind: 'and', name: lname }, from: plain };
+  if (negated.length === 1 && plain.length === 1 && theta >= 0 && theta < 1) return { spec: { kind: 'iand', name: lname }, from: [{ ...negated[0], gain: 1 }, plain[0]] };
+  throw new NirError(`a threshold of ${theta} on ${n} inputs (${negated.length} negated) is neither SEW's AND (the sum of n spike inputs, n - 1 <= threshold < n) nor IAND (b - a, 0 <= threshold < 1)`, name);
 }
 
 /** A spikeflow layer name for a NIR node name ('/' separates weight names in checkpoints). */

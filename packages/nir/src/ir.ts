@@ -62,6 +62,11 @@ export interface ScaleNode extends NodeBase {
   type: 'Scale';
   scale: NdArray;
 }
+/** y = 1 where x > threshold, else 0 (Heaviside). spikeflow writes SEW's AND and IAND of spikes with it. */
+export interface ThresholdNode extends NodeBase {
+  type: 'Threshold';
+  threshold: NdArray;
+}
 export interface PoolNode extends NodeBase {
   type: 'SumPool2d' | 'AvgPool2d';
   kernelSize: [number, number];
@@ -93,9 +98,9 @@ export interface NeuronNode extends NodeBase {
   params: Record<string, NdArray>;
 }
 
-export type NirNode = InputNode | OutputNode | AffineNode | LinearNode | Conv2dNode | FlattenNode | PoolNode | ScaleNode | NeuronNode;
+export type NirNode = InputNode | OutputNode | AffineNode | LinearNode | Conv2dNode | FlattenNode | PoolNode | ScaleNode | ThresholdNode | NeuronNode;
 export type NirNodeType = NirNode['type'];
-export const NODE_TYPES: readonly NirNodeType[] = ['Input', 'Output', 'Affine', 'Linear', 'Conv2d', 'Flatten', 'SumPool2d', 'AvgPool2d', 'Scale', ...(Object.keys(NEURON_PARAMS) as NeuronNodeType[])];
+export const NODE_TYPES: readonly NirNodeType[] = ['Input', 'Output', 'Affine', 'Linear', 'Conv2d', 'Flatten', 'SumPool2d', 'AvgPool2d', 'Scale', 'Threshold', ...(Object.keys(NEURON_PARAMS) as NeuronNodeType[])];
 export const isNeuronNode = (n: NirNode): n is NeuronNode => n.type in NEURON_PARAMS;
 
 export interface NirGraph {

@@ -39,10 +39,12 @@ export function trained(net: Network, seed: number): Network {
     const n = v.variable.size;
     const draw = (f: () => number) => tf.tensor(Array.from({ length: n }, f), v.variable.shape);
     if (v.name.endsWith('/gamma')) v.variable.assign(draw(() => 0.8 + rnd()));
-    if (v.name.endsWith('/beta')) v.variable.assign(draw(() => rnd() * 0.6));
+    if (v.name.endsWith('/beta')) v.variable.assign(draw(() => 0.5 + rnd() * 1.5));
     if (v.name.endsWith('/movingMean')) v.variable.assign(draw(() => rnd() * 0.4 - 0.2));
     if (v.name.endsWith('/movingVariance')) v.variable.assign(draw(() => 0.05 + rnd() * 0.3));
     if (v.name.endsWith('/w')) v.variable.assign(tf.scalar(-0.4 + 0.1 * rnd()));
+    // Dense layers read many spikes: weights 12x their initial scale make the layers after them spike too.
+    if (/^dense\d+\/kernel$/.test(v.name)) v.variable.assign(tf.mul(v.variable, 12));
   }
   return net;
 }

@@ -31,27 +31,41 @@ function expectSameModel(a: SpikeflowModel, b: SpikeflowModel): void {
 describe('NIR graphs: branches, merges and recurrence', () => {
   beforeAll(cpu);
 
-  it('a SEW-ResNet basic block (ADD) exports and imports back bit-identical: spec, weights and spikes of the BN-folded block', async () => {
-    const net = trained(build(sewBlockSpec('add'), { seed: 3 }), 5);
-    const folded = foldBatchNorm(await readModel(net));
-    const bytes = await exportNir(net);
-    const graph = await readNir(bytes);
-    expect(graph.nodes.sew0).toMatchObject({ type: 'Scale', metadata: { spikeflow_layer: 'add' } });
-    expect(graph.edges.filter(([, d]) => d === 'sew0')).toEqual([['neuron0', 'sew0'], ['sew0Out', 'sew0']]);
-    const back = await importNir(bytes);
-    expectSameModel(folded, back);
-    const x = inputOf([5, 2, 6, 6, 2], 9);
-    const a = await record(buildModel(folded), x);
-    const b = await record(buildModel(back), x);
-    let spikes = 0;
-    for (const name of Object.keys(a.spikes)) {
-      expect(b.spikes[name], name).toEqual(a.spikes[name]);
-      expect(b.v[name], name).toEqual(a.v[name]);
-      spikes += a.spikes[name].reduce((s, v) => s + v, 0);
-    }
-    expect(spikes).toBeGreaterThan(30);
-    expect(b.output).toEqual(a.output);
-  });
+  for (const connect of ['add', 'iand', 'and'] as const) {
+    it(`a SEW-ResNet basic block (${connect.toUpperCase()}) exports and imports back bit-identical: spec, weights and spikes of the BN-folded block`, async () => {
+      const net = trained(build(sewBlockSpec(connect), { seed: 3 }), 5);
+      const folded = foldBatchNorm(await readModel(net));
+      const bytes = await exportNir(net);
+      const graph = await readNir(bytes);
+      if (connect === 'add') {
+        expect(graph.nodes.sew0).toMatchObject({ type: 'Scale', metadata: { spikeflow_layer: 'add' } });
+        expect(graph.edges.filter(([, d]) => d === 'sew0')).toEqual([['neuron0', 'sew0'], ['sew0Out', 'sew0']]);
+      } else if (connect === 'iand') {
+        // (NOT a) AND b on spikes: b - a > 0.5, a = the block's output negated by a Scale(-1).
+        expect(graph.nodes.sew0).toMatchObject({ type: 'Threshold', threshold: { data: new Float32Array(144).fill(0.5) } });
+        expect(graph.nodes['sew0.not']).toMatchObject({ type: 'Scale', scale: { data: new Float32Array(144).fill(-1) } });
+        expect(graph.edges.filter(([, d]) => d === 'sew0' || d === 'sew0.not')).toEqual([['sew0Out', 'sew0.not'], ['sew0.not', 'sew0'], ['neuron0', 'sew0']]);
+      } else {
+        expect(graph.nodes.sew0).toMatchObject({ type: 'Threshold', threshold: { data: new Float32Array(144).fill(1.5) } });
+      }
+      const back = await importNir(bytes);
+      expectSameModel(folded, back);
+      const x = inputOf([5, 2, 6, 6, 2], 9);
+      const a = await record(buildModel(folded), x);
+      const b = await record(buildModel(back), x);
+      let spikes = 0;
+      for (const name of Object.keys(a.spikes)) {
+        expect(b.spikes[name], name).toEqual(a.spikes[name]);
+        expect(b.v[name], name).toEqual(a.v[name]);
+        spikes += a.spikes[name].reduce((s, v) => s + v, 0);
+      }
+      expect(spikes).toBeGreaterThan(30);
+      // Every neuron layer spikes (with AND, the last one stays silent on this input; the merge's
+      // own output is compared in test/python.test.ts's numpy check for ADD and IAND).
+      for (const name of Object.keys(a.spikes)) if (connect !== 'and' || name !== 'neuron3') expect(a.spikes[name].reduce((s, v) => s + v, 0), name).toBeGreaterThan(5);
+      expect(b.output).toEqual(a.output);
+    });
+  }
 
   for (const connection of ['dense', 'elementwise'] as const) {
     it(`a ${connection} recurrent layer exports as neuron <-> w_rec and imports back bit-identical`, async () => {
@@ -131,9 +145,17 @@ describe('NIR graphs: branches, merges and recurrence', () => {
     expect(refusal((g) => g.edges.push(['dense0', 'rec.w_in']))).toBe('node "rec.w_in": the edge from "dense0" appears twice; spikeflow reads each connection once');
   });
 
-  it('refuses concat, and and iand at export, naming the layer and why', async () => {
-    await expect(exportNir(build(sewBlockSpec('iand'), { seed: 1 }))).rejects.toThrow(/^layers\[9\] "sew0": SEW's IAND multiplies spikes/);
-    await expect(exportNir(build(sewBlockSpec('and'), { seed: 1 }))).rejects.toThrow(/^layers\[9\] "sew0": SEW's AND multiplies spikes/);
+  it('refuses concat, and AND or IAND of what is not spikes, at export, naming the layer and why', async () => {
+    const cat = build({ input: { shape: [4] }, layers: [{ kind: 'dense', units: 3, name: 'a' }, { kind: 'dense', units: 2, inputs: ['a'] }, { kind: 'concat', inputs: ['a', 'dense1'] }] } as never, { seed: 1 });
+    await expect(exportNir(cat)).rejects.toThrow(/^layers\[2\] "concat0": concat has no NIR node/);
+    const notSpikes = build({ input: { shape: [4] }, layers: [{ kind: 'dense', units: 3, name: 'a' }, { kind: 'neuron', neuron: 'if' }, { kind: 'iand', inputs: ['a', 'neuron0'] }] } as never, { seed: 1 });
+    await expect(exportNir(notSpikes)).rejects.toThrow(/^layers\[2\] "iand0": SEW's IAND is written to NIR as a threshold on b - a, which equals \(1 - a\) \* b only on binary spikes/);
+  });
+
+  it('refuses a Threshold node that is neither AND nor IAND, naming it', async () => {
+    const graph = await readNir(await exportNir(build(sewBlockSpec('and'), { seed: 1 })));
+    (graph.nodes.sew0 as Extract<NirGraph['nodes'][string], { type: 'Threshold' }>).threshold.data.fill(0.5);
+    expect(() => nirToModel(graph)).toThrow(/^node "sew0": a threshold of 0\.5 on 2 inputs \(0 negated\) is neither SEW's AND/);
   });
 
   it("writes each layer through its kind's NIR codec in the registry: a layer plugin's own, and a refusal naming a kind without one", async () => {

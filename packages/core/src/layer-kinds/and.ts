@@ -15,8 +15,13 @@ export const and = defineLayer({
   }),
   summary: (l) => mergeDetail(l, ' AND '),
   nir: {
-    export() {
-      throw new Error("SEW's AND multiplies spikes, and NIR has no node that multiplies two signals; export with the add connect function");
+    // On spikes, n inputs all spike exactly when their sum exceeds n - 1/2: a Threshold node that sums the edges.
+    export(c) {
+      if (!c.inputs.every((x) => x.spikes)) throw new Error("SEW's AND is written to NIR as a threshold on the sum of its inputs, which equals the product only on binary spikes, and an input here is not spikes");
+      const shape = c.layout.shape(c.outputShape);
+      c.node(c.name, { type: 'Threshold', threshold: c.layout.filled(shape, c.inputs.length - 0.5), metadata: { spikeflow_layer: 'and' } });
+      c.connect(c.name);
+      return { spikes: true };
     },
   },
 });

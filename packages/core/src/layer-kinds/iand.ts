@@ -18,8 +18,18 @@ export const iand = defineLayer({
     return `NOT ${a} AND ${b}`;
   },
   nir: {
-    export() {
-      throw new Error("SEW's IAND multiplies spikes ((1 - a) * b), and NIR has no node that multiplies two signals; export with the add connect function");
+    // On spikes, (NOT a) AND b is b - a > 1/2: a Scale(-1) node negates a, a Threshold node sums.
+    export(c) {
+      const [a, b] = c.inputs;
+      if (!a.spikes || !b.spikes) throw new Error("SEW's IAND is written to NIR as a threshold on b - a, which equals (1 - a) * b only on binary spikes, and an input here is not spikes");
+      const shape = c.layout.shape(c.outputShape);
+      const not = `${c.name}.not`;
+      c.node(not, { type: 'Scale', scale: c.layout.filled(shape, -1) });
+      c.edge(a.node, not);
+      c.node(c.name, { type: 'Threshold', threshold: c.layout.filled(shape, 0.5), metadata: { spikeflow_layer: 'iand', spikeflow_inputs: JSON.stringify(c.layer.inputs) } });
+      c.edge(not, c.name);
+      c.edge(b.node, c.name);
+      return { spikes: true };
     },
   },
 });

@@ -15,6 +15,7 @@ Graphs: a node sums the outputs of the nodes it has edges from. An edge that clo
 a depth-first walk from the Input) carries a one-step delay: at step t its target reads its source's
 output of step t-1; before step 0 the source gives what it gives for a zero input (an Affine's bias),
 as snnTorch's recurrent layers apply their w_rec to the zero spikes of step -1. Scale: y = scale * x.
+Threshold: y = 1 where x > threshold, else 0.
 
 Usage: python3 nir_sim.py FILE.nir INPUT.json DT OUT.json [CUBALIF_ORDER]
   INPUT.json: {"shape": [T, N, ...], "data": [...]}; OUT.json: each node's output over time
@@ -180,6 +181,8 @@ def simulate(path, x, dt, cubalif_order="current-first"):
                 h = h @ np.asarray(n["weight"], np.float64).T
             elif typ == "Scale":
                 h = h * np.asarray(n["scale"], np.float64)
+            elif typ == "Threshold":
+                h = (h > np.asarray(n["threshold"], np.float64)).astype(np.float64)
             elif typ == "Conv2d":
                 h = conv2d(h, n)
             elif typ == "Flatten":
