@@ -152,6 +152,8 @@ function neuronNode(layer: NormalizedLayer, name: string, shape: number[], dt: n
     spikeflow_surrogate: JSON.stringify(layer.surrogate),
     ...out.metadata,
   };
+  // Parameters are stored as float32; a value float32 cannot hold (a threshold of 0.2) is kept exact beside it.
+  for (const [k, v] of Object.entries(out.params)) if (v !== null && Math.fround(v) !== v) metadata[`spikeflow_exact_${k}`] = v;
   const node = { type: out.type, params: Object.fromEntries(Object.entries(out.params).map(([k, v]) => [k, filled(shape, v)])), metadata };
   return { node, spikes: plugin.output !== 'v' };
 }

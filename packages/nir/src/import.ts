@@ -186,6 +186,15 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
   signals.set(g.input, start);
   const orPairs = new Set<string>(); // IF nodes read as part of max pooling
   const absorbed = new Map<string, { node: string; from: Signal }>(); // recurrent neuron -> its square input Affine/Linear
+  // Placement nodes of a concat (how spikeflow writes concat): read with the Scale they feed.
+  const placements = new Map<string, { from: Signal; offset: number; size: number; emit: () => void }>();
+  /** Whether `node` feeds only an identity Scale that sums two or more nodes (a concat, if all are placements). */
+  const feedsJoin = (node: string) => {
+    const out = g.consumers.get(node)!;
+    if (out.length !== 1) return false;
+    const next = graph.nodes[out[0]];
+    return next.type === 'Scale' && uniformValue(next.scale) === 1 && g.sources.get(out[0])!.length >= 2;
+  };
 
   for (const name of g.order) {
     const node = graph.nodes[name];
@@ -206,14 +215,19 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
           absorbed.set(next, { node: name, from: s });
           break;
         }
-        if (node.type === 'Affine' && isVoting(node.weight, node.bias) && !s.flatFrom && s.gain === 1) {
-          emit({ kind: 'voting', name: lname, groups: units }, [s], name);
-        } else {
-          emit({ kind: 'dense', name: lname, units, useBias: node.type === 'Affine' }, [s], name);
-          weights[`${lname}/kernel`] = scaled(denseFromNir(node.weight, s.flatFrom), s.gain);
-          if (node.type === 'Affine') weights[`${lname}/bias`] = { shape: [units], data: Float32Array.from(node.bias.data) };
-        }
-        signals.set(name, { layer: lname, shape: [units], flatFrom: null, spikes: false, gain: 1 });
+        const emitDense = () => {
+          if (node.type === 'Affine' && isVoting(node.weight, node.bias) && !s.flatFrom && s.gain === 1) {
+            emit({ kind: 'voting', name: lname, groups: units }, [s], name);
+          } else {
+            emit({ kind: 'dense', name: lname, units, useBias: node.type === 'Affine' }, [s], name);
+            weights[`${lname}/kernel`] = scaled(denseFromNir(node.weight, s.flatFrom), s.gain);
+            if (node.type === 'Affine') weights[`${lname}/bias`] = { shape: [units], data: Float32Array.from(node.bias.data) };
+          }
+          signals.set(name, { layer: lname, shape: [units], flatFrom: null, spikes: false, gain: 1 });
+        };
+        const offset = s.gain === 1 && feedsJoin(name) && (node.type === 'Linear' || node.bias.data.every((b) => b === 0)) ? placementOffset(denseFromNir(node.weight, s.flatFrom)) : undefined;
+        if (offset !== undefined) placements.set(name, { from: s, offset, size: fanIn, emit: emitDense });
+        else emitDense();
         break;
       }
       case 'Conv2d': {
@@ -229,10 +243,16 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
         }
         if (node.bias.data.length !== cout) throw new NirError(`bias has ${node.bias.data.length} values for ${cout} channels`, name);
         const padding = spikeflowPadding(node.padding, shape, [kh, kw], node.stride, name);
-        emit({ kind: 'conv2d', name: lname, filters: cout, kernelSize: squareOr([kh, kw]), stride: squareOr(node.stride), padding, useBias: true }, [s], name);
-        weights[`${lname}/kernel`] = scaled(kernelFromNir(node.weight), s.gain);
-        weights[`${lname}/bias`] = { shape: [cout], data: Float32Array.from(node.bias.data) };
-        signals.set(name, { layer: lname, shape: [cout, ...windowed(shape, [kh, kw], node.stride, padding)], flatFrom: null, spikes: false, gain: 1 });
+        const emitConv = () => {
+          emit({ kind: 'conv2d', name: lname, filters: cout, kernelSize: squareOr([kh, kw]), stride: squareOr(node.stride), padding, useBias: true }, [s], name);
+          weights[`${lname}/kernel`] = scaled(kernelFromNir(node.weight), s.gain);
+          weights[`${lname}/bias`] = { shape: [cout], data: Float32Array.from(node.bias.data) };
+          signals.set(name, { layer: lname, shape: [cout, ...windowed(shape, [kh, kw], node.stride, padding)], flatFrom: null, spikes: false, gain: 1 });
+        };
+        const pointwise = kh === 1 && kw === 1 && node.stride[0] === 1 && node.stride[1] === 1 && padding === 'valid' && node.bias.data.every((b) => b === 0);
+        const offset = pointwise && s.gain === 1 && feedsJoin(name) ? placementOffset(kernelFromNir(node.weight), 2) : undefined;
+        if (offset !== undefined) placements.set(name, { from: s, offset, size: cin, emit: emitConv });
+        else emitConv();
         break;
       }
       case 'Flatten': {
@@ -280,6 +300,14 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
         const sources = g.sources.get(name)!;
         const factor = uniformValue(node.scale);
         if (factor === undefined) throw new NirError(`scale varies across neurons (${range(node.scale)}); spikeflow reads a Scale node as a merge or a uniform factor`, name);
+        const parts = sources.map((src) => placements.get(src));
+        const join = factor === 1 ? concatOf(parts, node.scale.shape) : undefined;
+        if (join) {
+          emit({ kind: 'concat', name: lname }, join.map((p) => p.from), name);
+          signals.set(name, { layer: lname, shape: [...node.scale.shape], flatFrom: null, spikes: join.every((p) => p.from.spikes), gain: 1 });
+          break;
+        }
+        parts.forEach((p) => p?.emit()); // placements that do not make a concat are ordinary layers
         const s = sources.length === 1 ? signals.get(sources[0])! : merged(name, lname);
         signals.set(name, { ...s, gain: s.gain * factor });
         break;
@@ -361,6 +389,32 @@ function thresholdLayer(node: Extract<NirNode, { type: 'Threshold' }>, name: str
   if (negated.length === 0 && plain.length === n && theta >= n - 1 && theta < n) return { spec: { kind: 'and', name: lname }, from: plain };
   if (negated.length === 1 && plain.length === 1 && theta >= 0 && theta < 1) return { spec: { kind: 'iand', name: lname }, from: [{ ...negated[0], gain: 1 }, plain[0]] };
   throw new NirError(`a threshold of ${theta} on ${n} inputs (${negated.length} negated) is neither SEW's AND (the sum of n spike inputs, n - 1 <= threshold < n) nor IAND (b - a, 0 <= threshold < 1)`, name);
+}
+
+/**
+ * Where a placement kernel (spikeflow layout [..., in, out]; `lead` leading axes of size 1) puts its
+ * inputs: the offset o with kernel[i, o + i] = 1 and every other weight 0, or undefined.
+ */
+function placementOffset(kernel: Weight, lead = 0): number | undefined {
+  const [inputs, outputs] = kernel.shape.slice(lead);
+  if (kernel.shape.slice(0, lead).some((d) => d !== 1) || !(inputs <= outputs)) return undefined;
+  const offset = kernel.data.indexOf(1);
+  if (offset < 0 || offset > outputs - inputs) return undefined;
+  for (let i = 0; i < inputs; i++) for (let o = 0; o < outputs; o++) if (kernel.data[i * outputs + o] !== (o === offset + i ? 1 : 0)) return undefined;
+  return offset;
+}
+
+type Placement = { from: Signal; offset: number; size: number };
+/** The inputs of a concat, in order, when placement nodes tile the Scale's channels (axis 0) exactly. */
+function concatOf(parts: Array<Placement | undefined>, shape: number[]): Placement[] | undefined {
+  if (parts.length < 2 || parts.some((p) => p === undefined)) return undefined;
+  const ordered = [...(parts as Placement[])].sort((a, b) => a.offset - b.offset);
+  let next = 0;
+  for (const p of ordered) {
+    if (p.offset !== next || p.from.shape.slice(1).join() !== shape.slice(1).join()) return undefined;
+    next += p.size;
+  }
+  return next === shape[0] ? ordered : undefined;
 }
 
 /** A spikeflow layer name for a NIR node name ('/' separates weight names in checkpoints). */
@@ -555,7 +609,9 @@ function neuronLayer(
     if (key in scalars) continue;
     const v = uniformValue(a);
     if (v === undefined) throw new NirError(`${key} varies across neurons (${range(a)}); spikeflow's neuron layers hold one ${key} per layer`, name);
-    scalars[key] = v;
+    // spikeflow's own files keep the exact value of a parameter that float32 rounds.
+    const exact = meta[`spikeflow_exact_${key}`];
+    scalars[key] = typeof exact === 'number' && Math.fround(exact) === v ? exact : v;
   }
   for (const plugin of plugins) {
     let read;

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, defineLayer, Registry, seededRandom } from '@spikeflow/core';
+import { build, defineLayer, Registry, seededRandom, type ModelSpec } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { buildModel, exportNir, filled, foldBatchNorm, importNir, modelToNir, nirToModel, readModel, readNir, type NirGraph, type SpikeflowModel } from '../src/index.js';
@@ -145,9 +145,60 @@ describe('NIR graphs: branches, merges and recurrence', () => {
     expect(refusal((g) => g.edges.push(['dense0', 'rec.w_in']))).toBe('node "rec.w_in": the edge from "dense0" appears twice; spikeflow reads each connection once');
   });
 
-  it('refuses concat, and AND or IAND of what is not spikes, at export, naming the layer and why', async () => {
-    const cat = build({ input: { shape: [4] }, layers: [{ kind: 'dense', units: 3, name: 'a' }, { kind: 'dense', units: 2, inputs: ['a'] }, { kind: 'concat', inputs: ['a', 'dense1'] }] } as never, { seed: 1 });
-    await expect(exportNir(cat)).rejects.toThrow(/^layers\[2\] "concat0": concat has no NIR node/);
+  const concatSpecs: Record<string, ModelSpec> = {
+    'feature maps': {
+      input: { shape: [6, 6, 2] },
+      timeSteps: 4,
+      encoder: { kind: 'sequence' },
+      layers: [
+        { kind: 'conv2d', filters: 3, kernelSize: 3, padding: 'same' },
+        { kind: 'neuron', neuron: 'if', vThreshold: 0.5, name: 'a' },
+        { kind: 'conv2d', filters: 2, kernelSize: 3, padding: 'same' },
+        { kind: 'neuron', neuron: 'if', vThreshold: 0.5 },
+        { kind: 'concat', inputs: ['a', 'neuron1'], name: 'joined' },
+        { kind: 'pool', pool: 'max', size: 2 },
+        { kind: 'flatten' },
+        { kind: 'dense', units: 4 },
+        { kind: 'neuron', neuron: 'if', vThreshold: 0.5 },
+      ],
+    },
+    vectors: {
+      input: { shape: [2, 2, 3] },
+      timeSteps: 4,
+      encoder: { kind: 'sequence' },
+      layers: [
+        { kind: 'flatten', name: 'flat' },
+        { kind: 'dense', units: 5 },
+        { kind: 'neuron', neuron: 'if', vThreshold: 0.2 },
+        { kind: 'concat', inputs: ['flat', 'neuron0'] },
+        { kind: 'dense', units: 3 },
+        { kind: 'neuron', neuron: 'if', vThreshold: 0.2 },
+      ],
+    },
+  };
+  for (const [what, spec] of Object.entries(concatSpecs)) {
+    it(`concat of ${what} exports as placement nodes into an identity Scale and imports back bit-identical`, async () => {
+      const net = build(spec, { seed: 8 });
+      const model = await readModel(net);
+      const bytes = await exportNir(net, { maxPool: 'spike-or' });
+      const graph = await readNir(bytes);
+      const join = model.spec.layers.find((l) => l.kind === 'concat')!.name!;
+      expect(graph.nodes[join]).toMatchObject({ type: 'Scale', metadata: { spikeflow_layer: 'concat' } });
+      expect(graph.nodes[`${join}.in0`].type).toBe(what === 'vectors' ? 'Linear' : 'Conv2d');
+      const back = await importNir(bytes);
+      expectSameModel(model, back);
+      const x = inputOf([4, 3, ...spec.input.shape], 3, 3);
+      const a = await record(net, x);
+      const b = await record(buildModel(back), x);
+      for (const name of Object.keys(a.spikes)) {
+        expect(b.spikes[name], name).toEqual(a.spikes[name]);
+        expect(a.spikes[name].reduce((s, v) => s + v, 0), name).toBeGreaterThan(3);
+      }
+      expect(b.output).toEqual(a.output);
+    });
+  }
+
+  it('refuses AND or IAND of what is not spikes, at export, naming the layer and why', async () => {
     const notSpikes = build({ input: { shape: [4] }, layers: [{ kind: 'dense', units: 3, name: 'a' }, { kind: 'neuron', neuron: 'if' }, { kind: 'iand', inputs: ['a', 'neuron0'] }] } as never, { seed: 1 });
     await expect(exportNir(notSpikes)).rejects.toThrow(/^layers\[2\] "iand0": SEW's IAND is written to NIR as a threshold on b - a, which equals \(1 - a\) \* b only on binary spikes/);
   });
