@@ -12,8 +12,10 @@ export {
   unregisterNeuronKernel,
   neuronImplementation,
   makeNeuronOp,
+  numCheckpoints,
   type NeuronOp,
   type NeuronOpImpl,
+  type NeuronOpOptions,
   type NeuronKernelFactory,
 } from '../neuron-op.js';
 export {
