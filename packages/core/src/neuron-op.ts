@@ -234,9 +234,11 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
       const x = xIn as tf.Tensor2D;
       const c = impl.checkpointed;
       if (c) {
-        const { value, checkpoints } = c.forward(x, ps, k);
+        // k > T means one segment, the same as k = T (and no segment buffer longer than T).
+        const kk = Math.max(1, Math.min(k, x.shape[0]));
+        const { value, checkpoints } = c.forward(x, ps, kk);
         save([checkpoints, xIn, ...ps]);
-        return { value, gradFunc: (dy: tf.Tensor, [ck, xs, ...pss]: tf.Tensor[]) => c.backward(dy, ck, xs as tf.Tensor2D, pss, k) };
+        return { value, gradFunc: (dy: tf.Tensor, [ck, xs, ...pss]: tf.Tensor[]) => c.backward(dy, ck, xs as tf.Tensor2D, pss, kk) };
       }
       // No checkpointed passes: keep no state at all, and rerun the same forward pass in backward.
       const { value, tape } = impl.forward(x, ps, false);
