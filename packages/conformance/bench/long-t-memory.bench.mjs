@@ -45,7 +45,7 @@ const spec = (size, T) => ({
 /** One (T, k) in this process: prints one JSON line. */
 async function child({ backend, T, k, batch, reps, size }) {
   const tf = await import('@tensorflow/tfjs');
-  const { build, Trainer, use } = await import('@spikeflow/core');
+  const { build, runNeuron, Trainer, use } = await import('@spikeflow/core');
   const { neurons, surrogates } = await import('@spikeflow/neurons');
   const { pools } = await import('@spikeflow/pooling');
   use(neurons, surrogates, pools);
@@ -83,10 +83,25 @@ async function child({ backend, T, k, batch, reps, size }) {
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
+  // The first neuron layer's op alone: the state it keeps for backward beyond its input and output.
+  const layer = net.layers.find((l) => l.neuron);
+  const M = batch * size * size * 16;
+  const xs = tf.randomUniform([T, M], -0.5, 1.5, 'float32', 4);
+  const params = layer.variables.map((v) => v.variable);
+  let neuronStateKept = 0;
+  const op = tf.grads((xi) => {
+    const start = tf.memory().numBytes;
+    const out = runNeuron(layer.neuron, xi, params, false, undefined, { checkpointEvery: k });
+    neuronStateKept = tf.memory().numBytes - start - 4 * out.size;
+    return tf.sum(out);
+  });
+  tf.dispose([op([xs]), xs]);
   const row = {
     backend, T, checkpointEvery: k, batch,
     peakBytes: profile.peakBytes - before,
     heldForBackwardBytes: heldForBackward,
+    neuronStateKeptBytes: neuronStateKept,
+    neuronLayerSize: M,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     medianMs: times[Math.floor(times.length / 2)],
     imagesPerSecond: (1000 * batch) / times[Math.floor(times.length / 2)],
@@ -124,12 +139,12 @@ if (process.argv.includes('--child')) {
   }
   const mib = (b) => (b / 2 ** 20).toFixed(2);
   console.log(`\none training step on ${backend}, batch ${batch}, ${size}x${size} input, 4 PLIF layers (median of ${reps} steps; load = 1-minute load average)`);
-  console.log('| T | checkpointEvery | tensor peak MiB | held for backward MiB | max RSS MiB | ms / step | images/s | peak vs every step | load |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| T | checkpointEvery | tensor peak MiB | held for backward MiB | max RSS MiB | ms / step | images/s | peak vs every step | first PLIF op alone: kept for backward beyond x and spikes, MiB | load |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const base = rows.find((b) => b.T === r.T && b.checkpointEvery === 0);
     const ratio = r.peakBytes / base.peakBytes;
-    console.log(`| ${r.T} | ${r.checkpointEvery || 'off'} | ${mib(r.peakBytes)} | ${mib(r.heldForBackwardBytes)} | ${mib(r.maxRssBytes)} | ${r.medianMs.toFixed(0)} | ${r.imagesPerSecond.toFixed(1)} | ${ratio.toFixed(2)} | ${r.load1.toFixed(1)} |`);
+    console.log(`| ${r.T} | ${r.checkpointEvery || 'off'} | ${mib(r.peakBytes)} | ${mib(r.heldForBackwardBytes)} | ${mib(r.maxRssBytes)} | ${r.medianMs.toFixed(0)} | ${r.imagesPerSecond.toFixed(1)} | ${ratio.toFixed(2)} | ${mib(r.neuronStateKeptBytes)} | ${r.load1.toFixed(1)} |`);
   }
   const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
   mkdirSync(out, { recursive: true });
