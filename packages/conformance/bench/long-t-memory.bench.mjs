@@ -7,6 +7,7 @@
 // max RSS, and the median step time.
 // Usage: node --expose-gc packages/conformance/bench/long-t-memory.bench.mjs
 //   [--backend wasm|cpu|webgpu] [--t 4,16,64,128] [--batch 4] [--k sqrt|<int>] [--reps 3] [--input 16]
+//   [--bool]: also checkpointEvery with spikes kept as bool for backward (setSpikesSavedAsBool)
 // Writes bench-results/long-t-memory.json (SPIKEFLOW_BENCH_OUT to change the folder).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -42,10 +43,17 @@ const spec = (size, T) => ({
   ],
 });
 
+/** Bytes of the distinct data buffers of `tensors`. */
+function uniqueBytes(tf, tensors) {
+  const seen = new Map();
+  for (const t of tensors) if (!t.isDisposed) seen.set(t.dataId, t.size * (t.dtype === 'bool' ? 1 : 4));
+  return [...seen.values()].reduce((a, b) => a + b, 0);
+}
+
 /** One (T, k) in this process: prints one JSON line. */
-async function child({ backend, T, k, batch, reps, size }) {
+async function child({ backend, T, k, bool, batch, reps, size }) {
   const tf = await import('@tensorflow/tfjs');
-  const { build, runNeuron, Trainer, use } = await import('@spikeflow/core');
+  const { build, runNeuron, setSpikesSavedAsBool, Trainer, use } = await import('@spikeflow/core');
   const { neurons, surrogates } = await import('@spikeflow/neurons');
   const { pools } = await import('@spikeflow/pooling');
   use(neurons, surrogates, pools);
@@ -54,6 +62,7 @@ async function child({ backend, T, k, batch, reps, size }) {
   if (backend === 'webgpu') await (await import('@spikeflow/backend-webgpu')).setup({ setBackend: false });
   await tf.setBackend(backend);
   await tf.ready();
+  setSpikesSavedAsBool(backend, bool);
   const net = build(spec(size, T), { seed: 1, checkpointEvery: k });
   const trainer = new Trainer(net, { optimizer: { kind: 'adam', learningRate: 1e-3 }, loss: 'mse' });
   const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 3);
@@ -65,13 +74,14 @@ async function child({ backend, T, k, batch, reps, size }) {
   };
   await run(); // warm-up: code generation, optimiser slots
   const before = tf.memory().numBytes;
-  // What a step holds for its backward pass: the tensors alive once the forward pass has run.
+  // What a step holds for its backward pass: the tensors the gradient tape saved once the forward
+  // pass has run, each data buffer once (tfjs's numBytes counts a clone that shares its buffer again).
   let heldForBackward = 0;
   const profile = await tf.profile(async () => {
     const g = tf.variableGrads(() => {
       const { output } = net.forward(x, { training: true, seed: 1 });
       const loss = tf.mean(tf.square(tf.sub(tf.mean(output, 0), tf.oneHot(labels, 10))));
-      heldForBackward = tf.memory().numBytes - before;
+      heldForBackward = uniqueBytes(tf, tf.engine().state.activeTape.flatMap((node) => node.saved ?? []));
       return loss;
     }, net.trainableVariables());
     tf.dispose([g.value, ...Object.values(g.grads)]);
@@ -90,14 +100,16 @@ async function child({ backend, T, k, batch, reps, size }) {
   const params = layer.variables.map((v) => v.variable);
   let neuronStateKept = 0;
   const op = tf.grads((xi) => {
-    const start = tf.memory().numBytes;
     const out = runNeuron(layer.neuron, xi, params, false, undefined, { checkpointEvery: k });
-    neuronStateKept = tf.memory().numBytes - start - 4 * out.size;
+    // The op's saved tensors other than its inputs: the state tape, or the checkpoints.
+    const inputs = new Set([xi.dataId, ...params.map((p) => p.dataId)]);
+    const tape = tf.engine().state.activeTape;
+    neuronStateKept = uniqueBytes(tf, (tape[tape.length - 1].saved ?? []).filter((t) => !inputs.has(t.dataId)));
     return tf.sum(out);
   });
   tf.dispose([op([xs]), xs]);
   const row = {
-    backend, T, checkpointEvery: k, batch,
+    backend, T, checkpointEvery: k, spikesAsBool: bool, batch,
     peakBytes: profile.peakBytes - before,
     heldForBackwardBytes: heldForBackward,
     neuronStateKeptBytes: neuronStateKept,
@@ -120,12 +132,14 @@ if (process.argv.includes('--child')) {
   const size = Number(arg('input', 16));
   const kArg = arg('k', 'sqrt');
   // k near sqrt(T) balances the checkpoints kept (T / k) against one segment recomputed (k).
+  // --bool: a third row per T, checkpointEvery with spikes kept as bool (setSpikesSavedAsBool).
+  const withBool = process.argv.includes('--bool');
   const kFor = (T) => (kArg === 'sqrt' ? Math.max(1, Math.round(Math.sqrt(T))) : Number(kArg));
   const self = fileURLToPath(import.meta.url);
   const rows = [];
   for (const T of Ts) {
-    for (const k of [0, kFor(T)]) {
-      const job = { backend, T, k, batch, reps, size };
+    for (const [k, bool] of [[0, false], [kFor(T), false], ...(withBool ? [[kFor(T), true]] : [])]) {
+      const job = { backend, T, k, bool, batch, reps, size };
       const r = spawnSync(process.execPath, ['--expose-gc', self, '--child', JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
       if (!line) {
@@ -134,17 +148,17 @@ if (process.argv.includes('--child')) {
       }
       rows.push({ ...JSON.parse(line.slice(7)), load1: loadavg()[0] });
       const last = rows[rows.length - 1];
-      console.error(`T=${T} checkpointEvery=${k}: peak ${(last.peakBytes / 2 ** 20).toFixed(1)} MiB, ${last.medianMs.toFixed(0)} ms/step`);
+      console.error(`T=${T} checkpointEvery=${k}${bool ? ' spikes as bool' : ''}: peak ${(last.peakBytes / 2 ** 20).toFixed(1)} MiB, ${last.medianMs.toFixed(0)} ms/step`);
     }
   }
   const mib = (b) => (b / 2 ** 20).toFixed(2);
   console.log(`\none training step on ${backend}, batch ${batch}, ${size}x${size} input, 4 PLIF layers (median of ${reps} steps; load = 1-minute load average)`);
-  console.log('| T | checkpointEvery | tensor peak MiB | held for backward MiB | max RSS MiB | ms / step | images/s | peak vs every step | first PLIF op alone: kept for backward beyond x and spikes, MiB | load |');
+  console.log('| T | checkpointEvery | tensor peak MiB | held for backward MiB | max RSS MiB | ms / step | images/s | peak vs every step | first PLIF op alone: state kept for backward MiB | load |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    const base = rows.find((b) => b.T === r.T && b.checkpointEvery === 0);
+    const base = rows.find((b) => b.T === r.T && b.checkpointEvery === 0 && !b.spikesAsBool);
     const ratio = r.peakBytes / base.peakBytes;
-    console.log(`| ${r.T} | ${r.checkpointEvery || 'off'} | ${mib(r.peakBytes)} | ${mib(r.heldForBackwardBytes)} | ${mib(r.maxRssBytes)} | ${r.medianMs.toFixed(0)} | ${r.imagesPerSecond.toFixed(1)} | ${ratio.toFixed(2)} | ${mib(r.neuronStateKeptBytes)} | ${r.load1.toFixed(1)} |`);
+    console.log(`| ${r.T} | ${r.checkpointEvery || 'off'}${r.spikesAsBool ? ' + bool spikes' : ''} | ${mib(r.peakBytes)} | ${mib(r.heldForBackwardBytes)} | ${mib(r.maxRssBytes)} | ${r.medianMs.toFixed(0)} | ${r.imagesPerSecond.toFixed(1)} | ${ratio.toFixed(2)} | ${mib(r.neuronStateKeptBytes)} | ${r.load1.toFixed(1)} |`);
   }
   const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
   mkdirSync(out, { recursive: true });
