@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WasmNeuronKernelInfo } from '@spikeflow/backend-wasm';
 import { runNeuron, seededRandom } from '@spikeflow/core';
-import { compileCaseNeuron, type CompiledNeuron } from '@spikeflow/core/backend';
+import { compileCaseNeuron, type CompiledNeuron, type NeuronVectorCase } from '@spikeflow/core/backend';
 import { tf, useBackend, type BackendName } from './backends.js';
 
-const NEURONS: Record<string, Record<string, unknown>> = {
+const NEURONS: Record<string, NeuronVectorCase['config']> = {
   if: { neuron: 'if', detachReset: false, surrogate: { name: 'atan', alpha: 2 } },
   lif: { neuron: 'lif', tau: 2.5, detachReset: true, surrogate: { name: 'sigmoid', alpha: 4 } },
   plif: { neuron: 'plif', initTau: 2, detachReset: false, surrogate: { name: 'atan', alpha: 2 } },
