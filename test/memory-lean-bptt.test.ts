@@ -63,6 +63,27 @@ describe('checkpointEvery on a network (cpu)', () => {
     }
   });
 
+  it('leaks nothing: evaluation and training steps with the option end with as many tensors as they started', async () => {
+    const { Trainer } = await import('@spikeflow/core');
+    const net = build(spec, { seed: 4, checkpointEvery: 5 });
+    const trainer = new Trainer(net, { optimizer: { kind: 'adam', learningRate: 1e-3 } });
+    const x = tf.randomUniform([32, 3, 20], 0, 1, 'float32', 9);
+    const labels = tf.tensor1d([0, 1, 2], 'int32');
+    const step = async () => {
+      const { loss, rate } = trainer.trainStep(x, labels);
+      await loss.data();
+      tf.dispose([loss, rate]);
+    };
+    await step(); // the optimiser's slots
+    const before = tf.memory().numTensors;
+    await step();
+    tf.dispose(net.forward(x).output);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, labels]);
+    trainer.optimizer.dispose();
+    net.dispose();
+  });
+
   it('keeps the option on the network, settable, and rejects anything but a non-negative integer with the option named', () => {
     const net = build(spec, { checkpointEvery: 4 });
     expect(net.checkpointEvery).toBe(4);
