@@ -18,9 +18,10 @@ let maxPoolGrad: TraitedKernelConfig | undefined;
  * later replacement of the kernel is not declared by mistake.
  */
 function declaredMaxPoolGrad(): TraitedKernelConfig[] {
-  const own = tf.getKernel('MaxPoolGrad', 'cpu');
-  if (!maxPoolGrad && own) maxPoolGrad = { ...own, traits: { firstMaxPoolGrad: true } };
-  return maxPoolGrad ? [maxPoolGrad] : [];
+  const now = tf.getKernel('MaxPoolGrad', 'cpu');
+  if (!maxPoolGrad && now) maxPoolGrad = { ...now, traits: { firstMaxPoolGrad: true } };
+  // A kernel registered since in its place declares its own traits.
+  return maxPoolGrad && now?.kernelFunc === maxPoolGrad.kernelFunc ? [maxPoolGrad] : [];
 }
 
 /** tfjs-backend-cpu's own kernels that spikeflow replaces (a faster filter gradient). */
