@@ -99,3 +99,28 @@ describe('checkpointEvery on a network (cpu)', () => {
     x.dispose();
   });
 });
+
+describe('custom gradients free the gradient they received once used', () => {
+  beforeAll(cpu);
+
+  it("leaves a dy the caller passed in alone, and frees the backward pass's own", async () => {
+    const { runNeuron } = await import('@spikeflow/core');
+    const net = build(spec, { seed: 4 });
+    const neuron = net.layers.find((l) => l.neuron)!;
+    const x = tf.randomUniform([5, 7], 0, 2, 'float32', 3) as tf.Tensor2D;
+    const params = neuron.variables.map((v) => v.variable as tf.Tensor);
+    // The op's output is the differentiated value: its dy is the caller's tensor.
+    const dy = tf.onesLike(x);
+    const [gx] = tf.grads((xi: tf.Tensor) => runNeuron(neuron.neuron!, xi as tf.Tensor2D, params))([x], dy);
+    expect(dy.isDisposed).toBe(false);
+    expect(Array.from(await dy.data())).toEqual(new Array(35).fill(1));
+    // Through a product, the op's dy is made by the backward pass: freed as soon as the op used it,
+    // so no more tensors are alive after the gradient than before it.
+    const before = tf.memory().numTensors;
+    const [gx2] = tf.grads((xi: tf.Tensor) => tf.sum(tf.mul(runNeuron(neuron.neuron!, xi as tf.Tensor2D, params), 2)))([x]);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(Array.from(await gx2.data())).toEqual(Array.from(await tf.mul(gx, 2).data()));
+    tf.dispose([x, dy, gx, gx2]);
+    net.dispose();
+  });
+});

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { evalTf } from './expr-tf.js';
+import { releaseUpstreamGradient } from './gradient-release.js';
 import { neuronStep, type Stmt } from './neuron-ir.js';
 import type { CompiledNeuron } from './plugins.js';
 
@@ -223,7 +224,9 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
         value,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [tapeSaved, xSaved, ...psSaved] = saved;
-          return impl.backward(dy, tapeSaved, xSaved as tf.Tensor2D, psSaved, withV);
+          const grads = impl.backward(dy, tapeSaved, xSaved as tf.Tensor2D, psSaved, withV);
+          releaseUpstreamGradient(dy, value);
+          return grads;
         },
       };
     });
@@ -238,7 +241,14 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
         const kk = Math.max(1, Math.min(k, x.shape[0]));
         const { value, checkpoints } = c.forward(x, ps, kk);
         save([checkpoints, xIn, ...ps]);
-        return { value, gradFunc: (dy: tf.Tensor, [ck, xs, ...pss]: tf.Tensor[]) => c.backward(dy, ck, xs as tf.Tensor2D, pss, kk) };
+        return {
+          value,
+          gradFunc: (dy: tf.Tensor, [ck, xs, ...pss]: tf.Tensor[]) => {
+            const grads = c.backward(dy, ck, xs as tf.Tensor2D, pss, kk);
+            releaseUpstreamGradient(dy, value);
+            return grads;
+          },
+        };
       }
       // No checkpointed passes: keep no state at all, and rerun the same forward pass in backward.
       const { value, tape } = impl.forward(x, ps, false);
@@ -251,6 +261,7 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
           again.value.dispose();
           const grads = impl.backward(dy, again.tape, xs as tf.Tensor2D, pss, false);
           again.tape.dispose();
+          releaseUpstreamGradient(dy, value);
           return grads;
         },
       };
