@@ -20,7 +20,7 @@ export {
   type NirNeuronImport,
 } from './plugins.js';
 export { Registry, registry, use, type AnyPlugin } from './registry.js';
-export { runNeuron } from './neuron-op.js';
+export { runNeuron, type NeuronOpOptions } from './neuron-op.js';
 export { spikesSavedAsBool, setSpikesSavedAsBool } from './spike-storage.js';
 export {
   registerBackendProvider,

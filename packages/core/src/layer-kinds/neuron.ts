@@ -38,7 +38,7 @@ export const neuron = defineLayer({
         const readout = compiled.output === 'v';
         const withV = readout || ctx.record.has(c.name);
         const params = vars.map((v) => v.variable as tf.Tensor);
-        const out = runNeuron(compiled, seq, params, withV);
+        const out = runNeuron(compiled, seq, params, withV, undefined, { checkpointEvery: ctx.checkpointEvery });
         // The spikes are kept (as bool where the backend allows) by the layers that consume them, not by the reshape.
         if (!withV) return reshapeKeepingNothing(out, x.shape);
         const [spikes, v, ...states] = tf.unstack(out);
