@@ -137,6 +137,18 @@ describe('spikeflow experiment: same images for every run', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<polygon');
   }, 300_000);
 
+  it('--checkpoint-every K (memory-lean BPTT) trains the same run', async () => {
+    const args = (out: string) => ['experiment', 'max-vs-avg', '--preset', 'synthetic', '--variants', 'max-pool', '--images', '32', '--seeds', '1', '--train-limit', '32', '--test-limit', '16', '--out', out, ...common.filter((a, i, all) => a !== '--time-steps' && all[i - 1] !== '--time-steps')];
+    const plain = mkdtempSync(join(tmpdir(), 'spikeflow-exp-'));
+    const lean = mkdtempSync(join(tmpdir(), 'spikeflow-exp-'));
+    expect(await main(args(plain), quiet)).toBe(0);
+    expect(await main([...args(lean), '--checkpoint-every', '2'], quiet)).toBe(0);
+    const [a] = runFiles(plain);
+    const [b] = runFiles(lean);
+    expect(b.run.testAccuracy).toBe(a.run.testAccuracy);
+    for (const [layer, tau] of Object.entries(a.run.tau)) expect(b.run.tau[layer]).toBeCloseTo(tau, 5);
+  }, 300_000);
+
   it.skipIf(!fashionMnist)('every variant and seed of max-vs-avg trains the same shuffled Fashion-MNIST images in the same order', async () => {
     const out = mkdtempSync(join(tmpdir(), 'spikeflow-exp-'));
     const code = await main(['experiment', 'max-vs-avg', '--preset', 'fashion-mnist-quick', '--images', '80', '--seeds', '2', '--train-limit', '64', '--test-limit', '16', '--out', out, ...common], quiet);

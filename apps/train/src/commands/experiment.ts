@@ -91,7 +91,7 @@ export const experiment: Command = {
   summary: `train every variant on the same images, K weight seeds each, and test the differences: ${Object.keys(EXPERIMENTS).join(', ')}`,
   usage: `spikeflow experiment ${Object.keys(EXPERIMENTS).join('|')} [--images N] [--seeds K] [--out DIR] [--curve-every M]
                 [--variants A,B] [--preset P] [--backend NAME] [--threads N] [--batch-size N] [--lr X] [--time-steps T]
-                [--train-limit N] [--test-limit N] [--seed N] [--data-dir DIR]
+                [--train-limit N] [--test-limit N] [--seed N] [--checkpoint-every K] [--data-dir DIR]
 
   Every variant trains on the same N images in the same order (data seed --seed), once per weight seed
   1..K (default ${DEFAULT_SEEDS}); the test split is scored every M images (default N/${CURVE_POINTS}). DIR (default
@@ -112,6 +112,7 @@ export const experiment: Command = {
     if (images < base.batchSize) throw new UsageError(`--images: ${images} is smaller than one batch (${base.batchSize} images); give at least ${base.batchSize}`);
     const defaultEvery = Math.max(base.batchSize, Math.ceil(images / CURVE_POINTS / base.batchSize) * base.batchSize);
     const curveEvery = integer(flags, 'curve-every', 1) ?? defaultEvery;
+    const checkpointEvery = integer(flags, 'checkpoint-every', 0);
     const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
     const out = str(flags, 'out') ?? join('runs', `experiment-${name}`);
     await prepareRunFolder(out);
@@ -176,7 +177,7 @@ export const experiment: Command = {
             }
             log(`${v.name} seed ${seed}: ${v.note}`);
             const preset = { ...base, model: v.apply(base.model) };
-            const result = await trainOnBudget({ preset, weightSeed: seed, train, test, images, curveEvery, probe, signal, log: (l) => log(`  ${l}`) });
+            const result = await trainOnBudget({ preset, weightSeed: seed, train, test, images, curveEvery, checkpointEvery, probe, signal, log: (l) => log(`  ${l}`) });
             if (!result) {
               log(`interrupted: ${v.name} seed ${seed} is dropped (it starts over on a resume); ${runs.length} finished runs are in ${join(out, 'results.json')}`);
               await publish();

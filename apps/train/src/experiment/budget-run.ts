@@ -41,6 +41,8 @@ export interface BudgetRunOptions {
   test: Split;
   images: number;
   curveEvery: number;
+  /** Memory-lean BPTT (Network.checkpointEvery): neuron state kept every K steps; 0 or none: every step. */
+  checkpointEvery?: number;
   /** Test inputs the firing rates are measured on. */
   probe: tf.Tensor;
   signal?: AbortSignal;
@@ -97,6 +99,7 @@ export async function trainOnBudget(o: BudgetRunOptions): Promise<BudgetRunResul
   const { preset } = o;
   const timeMajor = o.train.sampleShape === undefined;
   const network = build(preset.model, { seed: o.weightSeed });
+  network.checkpointEvery = o.checkpointEvery ?? 0;
   const trainer = new Trainer(network, { optimizer: preset.optimizer, loss: preset.loss, schedule: preset.schedule ? { ...preset.schedule, tMax: 1 } : undefined });
   const indices = new Uint32Array(o.images);
   const curve: CurvePoint[] = [];
