@@ -111,12 +111,12 @@ function hyperpolarize(r: ExperimentResults): string[] {
   return [...lines, answer];
 }
 
-/** Variants whose networks never fired on the probe: they had not started learning by the budget's end. */
+/** Variants whose output layer never fired on the probe: they had not started learning by the budget's end. */
 function silentVariants(r: ExperimentResults): string[] {
-  const silent = r.summary.variants.filter((v) => Object.values(v.firingRate).every((x) => x === 0));
+  const silent = r.summary.variants.filter((v) => Object.values(v.firingRate).at(-1) === 0);
   if (silent.length === 0) return [];
   const names = silent.map((v) => `${v.variant} (${v.testAccuracy.mean.toFixed(2)}%)`).join(', ');
-  return [`Did not start learning within ${r.setup.images} images: ${names}: no neuron fired on the probe images, and the test accuracy is that of a constant guess. With T = ${r.setup.timeSteps} steps a large tau charges too slowly to reach the threshold; their comparison says nothing about learning speed.`];
+  return [`Did not start learning within ${r.setup.images} images: ${names}: their output layer never fired on the probe images, and the test accuracy is that of a constant guess. With T = ${r.setup.timeSteps} steps a large tau charges too slowly to reach the threshold; their comparison says nothing about learning speed.`];
 }
 
 const CONCLUDE: Record<string, (r: ExperimentResults) => string[]> = { 'plif-vs-lif': plifVsLif, 'max-vs-avg': maxVsAvg, hyperpolarize };

@@ -68,7 +68,7 @@ describe('Results page', () => {
     expect(view.conclusions[3]).toMatch(/^Answer at this budget: no effect of a hyperpolarising reset on accuracy detected/);
     expect(view.conclusions).toHaveLength(4);
     const silent = experimentView(results('hyperpolarize', [...runs, ...[1, 2].map((s) => run('reset-to-rest', s, [0.1, 0.1], 0))].filter((x) => x.variant === 'reset-to-rest' && x.firingRate.neuron0 === 0)));
-    expect(silent.conclusions.at(-1)).toMatch(/^Did not start learning within 200 images: reset-to-rest \(10\.00%\): no neuron fired/);
+    expect(silent.conclusions.at(-1)).toMatch(/^Did not start learning within 200 images: reset-to-rest \(10\.00%\): their output layer never fired/);
   });
 
   const committed = fileURLToPath(new URL('../results', import.meta.url));
@@ -94,5 +94,11 @@ describe('Results page', () => {
     const first = runsOf(baselines[0]);
     expect(first.length).toBeGreaterThan(0);
     for (const b of baselines.slice(1)) expect(runsOf(b)).toEqual(first);
+    // What the page says of the tau = 16 arms follows from their output layers' firing.
+    const plifVsLif = JSON.parse(readFileSync(join(committed, 'plif-vs-lif', 'results.json'), 'utf8')) as ExperimentResults;
+    const silent = plifVsLif.summary.variants.filter((v) => Object.values(v.firingRate).at(-1) === 0).map((v) => v.variant);
+    const line = experimentView(plifVsLif).conclusions.find((c) => c.startsWith('Did not start learning'));
+    if (silent.length === 0) expect(line).toBeUndefined();
+    else for (const v of silent) expect(line).toContain(v);
   });
 });
