@@ -1,0 +1,177 @@
+// The packed inference engine: compileInference(network) reads a trained network once; predict()
+// runs samples through its stages one at a time (each stage owns one output buffer, reused), in
+// plain JavaScript on typed arrays, in Node and in browsers.
+import type { Network } from '@spikeflow/core';
+import { compileStages, type CompiledStages } from './compile.js';
+import type { Stage, StageCounters, StageMode } from './stage.js';
+import { spikeAt, type Value } from './values.js';
+
+export interface PredictOptions {
+  /** Time each stage (adds a clock read per stage and sample). Default false. */
+  timing?: boolean;
+}
+
+export interface PackedPrediction {
+  /** Class of each sample: the first largest score. */
+  predictions: Int32Array;
+  /** Mean of the last layer's output over T, [count, outputs] (the float network's predict()). */
+  scores: Float32Array;
+  outputs: number;
+  /** Spikes of the last neuron layer summed over T, [count, neurons]. */
+  outputCounts: Uint16Array;
+  neurons: number;
+}
+
+export interface LayerCost {
+  layer: string;
+  kind: string;
+  mode: StageMode | 'folded';
+  note?: string;
+  /** Per sample: accumulations done (SynOps on spikes, multiply-adds on real values). */
+  synOps: number;
+  /** Per sample: multiply-adds the float network does for this layer. */
+  denseMacs: number;
+  /** Neuron layers: spikes / (neurons * T). */
+  firingRate?: number;
+  /** Per sample: bytes of the layer's output as stored here, and as float32 over T. */
+  bytes: number;
+  floatBytes: number;
+  /** Milliseconds per sample (when predict ran with timing). */
+  ms?: number;
+}
+
+export interface CostReport {
+  samples: number;
+  layers: LayerCost[];
+  total: { synOps: number; denseMacs: number; bytes: number; floatBytes: number; ms?: number };
+}
+
+export class PackedNetwork {
+  readonly timeSteps: number;
+  readonly inputSize: number;
+  private readonly compiled: CompiledStages;
+  private readonly counters: StageCounters[];
+  private samples = 0;
+  private timed = 0;
+
+  constructor(compiled: CompiledStages, timeSteps: number) {
+    this.compiled = compiled;
+    this.timeSteps = timeSteps;
+    this.inputSize = compiled.input.data.length;
+    this.counters = compiled.stages.map(() => ({ synOps: 0, spikes: 0, ms: 0 }));
+  }
+
+  get stages(): readonly Stage[] {
+    return this.compiled.stages;
+  }
+
+  /** Layers that run float although they have a packed form, with why (the first layer, a conv after average pooling...). */
+  floatLayers(): Array<{ layer: string; why: string }> {
+    return this.compiled.stages.filter((s) => s.mode === 'float').map((s) => ({ layer: s.layer, why: s.note ?? 'runs float' }));
+  }
+
+  /** Runs `count` samples, [count, ...inputShape] flat (the network's input, as Network.forward takes it). */
+  predict(images: Float32Array, count = images.length / this.inputSize, options: PredictOptions = {}): PackedPrediction {
+    if (!Number.isInteger(count) || count < 0 || images.length < count * this.inputSize) {
+      throw new Error(`predict: expected ${count} samples of ${this.inputSize} values (${count * this.inputSize}), got ${images.length} values`);
+    }
+    const { stages, input, lastNeuron } = this.compiled;
+    const last = stages[stages.length - 1].output;
+    const outputs = perStep(last);
+    const neurons = lastNeuron?.neurons ?? 0;
+    const result: PackedPrediction = {
+      predictions: new Int32Array(count),
+      scores: new Float32Array(count * outputs),
+      outputs,
+      outputCounts: new Uint16Array(count * neurons),
+      neurons,
+    };
+    const timing = options.timing === true;
+    const f = Math.fround;
+    for (let n = 0; n < count; n++) {
+      input.data.set(images.subarray(n * this.inputSize, (n + 1) * this.inputSize));
+      let x: Value = input;
+      for (let s = 0; s < stages.length; s++) {
+        const stage = stages[s];
+        if (timing) {
+          const t0 = performance.now();
+          stage.run(x, this.counters[s]);
+          this.counters[s].ms += performance.now() - t0;
+        } else stage.run(x, this.counters[s]);
+        x = stage.output;
+      }
+      // Scores: the mean over T of the output, in float32 (a sum over steps, then divided by T).
+      const steps = last.kind === 'float' ? last.steps : this.timeSteps;
+      let best = 0;
+      for (let k = 0; k < outputs; k++) {
+        let sum = 0;
+        for (let t = 0; t < steps; t++) sum = f(sum + valueAt(last, t, k));
+        const score = f(sum / steps);
+        result.scores[n * outputs + k] = score;
+        if (score > result.scores[n * outputs + best]) best = k;
+      }
+      result.predictions[n] = best;
+      if (lastNeuron) {
+        const out = lastNeuron.output;
+        for (let u = 0; u < neurons; u++) {
+          let c = 0;
+          for (let t = 0; t < out.steps; t++) c += spikeAt(out, t, u);
+          result.outputCounts[n * neurons + u] = c;
+        }
+      }
+    }
+    this.samples += count;
+    if (timing) this.timed += count;
+    return result;
+  }
+
+  /** The cost table over every sample predicted so far (per sample averages). */
+  costs(): CostReport {
+    const n = Math.max(this.samples, 1);
+    const T = this.timeSteps;
+    const layers: LayerCost[] = [];
+    for (const [s, stage] of this.compiled.stages.entries()) {
+      const c = this.counters[s];
+      layers.push({
+        layer: stage.layer,
+        kind: stage.kind,
+        mode: stage.mode,
+        note: stage.note,
+        synOps: c.synOps / n,
+        denseMacs: stage.denseMacs,
+        firingRate: stage.neurons ? c.spikes / (n * stage.neurons * T) : undefined,
+        bytes: stage.outputBytes,
+        floatBytes: stage.floatOutputBytes,
+        ms: this.timed ? c.ms / this.timed : undefined,
+      });
+      for (const [bn, into] of this.compiled.folded) {
+        if (into === stage.layer) layers.push({ layer: bn, kind: 'batchNorm', mode: 'folded', note: `folded into ${into}`, synOps: 0, denseMacs: 0, bytes: 0, floatBytes: 0 });
+      }
+    }
+    const sum = (k: 'synOps' | 'denseMacs' | 'bytes' | 'floatBytes') => layers.reduce((a, l) => a + l[k], 0);
+    const ms = this.timed ? layers.reduce((a, l) => a + (l.ms ?? 0), 0) : undefined;
+    return { samples: this.samples, layers, total: { synOps: sum('synOps'), denseMacs: sum('denseMacs'), bytes: sum('bytes'), floatBytes: sum('floatBytes'), ms } };
+  }
+
+  /** Clears the counters behind costs(). */
+  resetCosts(): void {
+    for (const c of this.counters) Object.assign(c, { synOps: 0, spikes: 0, ms: 0 });
+    this.samples = 0;
+    this.timed = 0;
+  }
+}
+
+const perStep = (v: Value) => v.shape.reduce((a, b) => a * b, 1);
+
+function valueAt(v: Value, t: number, k: number): number {
+  if (v.kind === 'spikes') return spikeAt(v, t, k);
+  return v.data[(v.steps === 1 ? 0 : t) * perStep(v) + k];
+}
+
+/**
+ * Compiles a trained network for packed inference. Reads its weights once (asynchronously, so any
+ * tfjs backend's variables can be read). Throws a PackError naming the layer it cannot run and why.
+ */
+export async function compileInference(network: Network): Promise<PackedNetwork> {
+  return new PackedNetwork(await compileStages(network), network.timeSteps);
+}

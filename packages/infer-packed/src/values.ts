@@ -1,0 +1,58 @@
+// What flows between the stages of a packed network, for one sample.
+
+/** Real values [steps, ...shape]: steps 1 while the input is the same at every step (direct encoding), else T. */
+export interface FloatValue {
+  kind: 'float';
+  steps: number;
+  /** Per-step shape: [H, W, C] or [F]. */
+  shape: number[];
+  data: Float32Array;
+}
+
+/**
+ * Spikes packed 32 per word along the channel axis: [T, positions, words], bit c % 32 of word
+ * c / 32 of a position is channel c. A flat [F] layer is one position of F channels.
+ */
+export interface SpikeValue {
+  kind: 'spikes';
+  steps: number;
+  shape: number[];
+  positions: number;
+  channels: number;
+  words: number;
+  data: Uint32Array;
+}
+
+export type Value = FloatValue | SpikeValue;
+
+/** Positions and channels of a per-step shape: [H, W, C] is H*W positions of C channels, [F] one of F. */
+export function layout(shape: number[]): { positions: number; channels: number } {
+  const channels = shape[shape.length - 1];
+  return { positions: shape.reduce((a, b) => a * b, 1) / channels, channels };
+}
+
+export const wordsFor = (channels: number): number => Math.ceil(channels / 32);
+
+export function spikeValue(shape: number[], steps: number): SpikeValue {
+  const { positions, channels } = layout(shape);
+  const words = wordsFor(channels);
+  return { kind: 'spikes', steps, shape, positions, channels, words, data: new Uint32Array(steps * positions * words) };
+}
+
+export function floatValue(shape: number[], steps: number): FloatValue {
+  return { kind: 'float', steps, shape, data: new Float32Array(steps * shape.reduce((a, b) => a * b, 1)) };
+}
+
+/** Number of set bits of a word. */
+export function popcount(w: number): number {
+  w -= (w >>> 1) & 0x55555555;
+  w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
+  return (Math.imul((w + (w >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
+/** Spike (0 or 1) of flat unit u (position u / channels, channel u % channels) at step t. */
+export function spikeAt(s: SpikeValue, t: number, u: number): number {
+  const p = Math.floor(u / s.channels);
+  const c = u - p * s.channels;
+  return (s.data[(t * s.positions + p) * s.words + (c >>> 5)] >>> (c & 31)) & 1;
+}
