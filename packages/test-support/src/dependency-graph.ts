@@ -12,8 +12,9 @@ export const RANKS: ReadonlyArray<{ rank: string; packages: readonly string[] }>
   // Private helpers for tests and benches; they use spec and core only, so any package's tests may.
   { rank: 'test-support', packages: ['@spikeflow/test-support'] },
   { rank: 'plugins', packages: ['@spikeflow/neurons', '@spikeflow/pooling', '@spikeflow/datasets'] },
-  // Built on the plugins below them: the catalogue's tests compare with LIF, NIR maps neurons and pools.
-  { rank: 'plugins+', packages: ['@spikeflow/neurons-extra', '@spikeflow/nir'] },
+  // Built on the plugins below them: the catalogue's tests compare with LIF, NIR maps neurons and pools,
+  // packed inference runs networks built from the neuron and pooling plugins.
+  { rank: 'plugins+', packages: ['@spikeflow/neurons-extra', '@spikeflow/nir', '@spikeflow/infer-packed'] },
   { rank: 'backends', packages: ['@spikeflow/backend-cpu', '@spikeflow/backend-wasm', '@spikeflow/backend-webgpu', '@spikeflow/backend-node-gpu'] },
   { rank: 'apps', packages: ['@spikeflow/train'] },
   { rank: 'tools', packages: ['@spikeflow/conformance', '@spikeflow/create-neuron'] },
