@@ -142,6 +142,7 @@ export async function compileStages(network: Network): Promise<CompiledStages> {
         const inexact = inexactReason(neuron.ir);
         const stage: Stage & { output: SpikeValue } = {
           ...base, mode: 'packed', note: inexact ? `not bit-identical to the float network: ${inexact}` : undefined, neurons: size(layer.outputShape),
+          scratchBytes: state.reduce((a, s) => a + s.byteLength, 0) + (real === into ? 0 : real.data.byteLength),
           output: out, ...bytesOf(out, T),
           run: (x, c) => {
             if (x.kind === 'spikes') unpack(x, real);

@@ -151,6 +151,25 @@ export class PackedNetwork {
     return { samples: this.samples, layers, total: { synOps: sum('synOps'), denseMacs: sum('denseMacs'), bytes: sum('bytes'), floatBytes: sum('floatBytes'), ms } };
   }
 
+  /**
+   * Bytes the engine works in to predict `count` samples: every stage's output and scratch buffers
+   * (allocated once, reused for each sample), the input buffer and the results. Weights not included.
+   */
+  workingBytes(count: number): number {
+    const buffers = new Set<ArrayBufferLike>([this.compiled.input.data.buffer]);
+    let bytes = 0;
+    for (const s of this.compiled.stages) {
+      if (!buffers.has(s.output.data.buffer)) {
+        buffers.add(s.output.data.buffer);
+        bytes += s.output.data.byteLength;
+      }
+      bytes += s.scratchBytes ?? 0;
+    }
+    const last = this.compiled.stages[this.compiled.stages.length - 1].output;
+    const results = count * (4 + 4 * perStep(last) + 2 * (this.compiled.lastNeuron?.neurons ?? 0));
+    return bytes + this.compiled.input.data.byteLength + results;
+  }
+
   /** Clears the counters behind costs(). */
   resetCosts(): void {
     for (const c of this.counters) Object.assign(c, { synOps: 0, spikes: 0, ms: 0 });

@@ -33,6 +33,8 @@ export interface Stage {
   /** Bytes of this layer's output per sample: as the engine stores it, and as float32 over all T. */
   outputBytes: number;
   floatOutputBytes: number;
+  /** Bytes of working buffers besides the output (a neuron layer's state). */
+  scratchBytes?: number;
   /** The output buffer; `run` fills it from the input. */
   output: Value;
   run(input: Value, counters: StageCounters): void;
