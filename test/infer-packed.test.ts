@@ -92,6 +92,19 @@ describe('packed inference (@spikeflow/infer-packed) against the float forward o
     expect(new Set(counts).size).toBeGreaterThan(3);
   });
 
+  it('runs the same in WebAssembly SIMD and in JavaScript (channels a multiple of 4 run SIMD, the 30-unit dense layer JavaScript)', async () => {
+    const simd = await compileInference(network);
+    const js = await compileInference(network, { simd: false });
+    expect(simd.simd).toBe(true);
+    expect(js.simd).toBe(false);
+    const x = (await images.data()) as Float32Array;
+    const a = simd.predict(x, 48);
+    const b = js.predict(x, 48);
+    expect(Array.from(a.outputCounts)).toEqual(Array.from(b.outputCounts));
+    expect(Array.from(a.scores)).toEqual(Array.from(b.scores));
+    expect(simd.costs().layers.map((l) => l.synOps)).toEqual(js.costs().layers.map((l) => l.synOps));
+  });
+
   it('runs a conv fed by average pooling float, and says so; the first layer too', async () => {
     const packed = await compileInference(network);
     const conv = network.layers.filter((l) => l.kind === 'conv2d').map((l) => l.name);

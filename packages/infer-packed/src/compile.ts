@@ -3,9 +3,12 @@
 // layer) what it has no form for.
 import type { Layer, Network } from '@spikeflow/core';
 import { PackError } from './errors.js';
-import { convFloat, convGeometry, convSpikes } from './stages/conv.js';
-import { denseFloat, denseSpikes } from './stages/dense.js';
-import { batchNormInPlace, makeEpilogue, type BatchNormValues } from './stages/epilogue.js';
+import { Arena } from './arena.js';
+import { convGeometry } from './stages/conv.js';
+import { batchNormInPlace, type BatchNormValues } from './stages/epilogue.js';
+import { denseGeometry, linearRun } from './stages/linear.js';
+import { instantiateConvKernels } from './wasm/conv-kernel.js';
+import { instantiateNeuronStep } from './wasm/neuron-module.js';
 import { avgPoolSpikes, maxPoolSpikes, poolFloat, poolGeometry, windowTable } from './stages/pool.js';
 import { vote } from './stages/voting.js';
 import { inexactReason, packedNeuronStep } from './neuron-kernel.js';
@@ -53,15 +56,37 @@ export interface CompiledStages {
   input: FloatValue;
   /** The stage of the last neuron layer: its spikes are the output spike counts. */
   lastNeuron?: Stage & { output: SpikeValue };
+  /** Whether the conv and dense layers run WebAssembly SIMD (else JavaScript loops). */
+  simd: boolean;
+  /** Bytes of the memory block everything lives in (weights included). */
+  arenaBytes: number;
 }
 
-export async function compileStages(network: Network): Promise<CompiledStages> {
+export interface CompileOptions {
+  /** Run the conv and dense layers in JavaScript even where WebAssembly SIMD is available (to compare). */
+  simd?: boolean;
+}
+
+/** An upper bound of the bytes a network's stages and weights take (the arena never grows). */
+function bytesBound(network: Network): number {
   const T = network.timeSteps;
+  let bytes = 4 * size(network.spec.input.shape as number[]) + (1 << 16);
+  for (const v of network.namedVariables()) bytes += 4 * v.variable.size + 16;
+  for (const l of network.layers) bytes += 4 * T * size(l.outputShape) * (2 + (l.neuron?.ir.numStates ?? 0)) + 64;
+  return bytes;
+}
+
+export async function compileStages(network: Network, options: CompileOptions = {}): Promise<CompiledStages> {
+  const T = network.timeSteps;
+  const arena = new Arena(bytesBound(network));
+  const kernels = options.simd !== false && arena.memory ? instantiateConvKernels(arena.memory) : undefined;
+  const float = (shape: number[], steps: number) => floatValue(shape, steps, arena);
+  const spiking = (shape: number[], steps: number) => spikeValue(shape, steps, arena);
   const spec = network.spec;
   if (spec.encoder.kind !== 'direct') {
     throw new PackError('input', `uses the "${spec.encoder.kind}" encoder; the packed engine runs direct-encoded networks (the same real-valued input at every step)`);
   }
-  const input = floatValue(spec.input.shape as number[], 1);
+  const input = float(spec.input.shape as number[], 1);
   let cur: Value = input;
   let curFrom = 'the real-valued input';
   const stages: Stage[] = [];
@@ -77,41 +102,25 @@ export async function compileStages(network: Network): Promise<CompiledStages> {
     const base = { layer: layer.name, kind: layer.kind, denseMacs: 0 };
     const floatNote = () => (into.kind === 'float' ? `runs float: its input is not binary (${curFrom})` : undefined);
     const next = layers[i + 1];
-    const foldNext = async (channels: number) => {
+    const foldNext = async () => {
       if (next?.kind !== 'batchNorm') return undefined;
       folded.set(next.name, layer.name);
-      return makeEpilogue(channels, await biasOf(layer), await batchNormOf(next));
+      return batchNormOf(next);
     };
     const biasOf = async (l: Layer) => (l.spec.useBias ? values(l, 'bias') : undefined);
     switch (layer.kind) {
-      case 'conv2d': {
-        const g = convGeometry(into.shape, layer.outputShape, pair(layer.spec.kernelSize), pair(layer.spec.stride), layer.spec.padding as 'same' | 'valid');
-        const kernel = await values(layer, 'kernel');
-        const epilogue = (await foldNext(g.cout)) ?? makeEpilogue(g.cout, await biasOf(layer));
-        const out = floatValue(layer.outputShape, into.steps);
-        const macs = size(layer.outputShape) * g.kh * g.kw * g.cin * into.steps;
-        const spikes = into.kind === 'spikes';
-        stages.push({
-          ...base, mode: spikes ? 'packed' : 'float', note: floatNote(), denseMacs: macs, output: out, ...bytesOf(out, T),
-          run: spikes
-            ? (x, c) => (c.synOps += convSpikes(g, x as SpikeValue, kernel, out, epilogue))
-            : (x, c) => (c.synOps += convFloat(g, x as FloatValue, kernel, out, epilogue)),
-        });
-        cur = out;
-        if (folded.has(next?.name)) i++;
-        break;
-      }
+      case 'conv2d':
       case 'dense': {
-        const units = layer.outputShape[0];
-        const kernel = await values(layer, 'kernel');
-        const epilogue = (await foldNext(units)) ?? makeEpilogue(units, await biasOf(layer));
-        const out = floatValue(layer.outputShape, into.steps);
-        const spikes = into.kind === 'spikes';
+        const out = float(layer.outputShape, into.steps);
+        const geometry = layer.kind === 'conv2d'
+          ? convGeometry(into.shape, layer.outputShape, pair(layer.spec.kernelSize), pair(layer.spec.stride), layer.spec.padding as 'same' | 'valid')
+          : denseGeometry(into, layer.outputShape[0]);
+        const run = linearRun({ geometry, kernel: await values(layer, 'kernel'), bias: await biasOf(layer), batchNorm: await foldNext() }, into, out, arena, kernels);
+        const g = geometry;
         stages.push({
-          ...base, mode: spikes ? 'packed' : 'float', note: floatNote(), denseMacs: size(into.shape) * units * into.steps, output: out, ...bytesOf(out, T),
-          run: spikes
-            ? (x, c) => (c.synOps += denseSpikes(x as SpikeValue, kernel, units, out, epilogue))
-            : (x, c) => (c.synOps += denseFloat(x as FloatValue, kernel, units, out, epilogue)),
+          ...base, mode: into.kind === 'spikes' ? 'packed' : 'float', note: floatNote(), output: out, ...bytesOf(out, T),
+          denseMacs: g.outH * g.outW * g.cout * g.kh * g.kw * g.cin * into.steps,
+          run: (x, c) => (c.synOps += run(x)),
         });
         cur = out;
         if (folded.has(next?.name)) i++;
@@ -120,7 +129,7 @@ export async function compileStages(network: Network): Promise<CompiledStages> {
       case 'batchNorm': {
         const bn = await batchNormOf(layer);
         const channels = into.shape[into.shape.length - 1];
-        const out: FloatValue = into.kind === 'float' ? into : floatValue(into.shape, into.steps);
+        const out: FloatValue = into.kind === 'float' ? into : float(into.shape, into.steps);
         stages.push({
           ...base, mode: 'float', note: 'a batch norm not right after a conv or dense layer runs on its own', output: out, ...bytesOf(out, T),
           run: (x) => {
@@ -136,18 +145,25 @@ export async function compileStages(network: Network): Promise<CompiledStages> {
         if (!neuron) throw new PackError(layer.name, 'is a neuron layer without compiled dynamics');
         const params = await Promise.all(neuron.paramNames.map(async (p) => (await values(layer, p))[0]));
         const { step, invariants } = packedNeuronStep(neuron, params);
-        const out = spikeValue(layer.outputShape, T);
-        const state = neuron.ir.init.map(() => new Float32Array(size(layer.outputShape)));
-        const real = into.kind === 'float' ? into : floatValue(into.shape, into.steps);
+        const out = spiking(layer.outputShape, T);
+        const state = neuron.ir.init.map(() => arena.floats(size(layer.outputShape)));
+        const real = into.kind === 'float' ? into : float(into.shape, into.steps);
         const inexact = inexactReason(neuron.ir);
+        const simdStep = options.simd !== false && arena.memory ? instantiateNeuronStep(neuron.ir, arena.memory, out.channels).step : undefined;
         const stage: Stage & { output: SpikeValue } = {
           ...base, mode: 'packed', note: inexact ? `not bit-identical to the float network: ${inexact}` : undefined, neurons: size(layer.outputShape),
           scratchBytes: state.reduce((a, s) => a + s.byteLength, 0) + (real === into ? 0 : real.data.byteLength),
           output: out, ...bytesOf(out, T),
-          run: (x, c) => {
-            if (x.kind === 'spikes') unpack(x, real);
-            c.spikes += step(real.data, real.steps, T, out.positions, out.channels, out.words, state, out.data, invariants);
-          },
+          run: simdStep
+            ? (x, c) => {
+              if (x.kind === 'spikes') unpack(x, real);
+              out.data.fill(0);
+              c.spikes += simdStep(real.data.byteOffset, real.steps, T, out.positions, out.channels, out.words, out.data.byteOffset, ...invariants);
+            }
+            : (x, c) => {
+              if (x.kind === 'spikes') unpack(x, real);
+              c.spikes += step(real.data, real.steps, T, out.positions, out.channels, out.words, state, out.data, invariants);
+            },
         };
         stages.push(stage);
         lastNeuron = stage;
@@ -160,18 +176,18 @@ export async function compileStages(network: Network): Promise<CompiledStages> {
         const g = poolGeometry(into.shape, layer.outputShape, pair(layer.spec.size), pair(layer.spec.stride ?? layer.spec.size), layer.spec.padding as 'same' | 'valid');
         const table = windowTable(g);
         if (into.kind === 'spikes' && kind === 'max') {
-          const out = spikeValue(layer.outputShape, into.steps);
+          const out = spiking(layer.outputShape, into.steps);
           stages.push({ ...base, mode: 'packed', output: out, ...bytesOf(out, T), run: (x) => maxPoolSpikes(table, x as SpikeValue, out) });
           cur = out;
         } else if (into.kind === 'spikes') {
-          const out = floatValue(layer.outputShape, into.steps);
+          const out = float(layer.outputShape, into.steps);
           stages.push({
             ...base, mode: 'packed', note: 'reads packed spikes; its output (firing fractions) is not binary, so the layers after it run float', output: out, ...bytesOf(out, T),
             run: (x) => avgPoolSpikes(table, x as SpikeValue, out),
           });
           cur = out;
         } else {
-          const out = floatValue(layer.outputShape, into.steps);
+          const out = float(layer.outputShape, into.steps);
           stages.push({ ...base, mode: 'float', note: floatNote(), output: out, ...bytesOf(out, T), run: (x) => poolFloat(kind, table, x as FloatValue, out) });
           cur = out;
         }
@@ -188,7 +204,7 @@ export async function compileStages(network: Network): Promise<CompiledStages> {
       }
       case 'voting': {
         const groups = layer.spec.groups as number;
-        const out = floatValue(layer.outputShape, into.steps);
+        const out = float(layer.outputShape, into.steps);
         stages.push({ ...base, mode: into.kind === 'spikes' ? 'packed' : 'float', output: out, ...bytesOf(out, T), run: (x) => vote(x, groups, out) });
         cur = out;
         break;
@@ -199,5 +215,5 @@ export async function compileStages(network: Network): Promise<CompiledStages> {
     if (cur.kind === 'spikes') curFrom = `spikes of ${layer.name}`;
     else if (layer.kind !== 'pool' && layer.kind !== 'flatten' && layer.kind !== 'dropout') curFrom = `real values of ${layer.name}`;
   }
-  return { stages, folded, input, lastNeuron };
+  return { stages, folded, input, lastNeuron, simd: kernels !== undefined, arenaBytes: arena.used };
 }

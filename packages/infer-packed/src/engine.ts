@@ -2,7 +2,7 @@
 // runs samples through its stages one at a time (each stage owns one output buffer, reused), in
 // plain JavaScript on typed arrays, in Node and in browsers.
 import type { Network } from '@spikeflow/core';
-import { compileStages, type CompiledStages } from './compile.js';
+import { compileStages, type CompiledStages, type CompileOptions } from './compile.js';
 import type { Stage, StageCounters, StageMode } from './stage.js';
 import { spikeAt, type Value } from './values.js';
 
@@ -59,6 +59,11 @@ export class PackedNetwork {
     this.timeSteps = timeSteps;
     this.inputSize = compiled.input.data.length;
     this.counters = compiled.stages.map(() => ({ synOps: 0, spikes: 0, ms: 0 }));
+  }
+
+  /** Whether the conv and dense layers run WebAssembly SIMD kernels (else JavaScript loops). */
+  get simd(): boolean {
+    return this.compiled.simd;
   }
 
   get stages(): readonly Stage[] {
@@ -215,6 +220,6 @@ function valueAt(v: Value, t: number, k: number): number {
  * Compiles a trained network for packed inference. Reads its weights once (asynchronously, so any
  * tfjs backend's variables can be read). Throws a PackError naming the layer it cannot run and why.
  */
-export async function compileInference(network: Network): Promise<PackedNetwork> {
-  return new PackedNetwork(await compileStages(network), network.timeSteps);
+export async function compileInference(network: Network, options: CompileOptions = {}): Promise<PackedNetwork> {
+  return new PackedNetwork(await compileStages(network, options), network.timeSteps);
 }

@@ -33,14 +33,22 @@ export function layout(shape: number[]): { positions: number; channels: number }
 
 export const wordsFor = (channels: number): number => Math.ceil(channels / 32);
 
-export function spikeValue(shape: number[], steps: number): SpikeValue {
-  const { positions, channels } = layout(shape);
-  const words = wordsFor(channels);
-  return { kind: 'spikes', steps, shape, positions, channels, words, data: new Uint32Array(steps * positions * words) };
+/** Where values get their memory (an Arena, or plain arrays). */
+export interface Allocator {
+  floats(n: number): Float32Array;
+  words(n: number): Uint32Array;
 }
 
-export function floatValue(shape: number[], steps: number): FloatValue {
-  return { kind: 'float', steps, shape, data: new Float32Array(steps * shape.reduce((a, b) => a * b, 1)) };
+export const plainArrays: Allocator = { floats: (n) => new Float32Array(n), words: (n) => new Uint32Array(n) };
+
+export function spikeValue(shape: number[], steps: number, memory: Allocator = plainArrays): SpikeValue {
+  const { positions, channels } = layout(shape);
+  const words = wordsFor(channels);
+  return { kind: 'spikes', steps, shape, positions, channels, words, data: memory.words(steps * positions * words) };
+}
+
+export function floatValue(shape: number[], steps: number, memory: Allocator = plainArrays): FloatValue {
+  return { kind: 'float', steps, shape, data: memory.floats(steps * shape.reduce((a, b) => a * b, 1)) };
 }
 
 /** Number of set bits of a word. */

@@ -1,0 +1,44 @@
+// A conv or dense layer as one runnable step: the WebAssembly SIMD kernel where it runs (output
+// channels a multiple of 4), else the JavaScript loops; both with the same order and rounding.
+import type { Arena } from '../arena.js';
+import type { ConvKernels } from '../wasm/conv-kernel.js';
+import type { FloatValue, SpikeValue, Value } from '../values.js';
+import { convFloat, convSpikes, type ConvGeometry } from './conv.js';
+import { makeEpilogue, type BatchNormValues } from './epilogue.js';
+
+export interface LinearLayer {
+  geometry: ConvGeometry;
+  kernel: Float32Array;
+  bias?: Float32Array;
+  batchNorm?: BatchNormValues;
+}
+
+/** A dense layer on `input` as a valid convolution whose window covers every position of it. */
+export function denseGeometry(input: Value, units: number): ConvGeometry {
+  const channels = input.kind === 'spikes' ? input.channels : input.shape[input.shape.length - 1];
+  const positions = input.kind === 'spikes' ? input.positions : input.data.length / input.steps / channels;
+  return { inH: 1, inW: positions, cin: channels, outH: 1, outW: 1, cout: units, kh: 1, kw: positions, sh: 1, sw: 1, padTop: 0, padLeft: 0 };
+}
+
+/** The step that runs the layer on one sample: fills `out`, returns the accumulations done. */
+export function linearRun(layer: LinearLayer, input: Value, out: FloatValue, arena: Arena, kernels: ConvKernels | undefined): (x: Value) => number {
+  const g = layer.geometry;
+  const spikes = input.kind === 'spikes';
+  if (kernels && g.cout % 4 === 0) {
+    const kernel = arena.copy(layer.kernel);
+    const bias = layer.bias ? arena.copy(layer.bias) : undefined;
+    const bn = layer.batchNorm;
+    const norm = bn ? arena.copy(Array.from(bn.variance, (v) => Math.sqrt(Math.fround(v + Math.fround(bn.epsilon))))) : undefined;
+    const [mean, gamma, beta] = bn ? [arena.copy(bn.mean), arena.copy(bn.gamma), arena.copy(bn.beta)] : [];
+    const ptr = (a?: Float32Array) => (a ? a.byteOffset : 0);
+    const stride = spikes ? (input as SpikeValue).words : g.cin;
+    const run = spikes ? kernels.spikes : kernels.real;
+    const tail = [g.inH, g.inW, stride, g.cin, g.outH, g.outW, g.cout, g.kh, g.kw, g.sh, g.sw, g.padTop, g.padLeft, ptr(bias), ptr(mean), ptr(gamma), ptr(beta), ptr(norm)] as const;
+    return (x) => g.cout * run(x.data.byteOffset, kernel.byteOffset, out.data.byteOffset, x.steps, ...tail);
+  }
+  const epilogue = makeEpilogue(g.cout, layer.bias, layer.batchNorm);
+  const kernel = layer.kernel;
+  return spikes
+    ? (x) => convSpikes(g, x as SpikeValue, kernel, out, epilogue)
+    : (x) => convFloat(g, x as FloatValue, kernel, out, epilogue);
+}
