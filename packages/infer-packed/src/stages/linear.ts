@@ -24,7 +24,8 @@ export function denseGeometry(input: Value, units: number): ConvGeometry {
 export function linearRun(layer: LinearLayer, input: Value, out: FloatValue, arena: Arena, kernels: ConvKernels | undefined): (x: Value) => number {
   const g = layer.geometry;
   const spikes = input.kind === 'spikes';
-  if (kernels && g.cout % 4 === 0) {
+  const simd = kernels?.forChannels(g.cout);
+  if (simd) {
     const kernel = arena.copy(layer.kernel);
     const bias = layer.bias ? arena.copy(layer.bias) : undefined;
     const bn = layer.batchNorm;
@@ -32,9 +33,9 @@ export function linearRun(layer: LinearLayer, input: Value, out: FloatValue, are
     const [mean, gamma, beta] = bn ? [arena.copy(bn.mean), arena.copy(bn.gamma), arena.copy(bn.beta)] : [];
     const ptr = (a?: Float32Array) => (a ? a.byteOffset : 0);
     const stride = spikes ? (input as SpikeValue).words : g.cin;
-    const run = spikes ? kernels.spikes : kernels.real;
+    const run = spikes ? simd.spikes : simd.real;
     const tail = [g.inH, g.inW, stride, g.cin, g.outH, g.outW, g.cout, g.kh, g.kw, g.sh, g.sw, g.padTop, g.padLeft, ptr(bias), ptr(mean), ptr(gamma), ptr(beta), ptr(norm)] as const;
-    return (x) => g.cout * run(x.data.byteOffset, kernel.byteOffset, out.data.byteOffset, x.steps, ...tail);
+    return (x) => simd.block * run(x.data.byteOffset, kernel.byteOffset, out.data.byteOffset, x.steps, ...tail);
   }
   const epilogue = makeEpilogue(g.cout, layer.bias, layer.batchNorm);
   const kernel = layer.kernel;

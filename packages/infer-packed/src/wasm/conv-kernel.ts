@@ -1,6 +1,7 @@
 // The conv and dense kernels in WebAssembly SIMD: the loops of stages/conv.ts (same gather order
 // (ky, kx, ci), same float32 rounding per add: f32x4.add rounds each lane as a float32 add does),
-// four output channels per instruction. `conv_spikes` visits only the set bits of the packed input
+// four output channels per instruction, a block of up to 32 channels held in registers while the
+// window is gathered (the block's kernel rows are read once per input event). `conv_spikes` visits only the set bits of the packed input
 // and adds the kernel row; `conv_float` multiplies real inputs (zeros skipped). Both apply the
 // bias and the folded batch norm, lane by lane in the float network's order. A dense layer is the
 // same loop: a valid convolution whose window covers every position.
@@ -12,55 +13,60 @@ const P = {
   kh: 11, kw: 12, sh: 13, sw: 14, padTop: 15, padLeft: 16, bias: 17, mean: 18, gamma: 19, beta: 20, norm: 21,
 } as const;
 const PARAMS = Object.keys(P).length;
-// Locals after the parameters.
+// Locals after the parameters: i32, then v128 (vx, then one accumulator per vector of the block).
 const L = {
   t: PARAMS, oy: PARAMS + 1, ox: PARAMS + 2, ky: PARAMS + 3, kx: PARAMS + 4, iy: PARAMS + 5, ix: PARAMS + 6,
-  w: PARAMS + 7, bits: PARAMS + 8, row: PARAMS + 9, ob: PARAMS + 10, c: PARAMS + 11, events: PARAMS + 12,
+  w: PARAMS + 7, bits: PARAMS + 8, row: PARAMS + 9, ob: PARAMS + 10, blk: PARAMS + 11, events: PARAMS + 12,
   ib: PARAMS + 13, kb: PARAMS + 14, coutBytes: PARAMS + 15, ci: PARAMS + 16, vx: PARAMS + 17,
 } as const;
 const I32_LOCALS = 17;
+const acc = (j: number) => L.vx + 1 + j;
 
 const g = op.get;
 const i = op.i32;
 
-/** for (c = 0; c < coutBytes; c += 16) body */
-const lanes = (body: Bytes): Bytes => forLoop(L.c, i(0), g(L.coutBytes), i(16), body);
-/** Address `base + c`. */
-const at = (base: number): Bytes => [...g(base), ...g(L.c), ...op.add];
+/** Address `base + blk + offset` (blk: the block's byte offset within a row of channels). */
+const at = (base: number, offset: number): Bytes => [...g(base), ...g(L.blk), ...op.add, ...i(offset), ...op.add];
 
-function epilogue(): Bytes {
-  const addBias = lanes([...at(L.ob), ...at(L.ob), ...op.v128Load(), ...at(P.bias), ...op.v128Load(), ...op.f32x4Add, ...op.v128Store()]);
-  // beta + ((y - mean) * gamma) / norm
-  const batchNorm = lanes([
-    ...at(L.ob),
-    ...at(P.beta), ...op.v128Load(),
-    ...at(L.ob), ...op.v128Load(), ...at(P.mean), ...op.v128Load(), ...op.f32x4Sub,
-    ...at(P.gamma), ...op.v128Load(), ...op.f32x4Mul,
-    ...at(P.norm), ...op.v128Load(), ...op.f32x4Div,
-    ...op.f32x4Add,
-    ...op.v128Store(),
-  ]);
-  return [...ifThen(g(P.bias), addBias), ...ifThen(g(P.mean), batchNorm)];
+/** Bias and folded batch norm on the block's accumulators, then stores them at L.ob. */
+function epilogueAndStore(B: number): Bytes {
+  const out: Bytes = [];
+  for (let j = 0; j < B; j++) {
+    out.push(...ifThen(g(P.bias), [...g(acc(j)), ...at(P.bias, 16 * j), ...op.v128Load(), ...op.f32x4Add, ...op.set(acc(j))]));
+    // beta + ((y - mean) * gamma) / norm
+    out.push(...ifThen(g(P.mean), [
+      ...at(P.beta, 16 * j), ...op.v128Load(),
+      ...g(acc(j)), ...at(P.mean, 16 * j), ...op.v128Load(), ...op.f32x4Sub,
+      ...at(P.gamma, 16 * j), ...op.v128Load(), ...op.f32x4Mul,
+      ...at(P.norm, 16 * j), ...op.v128Load(), ...op.f32x4Div,
+      ...op.f32x4Add, ...op.set(acc(j)),
+    ]));
+    out.push(...at(L.ob, 16 * j), ...g(acc(j)), ...op.v128Store());
+  }
+  return out;
 }
 
-/** Adds the kernel row at L.row (times L.vx for real inputs) to the sums at L.ob. */
-function accumulateRow(real: boolean): Bytes {
-  const row = [...at(L.row), ...op.v128Load(), ...(real ? [...g(L.vx), ...op.f32x4Mul] : [])];
-  return [...lanes([...at(L.ob), ...at(L.ob), ...op.v128Load(), ...row, ...op.f32x4Add, ...op.v128Store()]), ...g(L.events), ...i(1), ...op.add, ...op.set(L.events)];
+/** Adds the kernel row's block at L.row (times L.vx for real inputs) to the accumulators. */
+function accumulateRow(B: number, real: boolean): Bytes {
+  const out: Bytes = [];
+  for (let j = 0; j < B; j++) {
+    out.push(...g(acc(j)), ...g(L.row), ...op.v128Load(16 * j), ...(real ? [...g(L.vx), ...op.f32x4Mul] : []), ...op.f32x4Add, ...op.set(acc(j)));
+  }
+  return [...out, ...g(L.events), ...i(1), ...op.add, ...op.set(L.events)];
 }
 
 /** The inputs under one kernel tap (iy, ix): set bits of its words, or its nonzero channels. */
-function tap(real: boolean): Bytes {
+function tap(B: number, real: boolean): Bytes {
   // ib: byte address of position (t, iy, ix); kb: the kernel row of channel 0 at this tap.
   const setIb = [...g(L.t), ...g(P.inH), ...op.mul, ...g(L.iy), ...op.add, ...g(P.inW), ...op.mul, ...g(L.ix), ...op.add, ...g(P.stride), ...op.mul, ...i(2), ...op.shl, ...g(P.x), ...op.add, ...op.set(L.ib)];
   const setKb = [...g(L.ky), ...g(P.kw), ...op.mul, ...g(L.kx), ...op.add, ...g(P.cin), ...op.mul, ...op.set(L.kb)];
-  const rowOf = (channel: Bytes): Bytes => [...g(L.kb), ...channel, ...op.add, ...g(L.coutBytes), ...op.mul, ...g(P.k), ...op.add, ...op.set(L.row)];
+  const rowOf = (channel: Bytes): Bytes => [...g(L.kb), ...channel, ...op.add, ...g(L.coutBytes), ...op.mul, ...g(P.k), ...op.add, ...g(L.blk), ...op.add, ...op.set(L.row)];
   if (real) {
     const value = [...g(L.ib), ...g(L.ci), ...i(2), ...op.shl, ...op.add, ...op.f32Load()];
     return [...setIb, ...setKb, ...forLoop(L.ci, i(0), g(P.cin), i(1), ifThen([...value, ...op.f32(0), ...op.f32Ne], [
       ...value, ...op.f32x4Splat, ...op.set(L.vx),
       ...rowOf(g(L.ci)),
-      ...accumulateRow(true),
+      ...accumulateRow(B, true),
     ]))];
   }
   return [...setIb, ...setKb, ...forLoop(L.w, i(0), g(P.stride), i(1), [
@@ -69,24 +75,28 @@ function tap(real: boolean): Bytes {
       ...rowOf([...g(L.w), ...i(5), ...op.shl, ...g(L.bits), ...op.ctz, ...op.add]),
       // clear the lowest set bit
       ...g(L.bits), ...g(L.bits), ...i(1), ...op.sub, ...op.and, ...op.set(L.bits),
-      ...accumulateRow(false),
+      ...accumulateRow(B, false),
     ]),
   ])];
 }
 
-function convBody(real: boolean): Bytes {
+function convBody(B: number, real: boolean): Bytes {
   const window = forLoop(L.ky, i(0), g(P.kh), i(1), [
     ...g(L.oy), ...g(P.sh), ...op.mul, ...g(P.padTop), ...op.sub, ...g(L.ky), ...op.add, ...op.set(L.iy),
     ...ifThen([...g(L.iy), ...g(P.inH), ...op.ltU], forLoop(L.kx, i(0), g(P.kw), i(1), [
       ...g(L.ox), ...g(P.sw), ...op.mul, ...g(P.padLeft), ...op.sub, ...g(L.kx), ...op.add, ...op.set(L.ix),
-      ...ifThen([...g(L.ix), ...g(P.inW), ...op.ltU], tap(real)),
+      ...ifThen([...g(L.ix), ...g(P.inW), ...op.ltU], tap(B, real)),
     ])),
   ]);
+  // One block of 4B output channels: the accumulators stay in registers over the whole window.
+  const block = [
+    ...Array.from({ length: B }, (_, j) => [...op.v128Zero(), ...op.set(acc(j))]).flat(),
+    ...window,
+    ...epilogueAndStore(B),
+  ];
   const position = [
     ...g(L.t), ...g(P.outH), ...op.mul, ...g(L.oy), ...op.add, ...g(P.outW), ...op.mul, ...g(L.ox), ...op.add, ...g(L.coutBytes), ...op.mul, ...g(P.o), ...op.add, ...op.set(L.ob),
-    ...lanes([...at(L.ob), ...op.v128Zero(), ...op.v128Store()]),
-    ...window,
-    ...epilogue(),
+    ...forLoop(L.blk, i(0), g(L.coutBytes), i(16 * B), block),
   ];
   return [
     ...g(P.cout), ...i(2), ...op.shl, ...op.set(L.coutBytes),
@@ -96,32 +106,51 @@ function convBody(real: boolean): Bytes {
   ];
 }
 
-const fn = (name: string, real: boolean): FunctionDef => ({
+const fn = (name: string, B: number, real: boolean): FunctionDef => ({
   name,
   params: new Array(PARAMS).fill(type.i32),
   results: [type.i32],
-  locals: [...new Array(I32_LOCALS).fill(type.i32), type.v128],
-  body: convBody(real),
+  locals: [...new Array(I32_LOCALS).fill(type.i32), type.v128, ...new Array(B).fill(type.v128)],
+  body: convBody(B, real),
 });
 
-/** The module's bytes: conv_spikes and conv_float, on a memory of `pages` 64 KiB pages imported as env.memory. */
-export function convModuleBytes(pages: number): Uint8Array<ArrayBuffer> {
-  return moduleBytes([fn('conv_spikes', false), fn('conv_float', true)], pages);
+/** Vectors per block for `cout` channels: the largest divisor of cout / 4 up to 8 (registers to spare). */
+export function blockVectors(cout: number): number {
+  const vectors = cout / 4;
+  for (let b = Math.min(8, vectors); b > 1; b--) if (vectors % b === 0) return b;
+  return 1;
+}
+
+/** The module's bytes for blocks of B vectors: conv_spikes and conv_float, on a memory of `pages` 64 KiB pages imported as env.memory. */
+export function convModuleBytes(pages: number, B: number): Uint8Array<ArrayBuffer> {
+  return moduleBytes([fn('conv_spikes', B, false), fn('conv_float', B, true)], pages);
 }
 
 export type ConvKernel = (...args: number[]) => number;
 
 export interface ConvKernels {
-  spikes: ConvKernel;
-  real: ConvKernel;
+  /** Kernels whose output channels (a multiple of 4) go in blocks of blockVectors(cout) vectors; each returns the kernel rows added. */
+  forChannels(cout: number): { spikes: ConvKernel; real: ConvKernel; block: number } | undefined;
 }
 
-/** Instantiates the kernels on `memory`; undefined where WebAssembly SIMD is not available. */
+/** The kernels on `memory`, made per block size on first use; undefined where WebAssembly SIMD is not available. */
 export function instantiateConvKernels(memory: WebAssembly.Memory): ConvKernels | undefined {
   if (typeof WebAssembly === 'undefined') return undefined;
-  const bytes = convModuleBytes(memory.buffer.byteLength / 65536);
-  if (!WebAssembly.validate(bytes)) return undefined;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  const e = instance.exports as unknown as { conv_spikes: ConvKernel; conv_float: ConvKernel };
-  return { spikes: e.conv_spikes, real: e.conv_float };
+  const pages = memory.buffer.byteLength / 65536;
+  if (!WebAssembly.validate(convModuleBytes(pages, 1))) return undefined;
+  const made = new Map<number, { spikes: ConvKernel; real: ConvKernel; block: number }>();
+  return {
+    forChannels(cout) {
+      if (cout % 4 !== 0) return undefined;
+      const B = blockVectors(cout);
+      let k = made.get(B);
+      if (!k) {
+        const instance = new WebAssembly.Instance(new WebAssembly.Module(convModuleBytes(pages, B)), { env: { memory } });
+        const e = instance.exports as unknown as { conv_spikes: ConvKernel; conv_float: ConvKernel };
+        k = { spikes: e.conv_spikes, real: e.conv_float, block: 4 * B };
+        made.set(B, k);
+      }
+      return k;
+    },
+  };
 }
