@@ -4,7 +4,7 @@
 //   images/s at batch 1 and batch 64 (forward only: the images are in memory before the clock starts);
 //   the time of each layer (float: the layers run one by one, each read back; packed: its stage clocks);
 //   SynOps against the dense MACs of the float network, firing rate per layer;
-//   peak memory of one batch-64 inference (float: tf.profile's peak bytes of new tensors;
+//   peak memory of one batch-64 inference (float: tf.profile's peak bytes, less the tensors alive before;
 //   packed: every buffer it works in, allocated once), weights excluded in both;
 //   whether every prediction and output spike count agree on the images benchmarked.
 // Prints a table and writes JSON (bench-results/infer.json unless --out).
@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { setup } from '@spikeflow/backend-wasm';
 import { loadCheckpoint, use } from '@spikeflow/core';
+import '@spikeflow/core/node';
 import { loadFashionMnist } from '@spikeflow/datasets/node';
 import { compileInference, formatCostTable } from '@spikeflow/infer-packed';
 import { neurons, surrogates } from '@spikeflow/neurons';
@@ -110,10 +111,12 @@ for (let s = 0; s < n; s += 64) {
   const xs = batchOf(s, 64);
   const { output, records } = network.forward(xs, { record: [lastNeuron] });
   const mean = tf.mean(output, 0);
-  const p = await tf.argMax(mean, 1).data();
+  const predicted = tf.argMax(mean, 1);
+  const p = await predicted.data();
   const spikes = records.get(lastNeuron).spikes;
-  const counts = await tf.sum(spikes, 0).data();
-  tf.dispose([xs, output, mean, spikes, records.get(lastNeuron).v ?? []]);
+  const summed = tf.sum(spikes, 0);
+  const counts = await summed.data();
+  tf.dispose([xs, output, mean, predicted, spikes, summed, records.get(lastNeuron).v ?? []]);
   const r = packed.predict(images.subarray(s * per, (s + 64) * per), 64, { timing: true });
   for (let i = 0; i < 64; i++) {
     if (p[i] !== r.predictions[i]) predictionsDiffer++;
@@ -153,13 +156,15 @@ const floatMs = await floatLayerTimes();
 
 // Peak memory of one batch-64 inference.
 const weights = network.namedVariables().reduce((a, v) => a + v.variable.size * 4, 0);
+// tf.profile's peakBytes is every live tensor's bytes at the peak: less what lived before (weights and all).
+const before = tf.memory().numBytes;
 const profile = await tf.profile(async () => {
   const xs = batchOf(0, 64);
   const scores = network.predict(xs);
   await scores.data();
   tf.dispose([xs, scores]);
 });
-const memory = { floatPeakBytes: profile.peakBytes, packedBytes: packed.workingBytes(64), weightsBytes: weights };
+const memory = { floatPeakBytes: profile.peakBytes - before, packedBytes: packed.workingBytes(64), weightsBytes: weights };
 
 const rows = costs.layers.map((l) => ({
   layer: l.layer,
