@@ -6,7 +6,8 @@ const count = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ?
 const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
 export function formatCostTable(report: CostReport): string {
-  const rows: string[][] = [['layer', 'kind', 'runs', 'SynOps', 'dense MACs', 'ratio', 'firing', 'output bytes', 'as float32', 'ms']];
+  const timed = report.total.ms !== undefined;
+  const rows: string[][] = [['layer', 'kind', 'runs', 'SynOps', 'dense MACs', 'ratio', 'firing', 'output bytes', 'as float32', ...(timed ? ['ms'] : [])]];
   for (const l of report.layers) {
     const ratio = l.denseMacs > 0 ? `${(l.synOps / l.denseMacs).toFixed(3)}` : '';
     rows.push([
@@ -14,11 +15,11 @@ export function formatCostTable(report: CostReport): string {
       l.denseMacs > 0 || l.synOps > 0 ? count(l.synOps) : '', l.denseMacs > 0 ? count(l.denseMacs) : '', ratio,
       l.firingRate !== undefined ? `${(100 * l.firingRate).toFixed(1)}%` : '',
       l.bytes > 0 ? bytes(l.bytes) : '', l.floatBytes > 0 ? bytes(l.floatBytes) : '',
-      l.ms !== undefined ? l.ms.toFixed(3) : '',
+      ...(timed ? [l.ms !== undefined ? l.ms.toFixed(3) : ''] : []),
     ]);
   }
   const t = report.total;
-  rows.push(['total', '', '', count(t.synOps), count(t.denseMacs), t.denseMacs ? (t.synOps / t.denseMacs).toFixed(3) : '', '', bytes(t.bytes), bytes(t.floatBytes), t.ms !== undefined ? t.ms.toFixed(3) : '']);
+  rows.push(['total', '', '', count(t.synOps), count(t.denseMacs), t.denseMacs ? (t.synOps / t.denseMacs).toFixed(3) : '', '', bytes(t.bytes), bytes(t.floatBytes), ...(timed ? [t.ms!.toFixed(3)] : [])]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const lines = rows.map((r) => r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
   const notes = report.layers.filter((l) => l.note).map((l) => `  ${l.layer}: ${l.note}`);
