@@ -7,6 +7,7 @@ import { setup } from '@spikeflow/backend-wasm';
 import { build, definePool, Registry, use, type ModelSpec, type Network } from '@spikeflow/core';
 import { compileInference, formatCostTable, PackError } from '@spikeflow/infer-packed';
 import { neurons, surrogates } from '@spikeflow/neurons';
+import { extraNeurons } from '@spikeflow/neurons-extra';
 import { pools } from '@spikeflow/pooling';
 import { tf } from './setup.js';
 
@@ -133,6 +134,40 @@ describe('packed inference (@spikeflow/infer-packed) against the float forward o
     const pool0 = packed.costs().layers.find((l) => l.layer === network.layers[3].name)!;
     expect(pool0.bytes).toBe(5 * 36 * 2 * 4);
     expect(pool0.floatBytes).toBe(5 * 36 * 40 * 4);
+  });
+
+  it('runs any registered neuron from its step IR: Izhikevich (two states) and ALIF (adaptive threshold) as the float network does; EIF\'s exp is flagged', async () => {
+    use(extraNeurons);
+    const layers = (kind: string) => [
+      { kind: 'conv2d', filters: 8, kernelSize: 3, useBias: true },
+      { kind: 'batchNorm' },
+      { kind: 'neuron', neuron: kind },
+      { kind: 'pool', pool: 'max', size: 2 },
+      { kind: 'flatten' },
+      { kind: 'dense', units: 12, useBias: true },
+      { kind: 'batchNorm' },
+      { kind: 'neuron', neuron: kind },
+    ];
+    for (const kind of ['izhikevich', 'alif', 'eif']) {
+      const net = build({ ...spec, layers: layers(kind) } as ModelSpec, { seed: 11 });
+      await liven(net);
+      const packed = await compileInference(net);
+      const notes = packed.costs().layers.filter((l) => l.kind === 'neuron').map((l) => l.note);
+      if (kind === 'eif') {
+        expect(notes).toEqual([expect.stringMatching(/^not bit-identical to the float network: its step calls exp/), expect.stringMatching(/exp/)]);
+        net.dispose();
+        continue;
+      }
+      expect(notes, kind).toEqual([undefined, undefined]);
+      const last = net.layers.at(-1)!.name;
+      const { output, records } = net.forward(images, { record: [last] });
+      const counts = Array.from(await tf.sum(records.get(last)!.spikes, 0).data());
+      tf.dispose([output, records.get(last)!.spikes, records.get(last)!.v ?? []]);
+      const r = packed.predict((await images.data()) as Float32Array, 48);
+      expect(Array.from(r.outputCounts), kind).toEqual(counts);
+      expect(counts.some((c) => c > 0), `${kind} fires`).toBe(true);
+      net.dispose();
+    }
   });
 
   it('refuses a pool plugin without a packed form, naming the layer and why', async () => {
