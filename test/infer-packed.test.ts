@@ -104,6 +104,18 @@ describe('packed inference (@spikeflow/infer-packed) against the float forward o
     expect(Array.from(a.outputCounts)).toEqual(Array.from(b.outputCounts));
     expect(Array.from(a.scores)).toEqual(Array.from(b.scores));
     expect(simd.costs().layers.map((l) => l.synOps)).toEqual(js.costs().layers.map((l) => l.synOps));
+
+    // The bit-mask kernel (every bit as a mask over its row) gives the same sums and counts the same SynOps.
+    const masked = await compileInference(network);
+    const choices = masked.calibrate(x, 8);
+    expect(choices.map((c) => c.layer)).toEqual([network.layers[4].name]);
+    expect(choices[0].events).toBeGreaterThan(0);
+    expect(choices[0].bitmask).toBeGreaterThan(0);
+    for (const stage of masked.stages) if (stage.kernels) stage.kernel = 'bitmask';
+    const m = masked.predict(x, 48);
+    expect(Array.from(m.outputCounts)).toEqual(Array.from(a.outputCounts));
+    expect(Array.from(m.scores)).toEqual(Array.from(a.scores));
+    expect(masked.costs().layers.find((l) => l.layer === network.layers[4].name)).toMatchObject({ kernel: 'bitmask', synOps: simd.costs().layers.find((l) => l.layer === network.layers[4].name)!.synOps });
   });
 
   it('runs a conv fed by average pooling float, and says so; the first layer too', async () => {

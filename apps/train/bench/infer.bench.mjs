@@ -66,6 +66,8 @@ for (let k = 0; k < images.length; k++) images[k] = test.images[k] / 255;
 const labels = test.labels.subarray(0, n);
 const packed = await compileInference(network);
 const T = network.timeSteps;
+// Event-driven or bit-mask kernel per layer fed by spikes, measured on the first 64 images.
+const kernelChoice = packed.calibrate(images.subarray(0, 64 * per), 64);
 
 const batchOf = (start, size) => tf.tensor(images.subarray(start * per, (start + size) * per), [size, H, W, C]);
 
@@ -193,6 +195,7 @@ const result = {
   speedup: { batch1: ips.packed[1] / ips.float[1], batch64: ips.packed[64] / ips.float[64] },
   agreement: { predictionsDiffer, outputCountsDiffer: countsDiffer, accuracyFloat: correctFloat / n, accuracyPacked: correctPacked / n },
   memory,
+  kernelChoice,
   layers: rows,
   totals: costs.total,
 };
@@ -206,6 +209,7 @@ console.log(`float    ${fmt(ips.float[1]).padStart(13)}   ${fmt(ips.float[64]).p
 console.log(`packed   ${fmt(ips.packed[1]).padStart(13)}   ${fmt(ips.packed[64]).padStart(14)}   ${kib(memory.packedBytes).padStart(22)}   ${fmt(100 * correctPacked / n, 2)}%`);
 console.log(`speedup  ${fmt(result.speedup.batch1, 2).padStart(12)}x   ${fmt(result.speedup.batch64, 2).padStart(13)}x   (weights, not counted: ${kib(weights)})`);
 console.log(`agreement: ${predictionsDiffer} predictions and ${countsDiffer} output spike counts differ of ${n} images`);
+console.log(`kernels on spikes (ms per image, event-driven / bit-mask): ${kernelChoice.map((k) => `${k.layer} ${fmt(k.events, 3)} / ${fmt(k.bitmask, 3)} -> ${k.chosen}`).join('; ') || 'none (no WebAssembly SIMD)'}`);
 console.log('');
 console.log('per layer (ms per image at batch 64)');
 console.log(`${'layer'.padEnd(12)}${'kind'.padEnd(11)}${'packed runs'.padEnd(13)}${'float ms'.padStart(9)}${'packed ms'.padStart(11)}${'SynOps'.padStart(12)}${'dense MACs'.padStart(12)}${'firing'.padStart(8)}`);

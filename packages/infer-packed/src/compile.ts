@@ -115,13 +115,16 @@ export async function compileStages(network: Network, options: CompileOptions = 
         const geometry = layer.kind === 'conv2d'
           ? convGeometry(into.shape, layer.outputShape, pair(layer.spec.kernelSize), pair(layer.spec.stride), layer.spec.padding as 'same' | 'valid')
           : denseGeometry(into, layer.outputShape[0]);
-        const run = linearRun({ geometry, kernel: await values(layer, 'kernel'), bias: await biasOf(layer), batchNorm: await foldNext() }, into, out, arena, kernels);
+        const runs = linearRun({ geometry, kernel: await values(layer, 'kernel'), bias: await biasOf(layer), batchNorm: await foldNext() }, into, out, arena, kernels);
         const g = geometry;
-        stages.push({
+        const stage: Stage = {
           ...base, mode: into.kind === 'spikes' ? 'packed' : 'float', note: floatNote(), output: out, ...bytesOf(out, T),
           denseMacs: g.outH * g.outW * g.cout * g.kh * g.kw * g.cin * into.steps,
-          run: (x, c) => (c.synOps += run(x)),
-        });
+          kernels: runs.kernels,
+          kernel: runs.kernels ? 'events' : undefined,
+          run: (x, c) => (c.synOps += (stage.kernels && stage.kernel ? stage.kernels[stage.kernel] : runs.run)(x)),
+        };
+        stages.push(stage);
         cur = out;
         if (folded.has(next?.name)) i++;
         break;

@@ -11,7 +11,7 @@ export function formatCostTable(report: CostReport): string {
   for (const l of report.layers) {
     const ratio = l.denseMacs > 0 ? `${(l.synOps / l.denseMacs).toFixed(3)}` : '';
     rows.push([
-      l.layer, l.kind, l.mode,
+      l.layer, l.kind, l.kernel ? `${l.mode} (${l.kernel})` : l.mode,
       l.denseMacs > 0 || l.synOps > 0 ? count(l.synOps) : '', l.denseMacs > 0 ? count(l.denseMacs) : '', ratio,
       l.firingRate !== undefined ? `${(100 * l.firingRate).toFixed(1)}%` : '',
       l.bytes > 0 ? bytes(l.bytes) : '', l.floatBytes > 0 ? bytes(l.floatBytes) : '',

@@ -4,6 +4,7 @@
 import type { Network } from '@spikeflow/core';
 import { compileStages, type CompiledStages, type CompileOptions } from './compile.js';
 import type { Stage, StageCounters, StageMode } from './stage.js';
+import type { SpikeKernel } from './stages/linear.js';
 import { spikeAt, type Value } from './values.js';
 
 export interface PredictOptions {
@@ -38,6 +39,8 @@ export interface LayerCost {
   floatBytes: number;
   /** Milliseconds per sample (when predict ran with timing). */
   ms?: number;
+  /** Layers fed by spikes under WebAssembly SIMD: the kernel that reads them. */
+  kernel?: SpikeKernel;
 }
 
 export interface CostReport {
@@ -146,6 +149,7 @@ export class PackedNetwork {
         bytes: stage.outputBytes,
         floatBytes: stage.floatOutputBytes,
         ms: this.timed ? c.ms / this.timed : undefined,
+        kernel: stage.kernel,
       });
       for (const [bn, into] of this.compiled.folded) {
         if (into === stage.layer) layers.push({ layer: bn, kind: 'batchNorm', mode: 'folded', note: `folded into ${into}`, synOps: 0, denseMacs: 0, bytes: 0, floatBytes: 0 });
@@ -173,6 +177,40 @@ export class PackedNetwork {
     const last = this.compiled.stages[this.compiled.stages.length - 1].output;
     const results = count * (4 + 4 * perStep(last) + 2 * (this.compiled.lastNeuron?.neurons ?? 0));
     return bytes + this.compiled.input.data.byteLength + results;
+  }
+
+  /**
+   * Measures, per layer fed by spikes, the event-driven kernel against the bit-mask kernel on these
+   * samples (the firing rates they cause) and keeps the faster. Both give the same output. Returns
+   * the milliseconds per sample of each and the choice.
+   */
+  calibrate(images: Float32Array, count = images.length / this.inputSize): Array<{ layer: string; events: number; bitmask: number; chosen: SpikeKernel }> {
+    const { stages, input } = this.compiled;
+    const times = stages.map(() => ({ events: 0, bitmask: 0 }));
+    const scratch: StageCounters = { synOps: 0, spikes: 0, ms: 0 };
+    for (let n = 0; n < count; n++) {
+      input.data.set(images.subarray(n * this.inputSize, (n + 1) * this.inputSize));
+      let x: Value = input;
+      for (const [s, stage] of stages.entries()) {
+        if (stage.kernels) {
+          // Alternate the order per sample, so that neither kernel always finds the cache warm.
+          const order: SpikeKernel[] = n % 2 === 0 ? ['events', 'bitmask'] : ['bitmask', 'events'];
+          for (const k of order) {
+            const t0 = performance.now();
+            stage.kernels[k](x);
+            times[s][k] += performance.now() - t0;
+          }
+        } else stage.run(x, scratch);
+        x = stage.output;
+      }
+    }
+    const report: Array<{ layer: string; events: number; bitmask: number; chosen: SpikeKernel }> = [];
+    for (const [s, stage] of stages.entries()) {
+      if (!stage.kernels) continue;
+      stage.kernel = times[s].bitmask < times[s].events ? 'bitmask' : 'events';
+      report.push({ layer: stage.layer, events: times[s].events / count, bitmask: times[s].bitmask / count, chosen: stage.kernel });
+    }
+    return report;
   }
 
   /** Clears the counters behind costs(). */

@@ -5,3 +5,4 @@ export type { CompileOptions } from './compile.js';
 export { formatCostTable } from './cost-table.js';
 export { packedNeuronSource } from './neuron-kernel.js';
 export type { Stage, StageMode } from './stage.js';
+export type { SpikeKernel } from './stages/linear.js';

@@ -1,3 +1,4 @@
+import type { SpikeKernel } from './stages/linear.js';
 import type { Value } from './values.js';
 
 /** How a layer runs in the packed engine. */
@@ -35,6 +36,9 @@ export interface Stage {
   floatOutputBytes: number;
   /** Bytes of working buffers besides the output (a neuron layer's state). */
   scratchBytes?: number;
+  /** Layers fed by spikes (WebAssembly SIMD): both ways to read them, and the one `run` uses. */
+  kernels?: Record<SpikeKernel, (x: Value) => number>;
+  kernel?: SpikeKernel;
   /** The output buffer; `run` fills it from the input. */
   output: Value;
   run(input: Value, counters: StageCounters): void;

@@ -20,8 +20,18 @@ export function denseGeometry(input: Value, units: number): ConvGeometry {
   return { inH: 1, inW: positions, cin: channels, outH: 1, outW: 1, cout: units, kh: 1, kw: positions, sh: 1, sw: 1, padTop: 0, padLeft: 0 };
 }
 
-/** The step that runs the layer on one sample: fills `out`, returns the accumulations done. */
-export function linearRun(layer: LinearLayer, input: Value, out: FloatValue, arena: Arena, kernels: ConvKernels | undefined): (x: Value) => number {
+/** How a layer fed by spikes reads them: set bits one by one, or every bit as a mask. */
+export type SpikeKernel = 'events' | 'bitmask';
+
+export interface LinearRuns {
+  /** Runs the layer on one sample: fills the output, returns the SynOps (spikes times fan-out) or multiply-adds. */
+  run: (x: Value) => number;
+  /** On spikes with WebAssembly SIMD: both kernels (same output), for the engine to measure and choose. */
+  kernels?: Record<SpikeKernel, (x: Value) => number>;
+}
+
+/** The layer's runs on one sample. */
+export function linearRun(layer: LinearLayer, input: Value, out: FloatValue, arena: Arena, kernels: ConvKernels | undefined): LinearRuns {
   const g = layer.geometry;
   const spikes = input.kind === 'spikes';
   const simd = kernels?.forChannels(g.cout);
@@ -33,13 +43,17 @@ export function linearRun(layer: LinearLayer, input: Value, out: FloatValue, are
     const [mean, gamma, beta] = bn ? [arena.copy(bn.mean), arena.copy(bn.gamma), arena.copy(bn.beta)] : [];
     const ptr = (a?: Float32Array) => (a ? a.byteOffset : 0);
     const stride = spikes ? (input as SpikeValue).words : g.cin;
-    const run = spikes ? simd.spikes : simd.real;
     const tail = [g.inH, g.inW, stride, g.cin, g.outH, g.outW, g.cout, g.kh, g.kw, g.sh, g.sw, g.padTop, g.padLeft, ptr(bias), ptr(mean), ptr(gamma), ptr(beta), ptr(norm)] as const;
-    return (x) => simd.block * run(x.data.byteOffset, kernel.byteOffset, out.data.byteOffset, x.steps, ...tail);
+    const runOf = (k: (...args: number[]) => number) => (x: Value) => simd.block * k(x.data.byteOffset, kernel.byteOffset, out.data.byteOffset, x.steps, ...tail);
+    if (!spikes) return { run: runOf(simd.real) };
+    const both = { events: runOf(simd.spikes), bitmask: runOf(simd.bitmask) };
+    return { run: both.events, kernels: both };
   }
   const epilogue = makeEpilogue(g.cout, layer.bias, layer.batchNorm);
   const kernel = layer.kernel;
-  return spikes
-    ? (x) => convSpikes(g, x as SpikeValue, kernel, out, epilogue)
-    : (x) => convFloat(g, x as FloatValue, kernel, out, epilogue);
+  return {
+    run: spikes
+      ? (x) => convSpikes(g, x as SpikeValue, kernel, out, epilogue)
+      : (x) => convFloat(g, x as FloatValue, kernel, out, epilogue),
+  };
 }

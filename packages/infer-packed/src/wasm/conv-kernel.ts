@@ -1,7 +1,9 @@
 // The conv and dense kernels in WebAssembly SIMD: the loops of stages/conv.ts (same gather order
 // (ky, kx, ci), same float32 rounding per add: f32x4.add rounds each lane as a float32 add does),
 // four output channels per instruction, a block of up to 32 channels held in registers while the
-// window is gathered (the block's kernel rows are read once per input event). `conv_spikes` visits only the set bits of the packed input
+// window is gathered (the block's kernel rows are read once per input event). On spikes there are
+// two forms: event-driven (conv_spikes) and every bit as a mask over its row (conv_bitmask), which
+// wins where most bits are set; the engine measures both at the firing rates it sees. `conv_spikes` visits only the set bits of the packed input
 // and adds the kernel row; `conv_float` multiplies real inputs (zeros skipped). Both apply the
 // bias and the folded batch norm, lane by lane in the float network's order. A dense layer is the
 // same loop: a valid convolution whose window covers every position.
@@ -56,7 +58,11 @@ function accumulateRow(B: number, real: boolean): Bytes {
 }
 
 /** The inputs under one kernel tap (iy, ix): set bits of its words, or its nonzero channels. */
-function tap(B: number, real: boolean): Bytes {
+/** How a kernel reads its input: set bits one by one, every bit as a mask, or real values. */
+type Mode = 'events' | 'bitmask' | 'real';
+
+function tap(B: number, mode: Mode): Bytes {
+  const real = mode === 'real';
   // ib: byte address of position (t, iy, ix); kb: the kernel row of channel 0 at this tap.
   const setIb = [...g(L.t), ...g(P.inH), ...op.mul, ...g(L.iy), ...op.add, ...g(P.inW), ...op.mul, ...g(L.ix), ...op.add, ...g(P.stride), ...op.mul, ...i(2), ...op.shl, ...g(P.x), ...op.add, ...op.set(L.ib)];
   const setKb = [...g(L.ky), ...g(P.kw), ...op.mul, ...g(L.kx), ...op.add, ...g(P.cin), ...op.mul, ...op.set(L.kb)];
@@ -69,8 +75,26 @@ function tap(B: number, real: boolean): Bytes {
       ...accumulateRow(B, true),
     ]))];
   }
+  const loadBits = [...g(L.ib), ...g(L.w), ...i(2), ...op.shl, ...op.add, ...op.i32Load(), ...op.set(L.bits)];
+  if (mode === 'bitmask') {
+    // Every channel's row, masked by its bit (all ones or all zeros): adding a masked row adds +0,
+    // which leaves a float32 sum as it is, so the sums are those of the event-driven kernel.
+    const channels = [...g(P.cin), ...g(L.w), ...i(5), ...op.shl, ...op.sub];
+    const upTo = [...i(32), ...channels, ...channels, ...i(32), ...op.gtS, ...op.select];
+    const masked: Bytes = [];
+    for (let j = 0; j < B; j++) masked.push(...g(acc(j)), ...g(L.row), ...op.v128Load(16 * j), ...g(L.vx), ...op.v128And, ...op.f32x4Add, ...op.set(acc(j)));
+    return [...setIb, ...setKb, ...forLoop(L.w, i(0), g(P.stride), i(1), [
+      ...loadBits,
+      ...g(L.events), ...g(L.bits), ...op.popcnt, ...op.add, ...op.set(L.events),
+      ...forLoop(L.ci, i(0), upTo, i(1), [
+        ...i(0), ...g(L.bits), ...g(L.ci), ...op.shrU, ...i(1), ...op.and, ...op.sub, ...op.i32x4Splat, ...op.set(L.vx),
+        ...rowOf([...g(L.w), ...i(5), ...op.shl, ...g(L.ci), ...op.add]),
+        ...masked,
+      ]),
+    ])];
+  }
   return [...setIb, ...setKb, ...forLoop(L.w, i(0), g(P.stride), i(1), [
-    ...g(L.ib), ...g(L.w), ...i(2), ...op.shl, ...op.add, ...op.i32Load(), ...op.set(L.bits),
+    ...loadBits,
     ...whileLoop(g(L.bits), [
       ...rowOf([...g(L.w), ...i(5), ...op.shl, ...g(L.bits), ...op.ctz, ...op.add]),
       // clear the lowest set bit
@@ -80,12 +104,12 @@ function tap(B: number, real: boolean): Bytes {
   ])];
 }
 
-function convBody(B: number, real: boolean): Bytes {
+function convBody(B: number, mode: Mode): Bytes {
   const window = forLoop(L.ky, i(0), g(P.kh), i(1), [
     ...g(L.oy), ...g(P.sh), ...op.mul, ...g(P.padTop), ...op.sub, ...g(L.ky), ...op.add, ...op.set(L.iy),
     ...ifThen([...g(L.iy), ...g(P.inH), ...op.ltU], forLoop(L.kx, i(0), g(P.kw), i(1), [
       ...g(L.ox), ...g(P.sw), ...op.mul, ...g(P.padLeft), ...op.sub, ...g(L.kx), ...op.add, ...op.set(L.ix),
-      ...ifThen([...g(L.ix), ...g(P.inW), ...op.ltU], tap(B, real)),
+      ...ifThen([...g(L.ix), ...g(P.inW), ...op.ltU], tap(B, mode)),
     ])),
   ]);
   // One block of 4B output channels: the accumulators stay in registers over the whole window.
@@ -106,12 +130,12 @@ function convBody(B: number, real: boolean): Bytes {
   ];
 }
 
-const fn = (name: string, B: number, real: boolean): FunctionDef => ({
+const fn = (name: string, B: number, mode: Mode): FunctionDef => ({
   name,
   params: new Array(PARAMS).fill(type.i32),
   results: [type.i32],
   locals: [...new Array(I32_LOCALS).fill(type.i32), type.v128, ...new Array(B).fill(type.v128)],
-  body: convBody(B, real),
+  body: convBody(B, mode),
 });
 
 /** Vectors per block for `cout` channels: the largest divisor of cout / 4 up to 8 (registers to spare). */
@@ -121,16 +145,27 @@ export function blockVectors(cout: number): number {
   return 1;
 }
 
-/** The module's bytes for blocks of B vectors: conv_spikes and conv_float, on a memory of `pages` 64 KiB pages imported as env.memory. */
+/** The module's bytes for blocks of B vectors: conv_spikes, conv_bitmask and conv_float, on a memory of `pages` 64 KiB pages imported as env.memory. */
 export function convModuleBytes(pages: number, B: number): Uint8Array<ArrayBuffer> {
-  return moduleBytes([fn('conv_spikes', B, false), fn('conv_float', B, true)], pages);
+  return moduleBytes([fn('conv_spikes', B, 'events'), fn('conv_bitmask', B, 'bitmask'), fn('conv_float', B, 'real')], pages);
 }
 
 export type ConvKernel = (...args: number[]) => number;
 
+export interface ChannelKernels {
+  /** Spikes in, set bits visited one by one (event-driven). */
+  spikes: ConvKernel;
+  /** Spikes in, every bit applied as a mask (no branches; the work of the dense layer). */
+  bitmask: ConvKernel;
+  /** Real values in. */
+  real: ConvKernel;
+  /** Output channels per block: the kernels return events per block, so SynOps = block * events. */
+  block: number;
+}
+
 export interface ConvKernels {
   /** Kernels whose output channels (a multiple of 4) go in blocks of blockVectors(cout) vectors; each returns the kernel rows added. */
-  forChannels(cout: number): { spikes: ConvKernel; real: ConvKernel; block: number } | undefined;
+  forChannels(cout: number): ChannelKernels | undefined;
 }
 
 /** The kernels on `memory`, made per block size on first use; undefined where WebAssembly SIMD is not available. */
@@ -138,7 +173,7 @@ export function instantiateConvKernels(memory: WebAssembly.Memory): ConvKernels 
   if (typeof WebAssembly === 'undefined') return undefined;
   const pages = memory.buffer.byteLength / 65536;
   if (!WebAssembly.validate(convModuleBytes(pages, 1))) return undefined;
-  const made = new Map<number, { spikes: ConvKernel; real: ConvKernel; block: number }>();
+  const made = new Map<number, ChannelKernels>();
   return {
     forChannels(cout) {
       if (cout % 4 !== 0) return undefined;
@@ -146,8 +181,8 @@ export function instantiateConvKernels(memory: WebAssembly.Memory): ConvKernels 
       let k = made.get(B);
       if (!k) {
         const instance = new WebAssembly.Instance(new WebAssembly.Module(convModuleBytes(pages, B)), { env: { memory } });
-        const e = instance.exports as unknown as { conv_spikes: ConvKernel; conv_float: ConvKernel };
-        k = { spikes: e.conv_spikes, real: e.conv_float, block: 4 * B };
+        const e = instance.exports as unknown as { conv_spikes: ConvKernel; conv_bitmask: ConvKernel; conv_float: ConvKernel };
+        k = { spikes: e.conv_spikes, bitmask: e.conv_bitmask, real: e.conv_float, block: 4 * B };
         made.set(B, k);
       }
       return k;
