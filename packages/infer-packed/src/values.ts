@@ -31,7 +31,7 @@ export function layout(shape: number[]): { positions: number; channels: number }
   return { positions: shape.reduce((a, b) => a * b, 1) / channels, channels };
 }
 
-export const wordsFor = (channels: number): number => Math.ceil(channels / 32);
+const wordsFor = (channels: number): number => Math.ceil(channels / 32);
 
 /** Where values get their memory (an Arena, or plain arrays). */
 export interface Allocator {
@@ -39,7 +39,7 @@ export interface Allocator {
   words(n: number): Uint32Array;
 }
 
-export const plainArrays: Allocator = { floats: (n) => new Float32Array(n), words: (n) => new Uint32Array(n) };
+const plainArrays: Allocator = { floats: (n) => new Float32Array(n), words: (n) => new Uint32Array(n) };
 
 export function spikeValue(shape: number[], steps: number, memory: Allocator = plainArrays): SpikeValue {
   const { positions, channels } = layout(shape);
@@ -49,13 +49,6 @@ export function spikeValue(shape: number[], steps: number, memory: Allocator = p
 
 export function floatValue(shape: number[], steps: number, memory: Allocator = plainArrays): FloatValue {
   return { kind: 'float', steps, shape, data: memory.floats(steps * shape.reduce((a, b) => a * b, 1)) };
-}
-
-/** Number of set bits of a word. */
-export function popcount(w: number): number {
-  w -= (w >>> 1) & 0x55555555;
-  w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
-  return (Math.imul((w + (w >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
 /** Spike (0 or 1) of flat unit u (position u / channels, channel u % channels) at step t. */
