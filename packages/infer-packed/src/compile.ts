@@ -115,7 +115,7 @@ export async function compileStages(network: Network, options: CompileOptions = 
         const geometry = layer.kind === 'conv2d'
           ? convGeometry(into.shape, layer.outputShape, pair(layer.spec.kernelSize), pair(layer.spec.stride), layer.spec.padding as 'same' | 'valid')
           : denseGeometry(into, layer.outputShape[0]);
-        const runs = linearRun({ geometry, kernel: await values(layer, 'kernel'), bias: await biasOf(layer), batchNorm: await foldNext() }, into, out, arena, kernels);
+        const runs = await linearRun({ geometry, kernel: await values(layer, 'kernel'), bias: await biasOf(layer), batchNorm: await foldNext() }, into, out, arena, kernels);
         const g = geometry;
         const stage: Stage = {
           ...base, mode: into.kind === 'spikes' ? 'packed' : 'float', note: floatNote(), output: out, ...bytesOf(out, T),
@@ -152,7 +152,7 @@ export async function compileStages(network: Network, options: CompileOptions = 
         const state = neuron.ir.init.map(() => arena.floats(size(layer.outputShape)));
         const real = into.kind === 'float' ? into : float(into.shape, into.steps);
         const inexact = inexactReason(neuron.ir);
-        const simdStep = options.simd !== false && arena.memory ? instantiateNeuronStep(neuron.ir, arena.memory, out.channels).step : undefined;
+        const simdStep = options.simd !== false && arena.memory ? (await instantiateNeuronStep(neuron.ir, arena.memory, out.channels)).step : undefined;
         const stage: Stage & { output: SpikeValue } = {
           ...base, mode: 'packed', note: inexact ? `not bit-identical to the float network: ${inexact}` : undefined, neurons: size(layer.outputShape),
           scratchBytes: state.reduce((a, s) => a + s.byteLength, 0) + (real === into ? 0 : real.data.byteLength),

@@ -31,10 +31,10 @@ export interface LinearRuns {
 }
 
 /** The layer's runs on one sample. */
-export function linearRun(layer: LinearLayer, input: Value, out: FloatValue, arena: Arena, kernels: ConvKernels | undefined): LinearRuns {
+export async function linearRun(layer: LinearLayer, input: Value, out: FloatValue, arena: Arena, kernels: ConvKernels | undefined): Promise<LinearRuns> {
   const g = layer.geometry;
   const spikes = input.kind === 'spikes';
-  const simd = kernels?.forChannels(g.cout);
+  const simd = await kernels?.forChannels(g.cout);
   if (simd) {
     const kernel = arena.copy(layer.kernel);
     const bias = layer.bias ? arena.copy(layer.bias) : undefined;

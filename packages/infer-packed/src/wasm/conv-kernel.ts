@@ -165,24 +165,29 @@ export interface ChannelKernels {
 
 export interface ConvKernels {
   /** Kernels whose output channels (a multiple of 4) go in blocks of blockVectors(cout) vectors; each returns the kernel rows added. */
-  forChannels(cout: number): ChannelKernels | undefined;
+  forChannels(cout: number): Promise<ChannelKernels | undefined>;
 }
 
-/** The kernels on `memory`, made per block size on first use; undefined where WebAssembly SIMD is not available. */
+/**
+ * The kernels on `memory`, made per block size on first use (compiled asynchronously: browsers
+ * refuse to compile modules over 4 KB synchronously on the main thread); undefined where
+ * WebAssembly SIMD is not available.
+ */
 export function instantiateConvKernels(memory: WebAssembly.Memory): ConvKernels | undefined {
   if (typeof WebAssembly === 'undefined') return undefined;
   const pages = memory.buffer.byteLength / 65536;
   if (!WebAssembly.validate(convModuleBytes(pages, 1))) return undefined;
-  const made = new Map<number, ChannelKernels>();
+  const made = new Map<number, Promise<ChannelKernels>>();
   return {
     forChannels(cout) {
-      if (cout % 4 !== 0) return undefined;
+      if (cout % 4 !== 0) return Promise.resolve(undefined);
       const B = blockVectors(cout);
       let k = made.get(B);
       if (!k) {
-        const instance = new WebAssembly.Instance(new WebAssembly.Module(convModuleBytes(pages, B)), { env: { memory } });
-        const e = instance.exports as unknown as { conv_spikes: ConvKernel; conv_bitmask: ConvKernel; conv_float: ConvKernel };
-        k = { spikes: e.conv_spikes, bitmask: e.conv_bitmask, real: e.conv_float, block: 4 * B };
+        k = WebAssembly.instantiate(convModuleBytes(pages, B), { env: { memory } }).then(({ instance }) => {
+          const e = instance.exports as unknown as { conv_spikes: ConvKernel; conv_bitmask: ConvKernel; conv_float: ConvKernel };
+          return { spikes: e.conv_spikes, bitmask: e.conv_bitmask, real: e.conv_float, block: 4 * B };
+        });
         made.set(B, k);
       }
       return k;

@@ -108,8 +108,8 @@ export function neuronModuleBytes(ir: NeuronIR, pages: number): Uint8Array<Array
 
 export type WasmNeuronStep = (...args: number[]) => number;
 
-/** The step on `memory`, or why it is not emitted (a math function, channels not a multiple of 4, no SIMD). */
-export function instantiateNeuronStep(ir: NeuronIR, memory: WebAssembly.Memory, channels: number): { step?: WasmNeuronStep; reason?: string } {
+/** The step on `memory` (compiled asynchronously), or why it is not emitted (a math function, channels not a multiple of 4, no SIMD). */
+export async function instantiateNeuronStep(ir: NeuronIR, memory: WebAssembly.Memory, channels: number): Promise<{ step?: WasmNeuronStep; reason?: string }> {
   if (channels % 4 !== 0) return { reason: `${channels} channels are not a multiple of 4` };
   let bytes: Uint8Array<ArrayBuffer>;
   try {
@@ -119,6 +119,6 @@ export function instantiateNeuronStep(ir: NeuronIR, memory: WebAssembly.Memory, 
     throw e;
   }
   if (!WebAssembly.validate(bytes)) return { reason: 'this runtime has no WebAssembly SIMD' };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
   return { step: (instance.exports as unknown as { step: WasmNeuronStep }).step };
 }
