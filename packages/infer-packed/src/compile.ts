@@ -113,7 +113,7 @@ export async function compileStages(network: Network, options: CompileOptions = 
       case 'dense': {
         const out = float(layer.outputShape, into.steps);
         const geometry = layer.kind === 'conv2d'
-          ? convGeometry(into.shape, layer.outputShape, pair(layer.spec.kernelSize), pair(layer.spec.stride), layer.spec.padding as 'same' | 'valid')
+          ? convGeometry(into.shape, layer.outputShape, pair(layer.spec.kernelSize), pair(layer.spec.stride), layer.spec.padding)
           : denseGeometry(into, layer.outputShape[0]);
         const runs = await linearRun({ geometry, kernel: await values(layer, 'kernel'), bias: await biasOf(layer), batchNorm: await foldNext() }, into, out, arena, kernels);
         const g = geometry;
@@ -146,6 +146,7 @@ export async function compileStages(network: Network, options: CompileOptions = 
       case 'neuron': {
         const neuron = layer.neuron;
         if (!neuron) throw new PackError(layer.name, 'is a neuron layer without compiled dynamics');
+        if (layer.emitsSpikes !== true) throw new PackError(layer.name, `is a "${neuron.kind}" readout: it outputs its membrane potential, not spikes (the packed engine runs neuron layers that fire)`);
         const params = await Promise.all(neuron.paramNames.map(async (p) => (await values(layer, p))[0]));
         const { step, invariants } = packedNeuronStep(neuron, params);
         const out = spiking(layer.outputShape, T);

@@ -1,4 +1,5 @@
 import { loadCheckpoint } from '@spikeflow/core';
+import { datasets } from '@spikeflow/datasets/node';
 import { formatCostTable } from '@spikeflow/infer-packed';
 import { selectBackend } from '../backends.js';
 import { loadSplits } from '../data.js';
@@ -6,19 +7,17 @@ import { chooseEngine, ENGINES, runFloat, runPacked, type EngineName } from '../
 import { integer, str, unknownName, UsageError } from '../flags.js';
 import type { Command } from './command.js';
 
-const EVAL_DATASETS = ['fashion-mnist', 'mnist'] as const;
-
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'test accuracy of a checkpoint',
-  usage: 'spikeflow eval --checkpoint DIR [--engine float|packed|auto] [--backend NAME] [--threads N] [--batch-size N] [--dataset fashion-mnist|mnist] [--data-dir DIR] [--test-limit N]\n'
+  usage: 'spikeflow eval --checkpoint DIR [--engine float|packed|auto] [--backend NAME] [--threads N] [--batch-size N] [--dataset NAME] [--data-dir DIR] [--test-limit N]\n'
     + '  --engine float: the network\'s forward on the backend (default); packed: spikes packed 32 per word, event-driven\n'
     + '  synapses (@spikeflow/infer-packed; prints its cost table); auto: packed where the network packs, else float and why',
   async run({ flags, log }) {
     const dir = str(flags, 'checkpoint');
     if (!dir) throw new UsageError('--checkpoint: required by "eval"');
     const dataset = str(flags, 'dataset') ?? 'fashion-mnist';
-    if (!(EVAL_DATASETS as readonly string[]).includes(dataset)) throw unknownName('--dataset', 'dataset', dataset, EVAL_DATASETS);
+    if (!datasets.has(dataset)) throw unknownName('--dataset', 'dataset', dataset, datasets.names());
     const engine = str(flags, 'engine') ?? 'float';
     if (!(ENGINES as readonly string[]).includes(engine)) throw unknownName('--engine', 'engine', engine, ENGINES);
     const testLimit = integer(flags, 'test-limit', 0) ?? 0;
@@ -26,7 +25,7 @@ export const evalCommand: Command = {
     await selectBackend(str(flags, 'backend') ?? 'auto', integer(flags, 'threads', 1, 64));
     const ckpt = await loadCheckpoint(`file://${dir}`);
     try {
-      const { test } = await loadSplits({ dataset: dataset as (typeof EVAL_DATASETS)[number], dataDir: str(flags, 'data-dir'), trainLimit: 1, testLimit, seed: 0 });
+      const { test } = await loadSplits({ dataset, dataDir: str(flags, 'data-dir'), trainLimit: 1, testLimit, seed: 0, frames: ckpt.spec.timeSteps });
       const packed = await chooseEngine(ckpt.network, engine as EngineName, log);
       const run = packed ? await runPacked(packed, test, batchSize) : await runFloat(ckpt.network, test, batchSize);
       log(`test accuracy ${(100 * run.accuracy).toFixed(2)}% on ${test.source}`);

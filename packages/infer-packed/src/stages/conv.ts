@@ -22,13 +22,18 @@ export interface ConvGeometry {
   padLeft: number;
 }
 
-export function convGeometry(inShape: number[], outShape: number[], kernel: [number, number], stride: [number, number], padding: 'same' | 'valid'): ConvGeometry {
+/**
+ * The conv's geometry. Padding: 'same', 'valid', or explicit zeros on both sides (a number or
+ * [height, width]); zeros outside the input add nothing to a sum, so they are skipped.
+ */
+export function convGeometry(inShape: number[], outShape: number[], kernel: [number, number], stride: [number, number], padding: unknown): ConvGeometry {
   const [inH, inW, cin] = inShape;
   const [outH, outW, cout] = outShape;
   const [kh, kw] = kernel;
   const [sh, sw] = stride;
-  const padTop = padding === 'same' ? Math.floor(Math.max(0, (outH - 1) * sh + kh - inH) / 2) : 0;
-  const padLeft = padding === 'same' ? Math.floor(Math.max(0, (outW - 1) * sw + kw - inW) / 2) : 0;
+  const explicit = typeof padding === 'number' ? [padding, padding] : Array.isArray(padding) ? padding as number[] : undefined;
+  const padTop = explicit ? explicit[0] : padding === 'same' ? Math.floor(Math.max(0, (outH - 1) * sh + kh - inH) / 2) : 0;
+  const padLeft = explicit ? explicit[1] : padding === 'same' ? Math.floor(Math.max(0, (outW - 1) * sw + kw - inW) / 2) : 0;
   return { inH, inW, cin, outH, outW, cout, kh, kw, sh, sw, padTop, padLeft };
 }
 
