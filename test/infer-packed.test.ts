@@ -182,6 +182,41 @@ describe('packed inference (@spikeflow/infer-packed) against the float forward o
     }
   });
 
+  it('runs a conv with explicit padding (zeros on both sides) as the float network does', async () => {
+    const net = build({
+      ...spec,
+      layers: [
+        { kind: 'conv2d', filters: 8, kernelSize: 3, padding: [1, 2], useBias: true },
+        { kind: 'batchNorm' },
+        neuron('if'),
+        { kind: 'conv2d', filters: 8, kernelSize: 3, padding: 1, useBias: false },
+        { kind: 'batchNorm' },
+        neuron('lif'),
+        { kind: 'pool', pool: 'max', size: 2 },
+        { kind: 'flatten' },
+        { kind: 'dense', units: 12, useBias: false },
+        { kind: 'batchNorm' },
+        neuron('plif'),
+      ],
+    } as ModelSpec, { seed: 13 });
+    await liven(net);
+    const packed = await compileInference(net);
+    const last = net.layers.at(-1)!.name;
+    const { output, records } = net.forward(images, { record: [last] });
+    const counts = Array.from(await tf.sum(records.get(last)!.spikes, 0).data());
+    tf.dispose([output, records.get(last)!.spikes, records.get(last)!.v ?? []]);
+    const r = packed.predict((await images.data()) as Float32Array, 48);
+    expect(Array.from(r.outputCounts)).toEqual(counts);
+    expect(counts.some((c) => c > 0)).toBe(true);
+    net.dispose();
+  });
+
+  it('refuses a readout (a neuron layer that outputs V, not spikes), naming the layer', async () => {
+    const net = build({ ...spec, layers: [spec.layers[0], neuron('if'), { kind: 'flatten' }, { kind: 'dense', units: 10, useBias: false }, { kind: 'neuron', neuron: 'li' }] } as ModelSpec);
+    await expect(compileInference(net)).rejects.toThrow('packed inference: layer "neuron1" is a "li" readout: it outputs its membrane potential, not spikes (the packed engine runs neuron layers that fire)');
+    net.dispose();
+  });
+
   it('refuses a pool plugin without a packed form, naming the layer and why', async () => {
     const own = new Registry();
     own.register(neurons, surrogates, pools, definePool({ kind: 'median', options: {}, apply: (x) => x }));
