@@ -113,7 +113,8 @@ let countsDiffer = 0;
 let correctFloat = 0;
 let correctPacked = 0;
 for (let s = 0; s < n; s += 64) {
-  const xs = batchOf(s, 64);
+  const size = Math.min(64, n - s);
+  const xs = batchOf(s, size);
   const { output, records } = network.forward(xs, { record: [lastNeuron] });
   const mean = tf.mean(output, 0);
   const predicted = tf.argMax(mean, 1);
@@ -122,8 +123,8 @@ for (let s = 0; s < n; s += 64) {
   const summed = tf.sum(spikes, 0);
   const counts = await summed.data();
   tf.dispose([xs, output, mean, predicted, spikes, summed, records.get(lastNeuron).v ?? []]);
-  const r = packed.predict(images.subarray(s * per, (s + 64) * per), 64, { timing: true });
-  for (let i = 0; i < 64; i++) {
+  const r = packed.predict(images.subarray(s * per, (s + size) * per), size, { timing: true });
+  for (let i = 0; i < size; i++) {
     if (p[i] !== r.predictions[i]) predictionsDiffer++;
     if (p[i] === labels[s + i]) correctFloat++;
     if (r.predictions[i] === labels[s + i]) correctPacked++;
