@@ -1,17 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { andKind } from '@spikeflow/spec';
-import { defineLayer } from '../layer-plugin.js';
-import { mergeDetail } from './merge-detail.js';
+import { defineMerge, mergeDetail } from './merge-detail.js';
 
-export const and = defineLayer({
-  ...andKind,
-  stateless: true,
-  build: () => ({
-    passesSpikes: true,
-    apply: () => {
-      throw new Error('and: takes its inputs through applyMany');
-    },
-    applyMany: (xs) => xs.slice(1).reduce((acc, x) => tf.mul(acc, x), xs[0]),
-  }),
-  summary: (l) => mergeDetail(l, ' AND '),
-});
+export const and = defineMerge(andKind, (xs) => xs.slice(1).reduce((acc, x) => tf.mul(acc, x), xs[0]), (l) => mergeDetail(l, ' AND '), true);

@@ -1,20 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { iandKind } from '@spikeflow/spec';
-import { defineLayer } from '../layer-plugin.js';
+import { defineMerge } from './merge-detail.js';
 
-export const iand = defineLayer({
-  ...iandKind,
-  stateless: true,
-  build: () => ({
-    passesSpikes: true,
-    apply: () => {
-      throw new Error('iand: takes its inputs through applyMany');
-    },
-    // (NOT a) AND b, with a the first input: (1 - a) * b.
-    applyMany: ([a, b]) => tf.mul(tf.sub(1, a), b),
-  }),
-  summary: (l) => {
-    const [a, b] = l.inputs as string[];
-    return `NOT ${a} AND ${b}`;
-  },
-});
+// (NOT a) AND b, with a the first input: (1 - a) * b.
+export const iand = defineMerge(iandKind, ([a, b]) => tf.mul(tf.sub(1, a), b), (l) => `NOT ${(l.inputs as string[])[0]} AND ${(l.inputs as string[])[1]}`, true);
