@@ -51,4 +51,13 @@ export const neuron = defineLayer({
     };
   },
   summary: neuronDetail,
+  nir: {
+    // The node of the layer's neuron plugin (its NIR codec), one value per neuron.
+    export(c) {
+      const { node, spikes } = c.neuron(c.layer, c.inputs[0].shape);
+      c.node(c.name, node);
+      c.connect(c.name);
+      return { spikes };
+    },
+  },
 });
