@@ -21,6 +21,7 @@ export const SLOW_TESTS = [
   'test/packages.test.ts', // npm pack of every package, publint and arethetypeswrong on each
   'test/outside-plugin.test.ts', // a plugin package outside the monorepo, installed from tarballs
   'test/gpu-check.test.ts', // scripts/gpu-check.mjs --smoke on whatever WebGPU adapter is here
+  'docs/test/draw-model-accuracy.test.ts', // the draw demo's model on the 10,000 Fashion-MNIST test images
 ];
 
 const ALL_TESTS = ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts', 'docs/test/**/*.test.ts'];
