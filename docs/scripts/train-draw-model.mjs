@@ -6,7 +6,7 @@
 // accuracy, weight bytes, parameters and the commands that made it. Needs the packages built.
 // Usage: node docs/scripts/train-draw-model.mjs [--from RUN_DIR] [--backend wasm] [--threads 1]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,11 +40,15 @@ if (runDir === undefined) {
 
 const ckpt = await loadCheckpoint(`file://${join(runDir, 'best')}`);
 const trained = await readMetrics(runDir);
+for (const f of readdirSync(outDir)) if (/^(model.*\.json|manifest\.json|weights-.*\.bin)$/.test(f)) rmSync(join(outDir, f));
 await saveCheckpoint(ckpt.network, `file://${outDir}`, { extra: { epoch: ckpt.meta.epoch } });
 ckpt.network.dispose();
+// The site loads tfjs's plain layout (model.json + weights) over http: the saved model file becomes
+// model.json and the manifest (Node's crash-safe commit record) goes.
+const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8'));
+renameSync(join(outDir, manifest.model), join(outDir, 'model.json'));
+rmSync(join(outDir, 'manifest.json'));
 const [weightsFile] = JSON.parse(readFileSync(join(outDir, 'model.json'), 'utf8')).weightsManifest[0].paths;
-// Saving again writes a new content-named weights file: keep only the one model.json names.
-for (const f of readdirSync(outDir)) if (f.endsWith('.bin') && f !== weightsFile) rmSync(join(outDir, f));
 rmSync(join(outDir, 'training.json'), { force: true });
 
 // The shipped files, read back and tested on the official test split.

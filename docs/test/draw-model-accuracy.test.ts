@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
 import { loadCheckpoint, use } from '@spikeflow/core';
+import '@spikeflow/core/node';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { DataLocationError, evaluate, loadSplits, selectBackend } from '@spikeflow/train';

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadCheckpoint, use } from '@spikeflow/core';
+import '@spikeflow/core/node';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { median, networkClassifier, timedClassify, type DrawModelRecord } from '../lib/draw.js';
