@@ -14,6 +14,9 @@ export interface Captured<T> {
 
 type Fs = typeof import('node:fs');
 
+/** A Node built-in, imported by a computed name: bundlers for the browser must not try to include it. */
+export const nodeBuiltin = <T>(name: string): Promise<T> => import(/* @vite-ignore */ `node:${name}`) as Promise<T>;
+
 /**
  * Whether descriptor 2 can be reopened by path and written through the new description without
  * reordering output: terminals, pipes and character devices, and regular files opened for appending
@@ -51,9 +54,9 @@ function pointStderrAt(fs: Fs, path: string, flags: string): boolean {
 export async function captureNativeStderr<T>(fn: () => Promise<T>): Promise<Captured<T>> {
   const onLinux = typeof process !== 'undefined' && process.platform === 'linux';
   if (!onLinux) return { value: await fn(), text: '', captured: false };
-  const fs: Fs = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
+  const fs = await nodeBuiltin<Fs>('fs');
+  const { tmpdir } = await nodeBuiltin<typeof import('node:os')>('os');
+  const { join } = await nodeBuiltin<typeof import('node:path')>('path');
   let original: number;
   try {
     if (!reopenable(fs)) return { value: await fn(), text: '', captured: false };

@@ -3,7 +3,7 @@
 // for in a child process, whose stderr is kept and printed only outside tfjs's production mode; this
 // process meets Dawn only if WebGPU is then chosen.
 import * as tf from '@tensorflow/tfjs';
-import { DAWN_LOG_LINE } from './native-stderr.js';
+import { DAWN_LOG_LINE, nodeBuiltin } from './native-stderr.js';
 
 /** What the child reports of the adapter: the fields describeAdapter() reads. */
 export interface ProbedAdapter {
@@ -22,9 +22,9 @@ process.exit(0);
 
 /** Resolves to the adapter Dawn offers (null: none); rejects with a one-line reason. */
 export async function probeDawnAdapterInChild(timeoutMs = 60_000): Promise<ProbedAdapter | null> {
-  const { createRequire } = await import('node:module');
-  const { pathToFileURL } = await import('node:url');
-  const { execFile } = await import('node:child_process');
+  const { createRequire } = await nodeBuiltin<typeof import('node:module')>('module');
+  const { pathToFileURL } = await nodeBuiltin<typeof import('node:url')>('url');
+  const { execFile } = await nodeBuiltin<typeof import('node:child_process')>('child_process');
   let webgpuUrl: string;
   try {
     webgpuUrl = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
