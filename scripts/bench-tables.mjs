@@ -36,7 +36,7 @@ function backendsTable(r) {
       lines.push(`| ${run.name} | - | - | - | - | - | - | failed: ${run.error} |`);
       continue;
     }
-    const name = run.framework === 'spikingjelly' ? `SpikingJelly ${b.version ?? ''} (PyTorch ${b.torch ?? '?'}, CPU)`.replace('  ', ' ') : run.name;
+    const name = run.framework === 'spikingjelly' ? `SpikingJelly ${b.version ?? '(version unknown)'}, PyTorch ${b.torch ?? '?'} (CPU)` : run.name;
     const each = run.rounds.map((x) => (x.error ? 'failed' : f(x.snnImagesPerSecond))).join(', ');
     const ratio = r.ratios.find((x) => run.framework === 'spikeflow' && x.backend === run.backend);
     lines.push(`| ${name} | ${b.neuronImpl ?? '-'} | ${b.threads ?? '-'} | ${f(b.snnImagesPerSecond)} | ${each} | ${f(b.annImagesPerSecond)} | ${f(b.ratio, 2)} | ${ratio ? f(ratio.ratio, 2) : '-'} |`);
