@@ -18,6 +18,7 @@ export const OPTIONS = {
   'test-limit': { type: 'string' },
   'max-steps': { type: 'string' },
   'max-minutes': { type: 'string' },
+  'checkpoint-every': { type: 'string' },
   'budget-minutes': { type: 'string' },
   seed: { type: 'string' },
   'data-dir': { type: 'string' },
