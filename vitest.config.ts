@@ -22,6 +22,7 @@ export const SLOW_TESTS = [
   'test/outside-plugin.test.ts', // a neuron plugin package outside the monorepo and its scaffold, installed from tarballs
   'test/outside-layer-plugin.test.ts', // a layer plugin package outside the monorepo and its scaffold, installed from tarballs
   'test/gpu-check.test.ts', // scripts/gpu-check.mjs --smoke on whatever WebGPU adapter is here
+  'docs/test/draw-model-accuracy.test.ts', // the draw demo's model on the 10,000 Fashion-MNIST test images
 ];
 
 const ALL_TESTS = ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts', 'docs/test/**/*.test.ts'];

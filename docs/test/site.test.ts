@@ -72,8 +72,9 @@ async function plotChangeAfterSlider(page: Page, slider: string): Promise<number
 }
 
 /** Paints each image on the draw canvas (10x10 pixels per image pixel), classifies it, counts the right ones. */
-async function drawAndClassify(page: Page): Promise<{ correct: number; predictions: number[] }> {
+async function drawAndClassify(page: Page): Promise<{ correct: number; predictions: number[]; latenciesMs: number[] }> {
   const predictions: number[] = [];
+  const latenciesMs: number[] = [];
   let correct = 0;
   for (const [i, { pixels, label }] of heldOutImages().entries()) {
     await page.evaluate((px) => {
@@ -92,9 +93,11 @@ async function drawAndClassify(page: Page): Promise<{ correct: number; predictio
     await page.waitForSelector(`[data-testid=draw-prediction][data-count="${i + 1}"]`, { timeout: 60_000 });
     const predicted = Number(await page.getAttribute('[data-testid=draw-prediction]', 'data-class'));
     predictions.push(predicted);
+    // The page shows each classification's latency.
+    latenciesMs.push(Number(await page.getAttribute('[data-testid=draw-latency]', 'data-ms')));
     if (predicted === label) correct++;
   }
-  return { correct, predictions };
+  return { correct, predictions, latenciesMs };
 }
 
 /** Trains until held-out accuracy passes 50% or the step bound; returns what the page showed. */
@@ -200,8 +203,10 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
       const problems = watchProblems(page);
       await open(page, server.url + '/demos/draw', '[data-testid=draw-ready]');
       expect(await backendShown(page)).toBe('webgpu');
-      const { correct, predictions } = await drawAndClassify(page);
-      console.log(`draw demo on WebGPU: ${correct}/10 correct (predicted ${predictions.join(', ')})`);
+      const { correct, predictions, latenciesMs } = await drawAndClassify(page);
+      console.log(`draw demo on WebGPU: ${correct}/10 correct (predicted ${predictions.join(', ')}), latency ${latenciesMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+      expect(latenciesMs.every((ms) => ms > 0)).toBe(true);
+      expect(await page.textContent('[data-testid=draw-ready]')).toMatch(/on the 10,000 Fashion-MNIST test images, \d+ KiB of weights/);
       expect(correct).toBeGreaterThanOrEqual(8);
       expect(await page.locator('.demo-layer').count()).toBe(4);
       await page.screenshot({ path: join(shots, 'draw-webgpu.png'), fullPage: true });
@@ -247,8 +252,11 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
 
       await open(page, server.url + '/demos/draw', '[data-testid=draw-ready]');
       expect(await backendShown(page)).toBe('wasm');
-      const { correct } = await drawAndClassify(page);
+      const { correct, latenciesMs } = await drawAndClassify(page);
+      console.log(`draw demo on wasm: ${correct}/10 correct, latency ${latenciesMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
       expect(correct).toBeGreaterThanOrEqual(8);
+      expect(latenciesMs.every((ms) => ms > 0)).toBe(true);
+      expect(await page.textContent('[data-testid=draw-latency]')).toMatch(/^\s*Classified in [\d.]+ ms \(median of 10: [\d.]+ ms\)/);
       await page.screenshot({ path: join(shots, 'draw-wasm.png'), fullPage: true });
 
       expect(problems).toEqual([]);
