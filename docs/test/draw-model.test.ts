@@ -9,7 +9,7 @@ import { loadCheckpoint, use } from '@spikeflow/core';
 import '@spikeflow/core/node';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
-import { median, networkClassifier, timedClassify, type DrawModelRecord } from '../lib/draw.js';
+import { median, networkClassifier, packedClassifier, timedClassify, type DrawModelRecord } from '../lib/draw.js';
 
 const dir = fileURLToPath(new URL('../public/models/draw/', import.meta.url));
 const record = JSON.parse(readFileSync(dir + 'record.json', 'utf8')) as DrawModelRecord & { weightsFile: string; trainCommand: string; exportCommand: string };
@@ -51,6 +51,20 @@ describe('the draw demo model', () => {
     expect(ms).toBeGreaterThan(0);
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
+    ckpt.network.dispose();
+  });
+  test('the page predicts with the packed binary-spike engine, which agrees with the float network', async () => {
+    const ckpt = await loadCheckpoint(`file://${dir}`);
+    const { classifier, engine } = await packedClassifier(ckpt.network);
+    expect(engine).toMatch(/^packed/);
+    const float = networkClassifier(ckpt.network);
+    // Smooth blobs at several places and sizes: drawings, not noise.
+    for (let k = 0; k < 6; k++) {
+      const pixels = new Float32Array(784).map((_, i) => Math.max(0, 1 - Math.hypot((i % 28) - 8 - 2 * k, Math.floor(i / 28) - 6 - 3 * k) / (6 + k)));
+      const { result, ms } = await timedClassify(classifier, pixels);
+      expect(result.predictMs).toBe(ms);
+      expect(result.prediction).toBe((await float(pixels)).prediction);
+    }
     ckpt.network.dispose();
   });
 });

@@ -257,6 +257,8 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
       expect(correct).toBeGreaterThanOrEqual(8);
       expect(latenciesMs.every((ms) => ms > 0)).toBe(true);
       expect(await page.textContent('[data-testid=draw-latency]')).toMatch(/^\s*Classified in [\d.]+ ms \(median of 10: [\d.]+ ms\)/);
+      // The packed binary-spike engine predicts in the browser too (no fallback to float).
+      expect(await page.textContent('[data-testid=draw-engine]')).toMatch(/^packed/);
       await page.screenshot({ path: join(shots, 'draw-wasm.png'), fullPage: true });
 
       expect(problems).toEqual([]);
