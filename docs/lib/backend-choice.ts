@@ -1,0 +1,12 @@
+// The backends a visitor can pick for the demos (the selector, or ?backend= in the address). No
+// imports: the notice that shows the selector loads on every demo page before tfjs does.
+
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** The backend the address asks for (`?backend=`), 'auto' when none; an unknown name is an error. */
+export function requestedBackend(search: string): BackendChoice {
+  const asked = new URLSearchParams(search).get('backend') ?? 'auto';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(asked)) throw new Error(`?backend=${asked}: unknown backend; known: ${BACKEND_CHOICES.join(', ')}`);
+  return asked as BackendChoice;
+}
