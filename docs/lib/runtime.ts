@@ -2,14 +2,15 @@
 // @spikeflow/core's `auto` ranking over the WebGPU and wasm providers, the one Node's
 // `--backend auto` makes: WebGPU on a hardware adapter first, then wasm (threads where the page is
 // cross-origin isolated), and a software WebGPU adapter (SwiftShader, llvmpipe, a fallback adapter)
-// below wasm. `?backend=webgpu` or `?backend=wasm` in the address (the demos' selector) forces one.
+// below wasm. `?backend=webgpu` or `?backend=wasm` in the address (the demos' selector) forces one;
+// `?threads=N` sets wasm's threads (default: every core where the page is cross-origin isolated).
 import * as tf from '@tensorflow/tfjs';
 import { selectBackendFrom, use, type Network, type SelectedBackend } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';
 import { pools } from '@spikeflow/pooling';
 
-import { requestedBackend, type BackendChoice } from './backend-choice.js';
+import { requestedBackend, requestedThreads, type BackendChoice } from './backend-choice.js';
 
 export interface BackendInfo {
   /** The tfjs backend in use. */
@@ -71,7 +72,8 @@ async function start(): Promise<BackendInfo> {
   ]);
   setWasmPaths(assetUrl('wasm/'));
   wasm.setNeuronKernelsPath(assetUrl('wasm/neuron-kernels/'));
-  const selected = await selectBackendFrom(requested, { flag: '?backend=', providers: [webgpu.provider, wasm.provider] });
+  const threads = requestedThreads(location.search);
+  const selected = await selectBackendFrom(requested, { flag: '?backend=', providers: [webgpu.provider, wasm.provider], setupOptions: threads ? { threads } : undefined });
   const r = selected.report;
   const neuronKernel = typeof r.detail?.neuronKernel === 'string' ? r.detail.neuronKernel : undefined;
   return {

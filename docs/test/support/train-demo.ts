@@ -29,7 +29,7 @@ export async function openTrainDemo(page: Page, url: string): Promise<BackendSho
     chosen: (await notice.getAttribute('data-chosen')) ?? '',
     threads: Number(await notice.getAttribute('data-threads')),
     neuronKernel: (await notice.getAttribute('data-neuron-kernel')) ?? '',
-    why: (await page.textContent('[data-testid=backend-why]')) ?? '',
+    why: (await page.locator('[data-testid=backend-why]').count()) ? ((await page.textContent('[data-testid=backend-why]')) ?? '') : '',
   };
 }
 
