@@ -71,7 +71,11 @@ export const CHART_SERIES = [
   ],
 ] as const;
 
-/** For every chart canvas, how many of its pixels have each series' colour (the lines drawn). */
+/**
+ * For every chart canvas, how many of its pixels have each series' colour (the lines drawn), and
+ * how many opaque pixels of no series' colour its y axis holds (tick labels) in its leftmost 40
+ * pixels.
+ */
 export async function chartInk(page: Page): Promise<Array<Record<string, number>>> {
   return page.evaluate((series) => {
     const canvases = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid=train-demo] .demo-charts canvas')];
@@ -85,6 +89,20 @@ export async function chartInk(page: Page): Promise<Array<Record<string, number>
         }
         counts[s.label] = n;
       }
+      // Tick labels: opaque pixels of no series' colour (a line starting at the left edge is not a
+      // label). Written without inner functions: the page runs this source as it is.
+      const colours = series.flat();
+      let axis = 0;
+      for (let y = 0; y < c.height; y++) {
+        for (let x = 0; x < Math.min(40, c.width); x++) {
+          const p = (y * c.width + x) * 4;
+          if (data[p + 3] <= 200) continue;
+          let ofSeries = false;
+          for (const s of colours) if (Math.abs(data[p] - s.rgb[0]) < 60 && Math.abs(data[p + 1] - s.rgb[1]) < 60 && Math.abs(data[p + 2] - s.rgb[2]) < 60) ofSeries = true;
+          if (!ofSeries) axis++;
+        }
+      }
+      counts['y axis labels'] = axis;
       return counts;
     });
   }, CHART_SERIES as unknown as Array<Array<{ label: string; rgb: number[] }>>);
