@@ -20,7 +20,8 @@ export const SLOW_TESTS = [
   'test/registry.test.ts', // publish to and install from a local verdaccio registry
   'test/pack.test.ts', // npm pack + install into an empty folder, then train from it
   'test/packages.test.ts', // npm pack of every package, publint and arethetypeswrong on each
-  'test/outside-plugin.test.ts', // a plugin package outside the monorepo, installed from tarballs
+  'test/outside-plugin.test.ts', // a neuron plugin package outside the monorepo and its scaffold, installed from tarballs
+  'test/outside-layer-plugin.test.ts', // a layer plugin package outside the monorepo and its scaffold, installed from tarballs
   'test/gpu-check.test.ts', // scripts/gpu-check.mjs --smoke on whatever WebGPU adapter is here
 ];
 

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, loadCheckpoint, saveCheckpoint, syntheticDataset, Trainer, type ModelSpec } from '@spikeflow/core';
+import { build, loadCheckpoint, saveCheckpoint, Trainer, type ModelSpec } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import { fileHandler } from '@spikeflow/core/node';
 import { cpu, tf } from './setup.js';
 

@@ -1,6 +1,7 @@
 // A user's own neuron, defined in this one file: a quadratic integrate-and-fire (QIF) neuron.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, correctCount, defineNeuron, syntheticDataset, Trainer, use, validate, type NeuronPlugin } from '@spikeflow/core';
+import { build, correctCount, defineNeuron, Trainer, use, validate, type NeuronPlugin } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import { field, type ModelSpec } from '@spikeflow/spec';
 import { cpu, tf } from './setup.js';
 

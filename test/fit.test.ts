@@ -9,12 +9,12 @@ import {
   runMonitors,
   spikeRasterMonitor,
   summary,
-  syntheticDataset,
   Trainer,
   type BatchProgress,
   type BatchStream,
   type EpochReport,
 } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import type { ModelSpec } from '@spikeflow/spec';
 import { cpu, tf } from './setup.js';
 

@@ -1,19 +1,18 @@
 // A neuron plugin written outside the monorepo, as a user would: a folder of its own whose
 // package.json depends on spikeflow's packed tarballs. Its two-state neuron builds, a spec using it
 // type-checks (declaration merging), it trains, and its generated vectors pass on cpu and webgpu.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaffoldNeuron } from '@spikeflow/create-neuron';
+import { npmInstall, packagesBuilt, packPackages, runNode, TSC as tsc, useTarballs } from '@spikeflow/test-support/packed';
 
-const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'backend-cpu', 'backend-webgpu', 'conformance'];
-const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
-// Both suites below need the packed packages; `npm test` builds them first, so they run there and in CI.
-if (!built) console.warn('outside-plugin tests (neuron plugin and scaffold) skipped: packages are not built; `npm test` builds them first');
-const tsc = join(root, 'node_modules/typescript/bin/tsc');
+const PACKAGES = ['spec', 'core', 'neurons', 'pooling', 'datasets', 'backend-cpu', 'backend-webgpu', 'conformance'];
+const built = packagesBuilt(PACKAGES);
+// Both suites below need the packed packages; `npm run test:slow` builds them first, so they run there and in CI.
+if (!built) console.warn('outside-plugin tests (neuron plugin and scaffold) skipped: packages are not built; `npm run test:slow` builds them first');
 
 const plugin = `import { defineNeuron } from '@spikeflow/core';
 import { field } from '@spikeflow/spec';
@@ -70,7 +69,8 @@ export const wrong: ModelSpec = {
 `;
 
 const train = `import * as tf from '@tensorflow/tfjs';
-import { build, use, Trainer, syntheticDataset } from '@spikeflow/core';
+import { build, use, Trainer } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { lifAdapt } from './dist/index.js';
 import { spec } from './dist/spec.js';
@@ -91,11 +91,11 @@ console.log('RESULT ' + JSON.stringify(losses));
 describe.skipIf(!built)('a two-state neuron plugin in its own package, outside the monorepo', () => {
   const work = mkdtempSync(join(tmpdir(), 'spikeflow-plugin-'));
   const dir = join(work, 'spikeflow-neuron-lif-adapt');
-  const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+  const run = (args: string[]) => runNode(dir, args);
   const conformance = () => join(dir, 'node_modules/@spikeflow/conformance/bin/spikeflow-conformance.js');
 
   it('installs from the packed tarballs and builds with tsc', () => {
-    for (const p of PACKAGES) execFileSync('npm', ['pack', '--pack-destination', work], { cwd: join(root, 'packages', p), stdio: 'pipe' });
+    const tarballs = packPackages(PACKAGES, work);
     mkdirSync(join(dir, 'src'), { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({
       name: 'spikeflow-neuron-lif-adapt', version: '0.1.0', private: true, type: 'module',
@@ -108,8 +108,7 @@ describe.skipIf(!built)('a two-state neuron plugin in its own package, outside t
     writeFileSync(join(dir, 'src/index.ts'), plugin);
     writeFileSync(join(dir, 'src/spec.ts'), spec);
     writeFileSync(join(dir, 'train.mjs'), train);
-    const tarballs = PACKAGES.map((p) => join(work, `spikeflow-${p}-0.0.0.tgz`));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, '@tensorflow/tfjs@4.22.0', 'webgpu@0.6.2'], { cwd: dir, stdio: 'pipe' });
+    npmInstall(dir, [...Object.values(tarballs), '@tensorflow/tfjs@4.22.0', 'webgpu@0.6.2']);
     const r = run([tsc, '-p', 'tsconfig.json']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(existsSync(join(dir, 'dist/index.js'))).toBe(true);
@@ -153,20 +152,13 @@ describe.skipIf(!built)('a two-state neuron plugin in its own package, outside t
 describe.skipIf(!built)('the scaffold (npm create @spikeflow/neuron), installed from the packed tarballs', () => {
   it('its own test passes as generated: every package it needs is in its package.json', () => {
     const work = mkdtempSync(join(tmpdir(), 'spikeflow-scaffold-'));
-    for (const p of PACKAGES) execFileSync('npm', ['pack', '--pack-destination', work], { cwd: join(root, 'packages', p), stdio: 'pipe' });
+    const tarballs = packPackages(PACKAGES, work);
     const dir = join(work, 'spikeflow-neuron-adapt');
     scaffoldNeuron({ name: 'spikeflow-neuron-adapt', dir });
     // As generated, except that @spikeflow/* come from this repository's tarballs instead of the registry;
     // a package the scaffold forgot is then missing, as it would be for a user.
-    const pkgPath = join(dir, 'package.json');
-    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { devDependencies: Record<string, string> };
-    for (const name of Object.keys(pkg.devDependencies).filter((n) => n.startsWith('@spikeflow/'))) {
-      const tarball = join(work, `${name.replace('@', '').replace('/', '-')}-0.0.0.tgz`);
-      expect(existsSync(tarball), `${name}: add it to PACKAGES in this test`).toBe(true);
-      pkg.devDependencies[name] = `file:${tarball}`;
-    }
-    writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir, stdio: 'pipe' });
+    useTarballs(join(dir, 'package.json'), tarballs);
+    npmInstall(dir);
     const test = spawnSync('npm', ['test'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
     expect(test.status, test.stdout + test.stderr).toBe(0);
     expect(test.stdout).toMatch(/# fail 0/);

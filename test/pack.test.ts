@@ -46,7 +46,8 @@ describe.skipIf(!built)('npm pack + install into an empty folder', () => {
   it('builds and trains a PLIF network from the installed packages', () => {
     const script = `
       import * as tf from '@tensorflow/tfjs';
-      import { build, use, Trainer, syntheticDataset } from '@spikeflow/core';
+      import { build, use, Trainer } from '@spikeflow/core';
+      import { syntheticDataset } from '@spikeflow/datasets';
       import { neurons, surrogates } from '@spikeflow/neurons';
       import { pools } from '@spikeflow/pooling';
       await tf.setBackend('cpu');

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, correctCount, syntheticDataset, Trainer, type ModelSpec } from '@spikeflow/core';
+import { build, correctCount, Trainer, type ModelSpec } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import { cpu, tf } from './setup.js';
 
 const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } } as const;

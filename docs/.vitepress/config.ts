@@ -18,7 +18,8 @@ export default defineConfig({
     // threads (see guides/wasm-threads). It does nothing on a page that is isolated already.
     ['script', { src: '/coi-serviceworker.js' }],
   ],
-  srcExclude: ['README.md', 'test/**', 'scripts/**', 'lib/**'],
+  // generated/: tables that pages include (scripts/prepare.mjs), not pages of their own.
+  srcExclude: ['README.md', 'test/**', 'scripts/**', 'lib/**', 'generated/**'],
   themeConfig: {
     nav: [
       { text: 'Guide', link: '/getting-started' },
@@ -44,7 +45,8 @@ export default defineConfig({
           { text: 'Training in the browser', link: '/guides/browser-training' },
           { text: 'Event datasets and frames', link: '/guides/event-datasets' },
           { text: 'Writing a neuron plugin', link: '/guides/neuron-plugin' },
-          { text: 'Graph models and layer plugins', link: '/guides/graph-models' },
+          { text: 'Writing a layer plugin', link: '/guides/layer-plugins' },
+          { text: 'Graph models', link: '/guides/graph-models' },
           { text: 'Model spec and checkpoints', link: '/guides/spec-and-checkpoints' },
           { text: 'Choosing a backend', link: '/guides/backends' },
           { text: 'wasm threads in browsers', link: '/guides/wasm-threads' },

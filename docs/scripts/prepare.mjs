@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Everything the site needs before VitePress builds or serves it, made from the repository:
-// the demos' data, tfjs's wasm binaries as static files, and the API reference.
+// the demos' data, tfjs's wasm binaries and spikeflow's SIMD neuron modules as static files, the
+// tables of layer kinds (from the layer registry) and the API reference.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeData } from './make-data.mjs';
 import { makeApi } from './make-api.mjs';
+import { makeLayerKinds } from './layer-kinds.mjs';
 
 const site = fileURLToPath(new URL('..', import.meta.url));
 const t0 = performance.now();
@@ -33,6 +35,9 @@ log(`SIMD neuron modules copied to public/wasm/neuron-kernels/ (${readdirSync(ke
 // (one reload on the first visit), so the page is cross-origin isolated and wasm runs on threads.
 copyFileSync(createRequire(import.meta.url).resolve('coi-serviceworker/coi-serviceworker.min.js'), join(site, 'public/coi-serviceworker.js'));
 log('coi-serviceworker copied to public/');
+
+const kinds = makeLayerKinds(join(site, 'generated'));
+log(`tables of the ${kinds.length} layer kinds in generated/`);
 
 rmSync(join(site, 'api'), { recursive: true, force: true });
 const packages = await makeApi(join(site, 'api'));

@@ -117,6 +117,14 @@ async function trainUntil50(page: Page): Promise<{ step: number; accuracy: numbe
   return seen;
 }
 
+describe.skipIf(!existsSync(join(site, 'index.html')))('the built site', () => {
+  test('lists every registered layer kind, from the registry, on the spec page', async () => {
+    const { Registry } = await import('@spikeflow/core');
+    const html = readFileSync(join(site, 'guides/spec-and-checkpoints.html'), 'utf8');
+    for (const kind of new Registry().layers.keys()) expect(html, kind).toContain(`<code>${kind}</code>`);
+  });
+});
+
 describe.skipIf(missing)('documentation site in headless Chromium', () => {
   let server: StaticServer;
   beforeAll(async () => {

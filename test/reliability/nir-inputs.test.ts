@@ -5,9 +5,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { use } from '@spikeflow/core';
+import { neurons, surrogates } from '@spikeflow/neurons';
 import { filled, importNir, ndarray, NirError, readNir, writeNir, type NirGraph } from '@spikeflow/nir';
 import { assertBuilt } from './cli-support.js';
 import { canWatchMemory, describeRun, runWatched } from './watch-support.js';
+
+// NIR's neuron nodes are read by the registered neuron plugins' codecs.
+use(neurons, surrogates);
 
 // The bomb is written with h5py (as Python NIR writes files): one compressed 1024x1024 chunk of
 // zeros stored for every chunk of an N x N float32 Affine weight, so a ~1 MB file declares N*N*4 bytes.
@@ -47,7 +52,7 @@ function lifGraph(tau: number[], vThreshold = [1, 1]): NirGraph {
     nodes: {
       input: { type: 'Input', shape: [4] },
       fc: { type: 'Affine', weight: filled([2, 4], 0.5), bias: filled([2], 0) },
-      lif: { type: 'LIF', tau: ndarray([2], tau), r: filled([2], 1), vLeak: filled([2], 0), vThreshold: ndarray([2], vThreshold), vReset: filled([2], 0) },
+      lif: { type: 'LIF', params: { tau: ndarray([2], tau), r: filled([2], 1), v_leak: filled([2], 0), v_threshold: ndarray([2], vThreshold), v_reset: filled([2], 0) } },
       output: { type: 'Output', shape: [2] },
     },
     edges: [

@@ -2,12 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import '@spikeflow/core/node';
 import { use } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
+import { cubaLifNeuron } from '@spikeflow/neurons-extra';
 import { pools } from '@spikeflow/pooling';
 import { loadCommands } from './command-list.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { parse, unknownName, UsageError, type Flags } from './flags.js';
 
-use(neurons, surrogates, pools);
+// CubaLIF too, so that NIR files with CubaLIF nodes import and their checkpoints load.
+use(neurons, surrogates, pools, cubaLifNeuron);
 // Production mode: no debug checks, and no console banner from tfjs about its Node backend
 // (main() turns it off again for --verbose).
 tf.enableProdMode();
@@ -20,8 +22,8 @@ export const EXIT_CODES = 'exit codes: 0 done, 1 run error (bad data, divergence
 
 const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
 
-/** What `spikeflow`, `spikeflow --help` and `spikeflow help` print: every command, one line each. */
-export const USAGE = [
+/** What `spikeflow`, `spikeflow --help` and `spikeflow help` print: every command, one line each (choices follow the registries, so it is read anew each time). */
+export const usageText = (): string => [
   'usage: spikeflow COMMAND [flags]',
   '',
   'commands:',
@@ -31,6 +33,9 @@ export const USAGE = [
   '--verbose: also show the startup messages of tfjs and its backends.',
   EXIT_CODES,
 ].join('\n');
+
+/** The help text when this module loaded (usageText() reads it anew). */
+export const USAGE = usageText();
 
 /** What `spikeflow help COMMAND` and `spikeflow COMMAND --help` print. */
 export function commandUsage(cmd: Command): string {
@@ -58,7 +63,7 @@ const GLOBAL_FLAGS = new Set(['help', 'verbose']);
 function withoutCommand(argv: string[], flags: Flags, log: (line: string) => void): number {
   const stray = Object.keys(flags).filter((f) => !GLOBAL_FLAGS.has(f));
   if (stray.length > 0) throw new UsageError(`--${stray[0]} needs a command first, e.g. \`spikeflow train ${argv.join(' ')}\`; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
-  log(USAGE);
+  log(usageText());
   return 0;
 }
 
@@ -68,7 +73,7 @@ export async function main(argv: string[], log: (line: string) => void = console
   if (command === undefined) return withoutCommand(argv, flags, log);
   if (command === 'help') {
     if (positionals.length > 1) throw new UsageError(`help takes one command name, got ${positionals.length}: ${positionals.join(' ')}`);
-    log(positionals.length === 0 ? USAGE : commandUsage(findCommand(positionals[0])));
+    log(positionals.length === 0 ? usageText() : commandUsage(findCommand(positionals[0])));
     return 0;
   }
   const cmd = findCommand(command);

@@ -31,6 +31,8 @@ export const OPTIONS = {
   dt: { type: 'string' },
   'max-pool': { type: 'string' },
   encoder: { type: 'string' },
+  'cubalif-order': { type: 'string' },
+  'missing-reset': { type: 'string' },
   'no-report': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   verbose: { type: 'boolean' },

@@ -1,8 +1,8 @@
 export { main, parse, resolvePreset, UsageError, USAGE, COMMANDS, type MainOptions } from './cli.js';
-export { PRESETS, PAPER_PRESETS, DATASETS, paperImageNet, paperCifarNet, paperEventNet, type Preset, type DatasetName } from './presets.js';
+export { PRESETS, PAPER_PRESETS, DATASETS, presetTable, paperImageNet, paperCifarNet, paperEventNet, type Preset, type PresetSchedule, type DatasetName } from './presets.js';
 export { sewResNet, sewBlock, recurrentRowNet, spikingAttentionNet, type Connect } from './graph-presets.js';
 export { run, evaluate, scheduleOf, formatEpoch, type RunOptions, type RunResult, type PartialEpoch } from './loop.js';
-export { selectBackend, BACKENDS, type BackendName } from './backends.js';
+export { selectBackend, backendChoices, BACKENDS, type BackendName } from './backends.js';
 export { loadSplits, streamOf, probeBatch, DataLocationError, type Split, type DataOptions } from './data.js';
 export { readMetrics, writeMetrics, METRICS_FILE, type MetricsRecord } from './metrics.js';
 export { writeReport, writeComparisonReport, REPORT_FILE } from './report/write.js';

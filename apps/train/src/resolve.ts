@@ -1,15 +1,15 @@
 import { integer, MAX_MINUTES, positive, str, unknownName, UsageError, type Flags } from './flags.js';
-import { PRESETS, type Preset } from './presets.js';
+import { presetTable, type Preset } from './presets.js';
 import { applySpecFile } from './spec-file.js';
 
 export const DEFAULT_PRESET = 'fashion-mnist-small';
 
 /** The named preset (or the default). An unknown name suggests the closest. */
 export function presetNamed(name: string): Preset {
-  // Own keys only: "toString" or "__proto__" is no preset.
-  const base = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
-  if (!base) throw unknownName('--preset', 'preset', name, Object.keys(PRESETS));
-  return structuredClone(base);
+  const table = presetTable();
+  // Own properties only: "__proto__" or "toString" is no preset.
+  if (!Object.hasOwn(table, name)) throw unknownName('--preset', 'preset', name, Object.keys(table));
+  return structuredClone(table[name]);
 }
 
 /** The flags that override any preset or --spec file, applied to `p`. */

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { parseSpec } from '@spikeflow/core';
+import { LOSS_KINDS, parseSpec } from '@spikeflow/core';
 import { formatPath, SpecError, unknownNameMessage, type JsonPath, type ModelSpec, type SpecIssue } from '@spikeflow/spec';
+import { datasets } from '@spikeflow/datasets/node';
 import { UsageError } from './flags.js';
-import { DATASETS, type DatasetName, type Preset } from './presets.js';
+import { liveRecord } from './live.js';
+import type { DatasetName, Preset } from './presets.js';
 
 /**
  * A --spec file: a model and, optionally, training settings over the preset's.
@@ -13,16 +15,8 @@ export interface SpecFile {
   training?: Partial<Omit<Preset, 'description' | 'model' | 'paperAccuracy'>>;
 }
 
-/** Input shape each dataset gives (per sample; event datasets: one frame). */
-export const DATASET_INPUT: Record<DatasetName, number[]> = {
-  'fashion-mnist': [28, 28, 1],
-  mnist: [28, 28, 1],
-  synthetic: [28, 28, 1],
-  cifar10: [32, 32, 3],
-  'n-mnist': [34, 34, 2],
-  'cifar10-dvs': [128, 128, 2],
-  'dvs128-gesture': [128, 128, 2],
-};
+/** Input shape each registered dataset gives (per sample; event datasets: one frame), read live. */
+export const DATASET_INPUT: Readonly<Record<DatasetName, readonly number[]>> = liveRecord(() => Object.fromEntries(datasets.list().map((d) => [d.name, d.inputShape])));
 
 const TRAINING_KEYS = ['dataset', 'optimizer', 'schedule', 'scheduleBy', 'loss', 'epochs', 'batchSize', 'trainLimit', 'testLimit', 'seed', 'maxMinutes'];
 
@@ -49,8 +43,8 @@ function checkTraining(t: unknown, issues: SpecIssue[]): void {
   int('testLimit', 0);
   int('seed', 0);
   if (o.maxMinutes !== undefined && !isPositiveNumber(o.maxMinutes)) issues.push({ path: at('maxMinutes'), message: positiveExpected(o.maxMinutes) });
-  if (o.dataset !== undefined && !DATASETS.includes(o.dataset as DatasetName)) issues.push({ path: at('dataset'), message: unknownNameMessage('dataset', o.dataset, DATASETS) });
-  if (o.loss !== undefined && !['mse', 'crossEntropy'].includes(o.loss as string)) issues.push({ path: at('loss'), message: unknownNameMessage('loss', o.loss, ['mse', 'crossEntropy']) });
+  if (o.dataset !== undefined && !(typeof o.dataset === 'string' && datasets.has(o.dataset))) issues.push({ path: at('dataset'), message: unknownNameMessage('dataset', o.dataset, datasets.names()) });
+  if (o.loss !== undefined && !(LOSS_KINDS as readonly unknown[]).includes(o.loss)) issues.push({ path: at('loss'), message: unknownNameMessage('loss', o.loss, LOSS_KINDS) });
   if (o.scheduleBy !== undefined && !['epoch', 'step'].includes(o.scheduleBy as string)) issues.push({ path: at('scheduleBy'), message: unknownNameMessage('schedule unit', o.scheduleBy, ['epoch', 'step']) });
   if (o.optimizer !== undefined) {
     const opt = o.optimizer as Record<string, unknown>;
@@ -86,7 +80,7 @@ export function checkSpecFile(doc: unknown, base: Preset): SpecFile {
   if (issues.length === 0) {
     const dataset = ((d.training as { dataset?: DatasetName } | undefined)?.dataset ?? base.dataset) as DatasetName;
     const shape = (d.model as ModelSpec).input?.shape ?? [];
-    const want = DATASET_INPUT[dataset];
+    const want = datasets.get(dataset).inputShape;
     if (want.join() !== shape.join()) issues.push({ path: ['model', 'input', 'shape'], message: `the dataset ${dataset} gives samples of shape [${want.join(', ')}], the model takes [${shape.join(', ')}]` });
   }
   if (issues.length > 0) throw new SpecError(issues);

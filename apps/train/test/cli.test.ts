@@ -40,7 +40,7 @@ describe('spikeflow CLI flags', () => {
   });
 
   it('rejects an unknown backend, command and experiment by name, with the closest', async () => {
-    await expect(main(['train', '--backend', 'cuda', '--preset', 'synthetic'], quiet)).rejects.toThrow(/--backend: unknown backend "cuda"; known: auto, cpu, wasm, webgpu/);
+    await expect(main(['train', '--backend', 'cuda', '--preset', 'synthetic'], quiet)).rejects.toThrow(/--backend: unknown backend "cuda"; known: auto, cpu, node-gpu, wasm, webgpu/);
     await expect(main(['trian'], quiet)).rejects.toThrow(/unknown command "trian"; known: train, eval, .*\(did you mean "train"\?\)/);
     await expect(main(['experiment', 'plif-vs-lfi'], quiet)).rejects.toThrow(/experiment: unknown experiment "plif-vs-lfi"; known: plif-vs-lif, max-vs-avg, hyperpolarize \(did you mean "plif-vs-lif"\?\)/);
     await expect(main(['experiment', 'max-vs-avg', '--budget-minutes', '0'], quiet)).rejects.toThrow('--budget-minutes: expected a number > 0 and <= 10080, got "0"');
@@ -90,7 +90,7 @@ describe('--spec FILE', () => {
     const msg = (err as Error).message;
     expect(msg).not.toContain('\n');
     expect(msg).toMatch(new RegExp(`^--spec ${bad}: 4 problems: `));
-    expect(msg).toContain('model.layers[2].neuron: unknown neuron "plfi"; known: if, lif, plif (did you mean "plif"?)');
+    expect(msg).toContain('model.layers[2].neuron: unknown neuron "plfi"; known: if, lif, plif, li, cubalif (did you mean "plif"?)');
     expect(msg).toContain('training.epochs: expected an integer >= 1, got 0');
     expect(msg).toContain('training.optimizer.kind: unknown optimizer "adamw"; known: adam, sgd (did you mean "adam"?)');
     expect(msg).toContain('training.dataset: unknown dataset "fashion"');

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { build, loadCheckpoint, saveCheckpoint, type ModelSpec } from '@spikeflow/core';
@@ -52,5 +53,20 @@ describe('spikeflow export / import (NIR)', () => {
     await expect(main(['export', '--checkpoint', join(dir, 'ckpt'), '--format', 'onnx', join(dir, 'm.nir')], quiet)).rejects.toThrow('--format: unknown format "onnx"; known: nir');
     await expect(main(['import', join(dir, 'm.nir')], quiet)).rejects.toThrow(/--out: required by "import"/);
     await expect(main(['import', join(dir, 'ckpt', 'manifest.json'), '--out', join(dir, 'x')], quiet)).rejects.toThrow(/not an HDF5 file/);
+  });
+
+  it('imports a NIR file with a nested CubaLIF subgraph and an LI readout; --cubalif-order and --missing-reset choose the open semantics', async () => {
+    await tf.setBackend('cpu');
+    const fixtures = join(dirname(createRequire(import.meta.url).resolve('@spikeflow/nir/package.json')), 'test', 'fixtures');
+    const dir = mkdtempSync(join(tmpdir(), 'spikeflow-nir-cli-'));
+    const lines: string[] = [];
+    expect(await main(['import', join(fixtures, 'cuba_li.nir'), '--out', join(dir, 'cuba'), '--dt', '0.001', '--cubalif-order', 'euler'], (l) => lines.push(l))).toBe(0);
+    expect(lines[0]).toMatch(/dense -> neuron\(cubalif\) -> dense -> neuron\(li\)$/);
+    const cuba = await loadCheckpoint(`file://${join(dir, 'cuba')}`);
+    expect(cuba.network.spec.layers[1]).toMatchObject({ neuron: 'cubalif', order: 'euler' });
+    expect(await main(['import', join(fixtures, 'legacy_linear_if.nir'), '--out', join(dir, 'legacy'), '--missing-reset', 'zero'], () => {})).toBe(0);
+    expect((await loadCheckpoint(`file://${join(dir, 'legacy')}`)).network.spec.layers[1]).toMatchObject({ neuron: 'if', vReset: 0 });
+    await expect(main(['import', join(fixtures, 'cuba_li.nir'), '--out', join(dir, 'x'), '--cubalif-order', 'late'], () => {})).rejects.toThrow(/--cubalif-order: unknown CubaLIF update order "late"; known: current-first, euler/);
+    await expect(main(['import', join(fixtures, 'recurrent_subgraph.nir'), '--out', join(dir, 'y')], () => {})).rejects.toThrow(/^node "rlif\.lif": has two incoming edges/);
   });
 });

@@ -2,7 +2,7 @@
 // with spikeflow's kernels for it.
 import * as tf from '@tensorflow/tfjs';
 import { type BackendProvider, type BackendSetupOptions } from '@spikeflow/core';
-import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type BackendKernelConfig } from '@spikeflow/core/backend';
+import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type BackendKernelConfig, type TraitedKernelConfig } from '@spikeflow/core/backend';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm.js';
 import { adamUpdateConfig } from './adam.js';
@@ -10,13 +10,30 @@ import { adamUpdateConfig } from './adam.js';
 /** The fused neuron op on cpu: the generated JavaScript loop over host memory. */
 export const cpuNeuronKernelConfig: BackendKernelConfig = { kernelName: NEURON_KERNEL, backendName: 'cpu', neuronOp: (neuron) => hostNeuronKernel(neuron) };
 
+let maxPoolGrad: TraitedKernelConfig | undefined;
+
+/**
+ * tfjs-backend-cpu's own MaxPoolGrad, declared as routing each window's gradient to its first
+ * maximum (row-major), which it does: max pooling on spikes then runs tfjs's op. Taken once, so a
+ * later replacement of the kernel is not declared by mistake.
+ */
+function declaredMaxPoolGrad(): TraitedKernelConfig[] {
+  const now = tf.getKernel('MaxPoolGrad', 'cpu');
+  if (!maxPoolGrad && now) maxPoolGrad = { ...now, traits: { firstMaxPoolGrad: true } };
+  // A kernel registered since in its place declares its own traits.
+  return maxPoolGrad && now?.kernelFunc === maxPoolGrad.kernelFunc ? [maxPoolGrad] : [];
+}
+
 /** tfjs-backend-cpu's own kernels that spikeflow replaces (a faster filter gradient). */
 const replaced = (): BackendKernelConfig[] => [conv2DBackpropFilterConfig];
 const added = (): BackendKernelConfig[] => [batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig, cpuNeuronKernelConfig];
-const kernels = (): BackendKernelConfig[] => [...replaced(), ...added()];
+/** spikeflow's own kernels for cpu (what setup reports). */
+const ownKernels = (): BackendKernelConfig[] => [...replaced(), ...added()];
+const kernels = (): BackendKernelConfig[] => [...ownKernels(), ...declaredMaxPoolGrad()];
 
-/** Registers spikeflow's cpu kernels (importing the package does it; safe to call again). */
+/** Registers spikeflow's cpu kernels and declares tfjs's MaxPoolGrad (importing the package does it; safe to call again). */
 export function registerCpuKernels(): string[] {
+  registerKernels(declaredMaxPoolGrad()); // tfjs's own kernel function, now with its trait
   return [...registerKernels(replaced(), { replace: true }), ...registerKernels(added())];
 }
 

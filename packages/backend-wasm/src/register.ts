@@ -14,7 +14,6 @@ import { batchNormTrainConfig, batchNormTrainGradConfig } from './kernels/batch-
 import { adamUpdateConfig } from './kernels/adam.js';
 import { registerWasmGradients } from './gradients.js';
 import { rememberOriginal } from './wasm-call.js';
-import { declareFirstMaxPoolGrad } from '@spikeflow/pooling';
 import { registerKernels, type BackendKernelConfig } from '@spikeflow/core/backend';
 import { wasmNeuronKernelConfig } from './neuron-kernel.js';
 
@@ -53,7 +52,5 @@ export function registerWasmTrainingKernels(): void {
   registerKernels([...added, wasmNeuronKernelConfig]);
   registerKernels(replaced, { replace: true });
   registerWasmGradients();
-  // Our MaxPoolGrad routes to the first maximum (row-major), so max pooling on spikes can use it.
-  declareFirstMaxPoolGrad('wasm');
   registered = true;
 }

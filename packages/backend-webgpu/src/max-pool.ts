@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { registerKernels } from '@spikeflow/core/backend';
-import { declareFirstMaxPoolGrad } from '@spikeflow/pooling';
+import { registerKernels, type TraitedKernelConfig } from '@spikeflow/core/backend';
 
 /**
  * Gradient of non-overlapping max pooling, routed to the FIRST maximum of each window in row-major
@@ -73,7 +72,7 @@ const pair = (v: [number, number] | number): [number, number] => (Array.isArray(
  * on spikes has) route to the first maximum; other windows run `original`, tfjs's own kernel
  * (which picks another maximum on ties).
  */
-export function firstMaxPoolGradConfig(original: tf.KernelConfig): tf.KernelConfig {
+export function firstMaxPoolGradConfig(original: tf.KernelConfig): TraitedKernelConfig {
   const kernelFunc: tf.KernelFunc = (args) => {
     const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
     const attrs = args.attrs as unknown as MaxPoolGradAttrs;
@@ -88,13 +87,14 @@ export function firstMaxPoolGradConfig(original: tf.KernelConfig): tf.KernelConf
     const uniforms = [H, W, C, Ho, Wo].map((v) => ({ type: 'int32', data: [v] }));
     return backend.runWebGPUProgram(program, [input, dy], 'float32', uniforms);
   };
-  return { ...original, kernelFunc };
+  // Declared, so max pooling on spikes runs tfjs's op here rather than its portable fallback.
+  return { ...original, kernelFunc, traits: { firstMaxPoolGrad: true } };
 }
 
-let config: tf.KernelConfig | undefined;
+let config: TraitedKernelConfig | undefined;
 
 /** The first-max MaxPoolGrad config, built once over tfjs's kernel (needs tfjs-backend-webgpu loaded). */
-export function maxPoolGradConfig(): tf.KernelConfig {
+export function maxPoolGradConfig(): TraitedKernelConfig {
   if (!config) {
     const original = tf.getKernel('MaxPoolGrad', 'webgpu');
     if (!original) throw new Error('@spikeflow/backend-webgpu: tfjs has no MaxPoolGrad kernel for webgpu to extend');
@@ -104,11 +104,9 @@ export function maxPoolGradConfig(): tf.KernelConfig {
 }
 
 /**
- * Registers the first-max MaxPoolGrad for webgpu, then declares to @spikeflow/pooling that webgpu's
- * MaxPoolGrad routes to the first maximum, so max pooling there is one tfjs forward dispatch and
- * one backward dispatch.
+ * Registers the first-max MaxPoolGrad for webgpu. Its config declares the firstMaxPoolGrad trait, so
+ * max pooling there is one tfjs forward dispatch and one backward dispatch.
  */
 export function registerFirstMaxPoolGrad(): void {
   registerKernels([maxPoolGradConfig()], { replace: true }); // extends tfjs's MaxPoolGrad
-  declareFirstMaxPoolGrad('webgpu');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { build, syntheticDataset, Trainer } from '@spikeflow/core';
+import { build, Trainer } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import { noGpu, tf } from './gpu.js';
 
 interface BufferStats { numBytesAllocated: number; numUsedBuffers: number }

@@ -8,7 +8,8 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { build, fit, syntheticDataset, Trainer, use } from '@spikeflow/core';
+import { build, fit, Trainer, use } from '@spikeflow/core';
+import { syntheticDataset } from '@spikeflow/datasets';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 

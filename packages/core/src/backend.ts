@@ -14,8 +14,32 @@ export interface NeuronKernelConfig {
   neuronOp: NeuronKernelFactory;
 }
 
+/**
+ * What layers may rely on about a kernel's results, beyond what tfjs promises. A backend declares
+ * them on the kernel config it registers; tfjs keeps that config object, so the traits go with the
+ * kernel and leave when another kernel replaces it.
+ */
+export interface KernelTraits {
+  /**
+   * MaxPoolGrad: over non-overlapping windows without padding, each window's gradient goes to its
+   * FIRST maximum in row-major order (as PyTorch, and so SpikingJelly, do). Max pooling on spikes,
+   * where windows hold ties, then runs tfjs's own op instead of a portable fallback.
+   */
+  firstMaxPoolGrad?: boolean;
+}
+
+/** A tfjs kernel config, with the traits its backend declares for it. */
+export type TraitedKernelConfig = tf.KernelConfig & { traits?: KernelTraits };
+
 /** One config object per kernel, the way tfjs registers kernels: a tfjs kernel or spikeflow's neuron op. */
-export type BackendKernelConfig = tf.KernelConfig | NeuronKernelConfig;
+export type BackendKernelConfig = TraitedKernelConfig | NeuronKernelConfig;
+
+/** The traits declared by the kernel registered now for (kernelName, backendName); {} when none. */
+export function kernelTraits(kernelName: string, backendName: string): KernelTraits {
+  return (tf.getKernel(kernelName, backendName) as TraitedKernelConfig | undefined)?.traits ?? {};
+}
+
+const sameTraits = (a: TraitedKernelConfig, b: TraitedKernelConfig): boolean => JSON.stringify(a.traits ?? {}) === JSON.stringify(b.traits ?? {});
 
 const isNeuronKernel = (k: BackendKernelConfig): k is NeuronKernelConfig => k.kernelName === NEURON_KERNEL;
 
@@ -48,9 +72,11 @@ export function registerKernels(configs: readonly BackendKernelConfig[], options
       continue;
     }
     const original = tf.getKernel(config.kernelName, config.backendName);
-    // Registered copies keep the kernel function: the same function is the same kernel.
-    if (original?.kernelFunc === config.kernelFunc) continue;
-    if (original && !options.replace) throw refuse(config);
+    // Registered copies keep the kernel function: the same function is the same kernel, and giving
+    // it other traits declares something about it without replacing it.
+    const sameKernel = original?.kernelFunc === config.kernelFunc;
+    if (sameKernel && sameTraits(original as TraitedKernelConfig, config)) continue;
+    if (original && !sameKernel && !options.replace) throw refuse(config);
     if (original) tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel({ ...config, setupFunc: config.setupFunc ?? original?.setupFunc, disposeFunc: config.disposeFunc ?? original?.disposeFunc });
   }

@@ -5,7 +5,7 @@ import { neuronStep } from './neuron-ir.js';
 import { compileNeuron, type CompiledNeuron, type NeuronCommonOptions } from './plugins.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
 import { neuronImplementation, runNeuron } from './neuron-op.js';
-import { seededRandom } from './synthetic.js';
+import { seededRandom } from './random.js';
 
 /** One case of a neuron vector file (the format of SpikingJelly-generated reference vectors). */
 export interface NeuronVectorCase {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { correctCount, rateLoss, type LossKind } from './loss.js';
+import { correctCount, outputReadout, rateLoss, type LossKind } from './loss.js';
 import { ScalarMeter } from './meter.js';
 import { runMonitors, type Monitor } from './monitors.js';
 import type { Network } from './network.js';
@@ -331,8 +331,9 @@ export async function evaluate(network: Network, data: BatchStream, options: Eva
   try {
     for await (const { xs, ys } of iterate(data.batches(0))) {
       const n = ys.shape[0];
-      const rate = network.predict(xs);
-      const batchLoss = rateLoss(options.lossKind ?? 'mse', rate, ys);
+      const kind = options.lossKind ?? 'mse';
+      const rate = kind === 'crossEntropyMax' ? tf.tidy(() => outputReadout(kind, network.forward(xs).output)) : network.predict(xs);
+      const batchLoss = rateLoss(kind, rate, ys);
       const hit = correctCount(rate, ys);
       tf.dispose([xs, ys, rate]);
       await loss.add(batchLoss, 1);

@@ -15,6 +15,9 @@ export {
   type StateVariable,
   type NeuronCommonOptions,
   type PoolWindow,
+  type NirNeuronNode,
+  type NeuronNirCodec,
+  type NirNeuronImport,
 } from './plugins.js';
 export { Registry, registry, use, type AnyPlugin } from './registry.js';
 export { runNeuron } from './neuron-op.js';
@@ -37,11 +40,11 @@ export { validate, parseSpec } from './validate.js';
 export { estimateTrainingBytes } from './memory.js';
 export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';
 export { stepChecks, checkNeuronParameters, labelsValid, allFinite, type StepCheck } from './step-checks.js';
-export { firingRate, rateLoss, correctCount, oneHotLabels, type LossKind } from './loss.js';
+export { firingRate, outputReadout, rateLoss, correctCount, oneHotLabels, LOSS_KINDS, type LossKind } from './loss.js';
 export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type CheckedStepResult, type CheckedStepOptions, type TrainStepOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointMeta, type SaveOptions, type LoadedCheckpoint } from './checkpoint.js';
 export { SpecError, type ModelSpec, type ValidatedModelSpec } from '@spikeflow/spec';
-export { syntheticDataset, seededRandom, type SyntheticOptions } from './synthetic.js';
+export { seededRandom } from './random.js';
 export { fit, evaluate, batchNormWarnings, startWeight, yieldToEventLoop, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';
 export { ScalarMeter } from './meter.js';
 export { runMonitors, firingRateMonitor, spikeRasterMonitor, membraneMonitor, neuronLayerNames, type Monitor, type LayerRecord, type Raster, type MembraneTrace, type SampleMonitorOptions } from './monitors.js';

@@ -1,11 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from './errors.js';
 
-export type LossKind = 'mse' | 'crossEntropy';
+export const LOSS_KINDS = ['mse', 'crossEntropy', 'crossEntropyMax'] as const;
+/**
+ * What the loss compares with the label, from the network's output over T:
+ * - 'mse' and 'crossEntropy' read the mean over T (the firing rate of spikes; the mean membrane
+ *   potential of a readout layer such as LI);
+ * - 'crossEntropyMax' reads the maximum over T (for a readout layer: its peak membrane potential).
+ */
+export type LossKind = (typeof LOSS_KINDS)[number];
 
 /** Firing rate: the mean over T of a [T, N, ...] output. */
 export function firingRate(output: tf.Tensor): tf.Tensor {
   return tf.mean(output, 0);
+}
+
+/** The [N, K] values a loss of this kind reads from a [T, N, K] output: the max over T, or the mean. */
+export function outputReadout(kind: LossKind, output: tf.Tensor): tf.Tensor {
+  return kind === 'crossEntropyMax' ? tf.max(output, 0) : tf.mean(output, 0);
 }
 
 /** Labels as one-hot [N, K]: accepts class indices [N] (int32 or float) or one-hot [N, K]. */
@@ -21,7 +33,7 @@ export function oneHotLabels(labels: tf.Tensor, numClasses: number, batch: numbe
 /**
  * The loss on the firing rate [N, K]:
  * - 'mse': mean squared error against the one-hot label (the paper's loss, mean over N*K);
- * - 'crossEntropy': softmax cross-entropy with the rate as logits.
+ * - 'crossEntropy', 'crossEntropyMax': softmax cross-entropy with the rate (or the max over T) as logits.
  */
 export function rateLoss(kind: LossKind, rate: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {

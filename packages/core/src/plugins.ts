@@ -79,6 +79,47 @@ export interface NeuronPlugin<O = Record<string, unknown>> {
   derived?: (params: Record<string, number>) => Record<string, number>;
   /** Its settings in summary() after the kind, e.g. PLIF's "tau0=2"; default nothing. */
   summary?: (options: O & NeuronCommonOptions) => string;
+  /**
+   * 'v': a readout (leaky integrator) that never fires; the layer outputs its membrane potential V
+   * instead of spikes, and V is never reset. Default 'spikes'.
+   */
+  output?: 'spikes' | 'v';
+  /** How the neuron reads and writes NIR (@spikeflow/nir); without it the neuron has no NIR form. */
+  nir?: NeuronNirCodec<O>;
+}
+
+/** A neuron layer as a NIR node: NIR's node type and its parameters under NIR's names, one value per layer. */
+export interface NirNeuronNode {
+  type: string;
+  params: Record<string, number>;
+  /** What NIR has no field for, kept so that spikeflow re-imports its own files exactly. */
+  metadata?: Record<string, string | number>;
+}
+
+/**
+ * A neuron's NIR codec. NIR's neurons are continuous-time; spikeflow's step is their forward-Euler
+ * step of length dt (in NIR's time unit). Per-neuron NIR arrays reach `import` as one value: the
+ * importer folds varying `gains` (and thresholds) into the layer before, and refuses the rest.
+ */
+export interface NeuronNirCodec<O> {
+  /** The NIR node type written and read, e.g. 'LIF'. */
+  type: string;
+  /** NIR parameters that multiply the node's input (r, w_in): a per-neuron value folds into the layer before. */
+  gains?: readonly string[];
+  /** The NIR node of a layer; throws an Error saying why when the layer has no NIR form. */
+  export(options: O & NeuronCommonOptions, params: Record<string, number>, dt: number): NirNeuronNode;
+  /**
+   * The layer's options (plugin and common ones) and parameters for a NIR node, and `gain`: a factor on
+   * the input that the importer folds into the layer before (1 by default). undefined: this plugin
+   * declines the node (another plugin reading the same type may take it); throws an Error saying why
+   * when no spikeflow layer can hold it. `missingReset` is what an absent v_reset means (null: subtract).
+   */
+  import(node: NirNeuronNode, ctx: { dt: number; missingReset: number | null }): NirNeuronImport | undefined;
+}
+export interface NirNeuronImport {
+  options: Record<string, unknown>;
+  params?: Record<string, number>;
+  gain?: number;
 }
 
 export interface SurrogatePlugin<O = Record<string, unknown>> {
@@ -173,8 +214,16 @@ export interface CompiledNeuron {
   vReset: number | null;
   vRest: number;
   detachReset: boolean;
+  /** 'v': the layer outputs V (a readout that never fires), else spikes. */
+  output: 'spikes' | 'v';
   ir: NeuronIR;
 }
+
+/**
+ * The threshold of a readout ('v' output): never reached by a float32 potential, and printable in
+ * every kernel language (WGSL has no infinity literal). The surrogate at H - NEVER_FIRES is 0.
+ */
+export const NEVER_FIRES = 1e38;
 
 /** Calls a plugin function, turning a throw or a non-expression into an error naming the neuron. */
 function expression(kind: string, where: string, f: () => ExprLike): Expr {
@@ -251,7 +300,7 @@ export function compileNeuron(
     ],
     numParams: paramNames.length,
     charge: expression(kind, 'charge', () => plugin.charge(ctx)),
-    threshold: plugin.threshold ? expression(kind, 'threshold', () => plugin.threshold!(thresholdCtx)) : new Expr({ op: 'const', value: options.vThreshold }),
+    threshold: plugin.output === 'v' ? new Expr({ op: 'const', value: NEVER_FIRES }) : plugin.threshold ? expression(kind, 'threshold', () => plugin.threshold!(thresholdCtx)) : new Expr({ op: 'const', value: options.vThreshold }),
     updates: stateVars.map(([name, s]) => (s.update ? expression(kind, `state "${name}" update`, () => s.update!(stateCtx)) : state[name])),
     jumps: stateVars.map(([name, s]) => (s.jump ? expression(kind, `state "${name}" jump`, () => s.jump!(stateCtx)) : new Expr({ op: 'const', value: 0 }))),
     vReset: options.vReset,
@@ -275,6 +324,7 @@ export function compileNeuron(
     vReset: options.vReset,
     vRest: options.vRest,
     detachReset: options.detachReset,
+    output: plugin.output ?? 'spikes',
     ir,
   };
 }

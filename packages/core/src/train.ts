@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from './errors.js';
-import { firingRate, rateLoss, type LossKind } from './loss.js';
+import { outputReadout, rateLoss, type LossKind } from './loss.js';
 import { mixSeed, type Network } from './network.js';
 import { FusedAdamOptimizer } from './adam-op.js';
 import { allFinite, labelsValid, stepChecks, stepError, type StepCheck } from './step-checks.js';
@@ -227,7 +227,7 @@ export class Trainer {
   private computeGradients(input: tf.Tensor, labels: tf.Tensor, keepRate: (r: tf.Tensor) => void): { value: tf.Scalar; grads: tf.NamedTensorMap } {
     return this.optimizer.computeGradients(() => {
       const { output } = this.network.forward(input, { training: true, seed: this.randomSeed(this.step + 1) });
-      const r = firingRate(output);
+      const r = outputReadout(this.lossKind, output);
       keepRate(tf.keep(r));
       return rateLoss(this.lossKind, r, labels);
     }, this.network.trainableVariables());
@@ -255,9 +255,10 @@ export class Trainer {
     this.firstFailure = tf.keep(next);
   }
 
-  /** Evaluation: firing rate [N, K] without dropout, batch statistics from the running averages. */
+  /** Evaluation: what the loss reads ([N, K], firing rate or max over T) without dropout, batch statistics from the running averages. */
   evaluate(input: tf.Tensor): tf.Tensor {
-    return this.network.predict(input);
+    if (this.lossKind !== 'crossEntropyMax') return this.network.predict(input);
+    return tf.tidy(() => outputReadout(this.lossKind, this.network.forward(input).output));
   }
 
   dispose(): void {

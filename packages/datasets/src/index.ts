@@ -3,6 +3,7 @@
 export * from './errors.js';
 export { asBytes, isGzip, concatBytes, gunzipWeb, maybeGunzipWeb, type BytesLike } from './bytes.js';
 export { createRng, permutation, shuffleInPlace } from './random.js';
+export { syntheticDataset, type SyntheticOptions } from './synthetic.js';
 
 export { parseIdx, encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, type IdxArray } from './formats/idx.js';
 
@@ -32,3 +33,19 @@ export { parseCifar10Batch, encodeCifar10Batch, CIFAR10_CLASSES, CIFAR10_RECORD,
 export { readAsciiHeader, type AsciiHeader } from './formats/ascii-header.js';
 export { TarReader, encodeTar, type TarEntry, type TarHandlers } from './formats/tar.js';
 export { safeEntrySegments } from './formats/safe-path.js';
+
+export {
+  defineDataset,
+  datasets,
+  requireDataDir,
+  UnknownDatasetError,
+  DataDirRequiredError,
+  type DatasetDefinition,
+  type DatasetLoadOptions,
+  type DatasetPreset,
+  type DatasetSplit,
+  type DatasetSplits,
+  type PresetSchedule,
+} from './registry/dataset.js';
+export { imageSplit, limitImages, sourceSplit, limitSource, syntheticSplit } from './registry/splits.js';
+export { paperImageNet, paperCifarNet, paperEventNet, paperTraining } from './presets/paper.js';

@@ -1,16 +1,9 @@
 // Seeded randomness: shuffles, augmentation and Poisson encoding must repeat exactly for a seed.
+// The generator is core's (one PRNG for all of spikeflow); this file adds what datasets do with it.
+import { seededRandom } from '@spikeflow/core';
 
-/** mulberry32: tiny, fast, good enough for shuffling and augmentation. Returns floats in [0, 1). */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 from @spikeflow/core (`seededRandom`): floats in [0, 1), the same on every machine. */
+export const createRng: (seed: number) => () => number = seededRandom;
 
 /** Fisher-Yates shuffle in place. */
 export function shuffleInPlace<T extends { length: number; [i: number]: unknown }>(items: T, rng: () => number): T {

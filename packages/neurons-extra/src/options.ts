@@ -8,3 +8,15 @@ export const startAtReset = ({ vReset }: { vReset: number | null }): number => v
 
 /** The summary detail of a neuron with a fixed tau, e.g. "tau=2". */
 export const tauSummary = ({ tau }: { tau: number }) => `tau=${tau}`;
+/** NIR's time constants (time units) as spikeflow steps of length dt. */
+export function nirTauSteps(value: number, dt: number, name: string): number {
+  const steps = value / dt;
+  if (!(steps >= 1)) throw new Error(`${name} / dt = ${value} / ${dt} = ${steps} steps; spikeflow needs at least one step (pass a smaller dt)`);
+  return steps;
+}
+
+/** Since NIR 1.0.6 every spiking NIR neuron resets to v_reset; a soft reset has no NIR form. */
+export function nirHardReset(vReset: number | null): number {
+  if (vReset === null) throw new Error('soft reset (vReset null, V -= vThreshold) has no NIR form: since NIR 1.0.6 NIR neurons reset to v_reset. Use a hard reset (a number for vReset)');
+  return vReset;
+}

@@ -3,15 +3,17 @@ import { atan, erf, piecewiseQuadratic, sigmoid, softSign } from './surrogates.j
 import { ifNeuron } from './if.js';
 import { lifNeuron, type LifOptions } from './lif.js';
 import { plifNeuron, type PlifOptions } from './plif.js';
+import { liNeuron, type LiOptions } from './li.js';
 
 export { ifNeuron } from './if.js';
 export { lifNeuron, leakyCharge } from './lif.js';
 export { plifNeuron } from './plif.js';
+export { liNeuron } from './li.js';
 export { atan, sigmoid, piecewiseQuadratic, softSign, erf, type SurrogateAlpha } from './surrogates.js';
-export type { LifOptions, PlifOptions };
+export type { LifOptions, PlifOptions, LiOptions };
 
 /** The built-in neurons: register with `use(neurons, surrogates)` from @spikeflow/core. */
-export const neurons = [ifNeuron, lifNeuron, plifNeuron] as const;
+export const neurons = [ifNeuron, lifNeuron, plifNeuron, liNeuron] as const;
 /** The built-in surrogate gradients. */
 export const surrogates = [atan, sigmoid, piecewiseQuadratic, softSign, erf] as const;
 
@@ -21,6 +23,7 @@ declare module '@spikeflow/spec' {
     if: Record<never, never>;
     lif: Partial<LifOptions>;
     plif: Partial<PlifOptions>;
+    li: Partial<LiOptions>;
   }
   interface SurrogateKinds {
     atan: Partial<SurrogateAlpha>;

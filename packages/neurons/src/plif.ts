@@ -1,6 +1,7 @@
 import { defineNeuron } from '@spikeflow/core';
 import { field } from '@spikeflow/spec';
-import { leakyCharge } from './lif.js';
+import { leakyCharge, leakyFromNir, leakyNirParams } from './lif.js';
+import { close, nirReset } from './nir.js';
 
 export interface PlifOptions {
   /** Initial membrane time constant (> 1); the layer learns tau from there. */
@@ -26,4 +27,26 @@ export const plifNeuron = defineNeuron<PlifOptions>({
   },
   derived: ({ w }) => ({ tau: 1 + Math.exp(-w) }),
   summary: ({ initTau }) => `tau0=${initTau}`,
+  // NIR has no learnable tau: PLIF is written as a LIF with the learned tau = 1 + exp(-w) steps, and
+  // w kept in the metadata so that spikeflow reads its own file back bit for bit.
+  nir: {
+    type: 'LIF',
+    gains: ['r'],
+    export: (o, { w }, dt) => {
+      const tau = 1 + Math.exp(-w);
+      return {
+        type: 'LIF',
+        params: leakyNirParams(tau, o.decayInput, o.vRest, dt, { v_threshold: o.vThreshold, v_reset: nirReset(o) }),
+        metadata: { spikeflow_w: w, spikeflow_decay_input: o.decayInput ? 1 : 0 },
+      };
+    },
+    // Only spikeflow's own PLIF files: any other LIF is a LIF.
+    import: ({ params: p, metadata }, { dt, missingReset }) => {
+      const w = metadata?.spikeflow_w;
+      if (metadata?.spikeflow_neuron !== 'plif' || typeof w !== 'number') return undefined;
+      const { tau, decayInput, gain } = leakyFromNir(p, metadata, dt);
+      if (!close(1 + Math.exp(-w), tau)) return undefined;
+      return { options: { initTau: 1 + Math.exp(-w), decayInput, vThreshold: p.v_threshold, vReset: p.v_reset ?? missingReset, vRest: p.v_leak }, params: { w }, gain };
+    },
+  },
 });

@@ -1,6 +1,6 @@
 import { NirError } from './errors.js';
 import { isTree, type Leaf, type Tree } from './hdf5.js';
-import { NIR_VERSION, NODE_TYPES, type Metadata, type NdArray, type NirGraph, type NirNode } from './ir.js';
+import { NEURON_PARAMS, NIR_VERSION, NODE_TYPES, SPIKING_TYPES, type Metadata, type NdArray, type NeuronNodeType, type NirGraph, type NirNode } from './ir.js';
 
 /*
  * NIR's HDF5 layout (as Python NIR's serialization writes it):
@@ -59,19 +59,10 @@ function nodeTree(node: NirNode): Tree {
     case 'AvgPool2d':
       return tree([['type', str(node.type)], ['kernel_size', ints(node.kernelSize)], ['stride', ints(node.stride)], ['padding', ints(node.padding)], meta]);
     case 'IF':
-      return tree([['type', str('IF')], ['r', floats(node.r)], ['v_threshold', floats(node.vThreshold)], ['v_reset', node.vReset && floats(node.vReset)], meta]);
     case 'LIF':
-      return tree([
-        ['type', str('LIF')],
-        ['tau', floats(node.tau)],
-        ['r', floats(node.r)],
-        ['v_leak', floats(node.vLeak)],
-        ['v_threshold', floats(node.vThreshold)],
-        ['v_reset', node.vReset && floats(node.vReset)],
-        meta,
-      ]);
     case 'LI':
-      return tree([['type', str('LI')], ['tau', floats(node.tau)], ['r', floats(node.r)], ['v_leak', floats(node.vLeak)], meta]);
+    case 'CubaLIF':
+      return tree([['type', str(node.type)], ...Object.entries(node.params).map(([k, a]): [string, Leaf] => [k, floats(a)]), meta]);
   }
 }
 
@@ -198,49 +189,88 @@ function readNode(name: string, group: Tree): NirNode {
     case 'AvgPool2d':
       return withMeta({ type: type as 'SumPool2d' | 'AvgPool2d', kernelSize: r.pair('kernel_size'), stride: r.pair('stride'), padding: r.pair('padding') });
     case 'IF':
-      return withMeta({ type: 'IF', r: r.array('r'), vThreshold: r.array('v_threshold'), vReset: r.has('v_reset') ? r.array('v_reset') : undefined });
     case 'LIF':
-      return withMeta({
-        type: 'LIF',
-        tau: r.array('tau'),
-        r: r.array('r'),
-        vLeak: r.array('v_leak'),
-        vThreshold: r.array('v_threshold'),
-        vReset: r.has('v_reset') ? r.array('v_reset') : undefined,
-      });
     case 'LI':
-      return withMeta({ type: 'LI', tau: r.array('tau'), r: r.array('r'), vLeak: r.array('v_leak') });
+    case 'CubaLIF': {
+      const t = type as NeuronNodeType;
+      const keys: string[] = [...NEURON_PARAMS[t], ...(SPIKING_TYPES.includes(t) && r.has('v_reset') ? ['v_reset'] : [])];
+      return withMeta({ type: t, params: Object.fromEntries(keys.map((k) => [k, r.array(k)])) });
+    }
   }
 }
 
-/** A graph from the HDF5 tree of a NIR file. */
+/** A graph from the HDF5 tree of a NIR file; nested graphs (NIRGraph nodes) are flattened. */
 export function treeToGraph(root: Tree, where: string): NirGraph {
   const versionLeaf = root.group.get('version');
   const version = versionLeaf && !isTree(versionLeaf) && versionLeaf.dtype === 'string' ? versionLeaf.data[0] : undefined;
   const node = root.group.get('node');
   if (!isTree(node)) throw new NirError(`${where}: no group "node" at the root; this HDF5 file is not a NIR graph`);
-  const typeLeaf = node.group.get('type');
-  const type = typeLeaf && !isTree(typeLeaf) && typeLeaf.dtype === 'string' ? typeLeaf.data[0] : undefined;
-  if (type !== 'NIRGraph') throw new NirError(`${where}: /node/type is "${type}", expected "NIRGraph"`);
-  const nodesGroup = node.group.get('nodes');
-  const edgesLeaf = node.group.get('edges');
-  if (!isTree(nodesGroup)) throw new NirError(`${where}: /node/nodes is missing or not a group`);
-  if (edgesLeaf === undefined || isTree(edgesLeaf) || edgesLeaf.dtype !== 'string') throw new NirError(`${where}: /node/edges is missing or does not hold strings`);
-  if (edgesLeaf.data.length % 2 !== 0) throw new NirError(`${where}: /node/edges has shape [${edgesLeaf.shape}], expected [E, 2]`);
-  const nodes: Record<string, NirNode> = {};
-  for (const [name, g] of nodesGroup.group) {
-    if (!isTree(g)) throw new NirError('is a dataset, expected a node group', name);
-    const nested = g.group.get('type');
-    if (nested && !isTree(nested) && nested.data[0] === 'NIRGraph') throw new NirError('is a nested NIRGraph (subgraph); spikeflow reads flat graphs only', name);
-    // defineProperty: a node named "__proto__" stays an own entry instead of replacing the prototype.
-    Object.defineProperty(nodes, name, { value: readNode(name, g), enumerable: true, writable: true, configurable: true });
-  }
-  const edges: Array<[string, string]> = [];
-  for (let i = 0; i < edgesLeaf.data.length; i += 2) {
-    const [a, b] = [edgesLeaf.data[i] as string, edgesLeaf.data[i + 1] as string];
-    for (const end of [a, b]) if (!Object.hasOwn(nodes, end)) throw new NirError(`${where}: edge [${a}, ${b}] names "${end}", which is not a node`);
-    edges.push([a, b]);
-  }
+  if (typeOf(node) !== 'NIRGraph') throw new NirError(`${where}: /node/type is "${typeOf(node)}", expected "NIRGraph"`);
+  const { nodes, edges } = readGraph(node, '', where);
   const metaGroup = node.group.get('metadata');
   return { nodes, edges, version, ...(isTree(metaGroup) ? { metadata: readMetadata(metaGroup) } : {}) };
+}
+
+const typeOf = (g: Tree): string | undefined => {
+  const t = g.group.get('type');
+  return t && !isTree(t) && t.dtype === 'string' ? t.data[0] : undefined;
+};
+
+/**
+ * The nodes and edges of a NIRGraph group, names prefixed by `prefix`. A nested NIRGraph node `sub`
+ * is inlined: its nodes become `sub.<name>`, and its Input and Output nodes are bypassed, so an edge
+ * into `sub` (or `sub.<its input>`) reaches what that Input feeds, and an edge from `sub` leaves from
+ * what feeds its Output. Edges may name a nested node by its dotted name, as NIR's do.
+ */
+function readGraph(g: Tree, prefix: string, where: string): { nodes: Record<string, NirNode>; edges: Array<[string, string]> } {
+  const at = prefix ? `subgraph "${prefix.slice(0, -1)}"` : where;
+  const nodesGroup = g.group.get('nodes');
+  const edgesLeaf = g.group.get('edges');
+  if (!isTree(nodesGroup)) throw new NirError(`${at}: its "nodes" group is missing`);
+  if (edgesLeaf === undefined || isTree(edgesLeaf) || edgesLeaf.dtype !== 'string') throw new NirError(`${at}: its "edges" dataset is missing or does not hold strings`);
+  if (edgesLeaf.data.length % 2 !== 0) throw new NirError(`${at}: its edges have shape [${edgesLeaf.shape}], expected [E, 2]`);
+  const nodes: Record<string, NirNode> = {};
+  const edges: Array<[string, string]> = [];
+  // Per inlined subgraph (by full name): its Input and Output nodes.
+  const ports = new Map<string, { inputs: string[]; outputs: string[] }>();
+  for (const [local, child] of nodesGroup.group) {
+    const name = prefix + local;
+    if (!isTree(child)) throw new NirError('is a dataset, expected a node group', name);
+    if (typeOf(child) === 'NIRGraph') {
+      const inner = readGraph(child, `${name}.`, where);
+      Object.assign(nodes, inner.nodes);
+      edges.push(...inner.edges);
+      const ofType = (t: string) => Object.keys(inner.nodes).filter((n) => n.startsWith(`${name}.`) && !n.slice(name.length + 1).includes('.') && inner.nodes[n].type === t);
+      ports.set(name, { inputs: ofType('Input'), outputs: ofType('Output') });
+    } else {
+      // defineProperty: a node named "__proto__" stays an own entry instead of replacing the prototype.
+      Object.defineProperty(nodes, name, { value: readNode(name, child), enumerable: true, writable: true, configurable: true });
+    }
+  }
+  const resolve = (end: string, side: 'inputs' | 'outputs', edge: string): string[] => {
+    const full = prefix + end;
+    if (Object.hasOwn(nodes, full)) return [full];
+    const p = ports.get(full);
+    if (p && p[side].length > 0) return p[side];
+    if (p) throw new NirError(`${at}: edge ${edge} enters or leaves subgraph "${full}", which has no ${side === 'inputs' ? 'Input' : 'Output'} node`);
+    throw new NirError(`${at}: edge ${edge} names "${end}", which is not a node`);
+  };
+  for (let i = 0; i < edgesLeaf.data.length; i += 2) {
+    const [a, b] = [edgesLeaf.data[i] as string, edgesLeaf.data[i + 1] as string];
+    const edge = `[${a}, ${b}]`;
+    for (const src of resolve(a, 'outputs', edge)) for (const dst of resolve(b, 'inputs', edge)) edges.push([src, dst]);
+  }
+  // Bypass the inlined subgraphs' Input and Output nodes (identities).
+  for (const { inputs, outputs } of ports.values()) {
+    for (const port of [...inputs, ...outputs]) {
+      const into = edges.filter(([, d]) => d === port).map(([s]) => s);
+      const from = edges.filter(([s]) => s === port).map(([, d]) => d);
+      const kept = edges.filter(([s, d]) => s !== port && d !== port);
+      edges.length = 0;
+      edges.push(...kept);
+      for (const s of into) for (const d of from) edges.push([s, d]);
+      delete nodes[port];
+    }
+  }
+  return { nodes, edges };
 }

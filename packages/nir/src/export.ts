@@ -1,10 +1,10 @@
-import type { Network } from '@spikeflow/core';
-import { layerShapes, pair, type NormalizedLayer } from '@spikeflow/spec';
+import { registry as sharedRegistry, type NeuronCommonOptions, type Network, type Registry } from '@spikeflow/core';
+import { explicitPadding, layerShapes, pair, type NormalizedLayer } from '@spikeflow/spec';
 import { NirError } from './errors.js';
 import { foldBatchNorm } from './fold.js';
 import { writeHdf5 } from './hdf5.js';
 import { graphToTree } from './codec.js';
-import { filled, ndarray, NIR_VERSION, type Metadata, type NirGraph, type NirNode } from './ir.js';
+import { filled, ndarray, NEURON_PARAMS, NIR_VERSION, type Metadata, type NeuronNodeType, type NirGraph, type NirNode } from './ir.js';
 import { denseToNir, kernelToNir, samePadding, toNchw } from './layout.js';
 import { readModel, type SpikeflowModel } from './model.js';
 
@@ -20,11 +20,16 @@ export interface ExportOptions {
    * 'refuse' (default) stops with an error that says so.
    */
   maxPool?: 'refuse' | 'spike-or';
+  /**
+   * The plugins whose NIR codecs write the neuron layers; default the network's registry
+   * (exportNir) or the shared one that `use()` fills (modelToNir).
+   */
+  registry?: Registry;
 }
 
 /** Exports a network to the bytes of a NIR file (HDF5). Batch norm is folded first. */
 export async function exportNir(network: Network, options: ExportOptions = {}): Promise<Uint8Array> {
-  return writeNir(modelToNir(await readModel(network), options));
+  return writeNir(modelToNir(await readModel(network), { registry: network.registry, ...options }));
 }
 
 /** Writes a NIR graph to HDF5 bytes in NIR's layout. */
@@ -71,7 +76,7 @@ export function modelToNir(model: SpikeflowModel, options: ExportOptions = {}): 
         const kernel = weight(`${name}/kernel`);
         const [kh, kw] = pair(layer.kernelSize);
         const stride = pair(layer.stride);
-        const padding = symmetricPadding(shape, [kh, kw], stride, layer.padding as string, where);
+        const padding = symmetricPadding(shape, [kh, kw], stride, layer.padding, where);
         const bias = weights[`${name}/bias`];
         add(name, {
           type: 'Conv2d',
@@ -95,8 +100,8 @@ export function modelToNir(model: SpikeflowModel, options: ExportOptions = {}): 
         break;
       }
       case 'neuron':
-        add(name, neuronNode(layer, toNchw(shape), dt, weights, where));
-        spikes = true;
+        add(name, neuronNode(layer, toNchw(shape), dt, weights, where, options.registry ?? sharedRegistry));
+        spikes = (options.registry ?? sharedRegistry).neurons.get(layer.neuron as string)?.output !== 'v';
         break;
       case 'pool': {
         const size = pair(layer.size);
@@ -119,7 +124,7 @@ export function modelToNir(model: SpikeflowModel, options: ExportOptions = {}): 
           add(name, { type: 'SumPool2d', kernelSize: size, stride, padding });
           // Sum >= 0.5 exactly when some spike in the window is 1; v resets to 0 either way.
           const n = toNchw(outShape);
-          add(`${name}_or`, { type: 'IF', r: filled(n, 1 / dt), vThreshold: filled(n, 0.5), vReset: filled(n, 0), metadata: { spikeflow_layer: 'max_pool_or' } });
+          add(`${name}_or`, { type: 'IF', params: { r: filled(n, 1 / dt), v_threshold: filled(n, 0.5), v_reset: filled(n, 0) }, metadata: { spikeflow_layer: 'max_pool_or' } });
         } else {
           throw new NirError(`${where}: pool "${String(layer.pool)}" has no NIR node (spikeflow exports max and avg)`);
         }
@@ -155,61 +160,43 @@ export function modelToNir(model: SpikeflowModel, options: ExportOptions = {}): 
   return { nodes, edges, metadata, version: NIR_VERSION };
 }
 
-function neuronNode(layer: NormalizedLayer, shape: number[], dt: number, weights: SpikeflowModel['weights'], where: string): NirNode {
+/** A neuron layer's NIR node, from its plugin's NIR codec; each per-layer value becomes a per-neuron array. */
+function neuronNode(layer: NormalizedLayer, shape: number[], dt: number, weights: SpikeflowModel['weights'], where: string, registry: Registry): NirNode {
   const kind = layer.neuron as string;
-  const vThreshold = layer.vThreshold as number;
-  const vReset = layer.vReset as number | null;
-  if (vReset === null) {
-    throw new NirError(
-      `${where}: soft reset (vReset null, V -= vThreshold) has no NIR form: since NIR 1.0.6 IF and LIF reset to v_reset (older files reset by subtraction, which current readers no longer do). Use a hard reset (a number for vReset)`,
-    );
+  const plugin = registry.neurons.get(kind);
+  if (!plugin) throw new NirError(`${where}: neuron "${kind}" is not registered (use() its plugin before exporting)`);
+  const codec = plugin.nir;
+  if (!codec) throw new NirError(`${where}: neuron "${kind}" has no NIR form (its plugin has no nir codec)`);
+  const params: Record<string, number> = {};
+  for (const [name, w] of Object.entries(weights)) if (name.startsWith(`${layer.name}/`)) params[name.slice(layer.name!.length + 1)] = w.data[0];
+  let out;
+  try {
+    out = codec.export(layer as unknown as NeuronCommonOptions, params, dt);
+  } catch (e) {
+    throw new NirError(`${where}: ${(e as Error).message}`);
   }
-  const vRest = (layer.vRest as number | undefined) ?? vReset;
+  if (!isNeuronType(out.type)) throw new NirError(`${where}: neuron "${kind}" exports a "${out.type}" node; spikeflow writes ${Object.keys(NEURON_PARAMS).join(', ')}`);
   const metadata: Metadata = {
     spikeflow_neuron: kind,
     spikeflow_detach_reset: layer.detachReset ? 1 : 0,
     spikeflow_surrogate: JSON.stringify(layer.surrogate),
+    ...out.metadata,
   };
-  const per = (v: number) => filled(shape, v);
-  if (kind === 'if') {
-    if (vRest !== vReset) throw new NirError(`${where}: an IF neuron that starts at vRest ${vRest} != vReset ${vReset} has no NIR form (NIR's IF has no rest potential)`);
-    return { type: 'IF', r: per(1 / dt), vThreshold: per(vThreshold), vReset: per(vReset), metadata };
-  }
-  if (kind !== 'lif' && kind !== 'plif') throw new NirError(`${where}: neuron "${kind}" has no NIR node (spikeflow exports if, lif and plif)`);
-  let tauSteps: number;
-  if (kind === 'plif') {
-    const w = weights[`${layer.name}/w`];
-    if (!w) throw new NirError(`${where}: the model has no weight "${layer.name}/w"`);
-    // 1/tau = sigmoid(w): tau = 1 + exp(-w), in steps. w is kept so spikeflow re-imports it bit for bit.
-    tauSteps = 1 + Math.exp(-w.data[0]);
-    metadata.spikeflow_w = w.data[0];
-  } else {
-    tauSteps = layer.tau as number;
-    metadata.spikeflow_tau = tauSteps;
-  }
-  const decayInput = layer.decayInput as boolean;
-  metadata.spikeflow_decay_input = decayInput ? 1 : 0;
-  // Forward Euler of tau dv/dt = (v_leak - v) + r I with step dt and tau = tauSteps * dt:
-  //   v += (v_leak - v + r I) / tauSteps.  decayInput: r = 1;  otherwise H = V - (V - vRest)/tau + X: r = tauSteps.
-  return {
-    type: 'LIF',
-    tau: per(tauSteps * dt),
-    r: per(decayInput ? 1 : tauSteps),
-    vLeak: per(vRest),
-    vThreshold: per(vThreshold),
-    vReset: per(vReset),
-    metadata,
-  };
+  return { type: out.type, params: Object.fromEntries(Object.entries(out.params).map(([k, v]) => [k, filled(shape, v)])), metadata };
 }
 
+const isNeuronType = (t: string): t is NeuronNodeType => t in NEURON_PARAMS;
+
 /** NIR pads both sides equally; TensorFlow's 'same' may pad one more after. */
-function symmetricPadding(shape: number[], window: [number, number], stride: [number, number], padding: string, where: string): [number, number] {
+function symmetricPadding(shape: number[], window: [number, number], stride: [number, number], padding: unknown, where: string): [number, number] {
+  const zeros = explicitPadding(padding);
+  if (zeros) return zeros;
   if (padding === 'valid') return [0, 0];
   const [top, bottom] = samePadding(shape[0], window[0], stride[0]);
   const [left, right] = samePadding(shape[1], window[1], stride[1]);
   if (top !== bottom || left !== right) {
     throw new NirError(
-      `${where}: 'same' padding of a ${window[0]}x${window[1]} window with stride ${stride.join('x')} on a ${shape[0]}x${shape[1]} input pads unevenly (top ${top}, bottom ${bottom}, left ${left}, right ${right}); NIR pads both sides equally. Use padding 'valid' or an input size that pads evenly`,
+      `${where}: 'same' padding of a ${window[0]}x${window[1]} window with stride ${stride.join('x')} on a ${shape[0]}x${shape[1]} input pads unevenly (top ${top}, bottom ${bottom}, left ${left}, right ${right}); NIR pads both sides equally. Use padding 'valid', explicit padding (a number or [height, width] of zeros on both sides) or an input size that pads evenly`,
     );
   }
   return [top, left];

@@ -1,9 +1,10 @@
-import { MODEL_FORMAT, type EncoderSpec, type NormalizedLayer } from '@spikeflow/spec';
+import { registry as sharedRegistry, type NeuronPlugin, type Registry } from '@spikeflow/core';
+import { MODEL_FORMAT, windowOutput, type EncoderSpec, type NormalizedLayer } from '@spikeflow/spec';
 import { treeToGraph } from './codec.js';
 import { NirError } from './errors.js';
 import { readHdf5 } from './hdf5.js';
 import { checkDeclaredSizes, DEFAULT_MAX_VALUES } from './limits.js';
-import { sizeOf, type NdArray, type NirGraph, type NirNode } from './ir.js';
+import { isNeuronNode, sizeOf, type NdArray, type NeuronNode, type NirGraph, type NirNode } from './ir.js';
 import { denseFromNir, kernelFromNir, samePadding, toNhwc } from './layout.js';
 import type { SpikeflowModel, Weight } from './model.js';
 
@@ -18,7 +19,22 @@ export interface ImportOptions {
   source?: string;
   /** The most values read from the file, over all its datasets, checked before any is read; default 2^26. */
   maxValues?: number;
+  /**
+   * What a spiking node without `v_reset` resets to. 'by-version' (default): files older than NIR
+   * 1.0.6 subtract the threshold (as their writers meant), newer ones reset to 0 (as NIR reads them);
+   * 'subtract' or 'zero' whatever the version.
+   */
+  missingReset?: MissingReset;
+  /**
+   * Options set on every imported neuron layer of a kind, over what the file gives, by neuron kind:
+   * e.g. `{ cubalif: { order: 'euler' } }` for NIR's numpy reference's update order.
+   */
+  neuronOptions?: Record<string, Record<string, unknown>>;
+  /** The plugins whose NIR codecs read the neuron nodes; default the shared registry that `use()` fills. */
+  registry?: Registry;
 }
+
+export type MissingReset = 'by-version' | 'subtract' | 'zero';
 
 /** Reads a NIR file (HDF5 bytes) into a graph; errors name the node or dataset at fault. */
 export async function readNir(bytes: Uint8Array, source = 'NIR file', maxValues = DEFAULT_MAX_VALUES): Promise<NirGraph> {
@@ -56,7 +72,9 @@ const nirKey = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()
 
 /** Refuses NaN and infinite parameters, naming the node, the parameter and the first bad index. */
 function checkFinite(node: NirNode, name: string): void {
-  for (const [key, value] of Object.entries(node)) {
+  // Neuron nodes keep their parameters under NIR's names in `params`; the others as fields.
+  const fields = isNeuronNode(node) ? node.params : node;
+  for (const [key, value] of Object.entries(fields)) {
     if (!value || typeof value !== 'object' || !('data' in value)) continue;
     const data = (value as NdArray).data;
     const i = data.findIndex((v) => !Number.isFinite(v));
@@ -96,7 +114,11 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
   const dt = options.dt ?? (typeof meta.dt === 'number' ? meta.dt : 1);
   if (!(Number.isFinite(dt) && dt > 0)) throw new NirError(`dt = ${dt}${options.dt === undefined ? ' (from the graph metadata)' : ''} is not a finite number > 0`);
   const chain = chainOf(graph);
-  const subtractive = hasSubtractiveReset(graph.version);
+  const policy = options.missingReset ?? 'by-version';
+  if (!['by-version', 'subtract', 'zero'].includes(policy)) throw new NirError(`missingReset must be 'by-version', 'subtract' or 'zero', got ${JSON.stringify(policy)}`);
+  // Missing v_reset: null = subtract the threshold (before NIR 1.0.6), 0 = reset to 0 (since).
+  const missingReset = policy === 'subtract' || (policy === 'by-version' && hasSubtractiveReset(graph.version)) ? null : 0;
+  const registry = options.registry ?? sharedRegistry;
   const input = graph.nodes[chain[0]] as Extract<NirNode, { type: 'Input' }>;
   if (input.shape.length !== 1 && input.shape.length !== 3) throw new NirError(`input shape [${input.shape}] is neither [features] nor [channels, height, width]`, chain[0]);
 
@@ -192,16 +214,17 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
         break;
       }
       case 'IF':
-      case 'LIF': {
+      case 'LIF':
+      case 'LI':
+      case 'CubaLIF': {
         const prevLayer = layers[layers.length - 1];
         const fold: FoldGain = (gain, what) => foldGain(gain, what, prevLayer, prevNode, weights, shape, name);
-        const layer = neuronLayer(node, lname, name, shape, dt, subtractive, fold, (w) => (weights[`${lname}/w`] = { shape: [], data: Float32Array.of(w) }));
+        const { layer, params, spiking } = neuronLayer(node, lname, name, shape, { dt, missingReset, options, registry }, fold);
+        for (const [p, value] of Object.entries(params)) weights[`${lname}/${p}`] = { shape: [], data: Float32Array.of(value) };
         layers.push(layer);
-        spikes = true;
+        spikes = spiking;
         break;
       }
-      case 'LI':
-        throw new NirError('LI (a leaky integrator whose output is its membrane potential, not spikes) has no spikeflow layer: spikeflow neuron layers output spikes', name);
       default:
         throw new NirError(`a ${node.type} node can only start or end the graph`, name);
     }
@@ -236,108 +259,133 @@ function isVoting(weight: NdArray, bias: NdArray): boolean {
 }
 
 function isSpikeOr(node: NirNode, dt: number, shape: number[]): boolean {
-  if (node.type !== 'IF' || node.vThreshold.data.length !== sizeOf(shape)) return false;
-  const gainOne = node.r.data.every((r) => close(r * dt, 1));
-  const thresholdInWindow = node.vThreshold.data.every((t) => t > 0 && t <= 1);
-  const resetZero = node.vReset !== undefined && node.vReset.data.every((v) => v === 0);
+  if (node.type !== 'IF' || node.params.v_threshold.data.length !== sizeOf(shape)) return false;
+  const gainOne = node.params.r.data.every((r) => close(r * dt, 1));
+  const thresholdInWindow = node.params.v_threshold.data.every((t) => t > 0 && t <= 1);
+  const resetZero = node.params.v_reset !== undefined && node.params.v_reset.data.every((v) => v === 0);
   return gainOne && thresholdInWindow && resetZero;
 }
 
-/** NIR's numeric or named padding as spikeflow's 'same' | 'valid', when one of them is the same padding. */
-function spikeflowPadding(padding: [number, number] | 'same' | 'valid', shape: number[], kernel: number[], stride: [number, number], name: string): 'same' | 'valid' {
+/**
+ * NIR's padding as spikeflow's conv2d padding: 'valid' for no zeros, 'same' where TensorFlow's 'same'
+ * pads the same zeros, else the explicit [height, width] zeros (both sides, as NIR and PyTorch pad).
+ * NIR's 'same' must pad evenly (PyTorch's 'same' pads the odd zero after, TensorFlow's too, but only
+ * stride 1 is allowed there), which spikeflow's 'same' does.
+ */
+function spikeflowPadding(padding: [number, number] | 'same' | 'valid', shape: number[], kernel: number[], stride: [number, number], name: string): 'same' | 'valid' | [number, number] {
   if (padding === 'valid' || (padding !== 'same' && padding[0] === 0 && padding[1] === 0)) return 'valid';
   const [top, bottom] = samePadding(shape[1], kernel[0], stride[0]);
   const [left, right] = samePadding(shape[2], kernel[1], stride[1]);
   const even = top === bottom && left === right;
-  if (padding === 'same' ? even : even && padding[0] === top && padding[1] === left) return 'same';
-  const nirOut = padding === 'same' ? 'same' : `${Math.floor((shape[1] + 2 * padding[0] - kernel[0]) / stride[0]) + 1}x${Math.floor((shape[2] + 2 * padding[1] - kernel[1]) / stride[1]) + 1}`;
-  throw new NirError(
-    `padding ${JSON.stringify(padding)} of a ${kernel.join('x')} kernel with stride ${stride.join('x')} on ${shape[1]}x${shape[2]} (output ${nirOut}) is neither of spikeflow's conv2d paddings: 'same' (${Math.ceil(shape[1] / stride[0])}x${Math.ceil(shape[2] / stride[1])}) or 'valid'`,
-    name,
-  );
+  if (padding === 'same') {
+    if (even) return 'same';
+    throw new NirError(`padding 'same' of a ${kernel.join('x')} kernel with stride ${stride.join('x')} on ${shape[1]}x${shape[2]} pads unevenly (top ${top}, bottom ${bottom}, left ${left}, right ${right}); spikeflow reads 'same' where it pads evenly, or explicit padding`, name);
+  }
+  if (padding.some((p) => !(Number.isInteger(p) && p >= 0))) throw new NirError(`padding [${padding}] must be non-negative integers`, name);
+  if (even && padding[0] === top && padding[1] === left) return 'same';
+  return [padding[0], padding[1]];
 }
 
-function windowed(shape: number[], window: number[], stride: number[], padding: string): [number, number] {
-  const out = (size: number, w: number, s: number) => (padding === 'same' ? Math.ceil(size / s) : Math.floor((size - w) / s) + 1);
-  return [out(shape[1], window[0], stride[0]), out(shape[2], window[1], stride[1])];
+function windowed(shape: number[], window: number[], stride: number[], padding: 'same' | 'valid' | [number, number]): [number, number] {
+  const [ph, pw] = Array.isArray(padding) ? padding : [padding, padding];
+  return [windowOutput(shape[1], window[0], stride[0], ph), windowOutput(shape[2], window[1], stride[1], pw)];
 }
 
 type FoldGain = (gain: Float64Array, what: string) => void;
 
+/** The registered neuron plugins whose NIR codec reads a node type; the one the file names (spikeflow_neuron) first. */
+function codecsFor(type: string, named: unknown, registry: Registry): NeuronPlugin<any>[] {
+  const all = [...registry.neurons.values()].filter((p) => p.nir?.type === type);
+  return [...all.filter((p) => p.kind === named), ...all.filter((p) => p.kind !== named)];
+}
+
+interface NeuronContext {
+  dt: number;
+  missingReset: number | null;
+  options: ImportOptions;
+  registry: Registry;
+}
+
 /**
- * A neuron layer for an IF or LIF node. spikeflow's neuron layers share their parameters per layer;
- * per-neuron values are taken when they are equal, or folded into the layer before when the
- * dynamics allow it exactly (input gain r, thresholds with reset and leak at 0); otherwise an error
- * names the node and the parameter.
+ * A neuron layer for a neuron node, through the NIR codec of a registered neuron plugin. A spikeflow
+ * neuron layer holds one value per parameter, so per-neuron arrays are taken when their values are
+ * equal, or folded into the layer before when the dynamics allow it exactly (the codec's input gains,
+ * and thresholds where reset and leak are 0); otherwise an error names the node and the parameter.
  */
 function neuronLayer(
-  node: Extract<NirNode, { type: 'IF' | 'LIF' }>,
+  node: NeuronNode,
   lname: string,
   name: string,
   shape: number[],
-  dt: number,
-  subtractive: boolean,
+  ctx: NeuronContext,
   fold: FoldGain,
-  setPlifW: (w: number) => void,
-): NormalizedLayer {
+): { layer: NormalizedLayer; params: Record<string, number>; spiking: boolean } {
   const n = sizeOf(shape);
-  for (const [key, a] of Object.entries(node)) {
-    if (a && typeof a === 'object' && 'data' in a && (a as NdArray).data.length !== n) {
-      throw new NirError(`${key} has ${(a as NdArray).data.length} values, but ${n} neurons (shape [${shape}]) reach this node`, name);
-    }
+  for (const [key, a] of Object.entries(node.params)) {
+    if (a.data.length !== n && a.data.length !== 1) throw new NirError(`${key} has ${a.data.length} values, but ${n} neurons (shape [${shape}]) reach this node`, name);
   }
   const meta = node.metadata ?? {};
-  // Missing v_reset: before NIR 1.0.6 the reset subtracted the threshold; since then it is v_reset = 0.
-  const vReset = node.vReset ? uniformValue(node.vReset) : subtractive ? null : 0;
-  if (vReset === undefined) throw new NirError(`v_reset varies across neurons (${range(node.vReset!)}); spikeflow's neuron layers share one v_reset`, name);
-  const vLeak = node.type === 'LIF' ? uniformValue(node.vLeak) : (vReset ?? 0);
-  if (vLeak === undefined) throw new NirError(`v_leak varies across neurons (${range((node as { vLeak: NdArray }).vLeak)}); spikeflow's neuron layers share one rest potential`, name);
-  let vThreshold = uniformValue(node.vThreshold);
+  const plugins = codecsFor(node.type, meta.spikeflow_neuron, ctx.registry);
+  if (plugins.length === 0) {
+    const hint = node.type === 'CubaLIF' ? ' (@spikeflow/neurons-extra has one: use(extraNeurons))' : '';
+    throw new NirError(`no registered neuron plugin reads ${node.type} nodes${hint}`, name);
+  }
+  const all = (a: NdArray | undefined, v: number) => a === undefined || a.data.every((x) => x === v);
+  const per = (a: NdArray, i: number) => a.data[a.data.length === 1 ? 0 : i];
   const gain = new Float64Array(n).fill(1);
-  if (vThreshold === undefined) {
-    // v / threshold_i has threshold 1 and the same spikes when reset (or subtraction) and leak scale along.
-    if (!((vReset === 0 || vReset === null) && vLeak === 0)) {
-      throw new NirError(`v_threshold varies across neurons (${range(node.vThreshold)}) with a nonzero v_reset or v_leak; spikeflow's neuron layers share one threshold`, name);
+  const scalars: Record<string, number> = {};
+  const folded: string[] = [];
+  const th = node.params.v_threshold;
+  if (th && uniformValue(th) === undefined) {
+    // v / threshold_i has threshold 1 and the same spikes when the reset (or subtraction) and the leak scale along.
+    const resetScales = node.params.v_reset ? all(node.params.v_reset, 0) : ctx.missingReset === null || ctx.missingReset === 0;
+    if (!(resetScales && all(node.params.v_leak, 0))) {
+      throw new NirError(`v_threshold varies across neurons (${range(th)}) with a nonzero v_reset or v_leak; spikeflow's neuron layers share one threshold`, name);
     }
-    node.vThreshold.data.forEach((t, i) => {
+    for (let i = 0; i < n; i++) {
+      const t = per(th, i);
       if (!(t > 0)) throw new NirError(`v_threshold[${i}] = ${t}; a per-neuron threshold is read when every threshold is positive`, name);
       gain[i] /= t;
-    });
-    vThreshold = 1;
+    }
+    scalars.v_threshold = 1;
+    folded.push('1 / v_threshold');
   }
-  const common = {
-    kind: 'neuron',
-    name: lname,
-    vThreshold,
-    vReset,
-    vRest: vLeak,
-    detachReset: meta.spikeflow_detach_reset === 1,
-    surrogate: surrogateOf(meta.spikeflow_surrogate),
-  };
-  if (node.type === 'IF') {
-    node.r.data.forEach((r, i) => (gain[i] *= r * dt));
-    fold(gain, 'r * dt');
-    return { ...common, neuron: 'if' };
+  for (const key of plugins[0].nir!.gains ?? []) {
+    const a = node.params[key];
+    if (!a || uniformValue(a) !== undefined) continue;
+    for (let i = 0; i < n; i++) gain[i] *= per(a, i);
+    scalars[key] = 1;
+    folded.push(key);
   }
-  const tauSteps = uniformValue(node.tau);
-  if (tauSteps === undefined) throw new NirError(`tau varies across neurons (${range(node.tau)}); spikeflow's neuron layers share one tau per layer`, name);
-  const tau = tauSteps / dt;
-  if (!(tau > 1)) throw new NirError(`tau / dt = ${tauSteps} / ${dt} = ${tau} steps; spikeflow's LIF needs more than one step (pass a smaller dt)`, name);
-  // decayInput (r = 1) or not (r = tau in steps); any other r scales the input.
-  const r = uniformValue(node.r);
-  const declared = meta.spikeflow_decay_input;
-  const decayInput = declared !== undefined ? declared === 1 : !(r !== undefined && !close(r, 1) && close(r, tau));
-  node.r.data.forEach((ri, i) => (gain[i] *= decayInput ? ri : ri / tau));
-  fold(gain, 'r');
-  const w = meta.spikeflow_w;
-  if (meta.spikeflow_neuron === 'plif' && typeof w === 'number' && close(1 + Math.exp(-w), tau)) {
-    // spikeflow's own export: the learned w itself, so the layer computes sigmoid(w) bit for bit.
-    setPlifW(w);
-    return { ...common, neuron: 'plif', initTau: 1 + Math.exp(-w), decayInput };
+  for (const [key, a] of Object.entries(node.params)) {
+    if (key in scalars) continue;
+    const v = uniformValue(a);
+    if (v === undefined) throw new NirError(`${key} varies across neurons (${range(a)}); spikeflow's neuron layers hold one ${key} per layer`, name);
+    scalars[key] = v;
   }
-  // spikeflow's own export keeps tau in steps as a float64, which float32 tau / dt only approximates.
-  const exactTau = typeof meta.spikeflow_tau === 'number' && close(meta.spikeflow_tau, tau) ? meta.spikeflow_tau : tau;
-  return { ...common, neuron: 'lif', tau: exactTau, decayInput };
+  for (const plugin of plugins) {
+    let read;
+    try {
+      read = plugin.nir!.import({ type: node.type, params: scalars, ...(node.metadata ? { metadata: node.metadata } : {}) }, { dt: ctx.dt, missingReset: ctx.missingReset });
+    } catch (e) {
+      throw new NirError((e as Error).message, name);
+    }
+    if (!read) continue;
+    const residual = read.gain ?? 1;
+    if (residual !== 1) for (let i = 0; i < n; i++) gain[i] *= residual;
+    fold(gain, [...folded, ...(residual !== 1 ? [`${plugin.kind}'s input gain ${residual}`] : [])].join(' * '));
+    const layer = {
+      kind: 'neuron',
+      name: lname,
+      neuron: plugin.kind,
+      detachReset: meta.spikeflow_detach_reset === 1,
+      surrogate: surrogateOf(meta.spikeflow_surrogate),
+      ...read.options,
+      ...ctx.options.neuronOptions?.[plugin.kind],
+    } as NormalizedLayer;
+    return { layer, params: read.params ?? {}, spiking: plugin.output !== 'v' };
+  }
+  throw new NirError(`the neuron plugins that read ${node.type} nodes (${plugins.map((p) => p.kind).join(', ')}) all declined it`, name);
 }
 
 function surrogateOf(json: unknown): { kind: string } {
@@ -357,7 +405,7 @@ function foldGain(gain: Float64Array, what: string, prev: NormalizedLayer | unde
   // Within float32 storage of r and tau of 1 (a spikeflow file's r = tau when decayInput is off): no gain.
   if (gain.every((g) => close(g, 1))) return;
   if (!prev || (prev.kind !== 'conv2d' && prev.kind !== 'dense') || (prevNode.type !== 'Conv2d' && prevNode.type !== 'Affine' && prevNode.type !== 'Linear')) {
-    throw new NirError(`its input gain (${what}, divided by v_threshold) is not 1, and spikeflow can fold it only into a Conv2d, Affine or Linear node right before`, name);
+    throw new NirError(`its input gain (${what}) is not 1, and spikeflow can fold it only into a Conv2d, Affine or Linear node right before`, name);
   }
   const kernel = weights[`${prev.name}/kernel`];
   const channels = kernel.shape[kernel.shape.length - 1];

@@ -63,35 +63,35 @@ export interface PoolNode extends NodeBase {
   stride: [number, number];
   padding: [number, number];
 }
-/** dv/dt = R I; spike when v crosses vThreshold, then v = vReset. */
-export interface IfNode extends NodeBase {
-  type: 'IF';
-  r: NdArray;
-  vThreshold: NdArray;
-  /** Absent in files older than NIR 1.0.6, whose IF reset by subtracting the threshold. */
-  vReset?: NdArray;
-}
-/** tau dv/dt = (vLeak - v) + R I; spike when v crosses vThreshold, then v = vReset. */
-export interface LifNode extends NodeBase {
-  type: 'LIF';
-  tau: NdArray;
-  r: NdArray;
-  vLeak: NdArray;
-  vThreshold: NdArray;
-  /** Absent in files older than NIR 1.0.6, whose LIF reset by subtracting the threshold. */
-  vReset?: NdArray;
-}
-/** tau dv/dt = (vLeak - v) + R I, no spikes: the output is v. */
-export interface LiNode extends NodeBase {
-  type: 'LI';
-  tau: NdArray;
-  r: NdArray;
-  vLeak: NdArray;
+/**
+ * NIR's neuron node types and their parameters, under NIR's names (one array per parameter, of the
+ * node's shape). Continuous-time:
+ *   IF:       dv/dt = r I
+ *   LIF:      tau dv/dt = (v_leak - v) + r I
+ *   LI:       as LIF, no spikes: the output is v
+ *   CubaLIF:  tau_syn dI/dt = -I + w_in x,  tau_mem dv/dt = (v_leak - v) + r I
+ * A spiking node fires when v crosses v_threshold, then v = v_reset.
+ */
+export const NEURON_PARAMS = {
+  IF: ['r', 'v_threshold'],
+  LIF: ['tau', 'r', 'v_leak', 'v_threshold'],
+  LI: ['tau', 'r', 'v_leak'],
+  CubaLIF: ['tau_syn', 'tau_mem', 'r', 'v_leak', 'v_threshold', 'w_in'],
+} as const;
+export type NeuronNodeType = keyof typeof NEURON_PARAMS;
+/** Spiking node types; their `v_reset` is absent in files older than NIR 1.0.6 (which reset by subtracting the threshold). */
+export const SPIKING_TYPES: readonly NeuronNodeType[] = ['IF', 'LIF', 'CubaLIF'];
+
+export interface NeuronNode extends NodeBase {
+  type: NeuronNodeType;
+  /** By NIR's name (`tau`, `r`, `v_leak`, `v_threshold`, `v_reset`, `tau_syn`, `tau_mem`, `w_in`). */
+  params: Record<string, NdArray>;
 }
 
-export type NirNode = InputNode | OutputNode | AffineNode | LinearNode | Conv2dNode | FlattenNode | PoolNode | IfNode | LifNode | LiNode;
+export type NirNode = InputNode | OutputNode | AffineNode | LinearNode | Conv2dNode | FlattenNode | PoolNode | NeuronNode;
 export type NirNodeType = NirNode['type'];
-export const NODE_TYPES: readonly NirNodeType[] = ['Input', 'Output', 'Affine', 'Linear', 'Conv2d', 'Flatten', 'SumPool2d', 'AvgPool2d', 'IF', 'LIF', 'LI'];
+export const NODE_TYPES: readonly NirNodeType[] = ['Input', 'Output', 'Affine', 'Linear', 'Conv2d', 'Flatten', 'SumPool2d', 'AvgPool2d', ...(Object.keys(NEURON_PARAMS) as NeuronNodeType[])];
+export const isNeuronNode = (n: NirNode): n is NeuronNode => n.type in NEURON_PARAMS;
 
 export interface NirGraph {
   nodes: Record<string, NirNode>;

@@ -3,8 +3,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, chainOf, importNir, nirToModel, readNir } from '../src/index.js';
+import { buildModel, chainOf, importNir, modelToNir, nirToModel, readNir, type NeuronNode } from '../src/index.js';
+import { Registry, use } from '@spikeflow/core';
+import { neurons, surrogates } from '@spikeflow/neurons';
+import { extraNeurons } from '@spikeflow/neurons-extra';
 import { cpu } from './support.js';
+
+use(extraNeurons);
 
 // Files in Python NIR's exact layout, written with h5py by test/python/make_fixtures.py, and the
 // spikes an independent numpy simulation (test/python/nir_sim.py) computed for them.
@@ -13,6 +18,11 @@ const fixture = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
 interface Expected {
   version: string;
   dt: number;
+  /** The file, when not `${name}.nir`, and the CubaLIF update order its numpy simulation used. */
+  file?: string;
+  cubalif_order?: string;
+  /** Readout (LI) outputs, float64. */
+  outputs?: Record<string, { shape: number[]; data: number[] }>;
   input: { shape: number[]; data: number[] };
   spikes: Record<string, { shape: number[]; data: number[] }>;
 }
@@ -30,14 +40,21 @@ describe('NIR files in Python NIR layout', () => {
   for (const name of Object.keys(expected)) {
     it(`${name}.nir gives the spikes of the numpy simulation`, async () => {
       const e = expected[name];
-      const bytes = fixture(`${name}.nir`);
-      const graph = await readNir(bytes, `${name}.nir`);
+      const file = e.file ?? `${name}.nir`;
+      const bytes = fixture(file);
+      const graph = await readNir(bytes, file);
       expect(graph.version).toBe(e.version);
       const [T] = e.input.shape;
-      const model = await importNir(bytes, { dt: e.dt, encoder: 'sequence', timeSteps: T });
+      const neuronOptions = e.cubalif_order ? { cubalif: { order: e.cubalif_order } } : undefined;
+      const model = await importNir(bytes, { dt: e.dt, encoder: 'sequence', timeSteps: T, neuronOptions });
       const net = buildModel(model);
       const x = toNhwc(e.input.shape, e.input.data);
-      const { records } = net.forward(x, { record: Object.keys(e.spikes) });
+      const { records } = net.forward(x, { record: [...Object.keys(e.spikes), ...Object.keys(e.outputs ?? {})] });
+      for (const [node, o] of Object.entries(e.outputs ?? {})) {
+        const got = await records.get(node)!.v!.data();
+        expect(Math.max(...o.data.map(Math.abs))).toBeGreaterThan(0.1);
+        o.data.forEach((want, k) => expect(Math.abs(got[k] - want), `${node}[${k}]`).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(want)));
+      }
       let total = 0;
       for (const [node, s] of Object.entries(e.spikes)) {
         const want = await toNhwc(s.shape, s.data).data();
@@ -67,8 +84,41 @@ describe('NIR files in Python NIR layout', () => {
     expect(model.spec.layers[1]).toMatchObject({ kind: 'neuron', neuron: 'if', vReset: null, vThreshold: 1 });
   });
 
-  it('names the node of an unsupported type', async () => {
-    await expect(importNir(fixture('cubalif.nir'))).rejects.toThrow(/node "cuba": unsupported node type "CubaLIF"; spikeflow reads Input, Output/);
+
+  it('reads the nested CubaLIF subgraph as dense (with the per-neuron w_in folded in), cubalif, dense, li', async () => {
+    const graph = await readNir(fixture('cuba_li.nir'));
+    expect(Object.keys(graph.nodes).sort()).toEqual(['fc', 'input', 'li', 'output', 'readout_fc', 'sub.cuba']);
+    expect(chainOf(graph)).toEqual(['input', 'fc', 'sub.cuba', 'readout_fc', 'li', 'output']);
+    const model = nirToModel(graph, { dt: 1e-3 });
+    expect(model.spec.layers.map((l) => (l.kind === 'neuron' ? l.neuron : l.kind))).toEqual(['dense', 'cubalif', 'dense', 'li']);
+    expect(model.spec.layers[1]).toMatchObject({ name: 'sub.cuba', order: 'current-first', wIn: 1, r: 1.5, vReset: 0 });
+    expect((model.spec.layers[1].tau as number) / 4).toBeCloseTo(1, 6);
+    expect((model.spec.layers[1].tauSyn as number) / 3).toBeCloseTo(1, 6);
+    expect(nirToModel(graph, { dt: 1e-3, neuronOptions: { cubalif: { order: 'euler' } } }).spec.layers[1]).toMatchObject({ order: 'euler' });
+  });
+
+  it("reads explicit conv padding that is not TensorFlow's 'same' as conv2d padding [1, 1], and writes it back", async () => {
+    const model = await importNir(fixture('conv_pad.nir'));
+    expect(model.spec.layers[0]).toMatchObject({ kind: 'conv2d', kernelSize: [5, 5], stride: [2, 2], padding: [1, 1] });
+    const graph = modelToNir(model);
+    expect(graph.nodes.conv).toMatchObject({ type: 'Conv2d', padding: [1, 1], stride: [2, 2] });
+    expect(graph.nodes.output).toMatchObject({ shape: [4] });
+  });
+
+  it('refuses, in one line naming the node, what no spikeflow layer holds', async () => {
+    const refusal = async (file: string, options = {}) => {
+      const e = await importNir(fixture(file), { source: file, ...options }).then(() => undefined, (err: Error) => err);
+      expect(e, file).toBeInstanceOf(Error);
+      expect(e!.message, file).not.toContain('\n');
+      return e!.message;
+    };
+    expect(await refusal('cubalif.nir')).toBe('node "cuba": tau_mem / dt = 0.019999999552965164 / 1 = 0.019999999552965164 steps; spikeflow needs at least one step (pass a smaller dt)');
+    expect(await refusal('recurrent_subgraph.nir')).toMatch(/^node "rlif\.lif": has two incoming edges; spikeflow networks are chains without merges or recurrence$/);
+    expect(await refusal('unknown_type.nir')).toMatch(/^node "delay": unsupported node type "Delay"; spikeflow reads Input, Output, .*, CubaLIF$/);
+    expect(await refusal('branch.nir')).toMatch(/^node "input": has two outgoing edges \(to "a" and "b"\)/);
+    expect(await refusal('varying_tau.nir')).toBe('node "lif": tau varies across neurons (0.0020000000949949026..0.004000000189989805); spikeflow\'s neuron layers hold one tau per layer');
+    const registry = new Registry().register(neurons, surrogates);
+    expect(await refusal('cuba_li.nir', { registry, dt: 1e-3 })).toBe('node "sub.cuba": no registered neuron plugin reads CubaLIF nodes (@spikeflow/neurons-extra has one: use(extraNeurons))');
   });
 
   it('names the node whose shape does not fit', async () => {
@@ -84,8 +134,8 @@ describe('NIR files in Python NIR layout', () => {
 
   it('names the node when tau varies per neuron, which spikeflow layers cannot hold', async () => {
     const graph = await readNir(fixture('conv_lif.nir'));
-    const lif = graph.nodes.lif as Extract<typeof graph.nodes.lif, { type: 'LIF' }>;
-    lif.tau.data[3] = 0.005;
+    const lif = graph.nodes.lif as NeuronNode;
+    lif.params.tau.data[3] = 0.005;
     expect(() => nirToModel(graph, { dt: 1e-3 })).toThrow(/node "lif": tau varies across neurons/);
   });
 });

@@ -5,8 +5,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportNir, readNir, writeNir } from '../src/index.js';
+import { build, seededRandom, use } from '@spikeflow/core';
+import { extraNeurons } from '@spikeflow/neurons-extra';
+import { buildModel, exportNir, importNir, readNir, writeNir } from '../src/index.js';
 import { cpu, inputImages, makeNetwork, record } from './support.js';
+
+use(extraNeurons);
 
 // Cross-checks with Python: h5py (an HDF5 reader independent of h5wasm) and numpy. They run where
 // python3-h5py and python3-numpy are installed (CI installs them in .ci/run) and skip elsewhere.
@@ -78,4 +82,54 @@ describe.skipIf(!python)('exported NIR files read by h5py and simulated in numpy
     console.log(`numpy simulation = spikeflow: ${spikes} spikes in 3 neuron layers; smallest |v - threshold| per layer: ${margins.join(', ')}`);
     expect(spikes).toBeGreaterThan(20);
   });
+
+  for (const order of ['current-first', 'euler'] as const) {
+    it(`CubaLIF -> LI (order '${order}'): numpy reproduces spikeflow's spikes and readout, and the file imports back bit for bit`, async () => {
+      const T = 12;
+      const N = 3;
+      const F = 6;
+      const net = build(
+        {
+          input: { shape: [F] },
+          encoder: { kind: 'sequence' },
+          timeSteps: T,
+          layers: [
+            { kind: 'dense', units: 10 },
+            { kind: 'neuron', neuron: 'cubalif', name: 'cuba', tau: 4, tauSyn: 3, r: 2.5, wIn: 1.5, vReset: 0, order },
+            { kind: 'dense', units: 3 },
+            { kind: 'neuron', neuron: 'li', name: 'readout', tau: 3 },
+          ],
+        },
+        { seed: 4 },
+      );
+      const rnd = seededRandom(order === 'euler' ? 8 : 6);
+      const x = tf.tensor3d(Array.from({ length: T * N * F }, () => 4 * rnd()), [T, N, F]);
+      const ours = await record(net, x);
+      const bytes = await exportNir(net);
+      const path = join(work, `cuba_li_${order}.nir`);
+      writeFileSync(path, bytes);
+      const inPath = join(work, 'cuba_input.json');
+      writeFileSync(inPath, JSON.stringify({ shape: x.shape, data: Array.from(await x.data()) }));
+      const outPath = join(work, 'cuba_sim.json');
+      execFileSync(python!, [join(scripts, 'nir_sim.py'), path, inPath, '1', outPath, order]);
+      const sim = JSON.parse(readFileSync(outPath, 'utf8')) as Record<string, { shape: number[]; data: number[] } | number>;
+      const spikes = (sim.cuba as { data: number[] }).data;
+      expect(spikes).toEqual(Array.from(ours.spikes.cuba));
+      const count = spikes.reduce((a, b) => a + b, 0);
+      expect(count).toBeGreaterThan(20);
+      expect(count).toBeLessThan(T * N * 10 * 0.9);
+      const readout = (sim.readout as { data: number[] }).data;
+      readout.forEach((v, k) => expect(Math.abs(ours.output[k] - v)).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(v)));
+      // The other order gives other spikes: the simulation would catch a wrong order.
+      execFileSync(python!, [join(scripts, 'nir_sim.py'), path, inPath, '1', outPath, order === 'euler' ? 'current-first' : 'euler']);
+      const other = (JSON.parse(readFileSync(outPath, 'utf8')) as Record<string, { data: number[] }>).cuba.data;
+      expect(other.filter((s, k) => s !== spikes[k]).length).toBeGreaterThan(0);
+      console.log(`CubaLIF (${order}) -> LI: numpy = spikeflow, ${count} spikes; smallest |v - threshold| ${(sim['margin:cuba'] as number).toExponential(1)}`);
+      const again = await record(buildModel(await importNir(bytes)), x);
+      expect(Array.from(again.spikes.cuba)).toEqual(Array.from(ours.spikes.cuba));
+      expect(Array.from(again.output)).toEqual(Array.from(ours.output));
+      x.dispose();
+      net.dispose();
+    });
+  }
 });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { build } from '@spikeflow/core';
-import { buildModel, chainOf, exportNir, foldBatchNorm, importNir, readModel, readNir } from '../src/index.js';
+import { buildModel, chainOf, exportNir, foldBatchNorm, importNir, readModel, readNir, type NeuronNode } from '../src/index.js';
 import { cpu, inputImages, makeNetwork, record } from './support.js';
 
 describe('NIR round trip in TypeScript', () => {
@@ -55,9 +56,9 @@ describe('NIR round trip in TypeScript', () => {
     const bytes = await exportNir(net, { maxPool: 'spike-or', dt: 1e-3 });
     const graph = await readNir(bytes);
     expect(graph.metadata).toMatchObject({ dt: 1e-3, time_steps: 6, spikeflow_encoder: 'direct' });
-    const lif = graph.nodes.neuron2 as Extract<typeof graph.nodes.neuron2, { type: 'LIF' }>;
-    expect(lif.tau.data[0]).toBeCloseTo(3e-3, 9);
-    expect(lif.r.data[0]).toBe(3); // decayInput off: r = tau in steps
+    const lif = graph.nodes.neuron2 as NeuronNode;
+    expect(lif.params.tau.data[0]).toBeCloseTo(3e-3, 9);
+    expect(lif.params.r.data[0]).toBe(3); // decayInput off: r = tau in steps
     const imported = buildModel(await importNir(bytes));
     const x = inputImages(3, 5);
     const a = await record(folded, x);
@@ -67,6 +68,40 @@ describe('NIR round trip in TypeScript', () => {
       expect(b.v[name]).toEqual(a.v[name]);
     }
     expect(b.output).toEqual(a.output);
+  });
+
+  it('round-trips explicit conv padding (stride 2, 1 zero on each side) bit for bit, and trains through it', async () => {
+    const net = build(
+      {
+        input: { shape: [9, 9, 2] },
+        timeSteps: 3,
+        layers: [
+          { kind: 'conv2d', filters: 3, kernelSize: 5, stride: 2, padding: 1 },
+          { kind: 'neuron', neuron: 'lif', tau: 2 },
+          { kind: 'flatten' },
+          { kind: 'dense', units: 2 },
+        ],
+      },
+      { seed: 3 },
+    );
+    expect(net.layers[0].outputShape).toEqual([4, 4, 3]);
+    const bytes = await exportNir(net);
+    const graph = await readNir(bytes);
+    expect(graph.nodes.conv2d0).toMatchObject({ type: 'Conv2d', padding: [1, 1], stride: [2, 2] });
+    const back = buildModel(await importNir(bytes));
+    expect(back.spec.layers[0]).toMatchObject({ padding: [1, 1] });
+    const x = tf.randomUniform([2, 9, 9, 2], 0, 2, 'float32', 4);
+    const a = await record(net, x);
+    const b = await record(back, x);
+    expect(a.spikes.neuron0.some((s) => s === 1)).toBe(true);
+    expect(b.spikes).toEqual(a.spikes);
+    expect(b.output).toEqual(a.output);
+    const kernel = net.namedVariables().find((v) => v.name === 'conv2d0/kernel')!.variable;
+    const grads = tf.variableGrads(() => tf.sum(net.forward(x, { training: true }).output) as tf.Scalar, [kernel]);
+    const gk = grads.grads[kernel.name];
+    expect(gk.shape).toEqual([5, 5, 2, 3]);
+    expect((await tf.sum(tf.abs(gk)).data())[0]).toBeGreaterThan(0);
+    tf.dispose([x, grads.value, gk]);
   });
 
   it('refuses max pooling unless asked, and says how', async () => {

@@ -1,17 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
 import { definePool, type PoolWindow } from '@spikeflow/core';
+import { kernelTraits } from '@spikeflow/core/backend';
+
+/** Backends named by declareFirstMaxPoolGrad (kept for packages that still call it). */
+const declaredBackends = new Set<string>();
 
 /**
- * Backends whose MaxPoolGrad kernel sends the gradient to the FIRST maximum of each window in
- * row-major order (tfjs-backend-cpu does; spikeflow's wasm and webgpu backends register such a
- * kernel and declare it). There, max pooling is tfjs's own op; elsewhere the backward pass picks the
- * first maximum explicitly with portable ops.
+ * Declares that `backendName`'s MaxPoolGrad routes to the first maximum (row-major) of each window.
+ * @deprecated Declare `traits: { firstMaxPoolGrad: true }` on the MaxPoolGrad kernel config instead:
+ * the trait then goes with the kernel and leaves when another kernel replaces it.
  */
-const firstMaxBackends = new Set<string>(['cpu']);
-
-/** Declares that `backendName`'s MaxPoolGrad routes to the first maximum (row-major) of each window. */
 export function declareFirstMaxPoolGrad(backendName: string): void {
-  firstMaxBackends.add(backendName);
+  declaredBackends.add(backendName);
+}
+
+/**
+ * Whether the current backend's MaxPoolGrad sends the gradient to the FIRST maximum of each window in
+ * row-major order, as its kernel declares (spikeflow's cpu, wasm and webgpu backends do). There, max
+ * pooling is tfjs's own op; elsewhere the backward pass picks the first maximum with portable ops.
+ */
+function routesToFirstMax(): boolean {
+  const backend = tf.getBackend();
+  return kernelTraits('MaxPoolGrad', backend).firstMaxPoolGrad === true || declaredBackends.has(backend);
 }
 
 /**
@@ -23,12 +33,12 @@ export const maxPool = definePool({
   description: 'max pooling; gradient to the first maximum of each window (row-major)',
   options: {},
   apply: (x, window) =>
-    isTiling(window, x) && !firstMaxBackends.has(tf.getBackend())
+    isTiling(window, x) && !routesToFirstMax()
       ? firstMaxPool(x, window)
       : tf.maxPool(x, window.size, window.stride, window.padding),
   preservesSpikes: true,
   applyToSpikes: (x, window) => {
-    if (firstMaxBackends.has(tf.getBackend())) return maxPoolSpikes(x, window);
+    if (routesToFirstMax()) return maxPoolSpikes(x, window);
     return isTiling(window, x) ? firstMaxPool(x, window, true) : tf.maxPool(x, window.size, window.stride, window.padding);
   },
 });

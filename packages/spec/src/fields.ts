@@ -11,6 +11,7 @@ export type FieldSpec =
   | StringField
   | EnumField
   | SizeField
+  | PaddingField
   | ObjectField;
 
 interface FieldBase<T> {
@@ -45,6 +46,13 @@ export interface EnumField extends FieldBase<string> {
 export interface SizeField extends FieldBase<number | [number, number]> {
   type: 'size';
 }
+/**
+ * 'same' or 'valid' (TensorFlow's), or explicit zeros added on both sides: a non-negative integer or
+ * a pair [height, width] of them (PyTorch's and NIR's padding).
+ */
+export interface PaddingField extends FieldBase<'same' | 'valid' | number | [number, number]> {
+  type: 'padding';
+}
 /** A nested object checked by its own fields (e.g. a surrogate's kind and alpha). */
 export interface ObjectField extends FieldBase<Record<string, unknown>> {
   type: 'object';
@@ -60,6 +68,7 @@ export const field = {
   string: (f: Omit<StringField, 'type'>): StringField => ({ type: 'string', ...f }),
   enum: (f: Omit<EnumField, 'type'>): EnumField => ({ type: 'enum', ...f }),
   size: (f: Omit<SizeField, 'type'>): SizeField => ({ type: 'size', ...f }),
+  padding: (f: Omit<PaddingField, 'type'>): PaddingField => ({ type: 'padding', ...f }),
 };
 
 function describeExpected(f: FieldSpec): string {
@@ -80,6 +89,8 @@ function describeExpected(f: FieldSpec): string {
       return `one of ${f.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'size':
       return 'a positive integer or a pair [height, width] of them';
+    case 'padding':
+      return '"same", "valid", a non-negative integer or a pair [height, width] of them';
     case 'object':
       return 'an object';
   }
@@ -115,6 +126,12 @@ export function checkField(f: FieldSpec, value: unknown, path: JsonPath): SpecIs
     case 'size': {
       const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0;
       if (ok(value)) return undefined;
+      if (Array.isArray(value) && value.length === 2 && value.every(ok)) return undefined;
+      return bad();
+    }
+    case 'padding': {
+      const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+      if (value === 'same' || value === 'valid' || ok(value)) return undefined;
       if (Array.isArray(value) && value.length === 2 && value.every(ok)) return undefined;
       return bad();
     }

@@ -1,7 +1,7 @@
 export * from './types.js';
 export { SpecError, formatPath, suggest, unknownNameMessage, type JsonPath, type SpecIssue } from './errors.js';
-export { field, checkField, applySchema, type FieldSpec, type OptionSchema, type NumberField, type BooleanField, type StringField, type EnumField, type SizeField, type ObjectField } from './fields.js';
-export { LAYER_FIELDS, LAYER_KINDS, COMMON_LAYER_FIELDS, type BuiltinLayerKind, pair, windowOutput } from './layers.js';
+export { field, checkField, applySchema, type FieldSpec, type OptionSchema, type NumberField, type BooleanField, type StringField, type EnumField, type SizeField, type PaddingField, type ObjectField } from './fields.js';
+export { LAYER_FIELDS, LAYER_KINDS, COMMON_LAYER_FIELDS, type BuiltinLayerKind, pair, windowOutput, explicitPadding } from './layers.js';
 export { defineLayerKind, isShapeProblem, showShape, type LayerKindSpec, type LayerNormalizeContext, type ShapeProblem } from './layer-kind.js';
 export * from './layers/index.js';
 export { normalizeNeuronOptions, neuronJsonSchema, applyPluginOptions } from './layers/plugin-options.js';

@@ -28,6 +28,11 @@ export function fieldSchema(f: FieldSpec): Json {
       s = { oneOf: [positive, { type: 'array', items: positive, minItems: 2, maxItems: 2 }] };
       break;
     }
+    case 'padding': {
+      const zeros = { type: 'integer', minimum: 0 };
+      s = { oneOf: [{ enum: ['same', 'valid'] }, zeros, { type: 'array', items: zeros, minItems: 2, maxItems: 2 }] };
+      break;
+    }
     case 'object':
       s = { type: 'object' };
       break;

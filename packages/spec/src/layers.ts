@@ -2,7 +2,7 @@ import { field, type OptionSchema } from './fields.js';
 import type { LayerKinds } from './types.js';
 import { BUILTIN_LAYER_KINDS } from './layers/index.js';
 
-export { pair, windowOutput } from './layers/shape-helpers.js';
+export { pair, windowOutput, explicitPadding } from './layers/shape-helpers.js';
 
 /**
  * Fields of each built-in layer kind, from the kinds themselves (src/layers/). Neuron layers also

@@ -88,6 +88,19 @@ describe('@spikeflow/spec without a plugin catalog', () => {
   });
 });
 
+describe('explicit conv2d padding (PyTorch and NIR style)', () => {
+  it('takes zeros on both sides, as a number or [height, width], and infers the shape', () => {
+    const spec = (padding: unknown) => ({ input: { shape: [9, 10, 2] }, timeSteps: 2, layers: [{ kind: 'conv2d', filters: 3, kernelSize: 5, stride: 2, padding }] }) as ModelSpec;
+    expect(layerShapes(validate(spec(1)))).toEqual([[4, 4, 3]]);
+    expect(layerShapes(validate(spec([2, 0])))).toEqual([[5, 3, 3]]);
+    expect(layerShapes(validate(spec('same')))).toEqual([[5, 5, 3]]);
+    expect(() => parseSpec(spec(-1))).toThrow(/^layers\[0\]\.padding: expected "same", "valid", a non-negative integer or a pair \[height, width\] of them, got number -1/);
+    expect(() => parseSpec(spec([1, 1.5]))).toThrow(/layers\[0\]\.padding: expected/);
+    const conv = (modelJsonSchema() as { properties: { layers: { items: { oneOf: Array<{ properties: Record<string, unknown> }> } } } }).properties.layers.items.oneOf[0];
+    expect(JSON.stringify(conv.properties.padding)).toContain('{"enum":["same","valid"]},{"type":"integer","minimum":0}');
+  });
+});
+
 describe('JSON Schema', () => {
   it('describes every built-in layer kind and its fields', () => {
     const schema = modelJsonSchema() as { properties: { layers: { items: { oneOf: Array<{ properties: Record<string, { const?: string }> }> } } } };

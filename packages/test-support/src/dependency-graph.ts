@@ -12,11 +12,13 @@ export const RANKS: ReadonlyArray<{ rank: string; packages: readonly string[] }>
   // Private helpers for tests and benches; they use spec and core only, so any package's tests may.
   { rank: 'test-support', packages: ['@spikeflow/test-support'] },
   { rank: 'plugins', packages: ['@spikeflow/neurons', '@spikeflow/pooling', '@spikeflow/datasets'] },
-  // Built on the plugins below them: the catalogue's tests compare with LIF, NIR maps neurons and pools.
-  { rank: 'plugins+', packages: ['@spikeflow/neurons-extra', '@spikeflow/nir'] },
+  // Built on the plugins below them: the catalogue's tests compare with LIF.
+  { rank: 'plugins+', packages: ['@spikeflow/neurons-extra'] },
+  // NIR reads and writes through every neuron plugin's codec, CubaLIF's (neurons-extra) included.
+  { rank: 'interchange', packages: ['@spikeflow/nir'] },
   { rank: 'backends', packages: ['@spikeflow/backend-cpu', '@spikeflow/backend-wasm', '@spikeflow/backend-webgpu', '@spikeflow/backend-node-gpu'] },
   { rank: 'apps', packages: ['@spikeflow/train'] },
-  { rank: 'tools', packages: ['@spikeflow/conformance', '@spikeflow/create-neuron'] },
+  { rank: 'tools', packages: ['@spikeflow/conformance', '@spikeflow/create-neuron', '@spikeflow/create-layer'] },
   // The documentation site demonstrates everything, tools included.
   { rank: 'docs', packages: ['@spikeflow/docs'] },
 ];

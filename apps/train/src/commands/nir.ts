@@ -8,8 +8,10 @@ import type { Command } from './command.js';
 const MAX_POOL = ['refuse', 'spike-or'] as const;
 const ENCODERS = ['direct', 'poisson', 'sequence'] as const;
 const FORMATS = ['nir'] as const;
+const CUBALIF_ORDERS = ['current-first', 'euler'] as const;
+const MISSING_RESETS = ['by-version', 'subtract', 'zero'] as const;
 
-function oneOf<T extends string>(flags: Flags, flag: 'format' | 'max-pool' | 'encoder', what: string, known: readonly T[]): T | undefined {
+function oneOf<T extends string>(flags: Flags, flag: 'format' | 'max-pool' | 'encoder' | 'cubalif-order' | 'missing-reset', what: string, known: readonly T[]): T | undefined {
   const value = str(flags, flag);
   if (value === undefined) return undefined;
   if (!(known as readonly string[]).includes(value)) throw unknownName(`--${flag}`, what, value, known);
@@ -46,7 +48,7 @@ export const exportCommand: Command = {
 export const importCommand: Command = {
   name: 'import',
   summary: 'turn a NIR file into a spikeflow checkpoint',
-  usage: 'spikeflow import IN.nir --out DIR [--dt X] [--time-steps T] [--encoder direct|poisson|sequence]',
+  usage: 'spikeflow import IN.nir --out DIR [--dt X] [--time-steps T] [--encoder direct|poisson|sequence] [--cubalif-order current-first|euler] [--missing-reset by-version|subtract|zero]',
   async run({ positionals, flags, log }) {
     const file = oneFile('import', positionals, 'IN.nir');
     const out = str(flags, 'out');
@@ -55,10 +57,13 @@ export const importCommand: Command = {
       dt: positive(flags, 'dt'),
       timeSteps: integer(flags, 'time-steps', 1),
       encoder: oneOf(flags, 'encoder', 'encoder', ENCODERS),
+      missingReset: oneOf(flags, 'missing-reset', 'missing-reset mode', MISSING_RESETS),
       source: file,
     };
+    const order = oneOf(flags, 'cubalif-order', 'CubaLIF update order', CUBALIF_ORDERS);
+    const neuronOptions = order ? { cubalif: { order } } : undefined;
     await tf.setBackend('cpu');
-    const model = await importNir(new Uint8Array(readFileSync(file)), options);
+    const model = await importNir(new Uint8Array(readFileSync(file)), { ...options, neuronOptions });
     const network = buildModel(model);
     await saveCheckpoint(network, `file://${out}`, { extra: { importedFrom: file } });
     network.dispose();

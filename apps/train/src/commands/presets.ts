@@ -1,4 +1,4 @@
-import { PAPER_PRESETS, PRESETS } from '../presets.js';
+import { PAPER_PRESETS, presetTable } from '../presets.js';
 import type { Command } from './command.js';
 
 export const presets: Command = {
@@ -6,9 +6,10 @@ export const presets: Command = {
   summary: "list the presets, with the paper's test accuracy beside its six settings",
   usage: 'spikeflow presets',
   async run({ log }) {
-    const width = Math.max(...Object.keys(PRESETS).map((n) => n.length));
+    const table = presetTable();
+    const width = Math.max(...Object.keys(table).map((n) => n.length));
     log(`${'preset'.padEnd(width)}  paper acc  description`);
-    for (const [name, p] of Object.entries(PRESETS)) {
+    for (const [name, p] of Object.entries(table)) {
       const paper = p.paperAccuracy !== undefined ? `${p.paperAccuracy.toFixed(2)}%` : '-';
       log(`${name.padEnd(width)}  ${paper.padStart(9)}  ${p.description}`);
     }

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { estimateTrainingBytes, formatSummary, summary } from '@spikeflow/core';
-import { selectBackend } from '../backends.js';
+import { backendChoices, selectBackend } from '../backends.js';
 import { loadSplits, type Split } from '../data.js';
 import { integer, str, UsageError, type Flags } from '../flags.js';
 import { run, scheduleOf } from '../loop.js';
@@ -36,10 +36,13 @@ const PROGRESS_MODES = ['bar', 'lines', 'none'];
 export const train: Command = {
   name: 'train',
   summary: 'train a preset or a --spec model',
-  usage: `spikeflow train [--preset NAME] [--spec FILE] [--backend auto|cpu|wasm|webgpu] [--threads N] [--epochs N]
+  // A getter: the --backend choices are the providers known when help is printed.
+  get usage() {
+    return `spikeflow train [--preset NAME] [--spec FILE] [--backend ${backendChoices().join('|')}] [--threads N] [--epochs N]
                 [--batch-size N] [--lr X] [--time-steps T] [--train-limit N] [--test-limit N] [--max-steps N]
                 [--max-minutes M] [--seed N] [--data-dir DIR] [--download] [--out DIR] [--resume DIR]
-                [--progress bar|lines|none] [--no-report]`,
+                [--progress bar|lines|none] [--no-report]`;
+  },
   async run({ flags, log, signal }) {
     const { name, preset } = await resolveRun(flags);
     checkMemory(preset, flags);

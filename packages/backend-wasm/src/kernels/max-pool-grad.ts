@@ -3,7 +3,8 @@
 // read is contiguous. Like tfjs-cpu, the gradient of a window goes to its first maximum
 // (row-major), which matters after ReLU where windows of zeros tie, and on spikes where 1s tie.
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
+import type { TraitedKernelConfig } from '@spikeflow/core/backend';
 import type { BackendWasm } from '../wasm-call.js';
 import { disjointPoolGrad } from '../max-pool-grad-windows.js';
 
@@ -70,8 +71,10 @@ export function maxPoolGrad(args: {
   return out;
 }
 
-export const maxPoolGradConfig: KernelConfig = {
+/** Routes each window's gradient to its first maximum (row-major), and declares it for max pooling. */
+export const maxPoolGradConfig: TraitedKernelConfig = {
   kernelName: 'MaxPoolGrad',
   backendName: 'wasm',
   kernelFunc: maxPoolGrad as unknown as KernelFunc,
+  traits: { firstMaxPoolGrad: true },
 };

@@ -14,12 +14,12 @@ describe('--generate', () => {
     const out = join(dir, 'extra.json');
     const lines: string[] = [];
     const file = await generateConformance({ out, plugins: ['@spikeflow/neurons-extra'], backend: 'cpu', T: 6, N: 16, log: (l) => lines.push(l) });
-    expect(lines.join('\n')).toMatch(/wrote 15 cases/);
+    expect(lines.join('\n')).toMatch(/wrote 17 cases/);
     const kinds = new Set(file.cases.map((c) => c.config.neuron));
-    expect([...kinds].sort()).toEqual(['alif', 'eif', 'izhikevich', 'qif']);
-    expect(file.cases.filter((c) => c.wState).length).toBe(4);
+    expect([...kinds].sort()).toEqual(['alif', 'cubalif', 'eif', 'izhikevich', 'qif']);
+    expect(file.cases.filter((c) => c.wState).length).toBe(6);
     const results = await runConformance({ ...quiet, vectors: out });
-    expect(results.length).toBe(15);
+    expect(results.length).toBe(17);
     expect(results.filter((r) => !r.pass).map((r) => `${r.name}: ${r.failures.join('; ')}`)).toEqual([]);
     expect(results.every((r) => r.ran === 'cpu/fused')).toBe(true);
   });

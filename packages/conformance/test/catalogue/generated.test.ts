@@ -26,7 +26,7 @@ describe('generated vectors', () => {
       expect(c.spikes.flat().some((s) => s === 1), `${c.name} spikes`).toBe(true);
       expect(c.gradX.flat().some((g) => g !== 0), `${c.name} dL/dx`).toBe(true);
     }
-    expect(file.cases.filter((c) => c.wState).map((c) => c.config.neuron)).toEqual(['izhikevich', 'izhikevich', 'alif', 'alif']);
+    expect(file.cases.filter((c) => c.wState).map((c) => c.config.neuron)).toEqual(['izhikevich', 'izhikevich', 'alif', 'alif', 'cubalif', 'cubalif']);
     expect(Object.keys(file.cases.find((c) => c.config.neuron === 'alif')!.gradParams!)).toEqual(['wA']);
   });
   for (const backend of ['cpu', 'wasm', 'webgpu'] as BackendName[]) {

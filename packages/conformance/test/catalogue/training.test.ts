@@ -1,7 +1,8 @@
 // Every catalogue neuron trains on the synthetic task on cpu, wasm and webgpu: the loss falls.
 import { describe, expect, it } from 'vitest';
-import { build, syntheticDataset, Trainer } from '@spikeflow/core';
+import { build, Trainer } from '@spikeflow/core';
 import { neuronImplementation } from '@spikeflow/core/backend';
+import { syntheticDataset } from '@spikeflow/datasets';
 import type { ModelSpec } from '@spikeflow/spec';
 import { extraNeurons } from '@spikeflow/neurons-extra';
 import { tf, useBackend, type BackendName } from './backends.js';

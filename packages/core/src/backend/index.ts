@@ -16,7 +16,16 @@ export {
   type NeuronOpImpl,
   type NeuronKernelFactory,
 } from '../neuron-op.js';
-export { NEURON_KERNEL, registerKernels, type RegisterKernelsOptions, type BackendKernelConfig, type NeuronKernelConfig } from '../backend.js';
+export {
+  NEURON_KERNEL,
+  registerKernels,
+  kernelTraits,
+  type RegisterKernelsOptions,
+  type BackendKernelConfig,
+  type NeuronKernelConfig,
+  type KernelTraits,
+  type TraitedKernelConfig,
+} from '../backend.js';
 export {
   batchNormTrain,
   batchNormTrainReference,

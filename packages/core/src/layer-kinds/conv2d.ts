@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv2dKind, pair } from '@spikeflow/spec';
+import { conv2dKind, explicitPadding, pair } from '@spikeflow/spec';
 import { defineLayer } from '../layer-plugin.js';
 import { conv2dSpikes, saveSpikesAsBoolNow } from '../spike-storage.js';
 
@@ -17,11 +17,14 @@ export const conv2d = defineLayer({
     const bound = 1 / Math.sqrt(cin * kh * kw);
     const vars = [c.variable('kernel', c.uniform([kh, kw, cin, filters], bound))];
     if (c.spec.useBias) vars.push(c.variable('bias', c.uniform([filters], bound)));
-    const padding = c.spec.padding as 'same' | 'valid';
+    const zeros = explicitPadding(c.spec.padding);
+    const padding = zeros ? 'valid' : (c.spec.padding as 'same' | 'valid');
     return {
       variables: vars,
-      apply: (x, ctx) => {
+      apply: (input, ctx) => {
         const kernel = vars[0].variable as tf.Tensor4D;
+        // Explicit padding (PyTorch's, NIR's): zeros on both sides, then a 'valid' convolution.
+        const x = zeros ? tf.pad(input, [[0, 0], [zeros[0], zeros[0]], [zeros[1], zeros[1]], [0, 0]]) : input;
         const y = ctx.spikingInput && saveSpikesAsBoolNow()
           ? conv2dSpikes(x as tf.Tensor4D, kernel, [sh, sw], padding)
           : tf.conv2d(x as tf.Tensor4D, kernel, [sh, sw], padding);

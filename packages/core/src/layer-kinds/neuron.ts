@@ -32,10 +32,11 @@ export const neuron = defineLayer({
     return {
       variables: vars,
       neuron: compiled,
-      emitsSpikes: true,
+      emitsSpikes: compiled.output === 'spikes',
       apply: (x, ctx) => {
         const seq = x.reshape([ctx.T, ctx.N * features]) as tf.Tensor2D;
-        const withV = ctx.record.has(c.name);
+        const readout = compiled.output === 'v';
+        const withV = readout || ctx.record.has(c.name);
         const params = vars.map((v) => v.variable as tf.Tensor);
         const out = runNeuron(compiled, seq, params, withV);
         // The spikes are kept (as bool where the backend allows) by the layers that consume them, not by the reshape.
@@ -43,8 +44,9 @@ export const neuron = defineLayer({
         const [spikes, v, ...states] = tf.unstack(out);
         tf.dispose(states);
         const perStep = [ctx.T, ctx.N, ...c.inputShape];
-        ctx.records.set(c.name, { spikes: spikes.reshape(perStep), v: v.reshape(perStep) });
-        return spikes.reshape(x.shape);
+        if (ctx.record.has(c.name)) ctx.records.set(c.name, { spikes: spikes.reshape(perStep), v: v.reshape(perStep) });
+        // A readout never fires or resets: its output is V.
+        return (readout ? v : spikes).reshape(x.shape);
       },
     };
   },

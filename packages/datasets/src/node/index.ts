@@ -10,3 +10,6 @@ export { FrameCache } from './frame-cache.js';
 export { EventDataset, windowEvents, type EventSample, type EventDatasetInfo, type FramesOptions } from './event-dataset.js';
 export { loadNmnist, loadCifar10Dvs, loadDvsGesture, type EventLoadOptions, type Cifar10DvsOptions } from './event-loaders.js';
 export { readEventFile, readAedat31File, type EventFormat } from './read-events.js';
+// Importing this entry registers the built-in datasets (MNIST, Fashion-MNIST, CIFAR-10, N-MNIST,
+// CIFAR10-DVS, DVS128 Gesture, synthetic) with `datasets`.
+export * from './datasets/index.js';

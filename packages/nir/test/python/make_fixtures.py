@@ -90,6 +90,20 @@ def linear(weight):
     return {"weight": weight, "metadata": {}, "type": "Linear"}
 
 
+def cubalif(tau_syn, tau_mem, r, v_leak, v_threshold, v_reset, w_in):
+    return {"tau_syn": tau_syn, "tau_mem": tau_mem, "r": r, "v_leak": v_leak, "v_threshold": v_threshold, "v_reset": v_reset,
+            "w_in": w_in, "metadata": {}, "type": "CubaLIF"}
+
+
+def li(tau, r, v_leak):
+    return {"tau": tau, "r": r, "v_leak": v_leak, "metadata": {}, "type": "LI"}
+
+
+def subgraph(nodes, edges):
+    """A nested NIRGraph node, as NIR writes one: its nodes and edges under the node's group."""
+    return {"nodes": nodes, "edges": edges, "metadata": {}, "type": "NIRGraph"}
+
+
 def chain_edges(names):
     return [(a, b) for a, b in zip(names, names[1:])]
 
@@ -98,10 +112,10 @@ def spikes_ok(sim):
     return all(v >= MARGIN for k, v in sim.items() if k.startswith("margin:"))
 
 
-def draw_input(rng, path, dt, shape, scale, neurons):
+def draw_input(rng, path, dt, shape, scale, neurons, cubalif_order="current-first"):
     for attempt in range(200):
         x = rng.uniform(0, scale, size=shape)
-        sim = simulate(path, x, dt)
+        sim = simulate(path, x, dt, cubalif_order)
         if spikes_ok(sim) and all(sim[n].sum() > 0 for n in neurons):
             return x, sim
     raise RuntimeError(f"{path}: no input with every spiking node {MARGIN} from its threshold")
@@ -142,23 +156,118 @@ def legacy_linear_if(rng):
     return nodes, "0.2.0", 1.0, (6, 2, 5), 1.0, ["if"]
 
 
+def cuba_li(rng):
+    """NIR 1.0.7, float32, dt = 1 ms: Affine -> a nested NIRGraph holding a CubaLIF (per-neuron w_in,
+    folded into the Affine on import) -> Affine -> LI readout. The outer edges enter the subgraph by
+    its name ("sub") and leave by a dotted name ("sub.output"), as NIR allows. Simulated flat (the
+    nesting changes no dynamics); the file written is the nested one."""
+    f32 = np.float32
+    n = 6
+    cuba = cubalif(np.full(n, 0.003, f32), np.full(n, 0.004, f32), np.full(n, 1.5, f32), np.zeros(n, f32), np.ones(n, f32),
+                   np.zeros(n, f32), rng.uniform(0.6, 1.4, n).astype(f32))
+    head = {"input": input_node([4]), "fc": affine(rng.normal(0.3, 0.6, (n, 4)).astype(f32), rng.normal(0.2, 0.1, n).astype(f32))}
+    tail = {"readout_fc": affine(rng.normal(0, 0.8, (2, n)).astype(f32), np.zeros(2, f32)),
+            "li": li(np.full(2, 0.003, f32), np.ones(2, f32), np.zeros(2, f32)), "output": output_node([2])}
+    flat = {**head, "sub.cuba": cuba, **tail}
+    nested = {**head, "sub": subgraph({"input": input_node([n]), "cuba": cuba, "output": output_node([n])}, [("input", "cuba"), ("cuba", "output")]), **tail}
+    nested_edges = [("input", "fc"), ("fc", "sub"), ("sub.output", "readout_fc"), ("readout_fc", "li"), ("li", "output")]
+    return flat, (nested, nested_edges), "1.0.7", 1e-3, (10, 2, 4), 1.5, ["sub.cuba"], ["li"]
+
+
+def conv_pad(rng):
+    """NIR 1.0.7, float32, dt = 1: a 5x5 Conv2d with stride 2 and explicit padding 1 on 9x9 (output
+    4x4; TensorFlow's 'same' would give 5x5), as sinabs writes its CNNs -> LIF -> Flatten -> Affine -> IF."""
+    f32 = np.float32
+    c = 3
+    shape = (c, 4, 4)
+    nodes = {
+        "input": input_node([2, 9, 9]),
+        "conv": conv2d(rng.normal(0, 0.4, (c, 2, 5, 5)).astype(f32), rng.normal(0.1, 0.1, c).astype(f32), (9, 9), (2, 2), (1, 1)),
+        "lif": lif(np.full(shape, 3.0, f32), np.ones(shape, f32), np.zeros(shape, f32), np.ones(shape, f32), np.zeros(shape, f32)),
+        "flat": flatten([c, 4, 4]),
+        "fc": affine(rng.normal(0, 0.4, (4, 48)).astype(f32), rng.normal(0.2, 0.1, 4).astype(f32)),
+        "out_if": if_node(np.ones(4, f32), np.ones(4, f32), np.zeros(4, f32)),
+        "output": output_node([4]),
+    }
+    return nodes, "1.0.7", 1.0, (6, 2, 2, 9, 9), 1.5, ["lif", "out_if"]
+
+
+def refused_files():
+    """Files spikeflow refuses, each with one line naming the node (the test checks the lines)."""
+    f32 = np.float32
+    files = {}
+    # snnTorch's RLeaky as NIR writes it: a subgraph with the neuron and a w_rec Linear in a cycle; a
+    # file from before NIR 1.0.6 (no v_reset), as the braille files are.
+    rec = subgraph({"input": input_node([3]), "lif": lif(np.full(3, 0.005, f32), np.ones(3, f32), np.zeros(3, f32), np.ones(3, f32), None),
+                    "w_rec": linear(rng_fixed().normal(0, 0.3, (3, 3)).astype(f32)), "output": output_node([3])},
+                   [("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")])
+    rec["nodes"]["lif"].pop("v_reset")
+    files["recurrent_subgraph"] = ("0.5.0", {"input": input_node([2]), "fc": affine(np.ones((3, 2), f32), np.zeros(3, f32)), "rlif": rec, "output": output_node([3])},
+                                   [("input", "fc"), ("fc", "rlif.input"), ("rlif.output", "output")])
+    # A node type spikeflow has no layer for.
+    delay = {"delay": np.full(2, 2.0, f32), "metadata": {}, "type": "Delay"}
+    files["unknown_type"] = ("1.0.7", {"input": input_node([2]), "delay": delay, "output": output_node([2])}, None)
+    # A branch: one node feeding two.
+    files["branch"] = ("1.0.7", {"input": input_node([2]), "a": affine(np.eye(2, dtype=f32), np.zeros(2, f32)), "b": affine(np.eye(2, dtype=f32), np.zeros(2, f32)), "output": output_node([2])},
+                       [("input", "a"), ("input", "b"), ("a", "output"), ("b", "output")])
+    # LIF parameters a spikeflow layer cannot hold: tau varying per neuron.
+    files["varying_tau"] = ("1.0.7", {"input": input_node([3]), "fc": affine(np.eye(3, dtype=f32), np.zeros(3, f32)),
+                                      "lif": lif(np.array([0.002, 0.003, 0.004], f32), np.ones(3, f32), np.zeros(3, f32), np.ones(3, f32), np.zeros(3, f32)),
+                                      "output": output_node([3])}, None)
+    return files
+
+
+def rng_fixed():
+    return np.random.default_rng(7)
+
+
+def chain_fixture(rng, make):
+    """Writes a chain graph and returns its expected entry: an input and the numpy spikes."""
+    nodes, version, dt, in_shape, scale, neurons = make(rng)
+    path = os.path.join(OUT, f"{make.__name__}.nir")
+    write(path, version, nodes, chain_edges(list(nodes)))
+    x, sim = draw_input(rng, path, dt, in_shape, scale, neurons)
+    return {
+        "version": version,
+        "dt": dt,
+        "input": {"shape": list(x.shape), "data": x.astype(np.float32).ravel().tolist()},
+        "spikes": {n: {"shape": list(sim[n].shape), "data": sim[n].ravel().astype(int).tolist()} for n in neurons},
+        "margin": {n: float(sim["margin:" + n]) for n in neurons},
+    }
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(2021)
     expected = {}
     for make in (conv_lif, legacy_linear_if):
-        nodes, version, dt, in_shape, scale, neurons = make(rng)
-        path = os.path.join(OUT, f"{make.__name__}.nir")
-        write(path, version, nodes, chain_edges(list(nodes)))
-        x, sim = draw_input(rng, path, dt, in_shape, scale, neurons)
-        expected[make.__name__] = {
-            "version": version,
-            "dt": dt,
-            "input": {"shape": list(x.shape), "data": x.astype(np.float32).ravel().tolist()},
-            "spikes": {n: {"shape": list(sim[n].shape), "data": sim[n].ravel().astype(int).tolist()} for n in neurons},
-            "margin": {n: float(sim["margin:" + n]) for n in neurons},
-        }
-    # A node type spikeflow does not read (a current-based LIF), to test the error naming it.
+        expected[make.__name__] = chain_fixture(rng, make)
+    for make in (cuba_li,):
+        flat, (nested, nested_edges), version, dt, in_shape, scale, neurons, readouts = make(rng)
+        flat_path = os.path.join(OUT, f"{make.__name__}.flat.tmp")
+        write(flat_path, version, flat, chain_edges(list(flat)))
+        entry = {}
+        for order in ("current-first", "euler"):
+            x, sim = draw_input(rng, flat_path, dt, in_shape, scale, neurons, order) if order == "current-first" else (x, simulate(flat_path, x, dt, order))
+            assert spikes_ok(sim), f"{make.__name__} ({order}): a spike is within {MARGIN} of its threshold"
+            entry[order] = {
+                "version": version,
+                "dt": dt,
+                "file": f"{make.__name__}.nir",
+                "cubalif_order": order,
+                "input": {"shape": list(x.shape), "data": x.astype(np.float32).ravel().tolist()},
+                "spikes": {n: {"shape": list(sim[n].shape), "data": sim[n].ravel().astype(int).tolist()} for n in neurons},
+                "outputs": {n: {"shape": list(sim[n].shape), "data": sim[n].ravel().tolist()} for n in readouts},
+                "margin": {n: float(sim["margin:" + n]) for n in neurons},
+            }
+        os.remove(flat_path)
+        write(os.path.join(OUT, f"{make.__name__}.nir"), version, nested, nested_edges)
+        expected[make.__name__] = entry["current-first"]
+        expected[make.__name__ + "_euler"] = entry["euler"]
+    expected["conv_pad"] = chain_fixture(rng, conv_pad)
+    for name, (version, nodes, edges) in refused_files().items():
+        write(os.path.join(OUT, f"{name}.nir"), version, nodes, edges if edges is not None else chain_edges(list(nodes)))
+    # A CubaLIF whose time constants are below one step at the default dt = 1.
     f32 = np.float32
     cuba = {"tau_syn": np.full(2, 0.01, f32), "tau_mem": np.full(2, 0.02, f32), "r": np.ones(2, f32), "v_leak": np.zeros(2, f32),
             "v_threshold": np.ones(2, f32), "v_reset": np.zeros(2, f32), "w_in": np.ones(2, f32), "metadata": {}, "type": "CubaLIF"}

@@ -4,11 +4,14 @@ NIR's neurons are continuous-time; this steps them with forward Euler of step dt
   IF:   v += dt * r * I
   LIF:  v += dt / tau * (v_leak - v + r * I)
   LI:   v += dt / tau * (v_leak - v + r * I)      (output: v)
+  CubaLIF: i' = i + dt / tau_syn * (w_in * I - i),  v += dt / tau_mem * (v_leak - v + r * c), i = i'
+        where c is i' (order "current-first": NIR's chain LI -> Linear -> LIF) or i (order "euler")
 A neuron spikes when v > v_threshold (NIR's definition), then v = v_reset; files older than
 NIR 1.0.6 have no v_reset and subtract the threshold instead. v starts at v_leak (LIF, LI) or at
-v_reset (IF; 0 for the subtractive reset). Stateless nodes act on each time step.
+v_reset (IF; 0 for the subtractive reset); CubaLIF's current starts at 0. Stateless nodes act on each
+time step.
 
-Usage: python3 nir_sim.py FILE.nir INPUT.json DT OUT.json
+Usage: python3 nir_sim.py FILE.nir INPUT.json DT OUT.json [CUBALIF_ORDER]
   INPUT.json: {"shape": [T, N, ...], "data": [...]}; OUT.json: each node's output over time
   ({"shape", "data"}, [T, N, ...]) and "margin:NAME", the smallest |v - v_threshold| of each
   spiking node.
@@ -78,7 +81,7 @@ def sum_pool(x, node):
     return sum(patch for _, _, patch in _windows(x, kh, kw, sh, sw, ph, pw))
 
 
-def simulate(path, x, dt):
+def simulate(path, x, dt, cubalif_order="current-first"):
     version, nodes, edges = load(path)
     legacy = tuple(int(p) for p in version.split(".")[:3]) < (1, 0, 6)
     order = chain(nodes, edges)
@@ -106,7 +109,7 @@ def simulate(path, x, dt):
             elif typ == "AvgPool2d":
                 kh, kw = _pair(n["kernel_size"])
                 h = sum_pool(h, n) / (kh * kw)
-            elif typ in ("IF", "LIF", "LI"):
+            elif typ in ("IF", "LIF", "LI", "CubaLIF"):
                 r = np.asarray(n["r"], np.float64)
                 if typ == "IF":
                     rest = np.asarray(n.get("v_reset", np.zeros_like(r)), np.float64)
@@ -115,6 +118,12 @@ def simulate(path, x, dt):
                 v = state.get(name, np.broadcast_to(rest, h.shape).copy())
                 if typ == "IF":
                     v = v + dt * r * h
+                elif typ == "CubaLIF":
+                    i = state.get(name + ":i", np.zeros(h.shape))
+                    i_new = i + dt / np.asarray(n["tau_syn"], np.float64) * (np.asarray(n["w_in"], np.float64) * h - i)
+                    drive = i_new if cubalif_order == "current-first" else i
+                    v = v + dt / np.asarray(n["tau_mem"], np.float64) * (rest - v + r * drive)
+                    state[name + ":i"] = i_new
                 else:
                     v = v + dt / np.asarray(n["tau"], np.float64) * (rest - v + r * h)
                 if typ == "LI":
@@ -145,7 +154,7 @@ if __name__ == "__main__":
     with open(sys.argv[2]) as fh:
         spec = json.load(fh)
     x = np.asarray(spec["data"], np.float64).reshape(spec["shape"])
-    result = simulate(sys.argv[1], x, float(sys.argv[3]))
+    result = simulate(sys.argv[1], x, float(sys.argv[3]), *sys.argv[5:6])
     out = {k: float(v) if k.startswith("margin:") else {"shape": list(v.shape), "data": v.ravel().tolist()} for k, v in result.items()}
     with open(sys.argv[4], "w") as fh:
         json.dump(out, fh)

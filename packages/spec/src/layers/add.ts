@@ -10,7 +10,7 @@ export interface AddLayerSpec extends LayerSpecBase {
 /** Element-wise sum of two or more inputs of one shape (SEW's ADD connect function on spikes). */
 export const addKind = defineLayerKind({
   kind: 'add',
-  description: 'element-wise sum of its inputs (SEW ADD)',
+  description: 'element-wise sum of its inputs, all of one shape (SEW ADD)',
   fields: {},
   inputs: { min: 2 },
   outputShape: (inputs, l) => sameShape('add', inputs, l),

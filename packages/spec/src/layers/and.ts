@@ -10,7 +10,7 @@ export interface AndLayerSpec extends LayerSpecBase {
 /** SEW's AND connect function: the product of its spike inputs (1 where every input spiked). */
 export const andKind = defineLayerKind({
   kind: 'and',
-  description: 'spikes where every input spiked: the product of its inputs (SEW AND)',
+  description: 'spikes where every input spiked: the product of its inputs, all of one shape (SEW AND)',
   fields: {},
   inputs: { min: 2 },
   outputShape: (inputs, l) => sameShape('and', inputs, l),

@@ -18,7 +18,7 @@ export interface AttentionLayerSpec extends LayerSpecBase {
  */
 export const attentionKind = defineLayerKind({
   kind: 'attention',
-  description: 'spiking self-attention without softmax: scale * Q (K^T V) per head, inputs [query, key, value]',
+  description: 'spiking self-attention without softmax: scale * Q (K^T V) per head, inputs [query, key, value], each [height, width, channels]',
   fields: {
     heads: field.integer({ exclusiveMin: 0, default: 1, description: 'number of heads; divides the channels' }),
     scale: field.number({ default: 0.125, description: 'factor on the attention (Spikformer: 0.125)' }),

@@ -10,7 +10,7 @@ export interface ConcatLayerSpec extends LayerSpecBase {
 /** Joins two or more inputs along the last (channel or feature) axis. */
 export const concatKind = defineLayerKind({
   kind: 'concat',
-  description: 'joins its inputs along the channel (last) axis',
+  description: 'joins its inputs along the channel (last) axis; their other axes must match',
   fields: {},
   inputs: { min: 2 },
   outputShape(inputs, l) {

@@ -9,7 +9,8 @@ export interface Conv2dLayerSpec extends LayerSpecBase {
   filters: number;
   kernelSize: number | [number, number];
   stride?: number | [number, number];
-  padding?: 'same' | 'valid';
+  /** 'same' | 'valid', or zeros added on both sides of height and width (a number or [height, width]). */
+  padding?: 'same' | 'valid' | number | [number, number];
   useBias?: boolean;
 }
 
@@ -21,11 +22,11 @@ export const conv2dKind = defineLayerKind({
     filters: field.integer({ exclusiveMin: 0, description: 'number of output channels' }),
     kernelSize: field.size({ description: 'kernel height and width' }),
     stride: field.size({ default: 1, description: 'step between windows' }),
-    padding: field.enum({ values: ['same', 'valid'], default: 'same', description: "'same' keeps height and width at stride 1" }),
+    padding: field.padding({ default: 'same', description: "'same' keeps height and width at stride 1; a number or [height, width] adds that many zeros on both sides" }),
     useBias: field.boolean({ default: true, description: 'add a learned bias per channel' }),
   },
   outputShape([input], l) {
-    const out = windowShape('conv2d', input, l.kernelSize, l.stride, l.padding as string, l.filters as number);
+    const out = windowShape('conv2d', input, l.kernelSize, l.stride, l.padding, l.filters as number);
     if (!Array.isArray(out)) return out;
     const [kh, kw] = pair(l.kernelSize);
     if (tooLarge(kh * kw * input[2] * (l.filters as number))) return { problem: `a ${kh}x${kw}x${input[2]}x${l.filters} kernel has more than ${SPEC_LIMITS.maxTensorElements} values` };

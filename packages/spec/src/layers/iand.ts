@@ -14,7 +14,7 @@ export interface IandLayerSpec extends LayerSpecBase {
 /** SEW's IAND connect function: (NOT a) AND b = (1 - a) * b, the first input negated. */
 export const iandKind = defineLayerKind({
   kind: 'iand',
-  description: '(NOT a) AND b = (1 - a) * b for inputs [a, b]: the first input is negated (SEW IAND)',
+  description: '(NOT a) AND b = (1 - a) * b for inputs [a, b] of one shape: the first input is negated (SEW IAND)',
   fields: {},
   inputs: { min: 2, max: 2 },
   outputShape: (inputs, l) => sameShape('iand', inputs, l),

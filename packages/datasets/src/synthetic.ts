@@ -1,16 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-/** A small deterministic PRNG (mulberry32), so synthetic data is the same on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng } from './random.js';
 
 export interface SyntheticOptions {
   numClasses: number;
@@ -32,9 +21,9 @@ export interface SyntheticOptions {
  */
 export function syntheticDataset(o: SyntheticOptions): { x: tf.Tensor; labels: tf.Tensor1D } {
   const size = o.shape.reduce((a, b) => a * b, 1);
-  const task = seededRandom(o.taskSeed ?? 1);
+  const task = createRng(o.taskSeed ?? 1);
   const prototypes = Array.from({ length: o.numClasses }, () => Float32Array.from({ length: size }, () => (task() < 0.35 ? 1 : 0)));
-  const rand = seededRandom((o.seed ?? 1) + 0x9e3779b9);
+  const rand = createRng((o.seed ?? 1) + 0x9e3779b9);
   const data = new Float32Array(o.samples * size);
   const labels = new Int32Array(o.samples);
   const flip = o.flip ?? 0.1;
