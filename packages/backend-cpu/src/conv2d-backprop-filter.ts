@@ -1,16 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Conv2DBackpropFilterAttrs } from '@tensorflow/tfjs';
 
 interface CpuBackend {
   data: { get(id: unknown): { values: Float32Array } };
   makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
-}
-
-interface Attrs {
-  strides: [number, number] | number;
-  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
 }
 
 /**
@@ -61,7 +54,7 @@ export const conv2DBackpropFilterConfig: tf.KernelConfig = {
   backendName: 'cpu',
   kernelFunc: (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const attrs = args.attrs as unknown as Attrs;
+    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
     if (attrs.dataFormat === 'NCHW') {
       if (!tfjsKernel) throw new Error(`${name} (cpu): NCHW is not supported and no tfjs kernel to fall back to`);
       return tfjsKernel.kernelFunc(args);

@@ -2,7 +2,7 @@
 // tfjs-backend-wasm's C++/XNNPACK code instead of JS loops.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 
 export type { BackendWasm };
 
@@ -40,3 +40,18 @@ export const reshape = (backend: BackendWasm, x: TensorInfo, shape: number[]): T
 
 export const transpose = (backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo =>
   runWasm('Transpose', backend, { x }, { perm });
+
+/** What tfjs passes one of our kernels: its inputs by name, the wasm backend and the attributes. */
+export interface WasmKernelArgs<InputName extends string, Attrs = NamedAttrMap> {
+  inputs: Record<InputName, TensorInfo>;
+  backend: BackendWasm;
+  attrs: Attrs;
+}
+
+/**
+ * The config registering `kernelFunc` as the wasm kernel `kernelName`. Our kernels type their
+ * inputs, backend and attributes; tfjs calls them with the generic KernelFunc arguments.
+ */
+export function wasmKernel<Args>(kernelName: string, kernelFunc: (args: Args) => TensorInfo | TensorInfo[]): KernelConfig {
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc };
+}

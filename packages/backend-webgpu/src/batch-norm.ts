@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL } from '@spikeflow/core/backend';
+import { elementCount, f32, FlatProgram, i32 } from './flat-program.js';
 
 /** Threads the per-chunk sums aim for in all (chunks x channels): enough to fill a GPU. */
 const TARGET_THREADS = 16384;
@@ -22,20 +23,16 @@ type SumKind = 'mean' | 'variance' | 'grad';
  * of sums of squares would cancel). 'grad': sum dy and sum dy * xhat -> [chunks, 2, C]. Summing
  * the chunks gives the statistics.
  */
-class ChunkSumProgram implements WebGPUProgram {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
+class ChunkSumProgram extends FlatProgram {
   uniforms = 'rows : i32, channels : i32, rowsPerChunk : i32, numChunks : i32, epsilon : f32,';
 
   constructor(private readonly kind: SumKind, R: number, C: number, chunks: number) {
-    this.variableNames = kind === 'mean' ? ['X'] : kind === 'variance' ? ['X', 'Shift'] : ['X', 'DY', 'Mean', 'Variance'];
-    this.outputShape = kind === 'grad' ? [chunks, 2, C] : [chunks, C];
-    this.dispatch = [Math.ceil((chunks * C) / 64), 1, 1];
-    this.shaderKey = `spikeflow_bn_sum_${kind}`;
+    super(
+      kind === 'mean' ? ['X'] : kind === 'variance' ? ['X', 'Shift'] : ['X', 'DY', 'Mean', 'Variance'],
+      kind === 'grad' ? [chunks, 2, C] : [chunks, C],
+      `spikeflow_bn_sum_${kind}`,
+      chunks * C,
+    );
   }
 
   getUserCode(): string {
@@ -69,21 +66,14 @@ fn main(index : i32) {
  * 'dx': dx = gamma / sqrt(variance + eps) * (dy - dbeta / R - xhat * dgamma / R), with the sums
  * [2, C] = (dbeta, dgamma). 'mean' (over [C]): mean = x0 + D.
  */
-class ElementwiseProgram implements WebGPUProgram {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
+class ElementwiseProgram extends FlatProgram {
   size = true;
   uniforms = 'channels : i32, rows : i32, epsilon : f32,';
 
   constructor(private readonly kind: 'normalise' | 'dx' | 'mean', R: number, C: number) {
-    this.variableNames = { normalise: ['X', 'Shift', 'Variance', 'Gamma', 'Beta'], dx: ['X', 'DY', 'Mean', 'Variance', 'Gamma', 'Sums'], mean: ['X', 'Shift'] }[kind];
-    this.outputShape = kind === 'mean' ? [C] : [R, C];
-    this.dispatch = [Math.ceil(this.outputShape.reduce((a, b) => a * b, 1) / 64), 1, 1];
-    this.shaderKey = `spikeflow_bn_${kind}`;
+    const outputShape = kind === 'mean' ? [C] : [R, C];
+    const variableNames = { normalise: ['X', 'Shift', 'Variance', 'Gamma', 'Beta'], dx: ['X', 'DY', 'Mean', 'Variance', 'Gamma', 'Sums'], mean: ['X', 'Shift'] }[kind];
+    super(variableNames, outputShape, `spikeflow_bn_${kind}`, elementCount(outputShape));
   }
 
   getUserCode(): string {
@@ -117,9 +107,6 @@ function tfjsKernels(): Kernels {
   };
   return { sum: get('Sum'), slice: get('Slice'), reshape: get('Reshape') };
 }
-
-const i32 = (v: number) => ({ type: 'int32', data: [v] });
-const f32 = (v: number) => ({ type: 'float32', data: [v] });
 
 /** Sums [chunks, ...] over its chunks with tfjs's Sum, disposing the partials. */
 function sumChunks(k: Kernels, backend: WebGPUBackend, partial: tf.TensorInfo): tf.TensorInfo {

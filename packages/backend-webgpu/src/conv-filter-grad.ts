@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Conv2DBackpropFilterAttrs } from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 /** The convolution a filter gradient is taken for (NHWC input, [KH, KW, Ci, Co] filter, dilation 1). */
@@ -102,16 +103,8 @@ ${j4.map((q) => `    if (co0 + ${q} < ${s.outC}) { result[out + (kBase + ${j}) *
   }
 }
 
-interface FilterGradAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
-
 /** The convolution's shape from Conv2DBackpropFilter's inputs and attributes (tfjs's own arithmetic). */
-export function filterGradShape(xShape: number[], attrs: FilterGradAttrs): FilterGradShape {
+export function filterGradShape(xShape: number[], attrs: Conv2DBackpropFilterAttrs): FilterGradShape {
   const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   return {
     batch: info.batchSize, inH: info.inHeight, inW: info.inWidth, inC: info.inChannels,
@@ -131,7 +124,7 @@ export function filterGradConfig(original: tf.KernelConfig): tf.KernelConfig {
   if (!sum || !reshape) throw new Error('@spikeflow/backend-webgpu: tfjs has no Sum or Reshape kernel for webgpu');
   const kernelFunc: tf.KernelFunc = (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const attrs = args.attrs as unknown as FilterGradAttrs;
+    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
     if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') return original.kernelFunc(args);
     const backend = args.backend as unknown as WebGPUBackend;
     const program = new FilterGradProgram(filterGradShape(x.shape, attrs));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { registerKernels, type TraitedKernelConfig } from '@spikeflow/core/backend';
+import { elementCount, FlatProgram, i32 } from './flat-program.js';
 
 /**
  * Gradient of non-overlapping max pooling, routed to the FIRST maximum of each window in row-major
@@ -8,20 +9,12 @@ import { registerKernels, type TraitedKernelConfig } from '@spikeflow/core/backe
  * One thread per input element: it finds its window's first maximum and takes dY if it is that one.
  * Input X is the pooled tensor, DY the gradient of the pooled output.
  */
-class FirstMaxPoolGradProgram implements WebGPUProgram {
-  variableNames = ['X', 'DY'];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
+class FirstMaxPoolGradProgram extends FlatProgram {
   size = true;
   uniforms = 'poolH : i32, poolW : i32, poolC : i32, poolHo : i32, poolWo : i32,';
 
   constructor(xShape: number[], private readonly kh: number, private readonly kw: number) {
-    this.outputShape = xShape;
-    this.dispatch = [Math.ceil(xShape.reduce((a, b) => a * b, 1) / 64), 1, 1];
-    this.shaderKey = `spikeflow_first_max_pool_grad_${kh}x${kw}`;
+    super(['X', 'DY'], xShape, `spikeflow_first_max_pool_grad_${kh}x${kw}`, elementCount(xShape));
   }
 
   getUserCode(): string {
@@ -84,7 +77,7 @@ export function firstMaxPoolGradConfig(original: tf.KernelConfig): TraitedKernel
     const [, Ho, Wo] = dy.shape;
     const backend = args.backend as unknown as WebGPUBackend;
     const program = new FirstMaxPoolGradProgram(input.shape, kh, kw);
-    const uniforms = [H, W, C, Ho, Wo].map((v) => ({ type: 'int32', data: [v] }));
+    const uniforms = [H, W, C, Ho, Wo].map(i32);
     return backend.runWebGPUProgram(program, [input, dy], 'float32', uniforms);
   };
   // Declared, so max pooling on spikes runs tfjs's op here rather than its portable fallback.

@@ -103,44 +103,45 @@ function spikeCounts(data: Float32Array, T: number, F: number): Float32Array {
   return counts;
 }
 
-/** A spike raster per layer of one probe sample. */
-export function spikeRasterMonitor(options: SampleMonitorOptions = {}): Monitor<Record<string, Raster>> {
+/**
+ * A monitor that shows, per layer, the neurons `pickNeurons` chooses by their spike counts on one
+ * probe sample, over time: `values` is what it shows of a layer's record (undefined: skip the
+ * layer), `result` builds the layer's entry from the sample, the neurons and their [T][k] values.
+ */
+function sampleMonitor<R>(
+  options: SampleMonitorOptions,
+  defaults: { name: string; maxNeurons: number },
+  values: (record: LayerRecord) => tf.Tensor | undefined,
+  result: (sample: number, neurons: number[], shown: number[][]) => R,
+): Monitor<Record<string, R>> {
   const sample = options.sample ?? 0;
   return {
-    name: options.name ?? 'raster',
+    name: options.name ?? defaults.name,
     layers: options.layers,
     async collect(records) {
-      const out: Record<string, Raster> = {};
+      const out: Record<string, R> = {};
       for (const [layer, r] of records) {
         if (options.layers && !options.layers.includes(layer)) continue;
-        const { T, F, data } = await sampleSteps(r.spikes, sample);
-        const neurons = pickNeurons(spikeCounts(data, T, F), options.maxNeurons ?? 64);
-        out[layer] = { sample, neurons, spikes: rows(data, T, F, neurons) };
+        const shown = values(r);
+        if (!shown) continue;
+        const spikes = await sampleSteps(r.spikes, sample);
+        const { T, F, data } = shown === r.spikes ? spikes : await sampleSteps(shown, sample);
+        const neurons = pickNeurons(spikeCounts(spikes.data, T, F), options.maxNeurons ?? defaults.maxNeurons);
+        out[layer] = result(sample, neurons, rows(data, T, F, neurons));
       }
       return out;
     },
   };
 }
 
+/** A spike raster per layer of one probe sample. */
+export function spikeRasterMonitor(options: SampleMonitorOptions = {}): Monitor<Record<string, Raster>> {
+  return sampleMonitor(options, { name: 'raster', maxNeurons: 64 }, (r) => r.spikes, (sample, neurons, spikes) => ({ sample, neurons, spikes }));
+}
+
 /** Membrane potential traces per layer of one probe sample (the most active neurons). */
 export function membraneMonitor(options: SampleMonitorOptions = {}): Monitor<Record<string, MembraneTrace>> {
-  const sample = options.sample ?? 0;
-  return {
-    name: options.name ?? 'membrane',
-    layers: options.layers,
-    async collect(records) {
-      const out: Record<string, MembraneTrace> = {};
-      for (const [layer, r] of records) {
-        if (options.layers && !options.layers.includes(layer)) continue;
-        if (!r.v) continue;
-        const spikes = await sampleSteps(r.spikes, sample);
-        const { T, F, data } = await sampleSteps(r.v, sample);
-        const neurons = pickNeurons(spikeCounts(spikes.data, T, F), options.maxNeurons ?? 4);
-        out[layer] = { sample, neurons, v: rows(data, T, F, neurons) };
-      }
-      return out;
-    },
-  };
+  return sampleMonitor(options, { name: 'membrane', maxNeurons: 4 }, (r) => r.v, (sample, neurons, v) => ({ sample, neurons, v }));
 }
 
 /**

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { build, firingRate, rateLoss, type ModelSpec, type Network } from '@spikeflow/core';
+import { build, type ModelSpec, type Network } from '@spikeflow/core';
+import { rateLossGrads } from './rate-loss-grads.js';
 import { repoRoot } from './workspaces.js';
 
 export interface GraphCase {
@@ -118,15 +119,10 @@ export async function graphCaseErrors(c: GraphCase, inspect?: (net: Network) => 
   }
   const input = c.kind === 'sew' ? tf.tensor4d(c.input).transpose([0, 2, 3, 1]) : tf.tensor3d(c.input);
   const labels = tf.tensor1d(c.label, 'int32');
-  let rate: tf.Tensor | undefined;
-  const { value: loss, grads } = tf.variableGrads(() => {
-    const r = firingRate(net.forward(input, { training: true }).output);
-    rate = tf.keep(r);
-    return rateLoss('mse', r, labels);
-  }, net.trainableVariables());
+  const { rate, loss, grads } = rateLossGrads(net, input, labels);
   const errors: Record<string, number> = {};
   const absErr = (a: ArrayLike<number>, e: number[]) => e.reduce((m, v, i) => Math.max(m, Math.abs(a[i] - v)), 0);
-  errors.output = absErr(await rate!.data(), flat(c.output));
+  errors.output = absErr(await rate.data(), flat(c.output));
   errors.loss = absErr(await loss.data(), [c.loss]);
   for (const [name, , toTorch, pick] of map) {
     const expected = flat(pick(c.grads));
@@ -135,7 +131,7 @@ export async function graphCaseErrors(c: GraphCase, inspect?: (net: Network) => 
     const scale = Math.max(...expected.map(Math.abs));
     errors[`${name} gradient`] = absErr(actual, expected) / scale;
   }
-  tf.dispose([input, labels, loss, rate!, ...Object.values(grads)]);
+  tf.dispose([input, labels, loss, rate, ...Object.values(grads)]);
   net.dispose();
   return errors;
 }

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { build, firingRate, rateLoss, type ModelSpec, type Network } from '@spikeflow/core';
+import { build, type ModelSpec, type Network } from '@spikeflow/core';
+import { rateLossGrads } from './rate-loss-grads.js';
 import { repoRoot } from './workspaces.js';
 
 const ref = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/network_vectors.json'), 'utf8'));
@@ -56,16 +57,11 @@ export async function networkVectorErrors(inspect?: (net: Network) => void): Pro
 
   const input = tf.tensor4d(ref.input).transpose([0, 2, 3, 1]);
   const labels = tf.tensor1d(ref.label, 'int32');
-  let rate: tf.Tensor | undefined;
-  const { value: loss, grads } = tf.variableGrads(() => {
-    const r = firingRate(net.forward(input, { training: true }).output);
-    rate = tf.keep(r);
-    return rateLoss('mse', r, labels);
-  }, net.trainableVariables());
+  const { rate, loss, grads } = rateLossGrads(net, input, labels);
 
   const g = (name: string) => grads[byName[name].name];
   const checks: Array<[string, tf.Tensor, number[]]> = [
-    ['output', rate!, ref.output.flat()],
+    ['output', rate, ref.output.flat()],
     ['loss', loss, [ref.loss]],
     ['conv gradient', g('conv2d0/kernel').transpose([3, 2, 0, 1]), ref.grads.convWeight.flat(3)],
     ['bn gamma gradient', g('batchNorm0/gamma'), ref.grads.bnGamma],
@@ -76,7 +72,7 @@ export async function networkVectorErrors(inspect?: (net: Network) => void): Pro
   ];
   const errors: Record<string, number> = {};
   for (const [what, actual, expected] of checks) errors[what] = maxRelErr(await actual.data(), expected);
-  tf.dispose([input, labels, loss, rate!, ...Object.values(grads)]);
+  tf.dispose([input, labels, loss, rate, ...Object.values(grads)]);
   net.dispose();
   return errors;
 }

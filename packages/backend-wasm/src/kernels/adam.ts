@@ -1,10 +1,10 @@
 // Adam's update of one variable on wasm: core's host loop over views of the wasm heap (one pass
 // instead of tfjs Adam's dozen ops per variable).
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { ADAM_UPDATE_KERNEL, adamUpdateHost, type AdamUpdateAttrs } from '@spikeflow/core/backend';
-import type { BackendWasm } from '../wasm-call.js';
+import { wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 
-function adamUpdate({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: AdamUpdateAttrs }): TensorInfo[] {
+function adamUpdate({ inputs, backend, attrs }: WasmKernelArgs<string, AdamUpdateAttrs>): TensorInfo[] {
   for (const [name, t] of Object.entries(inputs)) {
     if (t.dtype !== 'float32') throw new Error(`${ADAM_UPDATE_KERNEL} (wasm): input ${name} must be float32, got ${t.dtype}`);
   }
@@ -17,4 +17,4 @@ function adamUpdate({ inputs, backend, attrs }: { inputs: Record<string, TensorI
   return outs;
 }
 
-export const adamUpdateConfig: KernelConfig = { kernelName: ADAM_UPDATE_KERNEL, backendName: 'wasm', kernelFunc: adamUpdate as unknown as KernelFunc };
+export const adamUpdateConfig: KernelConfig = wasmKernel(ADAM_UPDATE_KERNEL, adamUpdate);

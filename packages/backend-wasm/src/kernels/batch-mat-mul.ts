@@ -3,8 +3,8 @@
 // untransposed single-batch products to XNNPACK. We transpose the operand explicitly (a cheap
 // copy next to the product) and let XNNPACK do the product, in the orientation that packs the
 // smaller operand.
-import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { release, runWasm, transpose, type BackendWasm } from '../wasm-call.js';
+import type { BatchMatMulAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { release, runWasm, transpose, wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 
 const batchSize = (t: TensorInfo): number => t.shape.slice(0, -2).reduce((a, b) => a * b, 1);
 
@@ -32,11 +32,7 @@ export function productCosts(m: number, k: number, n: number, transposeA: boolea
   return { direct, swapped };
 }
 
-export function batchMatMul(args: {
-  inputs: { a: TensorInfo; b: TensorInfo };
-  backend: BackendWasm;
-  attrs: BatchMatMulAttrs;
-}): TensorInfo {
+export function batchMatMul(args: WasmKernelArgs<'a' | 'b', BatchMatMulAttrs>): TensorInfo {
   const { inputs: { a, b }, backend, attrs: { transposeA, transposeB } } = args;
   // XNNPACK's path needs a single batch; batched products keep the wasm backend's own loop.
   const fast = a.dtype === 'float32' && b.dtype === 'float32' && batchSize(a) === 1 && batchSize(b) === 1;
@@ -64,8 +60,4 @@ export function batchMatMul(args: {
   return out;
 }
 
-export const batchMatMulConfig: KernelConfig = {
-  kernelName: 'BatchMatMul',
-  backendName: 'wasm',
-  kernelFunc: batchMatMul as unknown as KernelFunc,
-};
+export const batchMatMulConfig: KernelConfig = wasmKernel('BatchMatMul', batchMatMul);

@@ -1,12 +1,12 @@
 // Batch norm for training on wasm: XNNPACK operators on every thread where the tensor is large
 // enough (batch-norm-xnnpack.ts), else core's host loops on views of the wasm heap, reading the
 // inputs and writing the outputs in place (no copies out of the heap and back).
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core/backend';
-import type { BackendWasm } from '../wasm-call.js';
+import { wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 import { batchNormTrainGradXnnpack, batchNormTrainXnnpack, xnnpackBatchNormFits } from '../batch-norm-xnnpack.js';
 
-type Args = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: { epsilon: number } };
+type Args = WasmKernelArgs<string, { epsilon: number }>;
 
 function checkFloat32(kernel: string, inputs: Record<string, TensorInfo>): void {
   for (const [name, t] of Object.entries(inputs)) {
@@ -43,5 +43,5 @@ function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
   return outs;
 }
 
-export const batchNormTrainConfig: KernelConfig = { kernelName: BATCH_NORM_TRAIN_KERNEL, backendName: 'wasm', kernelFunc: forward as unknown as KernelFunc };
-export const batchNormTrainGradConfig: KernelConfig = { kernelName: BATCH_NORM_TRAIN_GRAD_KERNEL, backendName: 'wasm', kernelFunc: backward as unknown as KernelFunc };
+export const batchNormTrainConfig: KernelConfig = wasmKernel(BATCH_NORM_TRAIN_KERNEL, forward);
+export const batchNormTrainGradConfig: KernelConfig = wasmKernel(BATCH_NORM_TRAIN_GRAD_KERNEL, backward);

@@ -6,22 +6,17 @@
 //   input  x  as [Ci, H, W, N]   (batch <-> channels: the batch becomes the reduced channel axis)
 //   filter dy as [OH, OW, N, Co] (dilated by the forward stride)
 //   output    [Ci, KH, KW, Co] -> transposed to [KH, KW, Ci, Co].
-import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { explicitPad, forwardConvInfo } from '../conv-geometry.js';
-import { heapSlice } from '../heap-slice.js';
+import type { Conv2DBackpropFilterAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { croppedConv2D, forwardConvInfo } from '../conv-geometry.js';
 import { im2colTransposed } from '../im2col.js';
-import { release, reshape, runWasm, transpose, type BackendWasm } from '../wasm-call.js';
+import { release, reshape, runWasm, transpose, wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 
 /** Up to this many input channels the im2col GEMM beats the transposed convolution. */
 const IM2COL_MAX_CHANNELS = 4;
 
 type Shape4 = [number, number, number, number];
 
-export function conv2DBackpropFilter(args: {
-  inputs: { x: TensorInfo; dy: TensorInfo };
-  backend: BackendWasm;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+export function conv2DBackpropFilter(args: WasmKernelArgs<'x' | 'dy', Conv2DBackpropFilterAttrs>): TensorInfo {
   const { inputs: { x, dy }, backend, attrs } = args;
   const info = forwardConvInfo('Conv2DBackpropFilter', x.shape as Shape4, attrs.filterShape, attrs);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
@@ -36,31 +31,17 @@ export function conv2DBackpropFilter(args: {
   }
   const { top, left } = info.padInfo;
   // Pad so the correlation yields exactly kh x kw positions; input rows past the last one the
-  // forward pass read give extra positions instead (negative padding), cropped below.
+  // forward pass read give extra positions instead (negative padding), cropped.
   const bottom = kh + (oh - 1) * sh - info.inHeight - top;
   const right = kw + (ow - 1) * sw - info.inWidth - left;
 
   const xT = transpose(backend, x, [3, 1, 2, 0]);
   const dyT = transpose(backend, dy, [1, 2, 0, 3]);
-  const corr = runWasm('Conv2D', backend, { x: xT, filter: dyT }, {
-    strides: 1,
-    pad: explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)),
-    dataFormat: 'NHWC',
-    dilations: [sh, sw],
-  });
+  const ciKhKwCo = croppedConv2D(backend, xT, dyT, { top, bottom, left, right }, [sh, sw], [info.inChannels, kh, kw, info.outChannels]);
   release(backend, xT, dyT);
-  let ciKhKwCo = corr;
-  if (bottom < 0 || right < 0) {
-    ciKhKwCo = heapSlice(backend, corr, [0, 0, 0, 0], [info.inChannels, kh, kw, info.outChannels]);
-    release(backend, corr);
-  }
   const dW = transpose(backend, ciKhKwCo, [1, 2, 0, 3]);
   release(backend, ciKhKwCo);
   return dW;
 }
 
-export const conv2DBackpropFilterConfig: KernelConfig = {
-  kernelName: 'Conv2DBackpropFilter',
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
-};
+export const conv2DBackpropFilterConfig: KernelConfig = wasmKernel('Conv2DBackpropFilter', conv2DBackpropFilter);

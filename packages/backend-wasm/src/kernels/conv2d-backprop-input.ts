@@ -2,10 +2,9 @@
 // ~4x slower than its XNNPACK Conv2D. dx is the "full" correlation of dy with the filter rotated
 // by 180 degrees and its channel axes swapped; for stride s > 1, dy is first dilated with s - 1
 // zeros between its pixels.
-import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { explicitPad, forwardConvInfo } from '../conv-geometry.js';
-import { heapSlice } from '../heap-slice.js';
-import { release, reshape, runWasm, transpose, type BackendWasm } from '../wasm-call.js';
+import type { Conv2DBackpropInputAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { croppedConv2D, forwardConvInfo } from '../conv-geometry.js';
+import { release, reshape, runWasm, transpose, wasmKernel, type BackendWasm, type WasmKernelArgs } from '../wasm-call.js';
 
 /** dy [N,OH,OW,C] -> [N, OH*sh, OW*sw, C] with dy at every (sh, sw)-th pixel, zeros elsewhere. */
 function dilate(backend: BackendWasm, dy: TensorInfo, sh: number, sw: number): TensorInfo {
@@ -22,11 +21,7 @@ function dilate(backend: BackendWasm, dy: TensorInfo, sh: number, sw: number): T
   return out;
 }
 
-export function conv2DBackpropInput(args: {
-  inputs: { dy: TensorInfo; filter: TensorInfo };
-  backend: BackendWasm;
-  attrs: Conv2DBackpropInputAttrs;
-}): TensorInfo {
+export function conv2DBackpropInput(args: WasmKernelArgs<'dy' | 'filter', Conv2DBackpropInputAttrs>): TensorInfo {
   const { inputs: { dy, filter }, backend, attrs } = args;
   const info = forwardConvInfo('Conv2DBackpropInput', attrs.inputShape,
     filter.shape as [number, number, number, number], attrs);
@@ -46,22 +41,10 @@ export function conv2DBackpropInput(args: {
   if (top < 0 || left < 0) {
     throw new Error(`Conv2DBackpropInput (wasm): padding ${JSON.stringify(attrs.pad)} larger than the filter is not supported`);
   }
-  const full = runWasm('Conv2D', backend, { x: dyD, filter: rotated }, {
-    strides: 1,
-    pad: explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)),
-    dataFormat: 'NHWC',
-    dilations: 1,
-  });
+  const dx = croppedConv2D(backend, dyD, rotated, { top, bottom, left, right }, 1, attrs.inputShape);
   release(backend, rotated);
   if (dyD !== dy) release(backend, dyD);
-  if (bottom >= 0 && right >= 0) return full;
-  const dx = heapSlice(backend, full, [0, 0, 0, 0], attrs.inputShape);
-  release(backend, full);
   return dx;
 }
 
-export const conv2DBackpropInputConfig: KernelConfig = {
-  kernelName: 'Conv2DBackpropInput',
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
-};
+export const conv2DBackpropInputConfig: KernelConfig = wasmKernel('Conv2DBackpropInput', conv2DBackpropInput);

@@ -1,34 +1,26 @@
 // Identity, and Cast to the same dtype, on wasm. tfjs-backend-wasm copies the whole tensor for
 // both; gradients call them on every activation (e.g. the Cast in tf.moments and its gradient).
 // tfjs tensors are immutable, so the output can share the input's memory, as tfjs-cpu does.
-import type { CastAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { runWasm, type BackendWasm } from '../wasm-call.js';
+import type { CastAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { runWasm, wasmKernel, type BackendWasm, type WasmKernelArgs } from '../wasm-call.js';
 
 function share(backend: BackendWasm, x: TensorInfo): TensorInfo {
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
 
-export function identity(args: { inputs: { x: TensorInfo }; backend: BackendWasm }): TensorInfo {
+export function identity(args: WasmKernelArgs<'x'>): TensorInfo {
   const { inputs: { x }, backend } = args;
   // Strings live outside the heap; the original handles them.
   return x.dtype === 'string' ? runWasm('Identity', backend, { x }) : share(backend, x);
 }
 
-export function cast(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: CastAttrs }): TensorInfo {
+export function cast(args: WasmKernelArgs<'x', CastAttrs>): TensorInfo {
   const { inputs: { x }, backend, attrs } = args;
   if (x.dtype === attrs.dtype && x.dtype !== 'string') return share(backend, x);
   return runWasm('Cast', backend, { x }, { dtype: attrs.dtype });
 }
 
-export const identityConfig: KernelConfig = {
-  kernelName: 'Identity',
-  backendName: 'wasm',
-  kernelFunc: identity as unknown as KernelFunc,
-};
+export const identityConfig: KernelConfig = wasmKernel('Identity', identity);
 
-export const castConfig: KernelConfig = {
-  kernelName: 'Cast',
-  backendName: 'wasm',
-  kernelFunc: cast as unknown as KernelFunc,
-};
+export const castConfig: KernelConfig = wasmKernel('Cast', cast);

@@ -3,16 +3,12 @@
 // read is contiguous. Like tfjs-cpu, the gradient of a window goes to its first maximum
 // (row-major), which matters after ReLU where windows of zeros tie, and on spikes where 1s tie.
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
+import type { MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
 import type { TraitedKernelConfig } from '@spikeflow/core/backend';
-import type { BackendWasm } from '../wasm-call.js';
+import { wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 import { disjointPoolGrad } from '../max-pool-grad-windows.js';
 
-export function maxPoolGrad(args: {
-  inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
-  backend: BackendWasm;
-  attrs: MaxPoolGradAttrs;
-}): TensorInfo {
+export function maxPoolGrad(args: WasmKernelArgs<'dy' | 'input' | 'output', MaxPoolGradAttrs>): TensorInfo {
   const { inputs: { dy, input, output }, backend, attrs } = args;
   if (input.dtype !== 'float32') throw new Error(`MaxPoolGrad (wasm): input dtype ${input.dtype} is not float32`);
   const info = tf.backend_util.computePool2DInfo(
@@ -72,9 +68,4 @@ export function maxPoolGrad(args: {
 }
 
 /** Routes each window's gradient to its first maximum (row-major), and declares it for max pooling. */
-export const maxPoolGradConfig: TraitedKernelConfig = {
-  kernelName: 'MaxPoolGrad',
-  backendName: 'wasm',
-  kernelFunc: maxPoolGrad as unknown as KernelFunc,
-  traits: { firstMaxPoolGrad: true },
-};
+export const maxPoolGradConfig: TraitedKernelConfig = { ...wasmKernel('MaxPoolGrad', maxPoolGrad), traits: { firstMaxPoolGrad: true } };

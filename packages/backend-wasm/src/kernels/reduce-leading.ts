@@ -4,8 +4,8 @@
 // pooling [groups, rows/groups, 1, C] with a (rows/groups) x 1 window averages each group, and a
 // second pool over the group means gives the overall mean.
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, MeanAttrs, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { release, reshape, runWasm, type BackendWasm } from '../wasm-call.js';
+import type { KernelConfig, MeanAttrs, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
+import { release, reshape, runWasm, wasmKernel, type BackendWasm, type WasmKernelArgs } from '../wasm-call.js';
 
 /** The largest divisor of n not above limit (1 if none). */
 function divisorAtMost(n: number, limit: number): number {
@@ -55,7 +55,7 @@ export function meanOfRows(backend: BackendWasm, x: TensorInfo, windows: number[
 }
 
 function reduceLeading(kind: 'Sum' | 'Mean') {
-  return (args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SumAttrs | MeanAttrs }): TensorInfo => {
+  return (args: WasmKernelArgs<'x', SumAttrs | MeanAttrs>): TensorInfo => {
     const { inputs: { x }, backend, attrs } = args;
     const reduced = leadingAxes(x.shape, attrs.axis);
     const rows = tf.util.sizeFromShape(x.shape.slice(0, reduced));
@@ -78,14 +78,6 @@ function reduceLeading(kind: 'Sum' | 'Mean') {
   };
 }
 
-export const sumConfig: KernelConfig = {
-  kernelName: 'Sum',
-  backendName: 'wasm',
-  kernelFunc: reduceLeading('Sum') as unknown as KernelFunc,
-};
+export const sumConfig: KernelConfig = wasmKernel('Sum', reduceLeading('Sum'));
 
-export const meanConfig: KernelConfig = {
-  kernelName: 'Mean',
-  backendName: 'wasm',
-  kernelFunc: reduceLeading('Mean') as unknown as KernelFunc,
-};
+export const meanConfig: KernelConfig = wasmKernel('Mean', reduceLeading('Mean'));

@@ -2,18 +2,18 @@
 // the wasm heap (readSync), so unstacking the T time steps of a [T, B, ...] tensor copies it T
 // times over; here slices copy only what they return, straight between heap views.
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, SliceAttrs, TensorInfo, UnpackAttrs } from '@tensorflow/tfjs';
+import type { KernelConfig, SliceAttrs, TensorInfo, UnpackAttrs } from '@tensorflow/tfjs';
 import { heapSlice } from '../heap-slice.js';
-import { runWasm, type BackendWasm } from '../wasm-call.js';
+import { runWasm, wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 
-export function slice(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SliceAttrs }): TensorInfo {
+export function slice(args: WasmKernelArgs<'x', SliceAttrs>): TensorInfo {
   const { inputs: { x }, backend, attrs } = args;
   if (x.dtype === 'string') return runWasm('Slice', backend, { x }, { begin: attrs.begin, size: attrs.size });
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
   return heapSlice(backend, x, begin, size);
 }
 
-export function unpack(args: { inputs: { value: TensorInfo }; backend: BackendWasm; attrs: UnpackAttrs }): TensorInfo[] {
+export function unpack(args: WasmKernelArgs<'value', UnpackAttrs>): TensorInfo[] {
   const { inputs: { value }, backend, attrs } = args;
   if (value.dtype === 'string') return runWasm('Unpack', backend, { value }, { axis: attrs.axis }) as unknown as TensorInfo[];
   const rank = value.shape.length;
@@ -29,14 +29,6 @@ export function unpack(args: { inputs: { value: TensorInfo }; backend: BackendWa
   return outs;
 }
 
-export const sliceConfig: KernelConfig = {
-  kernelName: 'Slice',
-  backendName: 'wasm',
-  kernelFunc: slice as unknown as KernelFunc,
-};
+export const sliceConfig: KernelConfig = wasmKernel('Slice', slice);
 
-export const unpackConfig: KernelConfig = {
-  kernelName: 'Unpack',
-  backendName: 'wasm',
-  kernelFunc: unpack as unknown as KernelFunc,
-};
+export const unpackConfig: KernelConfig = wasmKernel('Unpack', unpack);

@@ -3,8 +3,8 @@
 // is contiguous, so each tiled copy is one typed-array copy, and repeats of a block double in size
 // with copyWithin. Repeating a batch T times (the SNN's time axis, [N,...] -> [T*N,...]) is T copies
 // of the whole tensor.
-import type { KernelConfig, KernelFunc, TensorInfo, TileAttrs } from '@tensorflow/tfjs';
-import { runWasm, type BackendWasm } from '../wasm-call.js';
+import type { KernelConfig, TensorInfo, TileAttrs } from '@tensorflow/tfjs';
+import { runWasm, wasmKernel, type BackendWasm, type WasmKernelArgs } from '../wasm-call.js';
 
 type Heap = ReturnType<BackendWasm['typedArrayFromHeap']>;
 
@@ -16,7 +16,7 @@ function repeatInPlace(dst: Heap, at: number, block: number, count: number): voi
   }
 }
 
-export function tile(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: TileAttrs }): TensorInfo {
+export function tile(args: WasmKernelArgs<'x', TileAttrs>): TensorInfo {
   const { inputs: { x }, backend, attrs: { reps } } = args;
   if (x.dtype === 'string') return runWasm('Tile', backend, { x }, { reps });
   const shape = x.shape;
@@ -58,8 +58,4 @@ export function tile(args: { inputs: { x: TensorInfo }; backend: BackendWasm; at
   return out;
 }
 
-export const tileConfig: KernelConfig = {
-  kernelName: 'Tile',
-  backendName: 'wasm',
-  kernelFunc: tile as unknown as KernelFunc,
-};
+export const tileConfig: KernelConfig = wasmKernel('Tile', tile);

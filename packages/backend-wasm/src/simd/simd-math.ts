@@ -20,20 +20,19 @@ const TANH_SERIES = [
 ];
 const TANH_SERIES_BELOW = 0.625;
 
+/** A math function's body: its value from the argument `x0`, with `locals(count)` giving new v128 locals. */
+type MathBody = (x0: Ref, locals: (count: number) => number[]) => Ref;
+
 /** Adds the functions `fs` need (exp for sigmoid and tanh) to the module. */
 export function addMathFunctions(b: Binaryen, mod: WasmModule, fs: Iterable<MathFunction>): void {
   const need = new Set(fs);
   if (need.has('sigmoid') || need.has('tanh')) need.add('exp');
   const v = b.v128;
-  const add = (name: MathFunction, body: (x: Ref, locals: Locals) => Ref) => {
-    const locals = new Locals([v]);
-    const code = body(mod.local.get(0, v), locals);
-    mod.addFunction(mathFunctionName(name), b.createType([v]), v, locals.varTypes, code);
-  };
   const F = (c: number) => f32x4Const(b, mod, c);
   const I = (c: number) => i32x4Const(b, mod, c);
   const f = mod.f32x4;
   const i = mod.i32x4;
+  const get = (k: number) => mod.local.get(k, v);
   const call = (name: MathFunction, arg: Ref) => mod.call(mathFunctionName(name), [arg], v);
   /** Horner: c[0] + x (c[1] + x (c[2] + ...)). */
   const horner = (x: () => Ref, c: number[]): Ref => {
@@ -42,19 +41,15 @@ export function addMathFunctions(b: Binaryen, mod: WasmModule, fs: Iterable<Math
     return acc;
   };
 
-  if (need.has('exp')) {
-    add('exp', (x0, L) => {
+  // In the order the functions are added to the module.
+  const bodies: Record<MathFunction, MathBody> = {
+    exp: (x0, locals) => {
       // e^x = 2^n e^r, n = round(x / ln 2), |r| <= ln 2 / 2; 2^n applied in two halves so that
       // each is a normal float for every n in [-126, 128] (overflow gives inf). Results below the
       // smallest normal float are flushed to 0: arithmetic on subnormals takes a slow path on
       // common CPUs (and WebAssembly cannot turn it off), and a neuron's surrogate gradient would
       // meet them for every neuron far from its threshold.
-      const x = L.add(v);
-      const n = L.add(v);
-      const r = L.add(v);
-      const ni = L.add(v);
-      const half = L.add(v);
-      const get = (k: number) => mod.local.get(k, v);
+      const [x, n, r, ni, half] = locals(5);
       const scale = (e: Ref) => i.shl(i.add(e, I(127)), mod.i32.const(23));
       const value = f.mul(
         f.mul(horner(() => get(r), [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040]), scale(get(half))),
@@ -68,23 +63,10 @@ export function addMathFunctions(b: Binaryen, mod: WasmModule, fs: Iterable<Math
         mod.local.set(half, i.shr_s(get(ni), mod.i32.const(1))),
         mod.v128.andnot(value, f.lt(mod.local.get(0, v), F(LN_FLT_MIN))),
       ], v);
-    });
-  }
-
-  if (need.has('log')) {
-    add('log', (x0, L) => {
+    },
+    log: (x0, locals) => {
       // x = m 2^e with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(s), s = (m - 1) / (m + 1).
-      const x = L.add(v);
-      const tiny = L.add(v);
-      const bits = L.add(v);
-      const e = L.add(v);
-      const m = L.add(v);
-      const big = L.add(v);
-      const s = L.add(v);
-      const s2 = L.add(v);
-      const ef = L.add(v);
-      const res = L.add(v);
-      const get = (k: number) => mod.local.get(k, v);
+      const [x, tiny, bits, e, m, big, s, s2, ef, res] = locals(10);
       return mod.block(null, [
         mod.local.set(x, x0),
         // Subnormals: scale by 2^23 first.
@@ -115,20 +97,11 @@ export function addMathFunctions(b: Binaryen, mod: WasmModule, fs: Iterable<Math
         mod.local.set(res, mod.v128.bitselect(get(x), get(res), f.eq(get(x), F(Infinity)))),
         mod.v128.bitselect(get(x), get(res), f.ne(get(x), get(x))),
       ], v);
-    });
-  }
-
-  if (need.has('sigmoid')) {
-    add('sigmoid', (x0) => f.div(F(1), f.add(F(1), call('exp', f.neg(x0)))));
-  }
-
-  if (need.has('tanh')) {
-    add('tanh', (x0, L) => {
+    },
+    sigmoid: (x0) => f.div(F(1), f.add(F(1), call('exp', f.neg(x0)))),
+    tanh: (x0, locals) => {
       // Small |x|: the Taylor series (no cancellation); else 1 - 2 / (e^{2|x|} + 1), signed.
-      const x = L.add(v);
-      const a = L.add(v);
-      const x2 = L.add(v);
-      const get = (k: number) => mod.local.get(k, v);
+      const [x, a, x2] = locals(3);
       const series = f.mul(get(x), horner(() => get(x2), TANH_SERIES));
       const large = f.sub(F(1), f.div(F(2), f.add(call('exp', f.mul(get(a), F(2))), F(1))));
       const signed = mod.v128.or(large, mod.v128.and(get(x), I(-0x80000000)));
@@ -138,6 +111,14 @@ export function addMathFunctions(b: Binaryen, mod: WasmModule, fs: Iterable<Math
         mod.local.set(x2, f.mul(get(x), get(x))),
         mod.v128.bitselect(series, signed, f.lt(get(a), F(TANH_SERIES_BELOW))),
       ], v);
-    });
+    },
+  };
+
+  for (const name of Object.keys(bodies) as MathFunction[]) {
+    if (!need.has(name)) continue;
+    const L = new Locals([v]);
+    const locals = (count: number) => Array.from({ length: count }, () => L.add(v));
+    const code = bodies[name](mod.local.get(0, v), locals);
+    mod.addFunction(mathFunctionName(name), b.createType([v]), v, L.varTypes, code);
   }
 }
