@@ -21,7 +21,7 @@ if (missing) console.warn(`training demo browser tests skipped: ${missing}`);
 describe.skipIf(missing)('training demo in headless Chromium', () => {
   let server: StaticServer;
   let browser: Browser | undefined;
-  /** images/s of the run without WebGPU, for the comparison with the software adapter. */
+  /** images/s of the run without WebGPU, logged next to the software adapter's. */
   let wasmRate: number | undefined;
   beforeAll(async () => {
     server = await serveStatic(site);
@@ -68,7 +68,6 @@ describe.skipIf(missing)('training demo in headless Chromium', () => {
   }, 5 * 60_000);
 
   test('with only a software WebGPU adapter: auto chooses wasm and says why, trains at least half as fast as wasm; the selector switches to WebGPU', async () => {
-    expect(wasmRate, 'the run without WebGPU (the test above) measures the wasm rate compared here').toBeGreaterThan(0);
     browser = await launch(true);
     const page = await browser.newPage();
     const problems = watchProblems(page);
@@ -76,9 +75,19 @@ describe.skipIf(missing)('training demo in headless Chromium', () => {
     expect(await page.evaluate(async () => !!(await (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu?.requestAdapter()))).toBe(true);
     expect(shown.backend).toBe('wasm');
     expect(shown.why).toMatch(/^This browser's WebGPU adapter is a software one.*passed over webgpu \(hardware adapter\): the adapter is .*\(software, browser\)/);
-    const run = await trainFor(page, 20);
-    console.log(`training demo, software WebGPU adapter only: chose ${shown.chosen}, ${run.imagesPerSecond.toFixed(1)} images/s (without WebGPU: ${wasmRate!.toFixed(1)} images/s)`);
-    expect(run.imagesPerSecond).toBeGreaterThanOrEqual(0.5 * wasmRate!);
+    // Its speed against wasm picked with ?backend=wasm in the same browser, in alternating 12 s runs:
+    // on a shared machine the rate moves with the load within a minute, so runs far apart compare poorly.
+    const rates: Record<'auto' | 'wasm', number[]> = { auto: [], wasm: [] };
+    for (let round = 0; round < 2; round++) {
+      for (const [key, query] of [['auto', ''], ['wasm', '?backend=wasm']] as const) {
+        const run = await openTrainDemo(page, server.url + '/demos/train' + query);
+        expect(run.backend).toBe('wasm');
+        rates[key].push((await trainFor(page, 12)).imagesPerSecond);
+      }
+    }
+    const mean = (r: number[]) => r.reduce((a, b) => a + b, 0) / r.length;
+    console.log(`training demo, software WebGPU adapter only: chose ${shown.chosen}, ${mean(rates.auto).toFixed(1)} images/s (runs ${rates.auto.map((r) => r.toFixed(1)).join(', ')}); wasm picked with ?backend=wasm: ${mean(rates.wasm).toFixed(1)} images/s (runs ${rates.wasm.map((r) => r.toFixed(1)).join(', ')}); the run without WebGPU: ${wasmRate?.toFixed(1) ?? 'not run'}`);
+    expect(mean(rates.auto)).toBeGreaterThanOrEqual(0.5 * mean(rates.wasm));
 
     // The selector reloads the page on the backend picked, and the page says it was picked.
     await page.selectOption('[data-testid=backend-select]', 'webgpu');
