@@ -149,7 +149,8 @@ const labels = tfPrelude.tensor1d([0, 3, 5, 9], 'int32');
 
   it('Datasets: installs @spikeflow/datasets alone and loads a generated IDX file', async () => {
     const dir = await installed('datasets-user');
-    expect(readdirNames(join(dir, 'node_modules/@spikeflow'))).toEqual(['datasets']);
+    // Its registry and presets build on the model format and core (one PRNG, the batch types); no backend comes with it.
+    expect(readdirNames(join(dir, 'node_modules/@spikeflow'))).toEqual(['core', 'datasets', 'spec']);
 
     // Three 28x28 images (MNIST's size) and their labels in the IDX format (big-endian header, then bytes).
     const data = join(dir, 'data');

@@ -50,6 +50,7 @@ export default defineConfig({
           { text: 'Model spec and checkpoints', link: '/guides/spec-and-checkpoints' },
           { text: 'Choosing a backend', link: '/guides/backends' },
           { text: 'wasm threads in browsers', link: '/guides/wasm-threads' },
+          { text: 'Long T in less memory', link: '/guides/long-t-memory' },
         ] },
         { text: 'Demos', items: [
           { text: 'Neuron playground', link: '/demos/playground' },

@@ -39,6 +39,12 @@ export interface RunOptions {
   maxSteps?: number;
   /** Stop training after this many minutes (validation included); overrides the preset's. */
   maxMinutes?: number;
+  /**
+   * Memory-lean BPTT: neuron layers keep their state every this many steps and recompute the rest
+   * in the backward pass (Network.checkpointEvery; 0 or none: every step). Not part of the model, so
+   * a resumed run may change it.
+   */
+  checkpointEvery?: number;
   /** Stops training after the current step; the epoch so far is checkpointed. */
   signal?: AbortSignal;
   progress?: ProgressSink;
@@ -157,6 +163,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
     network = build(preset.model, { seed: preset.seed });
     trainer = new Trainer(network, trainerOptions);
   }
+  network.checkpointEvery = o.checkpointEvery ?? 0;
   await o.onStart?.(network, { epoch: initialEpoch, batches: skipBatches });
   if (o.out) await mkdir(o.out, { recursive: true });
   // The lines the checkpoint accounts for survive a resume; lines written after it (an epoch whose

@@ -67,6 +67,8 @@ describe('spikeflow export / import (NIR)', () => {
     expect(await main(['import', join(fixtures, 'legacy_linear_if.nir'), '--out', join(dir, 'legacy'), '--missing-reset', 'zero'], () => {})).toBe(0);
     expect((await loadCheckpoint(`file://${join(dir, 'legacy')}`)).network.spec.layers[1]).toMatchObject({ neuron: 'if', vReset: 0 });
     await expect(main(['import', join(fixtures, 'cuba_li.nir'), '--out', join(dir, 'x'), '--cubalif-order', 'late'], () => {})).rejects.toThrow(/--cubalif-order: unknown CubaLIF update order "late"; known: current-first, euler/);
-    await expect(main(['import', join(fixtures, 'recurrent_subgraph.nir'), '--out', join(dir, 'y')], () => {})).rejects.toThrow(/^node "rlif\.lif": has two incoming edges/);
+    await expect(main(['import', join(fixtures, 'cubalif.nir'), '--out', join(dir, 'y')], () => {})).rejects.toThrow(/^node "cuba": tau_mem \/ dt = /);
+    expect(await main(['import', join(fixtures, 'recurrent_subgraph.nir'), '--out', join(dir, 'rec'), '--dt', '0.001'], (l) => lines.push(l))).toBe(0);
+    expect(lines[lines.length - 1]).toMatch(/dense -> recurrent\(lif\)$/);
   });
 });

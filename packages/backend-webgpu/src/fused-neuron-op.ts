@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { CompiledNeuron, NeuronOp } from '@spikeflow/core/backend';
+import { releaseUpstreamGradient, type CompiledNeuron, type NeuronOp } from '@spikeflow/core/backend';
 import { currentLimits, deviceLimits } from './limits.js';
 import { planNeuronChunks } from './neuron-chunks.js';
 import { generateNeuronShaders, type NeuronShaders } from './neuron-shaders.js';
@@ -99,9 +99,14 @@ export function makeFusedNeuronOp(n: CompiledNeuron): NeuronOp {
         const [xIn, ...ps] = (args as tf.Tensor[]).map((t) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32')));
         const packed = P ? tf.stack(ps.map((p) => tf.reshape(p, []))) : undefined;
         save(packed ? [xIn, packed] : [xIn]);
+        const value = forward(xIn as tf.Tensor2D, packed, withV);
         return {
-          value: forward(xIn as tf.Tensor2D, packed, withV),
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy, saved[0] as tf.Tensor2D, saved[1], withV),
+          value,
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const grads = backward(dy, saved[0] as tf.Tensor2D, saved[1], withV);
+            releaseUpstreamGradient(dy, value);
+            return grads;
+          },
         };
       }) as unknown as Variadic;
       cache.set(withV, f);

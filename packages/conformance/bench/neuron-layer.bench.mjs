@@ -6,6 +6,7 @@
 // Usage: node packages/conformance/bench/neuron-layer.bench.mjs [--backends cpu,wasm,webgpu] [--m 65536] [--t 8] [--reps 5]
 //   [--wasm-kernels simd,js]: wasm rows per neuron kernel (WebAssembly SIMD, JavaScript host kernel)
 //   [--wasm-threads N]: wasm threads (default: every core)
+//   [--checkpoint-every 0,K,...]: a row per memory-lean BPTT interval (0: every step kept; the default)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -25,6 +26,7 @@ const T = Number(arg('t', 8));
 const reps = Number(arg('reps', 5));
 const wasmKernels = arg('wasm-kernels', 'simd,js').split(',');
 const wasmThreads = arg('wasm-threads', undefined);
+const intervals = arg('checkpoint-every', '0').split(',').map(Number);
 
 use(neurons, surrogates);
 const layers = [{ name: 'plif', layer: { neuron: 'plif', detachReset: true, surrogate: { kind: 'atan' } } }];
@@ -41,8 +43,8 @@ const compile = (layer) => {
   return compileNeuron(registry.neurons.get(o.neuron), registry.surrogates.get(o.surrogate.kind), o, o.surrogate);
 };
 
-async function step(n, x, params, gS) {
-  const grads = tf.tidy(() => tf.grads((xi, ...ps) => tf.sum(tf.mul(runNeuron(n, xi, ps, false), gS)))([x, ...params]));
+async function step(n, x, params, gS, checkpointEvery) {
+  const grads = tf.tidy(() => tf.grads((xi, ...ps) => tf.sum(tf.mul(runNeuron(n, xi, ps, false, undefined, { checkpointEvery }), gS)))([x, ...params]));
   await grads[0].data();
   tf.dispose(grads);
 }
@@ -62,33 +64,34 @@ for (const backend of backends) {
   }
   const threads = backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : 1;
   for (const kernel of backend === 'wasm' ? wasmKernels : ['fused'])
-  for (const { name, layer } of layers) {
+  for (const { name, layer } of layers)
+  for (const checkpointEvery of intervals) {
     if (backend === 'wasm') (await import('@spikeflow/backend-wasm')).selectWasmNeuronKernel(kernel);
     const n = compile(layer);
     const x = tf.randomUniform([T, M], -0.5, 1.5, 'float32', 1);
     const gS = tf.randomUniform([T, M], -1, 1, 'float32', 2);
     const params = n.paramInit.map((p) => tf.scalar(p));
     // Warm-up: code generation, shader compilation, and V8 optimising the wasm code (tfjs's and ours).
-    for (let i = 0; i < 3; i++) await step(n, x, params, gS);
+    for (let i = 0; i < 3; i++) await step(n, x, params, gS, checkpointEvery);
     const times = [];
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
-      await step(n, x, params, gS);
+      await step(n, x, params, gS, checkpointEvery);
       times.push(performance.now() - t0);
     }
     const cpu = process.cpuUsage(cpu0);
     times.sort((a, b) => a - b);
     const ms = times[Math.floor(times.length / 2)];
     const cpuMs = (cpu.user + cpu.system) / 1000 / reps;
-    rows.push({ backend, kernel, threads, neuron: name, T, M, medianMs: ms, minMs: times[0], cpuMsPerRep: cpuMs, load1: loadavg()[0] });
+    rows.push({ backend, kernel, threads, neuron: name, checkpointEvery, T, M, medianMs: ms, minMs: times[0], cpuMsPerRep: cpuMs, load1: loadavg()[0] });
     tf.dispose([x, gS, ...params]);
   }
 }
 console.log(`\nneuron layer forward + backward, T=${T}, M=${M} (median of ${reps}; load = 1-minute load average)`);
-console.log('| backend | kernel | threads | neuron | median ms | min ms | process CPU ms | load |');
-console.log('|---|---|---:|---|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.backend} | ${r.kernel} | ${r.threads} | ${r.neuron} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.cpuMsPerRep.toFixed(1)} | ${r.load1.toFixed(1)} |`);
+console.log('| backend | kernel | threads | neuron | checkpointEvery | median ms | min ms | process CPU ms | load |');
+console.log('|---|---|---:|---|---:|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.backend} | ${r.kernel} | ${r.threads} | ${r.neuron} | ${r.checkpointEvery || 'off'} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.cpuMsPerRep.toFixed(1)} | ${r.load1.toFixed(1)} |`);
 const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'neuron-layer.json'), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { releaseUpstreamGradient } from './gradient-release.js';
 
 /**
  * Batch norm for training as one op: batch statistics, normalisation and the affine transform in
@@ -69,6 +70,8 @@ function registerGradient(): void {
       const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor2D;
       const [x, gamma, mean, variance] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
       const { dx, dgamma, dbeta } = batchNormTrainGrad(dy, x, mean, variance, gamma, (attrs as unknown as { epsilon: number }).epsilon);
+      // `mean` was saved in the forward pass: a dy newer than it is the backward pass's own.
+      releaseUpstreamGradient(dy, mean);
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { toJs, type Expr } from './expr.js';
-import { makeNeuronOp, type NeuronOp } from './neuron-op.js';
+import { makeNeuronOp, numCheckpoints, type NeuronOp } from './neuron-op.js';
 import { neuronStep, type NeuronIR, type Stmt } from './neuron-ir.js';
 import type { CompiledNeuron } from './plugins.js';
 
@@ -12,6 +12,10 @@ import type { CompiledNeuron } from './plugins.js';
  */
 
 type Forward = (x: Float32Array, p: Float64Array, T: number, M: number, s: Float32Array, states: Float32Array[], tape: Float32Array) => void;
+type ForwardCheckpointed = (x: Float32Array, p: Float64Array, T: number, M: number, s: Float32Array, k: number, checkpoints: Float32Array) => void;
+type BackwardCheckpointed = (
+  checkpoints: Float32Array, x: Float32Array, p: Float64Array, gS: Float32Array, T: number, M: number, k: number, gX: Float32Array, gP: Float64Array,
+) => void;
 type Backward = (
   tape: Float32Array, x: Float32Array, p: Float64Array, gS: Float32Array, gOut: Float32Array[] | null, T: number, M: number,
   gX: Float32Array, gP: Float64Array,
@@ -31,6 +35,10 @@ function invariantLocals(ir: NeuronIR): string {
 export interface HostKernelCode {
   forward: string;
   backward: string;
+  /** Memory-lean BPTT: the forward keeps the state before every k-th step only ... */
+  forwardCheckpointed: string;
+  /** ... and the backward recomputes each segment of k steps from it, then runs BPTT through it. */
+  backwardCheckpointed: string;
 }
 
 /** The JavaScript of the forward and backward loops (exported for inspection and tests). */
@@ -56,35 +64,96 @@ export function hostKernelSource(ir: NeuronIR): HostKernelCode {
     }`;
   const reads = ir.backwardReads;
   const { reads: R, writes: W } = B;
-  const backward = `
+  /** One neuron's backward step; `stateBefore(i)` reads state i before step $t. */
+  const backwardStep = (stateBefore: (i: number) => string, gradOutput: (i: number) => string) => `
+        ${reads.has(R.input) ? `const ${R.input} = $x[$i];` : ''}
+        ${reads.has(R.gradSpike) ? `const ${R.gradSpike} = $gS[$i];` : ''}
+        ${range(S).filter((i) => reads.has(R.state(i))).map((i) => `const ${R.state(i)} = ${stateBefore(i)};`).join(' ')}
+        ${range(S).filter((i) => reads.has(R.gradNext(i))).map((i) => `const ${R.gradNext(i)} = $g${i}[$m];`).join(' ')}
+        ${range(S).filter((i) => reads.has(R.gradOutput(i))).map((i) => `const ${R.gradOutput(i)} = ${gradOutput(i)};`).join(' ')}
+        ${statements(ir.backward)}
+        $gX[$i] = ${W.gradInput};
+        ${range(S).map((i) => `$g${i}[$m] = ${W.gradState(i)};`).join(' ')}
+        ${range(ir.numParams).map((k) => `$q${k} += ${W.gradParam(k)};`).join(' ')}`;
+  // The carried gradient and the parameter sums are float64 across all T, whatever the segments.
+  const backwardLocals = `
     ${locals}
     ${range(ir.numParams).map((k) => `let $q${k} = 0;`).join(' ')}
     ${range(S).map((i) => `const $g${i} = new Float64Array($M);`).join(' ')}
-    const $TM = $T * $M;
+    const $TM = $T * $M;`;
+  const backwardResults = range(ir.numParams).map((k) => `$gP[${k}] = $q${k};`).join(' ');
+  const backward = `
+    ${backwardLocals}
     for (let $t = $T - 1; $t >= 0; $t--) {
       const $o = $t * $M;
       for (let $m = 0; $m < $M; $m++) {
         const $i = $o + $m;
-        ${reads.has(R.input) ? `const ${R.input} = $x[$i];` : ''}
-        ${reads.has(R.gradSpike) ? `const ${R.gradSpike} = $gS[$i];` : ''}
-        ${range(S).filter((i) => reads.has(R.state(i))).map((i) => `const ${R.state(i)} = $t > 0 ? $tape[${i} * $TM + $i - $M] : ${ir.init[i]};`).join(' ')}
-        ${range(S).filter((i) => reads.has(R.gradNext(i))).map((i) => `const ${R.gradNext(i)} = $g${i}[$m];`).join(' ')}
-        ${range(S).filter((i) => reads.has(R.gradOutput(i))).map((i) => `const ${R.gradOutput(i)} = $gOut !== null ? $gOut[${i}][$i] : 0;`).join(' ')}
-        ${statements(ir.backward)}
-        $gX[$i] = ${W.gradInput};
-        ${range(S).map((i) => `$g${i}[$m] = ${W.gradState(i)};`).join(' ')}
-        ${range(ir.numParams).map((k) => `$q${k} += ${W.gradParam(k)};`).join(' ')}
+        ${backwardStep((i) => `$t > 0 ? $tape[${i} * $TM + $i - $M] : ${ir.init[i]}`, (i) => `$gOut !== null ? $gOut[${i}][$i] : 0`)}
       }
     }
-    ${range(ir.numParams).map((k) => `$gP[${k}] = $q${k};`).join(' ')}`;
-  return { forward, backward };
+    ${backwardResults}`;
+
+  // Checkpoints [S, J, M] (J = ceil(T / k)): row j holds the state before step j * k.
+  const forwardCheckpointed = `
+    ${locals}
+    ${range(S).map((i) => `const $z${i} = new Float32Array($M).fill(${ir.init[i]});`).join(' ')}
+    const $JM = Math.ceil($T / $k) * $M;
+    for (let $t = 0, $o = 0; $t < $T; $t++, $o += $M) {
+      if ($t % $k === 0) {
+        const $c = ($t / $k) * $M;
+        ${range(S).map((i) => `$ck.set($z${i}, ${i} * $JM + $c);`).join(' ')}
+      }
+      for (let $m = 0; $m < $M; $m++) {
+        const $i = $o + $m;
+        const ${F.reads.input} = $x[$i];
+        ${range(S).map((i) => `const ${F.reads.state(i)} = $z${i}[$m];`).join(' ')}
+        ${statements(ir.forward)}
+        $s[$i] = ${F.writes.spike};
+        ${range(S).map((i) => `$z${i}[$m] = ${F.writes.state(i)};`).join(' ')}
+      }
+    }`;
+  // Per segment, last first: the same forward step as above from the segment's checkpoint, keeping
+  // the state after each step in a [S, k, M] scratch tape; then the same backward step as above
+  // reads it (the checkpoint for the segment's first step, the initial state at step 0).
+  const backwardCheckpointed = `
+    ${backwardLocals}
+    const $J = Math.ceil($T / $k);
+    const $JM = $J * $M;
+    const $KM = $k * $M;
+    const $seg = new Float32Array(${S} * $KM);
+    ${range(S).map((i) => `const $z${i} = new Float32Array($M);`).join(' ')}
+    for (let $j = $J - 1; $j >= 0; $j--) {
+      const $t0 = $j * $k;
+      const $t1 = Math.min($T, $t0 + $k);
+      ${range(S).map((i) => `$z${i}.set($ck.subarray(${i} * $JM + $j * $M, ${i} * $JM + ($j + 1) * $M));`).join(' ')}
+      for (let $t = $t0, $o = $t0 * $M, $r = 0; $t < $t1; $t++, $o += $M, $r += $M) {
+        for (let $m = 0; $m < $M; $m++) {
+          const ${F.reads.input} = $x[$o + $m];
+          ${range(S).map((i) => `const ${F.reads.state(i)} = $z${i}[$m];`).join(' ')}
+          ${statements(ir.forward)}
+          ${range(S).map((i) => `$z${i}[$m] = ${F.writes.state(i)}; $seg[${i} * $KM + $r + $m] = ${F.writes.state(i)};`).join(' ')}
+        }
+      }
+      for (let $t = $t1 - 1; $t >= $t0; $t--) {
+        const $o = $t * $M;
+        const $r = ($t - $t0) * $M;
+        for (let $m = 0; $m < $M; $m++) {
+          const $i = $o + $m;
+          ${backwardStep((i) => `$t > $t0 ? $seg[${i} * $KM + $r - $M + $m] : $t > 0 ? $ck[${i} * $JM + $j * $M + $m] : ${ir.init[i]}`, () => '0')}
+        }
+      }
+    }
+    ${backwardResults}`;
+  return { forward, backward, forwardCheckpointed, backwardCheckpointed };
 }
 
-function compile(ir: NeuronIR): { forward: Forward; backward: Backward } {
+function compile(ir: NeuronIR) {
   const src = hostKernelSource(ir);
   return {
     forward: new Function('$x', '$p', '$T', '$M', '$s', '$states', '$tape', src.forward) as Forward,
     backward: new Function('$tape', '$x', '$p', '$gS', '$gOut', '$T', '$M', '$gX', '$gP', src.backward) as Backward,
+    forwardCheckpointed: new Function('$x', '$p', '$T', '$M', '$s', '$k', '$ck', src.forwardCheckpointed) as ForwardCheckpointed,
+    backwardCheckpointed: new Function('$ck', '$x', '$p', '$gS', '$T', '$M', '$k', '$gX', '$gP', src.backwardCheckpointed) as BackwardCheckpointed,
   };
 }
 
@@ -155,6 +224,28 @@ export function hostNeuronKernel(n: CompiledNeuron, memory: HostMemory = copying
       const gOut = withV ? range(S).map((i) => dyd.subarray((1 + i) * TM, (2 + i) * TM)) : null;
       code.backward(tapeD, xd, p, dyd.subarray(0, TM), gOut, T, M, gX, gP);
       return [out.tensors[0], ...Array.from(gP, (g) => tf.scalar(g))];
+    },
+    checkpointed: {
+      forward(x, params, k) {
+        const [T, M] = x.shape;
+        const out = memory.alloc([[T, M], [S, numCheckpoints(T, k), M]]);
+        const p = scalars(params);
+        const [value, checkpoints] = out.views();
+        const [xd] = memory.read([x]);
+        code.forwardCheckpointed(xd, p, T, M, value, k, checkpoints);
+        const [valueT, checkpointsT] = out.tensors;
+        return { value: valueT, checkpoints: checkpointsT };
+      },
+      backward(dy, checkpoints, x, params, k) {
+        const [T, M] = x.shape;
+        const p = scalars(params);
+        const out = memory.alloc([[T, M]]);
+        const [gX] = out.views();
+        const [ckD, dyd, xd] = memory.read([checkpoints, dy, x]);
+        const gP = new Float64Array(params.length);
+        code.backwardCheckpointed(ckD, xd, p, dyd, T, M, k, gX, gP);
+        return [out.tensors[0], ...Array.from(gP, (g) => tf.scalar(g))];
+      },
     },
   });
 }

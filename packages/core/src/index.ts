@@ -20,7 +20,7 @@ export {
   type NirNeuronImport,
 } from './plugins.js';
 export { Registry, registry, use, type AnyPlugin } from './registry.js';
-export { runNeuron } from './neuron-op.js';
+export { runNeuron, type NeuronOpOptions } from './neuron-op.js';
 export { spikesSavedAsBool, setSpikesSavedAsBool } from './spike-storage.js';
 export {
   registerBackendProvider,
@@ -35,6 +35,7 @@ export { selectBackendFrom, rankCandidates, formatSelection, type SelectedBacken
 export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type ForwardResult } from './network.js';
 export type { Layer, LayerVariable, ForwardContext, LayerBuildContext, LayerRuntime } from './layers.js';
 export { defineLayer, type LayerPlugin } from './layer-plugin.js';
+export type { LayerNirCodec, LayerNirExportContext, NirArray, NirLayout, NirNodeData, NirSignal, NirWeight } from './layer-nir.js';
 export { builtinLayers } from './layer-kinds/index.js';
 export { validate, parseSpec } from './validate.js';
 export { estimateTrainingBytes } from './memory.js';

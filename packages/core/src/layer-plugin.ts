@@ -1,6 +1,7 @@
 import { defineLayerKind, type LayerKindSpec, type NormalizedLayer } from '@spikeflow/spec';
 import type { LayerBuildContext, LayerRuntime } from './layers.js';
 import type { PluginLookup } from './plugins.js';
+import type { LayerNirCodec } from './layer-nir.js';
 
 /**
  * A layer kind with how it runs: what the spec checks (fields, inputs, output shape) and what the
@@ -21,6 +22,8 @@ export interface LayerPlugin extends LayerKindSpec {
   summary?(layer: NormalizedLayer, registry: PluginLookup): string;
   /** Number of weights it allocates, for the memory estimate (default 0). */
   weights?(inputShapes: number[][], outputShape: number[], layer: NormalizedLayer): number;
+  /** Its NIR form, for @spikeflow/nir's export; a kind without one is refused there, naming the layer. */
+  nir?: LayerNirCodec;
 }
 
 /** Defines a layer kind (one file: fields, shapes, build); register it with `use`. */

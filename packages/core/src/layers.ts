@@ -21,6 +21,8 @@ export interface ForwardContext {
   random(shape: number[]): tf.Tensor;
   /** The layer's input is spikes (only 0 and 1): it may keep them as bool for its gradient. */
   spikingInput?: boolean;
+  /** Memory-lean BPTT: neuron layers keep their state for backward only every this many steps (0: every step). */
+  checkpointEvery?: number;
 }
 
 export interface LayerVariable {

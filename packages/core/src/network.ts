@@ -3,6 +3,7 @@ import { layerShapes, resolveGraph, SpecError, type ModelSpec, type NormalizedMo
 import { ShapeError } from './errors.js';
 import { makeVariable, type ForwardContext, type Layer, type LayerVariable } from './layers.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
+import { checkCheckpointEvery } from './neuron-op.js';
 import { validate } from './validate.js';
 
 export interface BuildOptions {
@@ -10,6 +11,12 @@ export interface BuildOptions {
   registry?: Registry;
   /** Seed of the weight initialisation (same seed, same weights). */
   seed?: number;
+  /**
+   * Memory-lean BPTT for long T: neuron layers keep their state only before every k-th step for the
+   * backward pass and recompute the steps between there (bit-identical gradients, some more
+   * compute). Default 0: keep every step. Each forward pass may override it.
+   */
+  checkpointEvery?: number;
 }
 
 export interface ForwardOptions {
@@ -22,6 +29,8 @@ export interface ForwardOptions {
    * network's own stream, which starts at the build seed, so a run repeats exactly for a seed.
    */
   seed?: number;
+  /** Overrides the network's checkpointEvery (BuildOptions) for this pass; 0 keeps every step. */
+  checkpointEvery?: number;
 }
 
 export interface ForwardResult {
@@ -40,12 +49,25 @@ export class Network {
   readonly seed: number;
   /** Passes run without an explicit seed, so each draws different (but repeatable) masks. */
   private passes = 0;
+  private checkpointInterval = 0;
 
   constructor(spec: NormalizedModelSpec, layers: Layer[], registry: Registry, seed = DEFAULT_SEED) {
     this.spec = spec;
     this.layers = layers;
     this.registry = registry;
     this.seed = seed;
+  }
+
+  /**
+   * Memory-lean BPTT: neuron layers keep their state only before every k-th step for the backward
+   * pass and recompute the rest there; 0 keeps every step. See BuildOptions.checkpointEvery.
+   */
+  get checkpointEvery(): number {
+    return this.checkpointInterval;
+  }
+  set checkpointEvery(k: number) {
+    checkCheckpointEvery(k);
+    this.checkpointInterval = k ?? 0;
   }
 
   get timeSteps(): number {
@@ -89,10 +111,12 @@ export class Network {
       }
     }
     const training = options.training ?? false;
+    if (options.checkpointEvery !== undefined) checkCheckpointEvery(options.checkpointEvery, 'forward: checkpointEvery');
+    const checkpointEvery = options.checkpointEvery ?? this.checkpointInterval;
     const seed = options.seed ?? mixSeed(this.seed, 0x3c6ef372 + this.passes++);
     let draws = 0;
     const random = (shape: number[]) => tf.randomUniform(shape, 0, 1, 'float32', mixSeed(seed, draws++));
-    const ctx: ForwardContext = { T, N, training, record, records, repeat: 1, random };
+    const ctx: ForwardContext = { T, N, training, record, records, repeat: 1, random, checkpointEvery };
     const output = tf.tidy(() => {
       // Every layer's output, [T*N, ...] or, while static, [N, ...]. With the direct encoder the
       // input is the same at every step, and so is the output of every stateless layer that reads
@@ -225,6 +249,7 @@ export function build(spec: ModelSpec | ValidatedModelSpec, options: BuildOption
   const issues: SpecIssue[] = [];
   const graph = resolveGraph(normalized.layers, issues);
   if (issues.length > 0) throw new SpecError(issues);
+  checkCheckpointEvery(options.checkpointEvery, 'build: checkpointEvery');
   const buildSeed = options.seed ?? DEFAULT_SEED;
   let seed = buildSeed;
   const uniform = (shape: number[], bound: number) => tf.randomUniform(shape, -bound, bound, 'float32', seed++);
@@ -237,5 +262,7 @@ export function build(spec: ModelSpec | ValidatedModelSpec, options: BuildOption
     const runtime = kind.build({ spec, name, inputShape: inputShapes[0], inputShapes, outputShape: shapes[i], registry, uniform, variable });
     return { ...runtime, variables: runtime.variables ?? [], name, kind: spec.kind, spec, outputShape: shapes[i], inputs, stateless: kind.stateless };
   });
-  return new Network(normalized, layers, registry, buildSeed);
+  const network = new Network(normalized, layers, registry, buildSeed);
+  network.checkpointEvery = options.checkpointEvery ?? 0;
+  return network;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { evalTf } from './expr-tf.js';
+import { releaseUpstreamGradient } from './gradient-release.js';
 import { neuronStep, type Stmt } from './neuron-ir.js';
 import type { CompiledNeuron } from './plugins.js';
 
@@ -13,7 +14,28 @@ import type { CompiledNeuron } from './plugins.js';
  * Its gradient is BPTT over all T through every state variable in one backward pass. Backends
  * provide a fused implementation (registerNeuronKernel); the reference below runs with tfjs ops.
  */
-export type NeuronOp = (x: tf.Tensor2D, params: tf.Tensor[], withV: boolean) => tf.Tensor;
+export type NeuronOp = (x: tf.Tensor2D, params: tf.Tensor[], withV: boolean, options?: NeuronOpOptions) => tf.Tensor;
+
+/** How a neuron op keeps what its backward pass needs. */
+export interface NeuronOpOptions {
+  /**
+   * Memory-lean BPTT: keep the neuron state only before every k-th step (steps 0, k, 2k...) instead
+   * of after every step, and recompute the steps between in the backward pass, one segment of k
+   * steps at a time. The gradients are bit-identical; the state kept for backward shrinks from
+   * S * T * M to S * ceil(T / k) * M values (plus S * k * M while a segment is recomputed).
+   * Undefined or 0: keep every step (the default). Ignored when the op returns the state (withV),
+   * which then holds every step anyway.
+   */
+  checkpointEvery?: number;
+}
+
+/** Throws unless `k` is a valid checkpointEvery (undefined, 0, or a positive integer). */
+export function checkCheckpointEvery(k: unknown, where = 'checkpointEvery'): void {
+  if (k === undefined || k === 0) return;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
+    throw new Error(`${where}: expected a positive integer (keep the neuron state every k steps) or 0 / undefined (keep every step), got ${JSON.stringify(k)}`);
+  }
+}
 
 /**
  * Makes a backend's implementation for a neuron. It throws (naming the neuron) when it cannot: the
@@ -55,7 +77,8 @@ const warnedBackends = new Set<string>();
  * Runs the neuron op on the current backend: its fused kernel, or the reference op where asked
  * (`impl = 'reference'`) or where the backend has no fused kernels at all (said once on the console).
  */
-export function runNeuron(neuron: CompiledNeuron, x: tf.Tensor2D, params: tf.Tensor[], withV = false, impl?: 'reference'): tf.Tensor {
+export function runNeuron(neuron: CompiledNeuron, x: tf.Tensor2D, params: tf.Tensor[], withV = false, impl?: 'reference', options?: NeuronOpOptions): tf.Tensor {
+  checkCheckpointEvery(options?.checkpointEvery, `neuron op "${neuron.kind}": checkpointEvery`);
   if (x.rank !== 2) throw new Error(`neuron op: expected input [T, M], got [${x.shape.join(', ')}]`);
   if (params.length !== neuron.paramNames.length) {
     throw new Error(`neuron op "${neuron.kind}": expected ${neuron.paramNames.length} parameters (${neuron.paramNames.join(', ')}), got ${params.length}`);
@@ -74,7 +97,7 @@ export function runNeuron(neuron: CompiledNeuron, x: tf.Tensor2D, params: tf.Ten
       console.warn(`spikeflow: backend "${backend}" has no fused neuron kernels; neuron layers run the reference op (tfjs ops)`);
     }
   }
-  return (op ?? referenceOp(neuron))(x, params, withV);
+  return (op ?? referenceOp(neuron))(x, params, withV, options);
 }
 
 const referenceCache = new WeakMap<CompiledNeuron, NeuronOp>();
@@ -167,33 +190,90 @@ export interface NeuronOpImpl {
   forward(x: tf.Tensor2D, params: tf.Tensor[], withV: boolean): { value: tf.Tensor; tape: tf.Tensor };
   /** BPTT over all T: [dL/dx, ...dL/dparams]. */
   backward(dy: tf.Tensor, tape: tf.Tensor, x: tf.Tensor2D, params: tf.Tensor[], withV: boolean): tf.Tensor[];
+  /**
+   * Memory-lean BPTT (spikes only, never withV), where the implementation has it: a forward pass that
+   * keeps the state before every k-th step, `checkpoints` [S, ceil(T / k), M] (row j: the state
+   * before step j * k), and a backward pass that recomputes each segment of k steps from its
+   * checkpoint. Its gradients must be bit-identical to `backward`'s.
+   */
+  checkpointed?: {
+    forward(x: tf.Tensor2D, params: tf.Tensor[], k: number): { value: tf.Tensor; checkpoints: tf.Tensor };
+    backward(dy: tf.Tensor, checkpoints: tf.Tensor, x: tf.Tensor2D, params: tf.Tensor[], k: number): tf.Tensor[];
+  };
 }
+
+/** Segments of memory-lean BPTT: ceil(T / k). */
+export const numCheckpoints = (T: number, k: number): number => Math.ceil(T / k);
 
 /**
  * Wraps a forward and a backward pass over all T into a NeuronOp whose gradient is the backward
- * pass. Keeps the state after every step (the tape) and X between the two.
+ * pass. Keeps the state after every step (the tape) and X between the two; with checkpointEvery,
+ * only the checkpoints (see NeuronOpImpl.checkpointed), or where the implementation has no
+ * checkpointed passes, nothing: its backward then reruns the forward pass for the whole tape.
  */
 export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
-  // One tf.customGrad per output form; the number of parameters is fixed per neuron.
-  const cache = new Map<boolean, (...args: tf.Tensor[]) => tf.Tensor>();
-  return (x, params, withV) => {
-    if (params.length !== n.paramNames.length) throw new Error(`neuron op "${n.kind}": expected ${n.paramNames.length} parameters, got ${params.length}`);
-    let f = cache.get(withV);
-    if (!f) {
-      f = tf.customGrad((...args: any[]) => {
-        const save = args.pop() as tf.GradSaveFunc;
-        const [xIn, ...ps] = args as tf.Tensor[];
-        const { value, tape } = impl.forward(xIn as tf.Tensor2D, ps, withV);
-        save([tape, xIn, ...ps]);
+  // One tf.customGrad per output form and checkpoint interval; the number of parameters is fixed per neuron.
+  const cache = new Map<string, (...args: tf.Tensor[]) => tf.Tensor>();
+  const full = (withV: boolean) =>
+    tf.customGrad((...args: any[]) => {
+      const save = args.pop() as tf.GradSaveFunc;
+      const [xIn, ...ps] = args as tf.Tensor[];
+      const { value, tape } = impl.forward(xIn as tf.Tensor2D, ps, withV);
+      save([tape, xIn, ...ps]);
+      return {
+        value,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [tapeSaved, xSaved, ...psSaved] = saved;
+          const grads = impl.backward(dy, tapeSaved, xSaved as tf.Tensor2D, psSaved, withV);
+          releaseUpstreamGradient(dy, value);
+          return grads;
+        },
+      };
+    });
+  const lean = (k: number) =>
+    tf.customGrad((...args: any[]) => {
+      const save = args.pop() as tf.GradSaveFunc;
+      const [xIn, ...ps] = args as tf.Tensor[];
+      const x = xIn as tf.Tensor2D;
+      const c = impl.checkpointed;
+      if (c) {
+        // k > T means one segment, the same as k = T (and no segment buffer longer than T).
+        const kk = Math.max(1, Math.min(k, x.shape[0]));
+        const { value, checkpoints } = c.forward(x, ps, kk);
+        save([checkpoints, xIn, ...ps]);
         return {
           value,
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-            const [tapeSaved, xSaved, ...psSaved] = saved;
-            return impl.backward(dy, tapeSaved, xSaved as tf.Tensor2D, psSaved, withV);
+          gradFunc: (dy: tf.Tensor, [ck, xs, ...pss]: tf.Tensor[]) => {
+            const grads = c.backward(dy, ck, xs as tf.Tensor2D, pss, kk);
+            releaseUpstreamGradient(dy, value);
+            return grads;
           },
         };
-      }) as unknown as (...args: tf.Tensor[]) => tf.Tensor;
-      cache.set(withV, f);
+      }
+      // No checkpointed passes: keep no state at all, and rerun the same forward pass in backward.
+      const { value, tape } = impl.forward(x, ps, false);
+      tape.dispose();
+      save([xIn, ...ps]);
+      return {
+        value,
+        gradFunc: (dy: tf.Tensor, [xs, ...pss]: tf.Tensor[]) => {
+          const again = impl.forward(xs as tf.Tensor2D, pss, false);
+          again.value.dispose();
+          const grads = impl.backward(dy, again.tape, xs as tf.Tensor2D, pss, false);
+          again.tape.dispose();
+          releaseUpstreamGradient(dy, value);
+          return grads;
+        },
+      };
+    });
+  return (x, params, withV, options) => {
+    if (params.length !== n.paramNames.length) throw new Error(`neuron op "${n.kind}": expected ${n.paramNames.length} parameters, got ${params.length}`);
+    const k = withV ? 0 : options?.checkpointEvery ?? 0;
+    const key = `${withV}|${k}`;
+    let f = cache.get(key);
+    if (!f) {
+      f = (k > 0 ? lean(k) : full(withV)) as unknown as (...args: tf.Tensor[]) => tf.Tensor;
+      cache.set(key, f);
     }
     return f(x, ...params);
   };

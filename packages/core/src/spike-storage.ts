@@ -4,6 +4,7 @@
 // gradient casts it back to the same float32 values. The gradients are computed by the same kernels
 // tfjs's own gradients use, so they are bit-identical.
 import * as tf from '@tensorflow/tfjs';
+import { releaseUpstreamGradient } from './gradient-release.js';
 
 // Off by default: tfjs's Cast to bool and back costs more than it saves in time (about 8% of a wasm
 // CSNN step); it saves memory (13% of a wasm CSNN step's peak at T = 128), so turn it on per backend
@@ -49,10 +50,14 @@ export function matMulSpikes(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, weights, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     save([toSaved(input), weights]);
+    const value = tf.matMul(input, weights);
     return {
-      value: tf.matMul(input, weights),
-      gradFunc: (dy: tf.Tensor, [saved, ws]: tf.Tensor[]) =>
-        tf.tidy(() => [tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true), tf.matMul(fromSaved(saved) as tf.Tensor2D, dy as tf.Tensor2D, true, false)]),
+      value,
+      gradFunc: (dy: tf.Tensor, [saved, ws]: tf.Tensor[]) => {
+        const grads = tf.tidy(() => [tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true), tf.matMul(fromSaved(saved) as tf.Tensor2D, dy as tf.Tensor2D, true, false)]);
+        releaseUpstreamGradient(dy, value);
+        return grads;
+      },
     };
   });
   return f(x, w) as tf.Tensor2D;
@@ -63,16 +68,20 @@ export function conv2dSpikes(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [numb
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, kernel, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([toSaved(input), kernel]);
+    const value = tf.conv2d(input, kernel, strides, pad);
     return {
-      value: tf.conv2d(input, kernel, strides, pad),
-      gradFunc: (dy: tf.Tensor, [saved, k]: tf.Tensor[]) =>
-        tf.tidy(() => {
+      value,
+      gradFunc: (dy: tf.Tensor, [saved, k]: tf.Tensor[]) => {
+        const grads = tf.tidy(() => {
           const attrs = { strides, pad, dataFormat: 'NHWC' };
           const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: k }, { ...attrs, inputShape: saved.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
           const xf = fromSaved(saved);
           const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xf, dy }, { ...attrs, filterShape: k.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
           return [dx, dw];
-        }),
+        });
+        releaseUpstreamGradient(dy, value);
+        return grads;
+      },
     };
   });
   return f(x, filter) as tf.Tensor4D;

@@ -37,7 +37,7 @@ export const plifNeuron = defineNeuron<PlifOptions>({
       return {
         type: 'LIF',
         params: leakyNirParams(tau, o.decayInput, o.vRest, dt, { v_threshold: o.vThreshold, v_reset: nirReset(o) }),
-        metadata: { spikeflow_w: w, spikeflow_decay_input: o.decayInput ? 1 : 0 },
+        metadata: { spikeflow_w: w, spikeflow_init_tau: o.initTau, spikeflow_decay_input: o.decayInput ? 1 : 0 },
       };
     },
     // Only spikeflow's own PLIF files: any other LIF is a LIF.
@@ -46,7 +46,9 @@ export const plifNeuron = defineNeuron<PlifOptions>({
       if (metadata?.spikeflow_neuron !== 'plif' || typeof w !== 'number') return undefined;
       const { tau, decayInput, gain } = leakyFromNir(p, metadata, dt);
       if (!close(1 + Math.exp(-w), tau)) return undefined;
-      return { options: { initTau: 1 + Math.exp(-w), decayInput, vThreshold: p.v_threshold, vReset: p.v_reset ?? missingReset, vRest: p.v_leak }, params: { w }, gain };
+      // The learned w is the layer's parameter; initTau (where training started) as the file keeps it.
+      const initTau = typeof metadata.spikeflow_init_tau === 'number' && metadata.spikeflow_init_tau > 1 ? metadata.spikeflow_init_tau : 1 + Math.exp(-w);
+      return { options: { initTau, decayInput, vThreshold: p.v_threshold, vReset: p.v_reset ?? missingReset, vRest: p.v_leak }, params: { w }, gain };
     },
   },
 });

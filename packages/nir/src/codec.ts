@@ -58,6 +58,10 @@ function nodeTree(node: NirNode): Tree {
     case 'SumPool2d':
     case 'AvgPool2d':
       return tree([['type', str(node.type)], ['kernel_size', ints(node.kernelSize)], ['stride', ints(node.stride)], ['padding', ints(node.padding)], meta]);
+    case 'Scale':
+      return tree([['type', str('Scale')], ['scale', floats(node.scale)], meta]);
+    case 'Threshold':
+      return tree([['type', str('Threshold')], ['threshold', floats(node.threshold)], meta]);
     case 'IF':
     case 'LIF':
     case 'LI':
@@ -188,6 +192,10 @@ function readNode(name: string, group: Tree): NirNode {
     case 'SumPool2d':
     case 'AvgPool2d':
       return withMeta({ type: type as 'SumPool2d' | 'AvgPool2d', kernelSize: r.pair('kernel_size'), stride: r.pair('stride'), padding: r.pair('padding') });
+    case 'Scale':
+      return withMeta({ type: 'Scale', scale: r.array('scale') });
+    case 'Threshold':
+      return withMeta({ type: 'Threshold', threshold: r.array('threshold') });
     case 'IF':
     case 'LIF':
     case 'LI':
@@ -206,9 +214,10 @@ export function treeToGraph(root: Tree, where: string): NirGraph {
   const node = root.group.get('node');
   if (!isTree(node)) throw new NirError(`${where}: no group "node" at the root; this HDF5 file is not a NIR graph`);
   if (typeOf(node) !== 'NIRGraph') throw new NirError(`${where}: /node/type is "${typeOf(node)}", expected "NIRGraph"`);
-  const { nodes, edges } = readGraph(node, '', where);
+  const notes: string[] = [];
+  const { nodes, edges } = readGraph(node, '', where, notes);
   const metaGroup = node.group.get('metadata');
-  return { nodes, edges, version, ...(isTree(metaGroup) ? { metadata: readMetadata(metaGroup) } : {}) };
+  return { nodes, edges, version, ...(isTree(metaGroup) ? { metadata: readMetadata(metaGroup) } : {}), ...(notes.length > 0 ? { notes } : {}) };
 }
 
 const typeOf = (g: Tree): string | undefined => {
@@ -222,7 +231,7 @@ const typeOf = (g: Tree): string | undefined => {
  * into `sub` (or `sub.<its input>`) reaches what that Input feeds, and an edge from `sub` leaves from
  * what feeds its Output. Edges may name a nested node by its dotted name, as NIR's do.
  */
-function readGraph(g: Tree, prefix: string, where: string): { nodes: Record<string, NirNode>; edges: Array<[string, string]> } {
+function readGraph(g: Tree, prefix: string, where: string, notes: string[]): { nodes: Record<string, NirNode>; edges: Array<[string, string]> } {
   const at = prefix ? `subgraph "${prefix.slice(0, -1)}"` : where;
   const nodesGroup = g.group.get('nodes');
   const edgesLeaf = g.group.get('edges');
@@ -237,7 +246,7 @@ function readGraph(g: Tree, prefix: string, where: string): { nodes: Record<stri
     const name = prefix + local;
     if (!isTree(child)) throw new NirError('is a dataset, expected a node group', name);
     if (typeOf(child) === 'NIRGraph') {
-      const inner = readGraph(child, `${name}.`, where);
+      const inner = readGraph(child, `${name}.`, where, notes);
       Object.assign(nodes, inner.nodes);
       edges.push(...inner.edges);
       const ofType = (t: string) => Object.keys(inner.nodes).filter((n) => n.startsWith(`${name}.`) && !n.slice(name.length + 1).includes('.') && inner.nodes[n].type === t);
@@ -247,8 +256,10 @@ function readGraph(g: Tree, prefix: string, where: string): { nodes: Record<stri
       Object.defineProperty(nodes, name, { value: readNode(name, child), enumerable: true, writable: true, configurable: true });
     }
   }
+  const alias = danglingAlias(edgesLeaf.data as string[], nodesGroup, (end) => Object.hasOwn(nodes, prefix + end) || ports.has(prefix + end));
+  if (alias) notes.push(`${at}: its edges name "${alias.from}", which is not a node, and never name its node "${alias.to}"; read as "${alias.to}"`);
   const resolve = (end: string, side: 'inputs' | 'outputs', edge: string): string[] => {
-    const full = prefix + end;
+    const full = prefix + (alias && end === alias.from ? alias.to : end);
     if (Object.hasOwn(nodes, full)) return [full];
     const p = ports.get(full);
     if (p && p[side].length > 0) return p[side];
@@ -273,4 +284,24 @@ function readGraph(g: Tree, prefix: string, where: string): { nodes: Record<stri
     }
   }
   return { nodes, edges };
+}
+
+/**
+ * Some writers name a node in a subgraph's edges by another name than its key (the NIR paper's
+ * braille subgraph files: edges name "lif", the node is "lif1"). When the edges of one graph name
+ * exactly one thing that is not a node, and exactly one of its nodes (other than Input and Output)
+ * is named by no edge, the name is read as that node; any other mismatch stays an error.
+ */
+function danglingAlias(ends: string[], nodesGroup: Tree, exists: (end: string) => boolean): { from: string; to: string } | undefined {
+  const local = [...nodesGroup.group.keys()];
+  const dangling = new Set(ends.filter((e) => !exists(e)));
+  if (dangling.size !== 1) return undefined;
+  const named = new Set(ends);
+  const unnamed = local.filter((n) => {
+    const child = nodesGroup.group.get(n);
+    const type = isTree(child) ? typeOf(child) : undefined;
+    return !named.has(n) && type !== 'Input' && type !== 'Output';
+  });
+  if (unnamed.length !== 1) return undefined;
+  return { from: [...dangling][0], to: unnamed[0] };
 }

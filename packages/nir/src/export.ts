@@ -1,5 +1,5 @@
-import { registry as sharedRegistry, type NeuronCommonOptions, type Network, type Registry } from '@spikeflow/core';
-import { explicitPadding, layerShapes, pair, type NormalizedLayer } from '@spikeflow/spec';
+import { registry as sharedRegistry, type LayerNirExportContext, type NeuronCommonOptions, type Network, type NirLayout, type NirNodeData, type NirSignal, type Registry } from '@spikeflow/core';
+import { explicitPadding, layerNames, layerShapes, resolveGraph, type NormalizedLayer } from '@spikeflow/spec';
 import { NirError } from './errors.js';
 import { foldBatchNorm } from './fold.js';
 import { writeHdf5 } from './hdf5.js';
@@ -38,137 +38,107 @@ export function writeNir(graph: NirGraph): Promise<Uint8Array> {
 }
 
 /**
- * The NIR graph of a spikeflow model: a chain input -> layers -> output. Batch norm is folded into
- * the layer before it, dropout (identity at inference) is left out, voting becomes a fixed Affine.
+ * The NIR graph of a spikeflow model. Each layer writes its own nodes through its kind's NIR codec
+ * (the `nir` field of defineLayer); every layer's entry node gets an edge from the node of each
+ * layer it reads (NIR sums the inputs of a node with several edges). Batch norm is folded into the
+ * layer it reads first. A kind without a codec is refused, naming the layer.
  */
 export function modelToNir(model: SpikeflowModel, options: ExportOptions = {}): NirGraph {
   const dt = options.dt ?? 1;
   if (!(dt > 0) || !Number.isFinite(dt)) throw new NirError(`dt must be a positive number, got ${dt}`);
+  const registry = options.registry ?? sharedRegistry;
   const folded = foldBatchNorm(model);
   const { spec, weights } = folded;
-  const shapes = layerShapes(spec);
+  const shapes = layerShapes(spec, registry.catalog());
+  const graph = resolveGraph(spec.layers, []);
+  // Errors name a layer by its index in the model as written (batch norm included).
+  const written = layerNames(model.spec.layers);
   const nodes: Record<string, NirNode> = {};
-  const order: string[] = [];
+  const edges: Array<[string, string]> = [];
   const add = (name: string, node: NirNode) => {
     if (name in nodes) throw new NirError(`two layers are named "${name}"; NIR node names must be unique`);
     nodes[name] = node;
-    order.push(name);
-  };
-  const weight = (name: string) => {
-    const w = weights[name];
-    if (!w) throw new NirError(`the model has no weight "${name}"`);
-    return w;
   };
 
   add('input', { type: 'Input', shape: toNchw(spec.input.shape) });
-  let shape = spec.input.shape;
-  // Shape [H, W, C] that the last flatten turned into a vector, until a dense layer reorders it.
-  let flatFrom: number[] | null = null;
-  // Whether the current signal is binary spikes (max pooling is exact as an OR only then).
-  let spikes = spec.encoder.kind === 'poisson';
+  const start: NirSignal = { node: 'input', shape: spec.input.shape, flatFrom: null, spikes: spec.encoder.kind === 'poisson' };
+  const outs: NirSignal[] = [];
 
   spec.layers.forEach((layer, i) => {
-    const name = layer.name ?? `${layer.kind}${i}`;
-    const where = `layers[${i}] "${name}"`;
-    const outShape = shapes[i];
-    switch (layer.kind) {
-      case 'conv2d': {
-        const kernel = weight(`${name}/kernel`);
-        const [kh, kw] = pair(layer.kernelSize);
-        const stride = pair(layer.stride);
-        const padding = symmetricPadding(shape, [kh, kw], stride, layer.padding, where);
-        const bias = weights[`${name}/bias`];
-        add(name, {
-          type: 'Conv2d',
-          inputShape: [shape[0], shape[1]],
-          weight: kernelToNir(kernel),
-          stride,
-          padding,
-          dilation: [1, 1],
-          groups: 1,
-          bias: bias ? ndarray(bias.shape, bias.data) : filled([layer.filters as number], 0),
-        });
-        spikes = false;
-        break;
-      }
-      case 'dense': {
-        const weightNir = denseToNir(weight(`${name}/kernel`), flatFrom);
-        const bias = weights[`${name}/bias`];
-        add(name, bias ? { type: 'Affine', weight: weightNir, bias: ndarray(bias.shape, bias.data) } : { type: 'Linear', weight: weightNir });
-        flatFrom = null;
-        spikes = false;
-        break;
-      }
-      case 'neuron':
-        add(name, neuronNode(layer, toNchw(shape), dt, weights, where, options.registry ?? sharedRegistry));
-        spikes = (options.registry ?? sharedRegistry).neurons.get(layer.neuron as string)?.output !== 'v';
-        break;
-      case 'pool': {
-        const size = pair(layer.size);
-        const stride = pair(layer.stride ?? layer.size);
-        const padding = symmetricPadding(shape, size, stride, layer.padding as string, where);
-        if (layer.pool === 'avg') {
-          if (padding[0] !== 0 || padding[1] !== 0) {
-            throw new NirError(`${where}: average pooling with 'same' padding pads this input; tfjs leaves the padding out of the mean, PyTorch-style readers of NIR count it. Use padding 'valid'`);
-          }
-          add(name, { type: 'AvgPool2d', kernelSize: size, stride, padding });
-          spikes = false;
-        } else if (layer.pool === 'max') {
-          if ((options.maxPool ?? 'refuse') !== 'spike-or') {
-            throw new NirError(
-              `${where}: max pooling has no NIR node. On binary spikes it is the OR of each window, which NIR expresses exactly as SumPool2d followed by IF(threshold 0.5, reset 0); ask for that with maxPool: 'spike-or' (CLI: --max-pool spike-or)`,
-            );
-          }
-          if (!spikes) throw new NirError(`${where}: max pooling can be exported as an OR only on binary spikes, and its input here is not spikes (it comes from ${describeSource(spec.layers, i)})`);
-          if (padding[0] !== 0 || padding[1] !== 0) throw new NirError(`${where}: max pooling with padding is not exported (the OR form needs padding 'valid' or a 'same' that pads nothing)`);
-          add(name, { type: 'SumPool2d', kernelSize: size, stride, padding });
-          // Sum >= 0.5 exactly when some spike in the window is 1; v resets to 0 either way.
-          const n = toNchw(outShape);
-          add(`${name}_or`, { type: 'IF', params: { r: filled(n, 1 / dt), v_threshold: filled(n, 0.5), v_reset: filled(n, 0) }, metadata: { spikeflow_layer: 'max_pool_or' } });
-        } else {
-          throw new NirError(`${where}: pool "${String(layer.pool)}" has no NIR node (spikeflow exports max and avg)`);
-        }
-        break;
-      }
-      case 'flatten':
-        add(name, { type: 'Flatten', inputType: toNchw(shape), startDim: 0, endDim: -1 });
-        if (shape.length === 3) flatFrom = [...shape];
-        break;
-      case 'dropout':
-        break; // identity at inference
-      case 'voting': {
-        if (flatFrom) throw new NirError(`${where}: voting right after flattening a feature map depends on the feature order; put a dense layer between`);
-        const groups = layer.groups as number;
-        const units = shape[0];
-        const per = units / groups;
-        const w = new Float32Array(groups * units);
-        for (let g = 0; g < groups; g++) for (let u = 0; u < per; u++) w[g * units + g * per + u] = 1 / per;
-        add(name, { type: 'Affine', weight: { shape: [groups, units], data: w }, bias: filled([groups], 0), metadata: { spikeflow_layer: 'voting' } });
-        spikes = false;
-        break;
-      }
-      default:
-        throw new NirError(`${where}: layer kind "${layer.kind}" has no NIR export`);
+    const name = graph.names[i];
+    const where = `layers[${written.indexOf(name)}] "${name}"`;
+    const inputs = graph.inputs[i].map((j) => (j < 0 ? start : outs[j]));
+    const codec = registry.layers.get(layer.kind)?.nir;
+    if (!codec) throw new NirError(`${where}: layer kind "${layer.kind}" has no NIR export`);
+    const weight = (param: string) => {
+      const w = weights[`${name}/${param}`];
+      if (!w) throw new NirError(`${where}: the model has no weight "${name}/${param}"`);
+      return w;
+    };
+    const ctx: LayerNirExportContext = {
+      layer,
+      name,
+      inputs,
+      outputShape: shapes[i],
+      dt,
+      options: { maxPool: options.maxPool ?? 'refuse' },
+      weight,
+      optionalWeight: (param) => weights[`${name}/${param}`],
+      node: (n, node) => add(n, node as unknown as NirNode),
+      edge: (a, b) => edges.push([a, b]),
+      connect(n) {
+        // The inputs as written, so that spikeflow reads its own file back to the same spec.
+        if (layer.inputs) nodes[n].metadata = { ...nodes[n].metadata, spikeflow_inputs: JSON.stringify(layer.inputs) };
+        for (const x of inputs) edges.push([x.node, n]);
+      },
+      neuron: (l, shape) => neuronNode(l, name, toNchw(shape), dt, weights, where, registry),
+      layout,
+    };
+    let out: Partial<NirSignal> | void;
+    try {
+      out = codec.export(ctx);
+    } catch (e) {
+      throw e instanceof NirError ? e : new NirError(`${where}: ${(e as Error).message}`);
     }
-    shape = outShape;
+    outs.push({ node: name, shape: shapes[i], flatFrom: inputs[0]?.flatFrom ?? null, spikes: false, ...(out ?? {}) });
   });
 
-  add(uniqueName('output', nodes), { type: 'Output', shape: toNchw(shape) });
-  const edges: Array<[string, string]> = order.slice(1).map((n, k) => [order[k], n]);
+  const last = outs[outs.length - 1] ?? start;
+  const output = uniqueName('output', nodes);
+  add(output, { type: 'Output', shape: toNchw(last.shape) });
+  edges.push([last.node, output]);
   const metadata: Metadata = { dt, time_steps: spec.timeSteps, spikeflow_encoder: spec.encoder.kind };
   if (spec.name) metadata.spikeflow_name = spec.name;
   return { nodes, edges, metadata, version: NIR_VERSION };
 }
 
+/** NIR's layout helpers, handed to the layer kinds' codecs. */
+const layout: NirLayout = {
+  shape: toNchw,
+  conv: kernelToNir,
+  dense: denseToNir,
+  perNeuron: (data, shape) => ndarray(toNchw(shape), shape.length === 3 ? toNchwData(data, shape) : Array.from(data)),
+  filled: (shape, value) => filled([...shape], value),
+  padding: (input, window, stride, padding) => symmetricPadding([...input], window, stride, padding),
+};
+
+/** spikeflow's [H, W, C] order of a per-neuron array -> NIR's [C, H, W]. */
+function toNchwData(a: ArrayLike<number>, [H, W, C]: readonly number[]): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) out[(c * H + h) * W + w] = a[(h * W + w) * C + c];
+  return out;
+}
+
 /** A neuron layer's NIR node, from its plugin's NIR codec; each per-layer value becomes a per-neuron array. */
-function neuronNode(layer: NormalizedLayer, shape: number[], dt: number, weights: SpikeflowModel['weights'], where: string, registry: Registry): NirNode {
+function neuronNode(layer: NormalizedLayer, name: string, shape: number[], dt: number, weights: SpikeflowModel['weights'], where: string, registry: Registry): { node: NirNodeData; spikes: boolean } {
   const kind = layer.neuron as string;
   const plugin = registry.neurons.get(kind);
   if (!plugin) throw new NirError(`${where}: neuron "${kind}" is not registered (use() its plugin before exporting)`);
   const codec = plugin.nir;
   if (!codec) throw new NirError(`${where}: neuron "${kind}" has no NIR form (its plugin has no nir codec)`);
+  // The neuron's parameters are the layer's scalar weights (PLIF's w); kernels and biases are not.
   const params: Record<string, number> = {};
-  for (const [name, w] of Object.entries(weights)) if (name.startsWith(`${layer.name}/`)) params[name.slice(layer.name!.length + 1)] = w.data[0];
+  for (const [w, value] of Object.entries(weights)) if (w.startsWith(`${name}/`) && value.data.length === 1 && value.shape.length === 0) params[w.slice(name.length + 1)] = value.data[0];
   let out;
   try {
     out = codec.export(layer as unknown as NeuronCommonOptions, params, dt);
@@ -182,29 +152,27 @@ function neuronNode(layer: NormalizedLayer, shape: number[], dt: number, weights
     spikeflow_surrogate: JSON.stringify(layer.surrogate),
     ...out.metadata,
   };
-  return { type: out.type, params: Object.fromEntries(Object.entries(out.params).map(([k, v]) => [k, filled(shape, v)])), metadata };
+  // Parameters are stored as float32; a value float32 cannot hold (a threshold of 0.2) is kept exact beside it.
+  for (const [k, v] of Object.entries(out.params)) if (v !== null && Math.fround(v) !== v) metadata[`spikeflow_exact_${k}`] = v;
+  const node = { type: out.type, params: Object.fromEntries(Object.entries(out.params).map(([k, v]) => [k, filled(shape, v)])), metadata };
+  return { node, spikes: plugin.output !== 'v' };
 }
 
 const isNeuronType = (t: string): t is NeuronNodeType => t in NEURON_PARAMS;
 
 /** NIR pads both sides equally; TensorFlow's 'same' may pad one more after. */
-function symmetricPadding(shape: number[], window: [number, number], stride: [number, number], padding: unknown, where: string): [number, number] {
+function symmetricPadding(shape: number[], window: [number, number], stride: [number, number], padding: unknown): [number, number] {
   const zeros = explicitPadding(padding);
   if (zeros) return zeros;
   if (padding === 'valid') return [0, 0];
   const [top, bottom] = samePadding(shape[0], window[0], stride[0]);
   const [left, right] = samePadding(shape[1], window[1], stride[1]);
   if (top !== bottom || left !== right) {
-    throw new NirError(
-      `${where}: 'same' padding of a ${window[0]}x${window[1]} window with stride ${stride.join('x')} on a ${shape[0]}x${shape[1]} input pads unevenly (top ${top}, bottom ${bottom}, left ${left}, right ${right}); NIR pads both sides equally. Use padding 'valid', explicit padding (a number or [height, width] of zeros on both sides) or an input size that pads evenly`,
+    throw new Error(
+      `'same' padding of a ${window[0]}x${window[1]} window with stride ${stride.join('x')} on a ${shape[0]}x${shape[1]} input pads unevenly (top ${top}, bottom ${bottom}, left ${left}, right ${right}); NIR pads both sides equally. Use padding 'valid', explicit padding (a number or [height, width] of zeros on both sides) or an input size that pads evenly`,
     );
   }
   return [top, left];
-}
-
-function describeSource(layers: NormalizedLayer[], i: number): string {
-  for (let j = i - 1; j >= 0; j--) if (layers[j].kind !== 'dropout') return `a ${layers[j].kind} layer "${layers[j].name}"`;
-  return 'the input';
 }
 
 function uniqueName(base: string, taken: Record<string, unknown>): string {

@@ -4,7 +4,8 @@ import { treeToGraph } from './codec.js';
 import { NirError } from './errors.js';
 import { readHdf5 } from './hdf5.js';
 import { checkDeclaredSizes, DEFAULT_MAX_VALUES } from './limits.js';
-import { isNeuronNode, sizeOf, type NdArray, type NeuronNode, type NirGraph, type NirNode } from './ir.js';
+import { isNeuronNode, sizeOf, type LinearNode, type NdArray, type NeuronNode, type NirGraph, type NirNode } from './ir.js';
+import { structureOf } from './structure.js';
 import { denseFromNir, kernelFromNir, samePadding, toNhwc } from './layout.js';
 import type { SpikeflowModel, Weight } from './model.js';
 
@@ -108,55 +109,130 @@ export function chainOf(graph: NirGraph): string[] {
   return chain;
 }
 
-/** Converts a NIR graph to a spikeflow model. */
+/** A signal between layers: the layer giving it (null: the network input), its NIR shape, and what is known of it. */
+interface Signal {
+  layer: string | null;
+  /** NIR order: [C, H, W] or [F]. */
+  shape: number[];
+  /** The NHWC shape a flatten turned into this vector, until a dense layer reorders it. */
+  flatFrom: number[] | null;
+  /** Binary spikes (max pooling reads as an OR only on spikes). */
+  spikes: boolean;
+  /** A factor the signal still carries (a SumPool2d's window size), folded into the next Conv2d, Affine or Linear. */
+  gain: number;
+}
+
+/** Converts a NIR graph to a spikeflow model: nodes in an order where sources come first, merges as `add` layers, recurrent loops as `recurrent` layers. */
 export function nirToModel(graph: NirGraph, options: ImportOptions = {}): SpikeflowModel {
   const meta = graph.metadata ?? {};
   const dt = options.dt ?? (typeof meta.dt === 'number' ? meta.dt : 1);
   if (!(Number.isFinite(dt) && dt > 0)) throw new NirError(`dt = ${dt}${options.dt === undefined ? ' (from the graph metadata)' : ''} is not a finite number > 0`);
-  const chain = chainOf(graph);
+  const g = structureOf(graph);
   const policy = options.missingReset ?? 'by-version';
   if (!['by-version', 'subtract', 'zero'].includes(policy)) throw new NirError(`missingReset must be 'by-version', 'subtract' or 'zero', got ${JSON.stringify(policy)}`);
   // Missing v_reset: null = subtract the threshold (before NIR 1.0.6), 0 = reset to 0 (since).
   const missingReset = policy === 'subtract' || (policy === 'by-version' && hasSubtractiveReset(graph.version)) ? null : 0;
   const registry = options.registry ?? sharedRegistry;
-  const input = graph.nodes[chain[0]] as Extract<NirNode, { type: 'Input' }>;
-  if (input.shape.length !== 1 && input.shape.length !== 3) throw new NirError(`input shape [${input.shape}] is neither [features] nor [channels, height, width]`, chain[0]);
+  const neuronCtx: NeuronContext = { dt, missingReset, options, registry };
+  const input = graph.nodes[g.input] as Extract<NirNode, { type: 'Input' }>;
+  if (input.shape.length !== 1 && input.shape.length !== 3) throw new NirError(`input shape [${input.shape}] is neither [features] nor [channels, height, width]`, g.input);
 
   const layers: NormalizedLayer[] = [];
   const weights: Record<string, Weight> = {};
-  let shape = [...input.shape]; // NIR order: [C, H, W] or [F]
-  let flatFrom: number[] | null = null; // NHWC shape flattened by the last Flatten, until a dense layer
-  let spikes = false;
-  const layerName = (node: string) => node.replace(/\//g, '_');
+  const signals = new Map<string, Signal>();
+  const taken = new Set(Object.keys(graph.nodes).map(layerNameOf));
+  const nodeOf = new Map<string, string>(); // layer name -> the NIR node it came from
+  /** Adds a layer reading `from`; it names its inputs only where they are not the layer before (or as the file's spikeflow_inputs says). */
+  const emit = (layer: NormalizedLayer, from: Signal[], node: string): void => {
+    const names = from.map((s) => s.layer);
+    const previous = layers.length > 0 ? layers[layers.length - 1].name! : null;
+    const implicit = names.length === 1 && names[0] === previous;
+    if (!implicit) {
+      if (names.includes(null)) throw new NirError('reads the graph Input, which only the first layer of a spikeflow network can read', node);
+      layer.inputs = names as string[];
+    }
+    const written = graph.nodes[node]?.metadata?.spikeflow_inputs;
+    if (typeof written === 'string' && written === JSON.stringify(names)) layer.inputs = JSON.parse(written) as string[];
+    layers.push(layer);
+    nodeOf.set(layer.name!, node);
+  };
+  /** The sum of a node's sources: the one source, or an `add` layer named `name`. */
+  const merged = (node: string, name: string): Signal => {
+    const from = g.sources.get(node)!.map((s) => signals.get(s)!);
+    if (from.length === 1) return from[0];
+    if (from.length === 0) throw new NirError('has no incoming edge', node);
+    from.forEach((s) => {
+      if (s.shape.join() !== from[0].shape.join()) throw new NirError(`sums inputs of shapes ${from.map((f) => `[${f.shape}]`).join(' and ')}; NIR sums inputs of one shape`, node);
+      if (s.gain !== 1) throw new NirError('sums the output of a SumPool2d with other inputs; spikeflow folds a window sum only into the Conv2d, Affine or Linear node that reads it alone', node);
+      if (JSON.stringify(s.flatFrom) !== JSON.stringify(from[0].flatFrom)) throw new NirError('sums vectors flattened from different feature maps', node);
+    });
+    emit({ kind: 'add', name }, from, node);
+    return { layer: name, shape: from[0].shape, flatFrom: from[0].flatFrom, spikes: false, gain: 1 };
+  };
+  const unique = (base: string) => {
+    let name = base;
+    for (let k = 1; taken.has(name); k++) name = `${base}_${k}`;
+    taken.add(name);
+    return name;
+  };
 
-  for (let k = 1; k < chain.length - 1; k++) {
-    const name = chain[k];
+  // The input feeds several nodes: an identity layer (dropout of rate 0) named like the Input node gives it a name to read.
+  let start: Signal = { layer: null, shape: [...input.shape], flatFrom: null, spikes: options.encoder === 'poisson', gain: 1 };
+  if (g.consumers.get(g.input)!.length > 1) {
+    const name = layerNameOf(g.input);
+    emit({ kind: 'dropout', name, rate: 0 }, [start], g.input);
+    start = { ...start, layer: name };
+  }
+  signals.set(g.input, start);
+  const orPairs = new Set<string>(); // IF nodes read as part of max pooling
+  const absorbed = new Map<string, { node: string; from: Signal }>(); // recurrent neuron -> its square input Affine/Linear
+  // Placement nodes of a concat (how spikeflow writes concat): read with the Scale they feed.
+  const placements = new Map<string, { from: Signal; offset: number; size: number; emit: () => void }>();
+  /** Whether `node` feeds only an identity Scale that sums two or more nodes (a concat, if all are placements). */
+  const feedsJoin = (node: string) => {
+    const out = g.consumers.get(node)!;
+    if (out.length !== 1) return false;
+    const next = graph.nodes[out[0]];
+    return next.type === 'Scale' && uniformValue(next.scale) === 1 && g.sources.get(out[0])!.length >= 2;
+  };
+
+  for (const name of g.order) {
     const node = graph.nodes[name];
     checkFinite(node, name);
-    const prevNode = graph.nodes[chain[k - 1]];
-    const lname = layerName(name);
+    const lname = layerNameOf(name);
+    if (orPairs.has(name)) continue;
     switch (node.type) {
       case 'Affine':
       case 'Linear': {
-        if (shape.length !== 1) throw new NirError(`${node.type} takes a vector, but its input has shape [${shape}]; NIR graphs flatten feature maps with a Flatten node`, name);
+        const s = merged(name, `${unique(`${lname}_sum`)}`);
+        if (s.shape.length !== 1) throw new NirError(`${node.type} takes a vector, but its input has shape [${s.shape}]; NIR graphs flatten feature maps with a Flatten node`, name);
         const [units, fanIn] = node.weight.shape;
-        if (node.weight.shape.length !== 2 || fanIn !== shape[0]) throw new NirError(`weight of shape [${node.weight.shape}] does not take the ${shape[0]} inputs that reach it`, name);
-        if (node.type === 'Affine' && isVoting(node.weight, node.bias) && !flatFrom) {
-          layers.push({ kind: 'voting', name: lname, groups: units });
-        } else {
-          layers.push({ kind: 'dense', name: lname, units, useBias: node.type === 'Affine' });
-          weights[`${lname}/kernel`] = denseFromNir(node.weight, flatFrom);
-          if (node.type === 'Affine') {
-            if (node.bias.data.length !== units) throw new NirError(`bias has ${node.bias.data.length} values for ${units} outputs`, name);
-            weights[`${lname}/bias`] = { shape: [units], data: Float32Array.from(node.bias.data) };
-          }
-          flatFrom = null;
+        if (node.weight.shape.length !== 2 || fanIn !== s.shape[0]) throw new NirError(`weight of shape [${node.weight.shape}] does not take the ${s.shape[0]} inputs that reach it`, name);
+        if (node.type === 'Affine' && node.bias.data.length !== units) throw new NirError(`bias has ${node.bias.data.length} values for ${units} outputs`, name);
+        const [next] = g.consumers.get(name)!;
+        if (units === fanIn && g.consumers.get(name)!.length === 1 && g.feedback.has(next) && graph.nodes[g.feedback.get(next)!].type !== 'Scale' && g.sources.get(next)!.length === 1 && s.gain === 1) {
+          // The input weights of a recurrent layer (how spikeflow writes them): its layer holds them.
+          absorbed.set(next, { node: name, from: s });
+          break;
         }
-        shape = [units];
-        spikes = false;
+        const emitDense = () => {
+          if (node.type === 'Affine' && isVoting(node.weight, node.bias) && !s.flatFrom && s.gain === 1) {
+            emit({ kind: 'voting', name: lname, groups: units }, [s], name);
+          } else {
+            emit({ kind: 'dense', name: lname, units, useBias: node.type === 'Affine' }, [s], name);
+            weights[`${lname}/kernel`] = scaled(denseFromNir(node.weight, s.flatFrom), s.gain);
+            if (node.type === 'Affine') weights[`${lname}/bias`] = { shape: [units], data: Float32Array.from(node.bias.data) };
+          }
+          signals.set(name, { layer: lname, shape: [units], flatFrom: null, spikes: false, gain: 1 });
+        };
+        const offset = s.gain === 1 && feedsJoin(name) && (node.type === 'Linear' || node.bias.data.every((b) => b === 0)) ? placementOffset(denseFromNir(node.weight, s.flatFrom)) : undefined;
+        if (offset !== undefined) placements.set(name, { from: s, offset, size: fanIn, emit: emitDense });
+        else emitDense();
         break;
       }
       case 'Conv2d': {
+        const s = merged(name, unique(`${lname}_sum`));
+        const shape = s.shape;
         if (shape.length !== 3) throw new NirError(`Conv2d takes [channels, height, width], but its input has shape [${shape}]`, name);
         const [cout, cin, kh, kw] = node.weight.shape;
         if (node.weight.shape.length !== 4 || cin !== shape[0]) throw new NirError(`weight of shape [${node.weight.shape}] does not take the ${shape[0]} channels that reach it`, name);
@@ -165,64 +241,108 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
         if (node.inputShape && (node.inputShape[0] !== shape[1] || node.inputShape[1] !== shape[2])) {
           throw new NirError(`input_shape [${node.inputShape}] does not match the [${shape.slice(1)}] that reaches it`, name);
         }
-        const padding = spikeflowPadding(node.padding, shape, [kh, kw], node.stride, name);
-        layers.push({ kind: 'conv2d', name: lname, filters: cout, kernelSize: [kh, kw], stride: node.stride, padding, useBias: true });
-        weights[`${lname}/kernel`] = kernelFromNir(node.weight);
         if (node.bias.data.length !== cout) throw new NirError(`bias has ${node.bias.data.length} values for ${cout} channels`, name);
-        weights[`${lname}/bias`] = { shape: [cout], data: Float32Array.from(node.bias.data) };
-        shape = [cout, ...windowed(shape, [kh, kw], node.stride, padding)];
-        spikes = false;
+        const padding = spikeflowPadding(node.padding, shape, [kh, kw], node.stride, name);
+        const emitConv = () => {
+          emit({ kind: 'conv2d', name: lname, filters: cout, kernelSize: squareOr([kh, kw]), stride: squareOr(node.stride), padding, useBias: true }, [s], name);
+          weights[`${lname}/kernel`] = scaled(kernelFromNir(node.weight), s.gain);
+          weights[`${lname}/bias`] = { shape: [cout], data: Float32Array.from(node.bias.data) };
+          signals.set(name, { layer: lname, shape: [cout, ...windowed(shape, [kh, kw], node.stride, padding)], flatFrom: null, spikes: false, gain: 1 });
+        };
+        const pointwise = kh === 1 && kw === 1 && node.stride[0] === 1 && node.stride[1] === 1 && padding === 'valid' && node.bias.data.every((b) => b === 0);
+        const offset = pointwise && s.gain === 1 && feedsJoin(name) ? placementOffset(kernelFromNir(node.weight), 2) : undefined;
+        if (offset !== undefined) placements.set(name, { from: s, offset, size: cin, emit: emitConv });
+        else emitConv();
         break;
       }
       case 'Flatten': {
+        const s = merged(name, unique(`${lname}_sum`));
+        const shape = s.shape;
         if (node.inputType && node.inputType.join() !== shape.join()) throw new NirError(`input_type [${node.inputType}] does not match the [${shape}] that reaches it`, name);
         const rank = shape.length;
-        const start = node.startDim < 0 ? node.startDim + rank : node.startDim;
-        const end = node.endDim < 0 ? node.endDim + rank : node.endDim;
-        if (start !== 0 || end !== rank - 1) {
+        const first = node.startDim < 0 ? node.startDim + rank : node.startDim;
+        const last = node.endDim < 0 ? node.endDim + rank : node.endDim;
+        if (first !== 0 || last !== rank - 1) {
           throw new NirError(`flattens axes ${node.startDim}..${node.endDim} of [${shape}], leaving more than one axis; spikeflow flattens a whole sample (start_dim 0, end_dim -1)`, name);
         }
-        layers.push({ kind: 'flatten', name: lname });
-        if (rank === 3) flatFrom = toNhwc(shape);
-        shape = [sizeOf(shape)];
+        emit({ kind: 'flatten', name: lname }, [s], name);
+        signals.set(name, { ...s, layer: lname, shape: [sizeOf(shape)], flatFrom: rank === 3 ? toNhwc(shape) : s.flatFrom });
         break;
       }
       case 'SumPool2d':
       case 'AvgPool2d': {
+        const s = merged(name, unique(`${lname}_sum`));
+        const shape = s.shape;
         if (shape.length !== 3) throw new NirError(`${node.type} takes [channels, height, width], but its input has shape [${shape}]`, name);
         if (node.padding[0] !== 0 || node.padding[1] !== 0) throw new NirError(`padding [${node.padding}]; spikeflow reads pooling without padding`, name);
-        const window = { size: node.kernelSize, stride: node.stride, padding: 'valid' as const };
-        const outShape = [shape[0], ...windowed(shape, node.kernelSize, node.stride, 'valid')];
-        if (node.type === 'AvgPool2d') {
-          layers.push({ kind: 'pool', name: lname, pool: 'avg', ...window });
-          spikes = false;
-        } else {
-          const orName = chain[k + 1];
-          const or = graph.nodes[orName];
-          checkFinite(or, orName);
-          if (!isSpikeOr(or, dt, outShape)) {
-            throw new NirError(
-              `SumPool2d is read only as the max pooling of spikes, SumPool2d followed by IF(r = 1/dt, 0 < threshold <= 1, reset 0); here it is followed by ${or.type} "${orName}"`,
-              name,
-            );
+        const window = { size: squareOr(node.kernelSize), stride: squareOr(node.stride), padding: 'valid' as const };
+        const out: Signal = { ...s, layer: lname, shape: [shape[0], ...windowed(shape, node.kernelSize, node.stride, 'valid')] };
+        const consumers = g.consumers.get(name)!;
+        const or = consumers.length === 1 ? consumers[0] : undefined;
+        if (node.type === 'SumPool2d' && or !== undefined && graph.nodes[or].type === 'IF' && g.sources.get(or)!.length === 1 && !g.feedback.has(or)) {
+          // SumPool2d -> IF(threshold in (0, 1], reset 0) is max pooling of spikes (how spikeflow writes it).
+          checkFinite(graph.nodes[or], or);
+          if (!isSpikeOr(graph.nodes[or], dt, out.shape)) {
+            throw new NirError(`SumPool2d followed by IF is read as the max pooling of spikes, SumPool2d followed by IF(r = 1/dt, 0 < threshold <= 1, reset 0); here the IF "${or}" is another`, name);
           }
-          if (!spikes) throw new NirError('SumPool2d -> IF is max pooling only on binary spikes, and its input here is not spikes', name);
-          layers.push({ kind: 'pool', name: lname, pool: 'max', ...window });
-          k++; // the IF is part of the pooling
+          if (!s.spikes || s.gain !== 1) throw new NirError('SumPool2d -> IF is max pooling only on binary spikes, and its input here is not spikes', name);
+          emit({ kind: 'pool', name: lname, pool: 'max', ...window }, [s], name);
+          orPairs.add(or);
+          signals.set(or, { ...out, spikes: true });
+        } else {
+          // Average pooling; a window sum carries the window size on to the next weighted node.
+          emit({ kind: 'pool', name: lname, pool: 'avg', ...window }, [s], name);
+          signals.set(name, { ...out, spikes: false, gain: node.type === 'SumPool2d' ? s.gain * node.kernelSize[0] * node.kernelSize[1] : s.gain });
         }
-        shape = outShape;
+        break;
+      }
+      case 'Scale': {
+        const sources = g.sources.get(name)!;
+        const factor = uniformValue(node.scale);
+        if (factor === undefined) throw new NirError(`scale varies across neurons (${range(node.scale)}); spikeflow reads a Scale node as a merge or a uniform factor`, name);
+        const parts = sources.map((src) => placements.get(src));
+        const join = factor === 1 ? concatOf(parts, node.scale.shape) : undefined;
+        if (join) {
+          emit({ kind: 'concat', name: lname }, join.map((p) => p.from), name);
+          signals.set(name, { layer: lname, shape: [...node.scale.shape], flatFrom: null, spikes: join.every((p) => p.from.spikes), gain: 1 });
+          break;
+        }
+        parts.forEach((p) => p?.emit()); // placements that do not make a concat are ordinary layers
+        const s = sources.length === 1 ? signals.get(sources[0])! : merged(name, lname);
+        signals.set(name, { ...s, gain: s.gain * factor });
+        break;
+      }
+      case 'Threshold': {
+        const layer = thresholdLayer(node, name, lname, g.sources.get(name)!.map((src) => signals.get(src)!));
+        emit(layer.spec, layer.from, name);
+        signals.set(name, { layer: lname, shape: layer.from[0].shape, flatFrom: layer.from[0].flatFrom, spikes: true, gain: 1 });
         break;
       }
       case 'IF':
       case 'LIF':
       case 'LI':
       case 'CubaLIF': {
-        const prevLayer = layers[layers.length - 1];
-        const fold: FoldGain = (gain, what) => foldGain(gain, what, prevLayer, prevNode, weights, shape, name);
-        const { layer, params, spiking } = neuronLayer(node, lname, name, shape, { dt, missingReset, options, registry }, fold);
-        for (const [p, value] of Object.entries(params)) weights[`${lname}/${p}`] = { shape: [], data: Float32Array.of(value) };
-        layers.push(layer);
-        spikes = spiking;
+        const back = g.feedback.get(name);
+        const own = absorbed.get(name);
+        const s = own ? own.from : merged(name, unique(`${lname}_sum`));
+        if (back === undefined) {
+          // The weighted node that feeds this neuron alone (through Scale nodes that feed only the next) holds any input gain.
+          const sources = g.sources.get(name)!;
+          let before = sources.length === 1 ? sources[0] : undefined;
+          while (before !== undefined && graph.nodes[before].type === 'Scale' && g.sources.get(before)!.length === 1 && g.consumers.get(before)!.length === 1) before = g.sources.get(before)![0];
+          const target = before !== undefined && g.consumers.get(before)!.length === 1 ? foldTarget(layers, s.layer, graph.nodes[before]) : undefined;
+          const fold: FoldGain = (gain, what) => foldGain(gain, what, target, weights, s.shape, name);
+          const { layer, params, spiking } = neuronLayer(node, lname, name, s.shape, neuronCtx, fold, s.gain);
+          for (const [p, value] of Object.entries(params)) weights[`${lname}/${p}`] = { shape: [], data: Float32Array.of(value) };
+          emit(layer, [s], name);
+          signals.set(name, { layer: lname, shape: s.shape, flatFrom: s.flatFrom, spikes: spiking, gain: 1 });
+        } else {
+          if (s.gain !== 1) throw new NirError('reads a scaled signal (a Scale or SumPool2d factor), which spikeflow folds into its recurrent weights only from a Conv2d, Affine or Linear node', name);
+          const shape = own ? [(graph.nodes[own.node] as LinearNode).weight.shape[0]] : s.shape;
+          const layer = recurrentLayer(graph, name, back, own, shape, weights, neuronCtx);
+          emit(layer, [s], own?.node ?? name);
+          signals.set(name, { layer: lname, shape, flatFrom: own ? null : s.flatFrom, spikes: true, gain: 1 });
+        }
         break;
       }
       default:
@@ -230,8 +350,11 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
     }
   }
 
-  const output = graph.nodes[chain[chain.length - 1]] as Extract<NirNode, { type: 'Output' }>;
-  if (output.shape.join() !== shape.join()) throw new NirError(`shape [${output.shape}] does not match the [${shape}] that reaches it`, chain[chain.length - 1]);
+  const output = graph.nodes[g.output] as Extract<NirNode, { type: 'Output' }>;
+  const last = merged(g.output, unique(`${layerNameOf(g.output)}_sum`));
+  if (last.gain !== 1) throw new NirError('reads the window sum of a SumPool2d directly; spikeflow folds it only into a Conv2d, Affine or Linear node', g.output);
+  if (last.layer === null || last.layer !== layers[layers.length - 1]?.name) throw new NirError(`reads "${g.sources.get(g.output)![0]}", which is not the last layer spikeflow builds`, g.output);
+  if (output.shape.filter((d) => d !== 1).join() !== last.shape.filter((d) => d !== 1).join()) throw new NirError(`shape [${output.shape}] does not match the [${last.shape}] that reaches it`, g.output);
   const encoderKind = options.encoder ?? (isEncoder(meta.spikeflow_encoder) ? meta.spikeflow_encoder : 'sequence');
   const timeSteps = options.timeSteps ?? (typeof meta.time_steps === 'number' ? meta.time_steps : 8);
   return {
@@ -244,7 +367,131 @@ export function nirToModel(graph: NirGraph, options: ImportOptions = {}): Spikef
       layers,
     },
     weights,
+    ...(graph.notes ? { notes: [...graph.notes] } : {}),
   };
+}
+
+/**
+ * SEW's connect functions on spikes, as spikeflow writes them: AND is a Threshold on the sum of n
+ * spike inputs (n - 1 <= threshold < n), IAND a Threshold on b - a (a through Scale(-1); 0 <=
+ * threshold < 1). NIR's Threshold fires where its input is above the threshold.
+ */
+function thresholdLayer(node: Extract<NirNode, { type: 'Threshold' }>, name: string, lname: string, from: Signal[]): { spec: NormalizedLayer; from: Signal[] } {
+  const theta = uniformValue(node.threshold);
+  if (theta === undefined) throw new NirError(`threshold varies across neurons (${range(node.threshold)}); spikeflow reads a Threshold node as SEW's AND or IAND, one threshold for all`, name);
+  if (from.length < 2 || !from.every((s) => s.spikes && s.shape.join() === from[0].shape.join())) {
+    throw new NirError("spikeflow reads a Threshold node as SEW's AND or IAND: the sum of two or more spike inputs of one shape", name);
+  }
+  if (node.threshold.data.length !== 1 && node.threshold.data.length !== sizeOf(from[0].shape)) throw new NirError(`threshold has ${node.threshold.data.length} values for inputs of shape [${from[0].shape}]`, name);
+  const negated = from.filter((s) => s.gain === -1);
+  const plain = from.filter((s) => s.gain === 1);
+  const n = from.length;
+  if (negated.length === 0 && plain.length === n && theta >= n - 1 && theta < n) return { spec: { kind: 'and', name: lname }, from: plain };
+  if (negated.length === 1 && plain.length === 1 && theta >= 0 && theta < 1) return { spec: { kind: 'iand', name: lname }, from: [{ ...negated[0], gain: 1 }, plain[0]] };
+  throw new NirError(`a threshold of ${theta} on ${n} inputs (${negated.length} negated) is neither SEW's AND (the sum of n spike inputs, n - 1 <= threshold < n) nor IAND (b - a, 0 <= threshold < 1)`, name);
+}
+
+/**
+ * Where a placement kernel (spikeflow layout [..., in, out]; `lead` leading axes of size 1) puts its
+ * inputs: the offset o with kernel[i, o + i] = 1 and every other weight 0, or undefined.
+ */
+function placementOffset(kernel: Weight, lead = 0): number | undefined {
+  const [inputs, outputs] = kernel.shape.slice(lead);
+  if (kernel.shape.slice(0, lead).some((d) => d !== 1) || !(inputs <= outputs)) return undefined;
+  const offset = kernel.data.indexOf(1);
+  if (offset < 0 || offset > outputs - inputs) return undefined;
+  for (let i = 0; i < inputs; i++) for (let o = 0; o < outputs; o++) if (kernel.data[i * outputs + o] !== (o === offset + i ? 1 : 0)) return undefined;
+  return offset;
+}
+
+type Placement = { from: Signal; offset: number; size: number };
+/** The inputs of a concat, in order, when placement nodes tile the Scale's channels (axis 0) exactly. */
+function concatOf(parts: Array<Placement | undefined>, shape: number[]): Placement[] | undefined {
+  if (parts.length < 2 || parts.some((p) => p === undefined)) return undefined;
+  const ordered = [...(parts as Placement[])].sort((a, b) => a.offset - b.offset);
+  let next = 0;
+  for (const p of ordered) {
+    if (p.offset !== next || p.from.shape.slice(1).join() !== shape.slice(1).join()) return undefined;
+    next += p.size;
+  }
+  return next === shape[0] ? ordered : undefined;
+}
+
+/** A spikeflow layer name for a NIR node name ('/' separates weight names in checkpoints). */
+const layerNameOf = (node: string) => node.replace(/\//g, '_');
+
+/** A window size or stride as spikeflow's specs write it: one number when both axes agree. */
+const squareOr = ([a, b]: [number, number] | number[]): number | [number, number] => (a === b ? a : [a, b]);
+
+const scaled = (w: Weight, gain: number): Weight => (gain === 1 ? w : { shape: w.shape, data: w.data.map((v) => v * gain) });
+
+/** The conv2d or dense layer a neuron's per-neuron input gain folds into: the one giving its input, when it came from a Conv2d, Affine or Linear node. */
+function foldTarget(layers: NormalizedLayer[], layer: string | null, node: NirNode): string | undefined {
+  const l = layers.find((x) => x.name === layer);
+  if (!l || (l.kind !== 'conv2d' && l.kind !== 'dense')) return undefined;
+  return node.type === 'Conv2d' || node.type === 'Affine' || node.type === 'Linear' ? l.name : undefined;
+}
+
+/**
+ * A recurrent layer for a neuron node fed back through `back` (NIR: the node's output at step t-1
+ * reaches it again at step t). Affine/Linear feedback: connection 'dense', kernel [2F, F] whose rows
+ * [0, F) are the input weights (the absorbed square input node, else the identity) and rows [F, 2F)
+ * the feedback weights; the biases of both add up. Scale feedback: connection 'elementwise'.
+ */
+function recurrentLayer(graph: NirGraph, name: string, back: string, own: { node: string; from: Signal } | undefined, shape: number[], weights: Record<string, Weight>, ctx: NeuronContext): NormalizedLayer {
+  const lname = layerNameOf(name);
+  const node = graph.nodes[name] as NeuronNode;
+  const feedback = graph.nodes[back];
+  checkFinite(feedback, back);
+  const F = sizeOf(shape);
+  let connection: 'dense' | 'elementwise';
+  let useBias = false;
+  if (feedback.type === 'Scale') {
+    connection = 'elementwise';
+    if (feedback.scale.data.length !== F && feedback.scale.data.length !== 1) throw new NirError(`scale has ${feedback.scale.data.length} values for the ${F} neurons it feeds back`, back);
+    const w = feedback.scale.data.length === 1 ? new Float32Array(F).fill(feedback.scale.data[0]) : Float32Array.from(feedback.scale.data);
+    weights[`${lname}/recurrentWeight`] = { shape: [F], data: shape.length === 3 ? toNhwcData(w, shape) : w };
+  } else if (feedback.type === 'Affine' || feedback.type === 'Linear') {
+    connection = 'dense';
+    if (shape.length !== 1) throw new NirError(`is fed back through ${feedback.type} "${back}", and its input has shape [${shape}]; spikeflow's dense recurrent layers take vectors`, name);
+    if (feedback.weight.shape.join() !== `${F},${F}`) throw new NirError(`weight of shape [${feedback.weight.shape}] does not feed the ${F} spikes of "${name}" back into its ${F} neurons`, back);
+    const kernel = new Float32Array(2 * F * F);
+    if (own) {
+      const input = graph.nodes[own.node] as LinearNode;
+      kernel.set(denseFromNir(input.weight, own.from.flatFrom).data, 0);
+    } else {
+      for (let i = 0; i < F; i++) kernel[i * F + i] = 1;
+    }
+    kernel.set(denseFromNir(feedback.weight, null).data, F * F);
+    weights[`${lname}/kernel`] = { shape: [2 * F, F], data: kernel };
+    const bias = new Float32Array(F);
+    for (const b of [own ? graph.nodes[own.node] : undefined, feedback]) {
+      if (b?.type !== 'Affine') continue;
+      if (b.bias.data.length !== F) throw new NirError(`bias has ${b.bias.data.length} values for ${F} outputs`, own && b === graph.nodes[own.node] ? own.node : back);
+      useBias = true;
+      bias.forEach((v, i) => (bias[i] = v + b.bias.data[i]));
+    }
+    if (useBias) weights[`${lname}/bias`] = { shape: [F], data: bias };
+  } else {
+    throw new NirError(`feeds back through a ${feedback.type} node "${back}"; spikeflow reads Affine, Linear or Scale feedback`, name);
+  }
+  const fold: FoldGain = (gain, what) => {
+    if (connection === 'elementwise') {
+      if (!gain.every((v) => close(v, 1))) throw new NirError(`its input gain (${what}) is not 1, which spikeflow's element-wise recurrent layer cannot hold`, name);
+      return;
+    }
+    foldGain(gain, what, lname, weights, shape, name);
+  };
+  const { layer, params } = neuronLayer(node, lname, name, shape, ctx, fold);
+  for (const [p, value] of Object.entries(params)) weights[`${lname}/${p}`] = { shape: [], data: Float32Array.of(value) };
+  return { ...layer, kind: 'recurrent', connection, useBias: connection === 'dense' ? useBias : true } as NormalizedLayer;
+}
+
+/** NIR's [C, H, W] order of a per-neuron array -> spikeflow's [H, W, C]. */
+function toNhwcData(a: Float32Array, [C, H, W]: number[]): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let c = 0; c < C; c++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) out[(h * W + w) * C + c] = a[(c * H + h) * W + w];
+  return out;
 }
 
 const isEncoder = (v: unknown): v is EncoderSpec['kind'] => v === 'direct' || v === 'poisson' || v === 'sequence';
@@ -319,6 +566,7 @@ function neuronLayer(
   shape: number[],
   ctx: NeuronContext,
   fold: FoldGain,
+  inputGain = 1,
 ): { layer: NormalizedLayer; params: Record<string, number>; spiking: boolean } {
   const n = sizeOf(shape);
   for (const [key, a] of Object.entries(node.params)) {
@@ -332,9 +580,9 @@ function neuronLayer(
   }
   const all = (a: NdArray | undefined, v: number) => a === undefined || a.data.every((x) => x === v);
   const per = (a: NdArray, i: number) => a.data[a.data.length === 1 ? 0 : i];
-  const gain = new Float64Array(n).fill(1);
+  const gain = new Float64Array(n).fill(inputGain);
   const scalars: Record<string, number> = {};
-  const folded: string[] = [];
+  const folded: string[] = inputGain !== 1 ? [`the factor ${inputGain} of a Scale or SumPool2d before`] : [];
   const th = node.params.v_threshold;
   if (th && uniformValue(th) === undefined) {
     // v / threshold_i has threshold 1 and the same spikes when the reset (or subtraction) and the leak scale along.
@@ -361,7 +609,9 @@ function neuronLayer(
     if (key in scalars) continue;
     const v = uniformValue(a);
     if (v === undefined) throw new NirError(`${key} varies across neurons (${range(a)}); spikeflow's neuron layers hold one ${key} per layer`, name);
-    scalars[key] = v;
+    // spikeflow's own files keep the exact value of a parameter that float32 rounds.
+    const exact = meta[`spikeflow_exact_${key}`];
+    scalars[key] = typeof exact === 'number' && Math.fround(exact) === v ? exact : v;
   }
   for (const plugin of plugins) {
     let read;
@@ -400,14 +650,14 @@ function surrogateOf(json: unknown): { kind: string } {
   return { kind: 'atan' };
 }
 
-/** Scales the inputs of a neuron layer by folding the gain into the conv2d or dense layer before it. */
-function foldGain(gain: Float64Array, what: string, prev: NormalizedLayer | undefined, prevNode: NirNode, weights: Record<string, Weight>, shape: number[], name: string): void {
+/** Scales the inputs of a neuron layer by folding the gain into the conv2d or dense layer (`target`) that gives them. */
+function foldGain(gain: Float64Array, what: string, target: string | undefined, weights: Record<string, Weight>, shape: number[], name: string): void {
   // Within float32 storage of r and tau of 1 (a spikeflow file's r = tau when decayInput is off): no gain.
   if (gain.every((g) => close(g, 1))) return;
-  if (!prev || (prev.kind !== 'conv2d' && prev.kind !== 'dense') || (prevNode.type !== 'Conv2d' && prevNode.type !== 'Affine' && prevNode.type !== 'Linear')) {
-    throw new NirError(`its input gain (${what}) is not 1, and spikeflow can fold it only into a Conv2d, Affine or Linear node right before`, name);
+  if (target === undefined) {
+    throw new NirError(`its input gain (${what}) is not 1, and spikeflow can fold it only into a Conv2d, Affine or Linear node right before that feeds this node alone`, name);
   }
-  const kernel = weights[`${prev.name}/kernel`];
+  const kernel = weights[`${target}/kernel`];
   const channels = kernel.shape[kernel.shape.length - 1];
   const perChannel = new Float64Array(channels);
   const spatial = shape.length === 3 ? shape[1] * shape[2] : 1;
@@ -418,7 +668,7 @@ function foldGain(gain: Float64Array, what: string, prev: NormalizedLayer | unde
     }
   }
   kernel.data.forEach((w, i) => (kernel.data[i] = w * perChannel[i % channels]));
-  const bias = weights[`${prev.name}/bias`];
+  const bias = weights[`${target}/bias`];
   if (bias) bias.data.forEach((b, c) => (bias.data[c] = b * perChannel[c]));
 }
 

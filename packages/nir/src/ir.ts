@@ -57,6 +57,16 @@ export interface FlattenNode extends NodeBase {
   startDim: number;
   endDim: number;
 }
+/** y = scale * x, element-wise. Written for merges (identity, scale 1: NIR sums the edges into a node) and element-wise feedback. */
+export interface ScaleNode extends NodeBase {
+  type: 'Scale';
+  scale: NdArray;
+}
+/** y = 1 where x > threshold, else 0 (Heaviside). spikeflow writes SEW's AND and IAND of spikes with it. */
+export interface ThresholdNode extends NodeBase {
+  type: 'Threshold';
+  threshold: NdArray;
+}
 export interface PoolNode extends NodeBase {
   type: 'SumPool2d' | 'AvgPool2d';
   kernelSize: [number, number];
@@ -88,18 +98,23 @@ export interface NeuronNode extends NodeBase {
   params: Record<string, NdArray>;
 }
 
-export type NirNode = InputNode | OutputNode | AffineNode | LinearNode | Conv2dNode | FlattenNode | PoolNode | NeuronNode;
+export type NirNode = InputNode | OutputNode | AffineNode | LinearNode | Conv2dNode | FlattenNode | PoolNode | ScaleNode | ThresholdNode | NeuronNode;
 export type NirNodeType = NirNode['type'];
-export const NODE_TYPES: readonly NirNodeType[] = ['Input', 'Output', 'Affine', 'Linear', 'Conv2d', 'Flatten', 'SumPool2d', 'AvgPool2d', ...(Object.keys(NEURON_PARAMS) as NeuronNodeType[])];
+export const NODE_TYPES: readonly NirNodeType[] = ['Input', 'Output', 'Affine', 'Linear', 'Conv2d', 'Flatten', 'SumPool2d', 'AvgPool2d', 'Scale', 'Threshold', ...(Object.keys(NEURON_PARAMS) as NeuronNodeType[])];
 export const isNeuronNode = (n: NirNode): n is NeuronNode => n.type in NEURON_PARAMS;
 
 export interface NirGraph {
   nodes: Record<string, NirNode>;
-  /** Directed edges [from, to] by node name. */
+  /**
+   * Directed edges [from, to] by node name. The inputs of a node with several incoming edges are
+   * summed; an edge that closes a cycle carries a one-step delay (see README, "recurrent edges").
+   */
   edges: Array<[string, string]>;
   metadata?: Metadata;
   /** The file's `version` dataset (read) or the version to write (default NIR_VERSION). */
   version?: string;
+  /** What the reader read otherwise than the file says, one line each (e.g. a repaired edge name). */
+  notes?: string[];
 }
 
 export const ndarray = (shape: number[], data: ArrayLike<number>, dtype: 'float32' | 'float64' = 'float32'): NdArray => ({

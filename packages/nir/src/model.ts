@@ -15,6 +15,8 @@ export interface Weight {
 export interface SpikeflowModel {
   spec: NormalizedModelSpec;
   weights: Record<string, Weight>;
+  /** What an import read otherwise than the file says, one line each (e.g. a repaired edge name). */
+  notes?: string[];
 }
 
 /** Reads a built network's spec and weights (async: no synchronous device read). */

@@ -99,7 +99,8 @@ describe('NIR files in Python NIR layout', () => {
 
   it("reads explicit conv padding that is not TensorFlow's 'same' as conv2d padding [1, 1], and writes it back", async () => {
     const model = await importNir(fixture('conv_pad.nir'));
-    expect(model.spec.layers[0]).toMatchObject({ kind: 'conv2d', kernelSize: [5, 5], stride: [2, 2], padding: [1, 1] });
+    // A square window and stride are written as one number, as spikeflow's specs write them.
+    expect(model.spec.layers[0]).toMatchObject({ kind: 'conv2d', kernelSize: 5, stride: 2, padding: [1, 1] });
     const graph = modelToNir(model);
     expect(graph.nodes.conv).toMatchObject({ type: 'Conv2d', padding: [1, 1], stride: [2, 2] });
     expect(graph.nodes.output).toMatchObject({ shape: [4] });
@@ -113,9 +114,7 @@ describe('NIR files in Python NIR layout', () => {
       return e!.message;
     };
     expect(await refusal('cubalif.nir')).toBe('node "cuba": tau_mem / dt = 0.019999999552965164 / 1 = 0.019999999552965164 steps; spikeflow needs at least one step (pass a smaller dt)');
-    expect(await refusal('recurrent_subgraph.nir')).toMatch(/^node "rlif\.lif": has two incoming edges; spikeflow networks are chains without merges or recurrence$/);
     expect(await refusal('unknown_type.nir')).toMatch(/^node "delay": unsupported node type "Delay"; spikeflow reads Input, Output, .*, CubaLIF$/);
-    expect(await refusal('branch.nir')).toMatch(/^node "input": has two outgoing edges \(to "a" and "b"\)/);
     expect(await refusal('varying_tau.nir')).toBe('node "lif": tau varies across neurons (0.0020000000949949026..0.004000000189989805); spikeflow\'s neuron layers hold one tau per layer');
     const registry = new Registry().register(neurons, surrogates);
     expect(await refusal('cuba_li.nir', { registry, dt: 1e-3 })).toBe('node "sub.cuba": no registered neuron plugin reads CubaLIF nodes (@spikeflow/neurons-extra has one: use(extraNeurons))');

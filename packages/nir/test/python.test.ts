@@ -9,12 +9,14 @@ import { build, seededRandom, use } from '@spikeflow/core';
 import { extraNeurons } from '@spikeflow/neurons-extra';
 import { buildModel, exportNir, importNir, readNir, writeNir } from '../src/index.js';
 import { cpu, inputImages, makeNetwork, record } from './support.js';
+import { recurrentSpec, sewBlockSpec, trained } from './graph-specs.js';
 
 use(extraNeurons);
 
 // Cross-checks with Python: h5py (an HDF5 reader independent of h5wasm) and numpy. They run where
 // python3-h5py and python3-numpy are installed (CI installs them in .ci/run) and skip elsewhere.
 const scripts = join(dirname(fileURLToPath(import.meta.url)), 'python');
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import h5py, numpy'], { stdio: 'ignore' }).status === 0);
 if (!python) console.log('NIR Python cross-checks skipped: no python3 with h5py and numpy here (Debian: apt-get install python3-h5py python3-numpy; CI installs them and runs these tests).');
 
@@ -132,4 +134,117 @@ describe.skipIf(!python)('exported NIR files read by h5py and simulated in numpy
       net.dispose();
     });
   }
+});
+
+/** [T, N, C, H, W] (numpy, NIR order) -> spikeflow's [T, N, H, W, C]; vectors unchanged. */
+async function nhwc(s: { shape: number[]; data: number[] }): Promise<number[]> {
+  const t = tf.tensor(s.data, s.shape);
+  const out = s.shape.length === 5 ? tf.transpose(t, [0, 1, 3, 4, 2]) : t;
+  const data = Array.from(await out.data());
+  tf.dispose([t, out]);
+  return data;
+}
+
+/** Runs nir_sim.py on a file and an input [T, N, ...] in NIR's order; its per-node outputs. */
+async function simulateFile(path: string, x: tf.Tensor, dt: number, order = 'current-first'): Promise<Record<string, { shape: number[]; data: number[] } | number>> {
+  const inPath = join(work, 'graph_input.json');
+  writeFileSync(inPath, JSON.stringify({ shape: x.shape, data: Array.from(await x.data()) }));
+  const outPath = join(work, 'graph_sim.json');
+  execFileSync(python!, [join(scripts, 'nir_sim.py'), path, inPath, String(dt), outPath, order]);
+  return JSON.parse(readFileSync(outPath, 'utf8')) as Record<string, { shape: number[]; data: number[] } | number>;
+}
+
+describe.skipIf(!python)('graphs simulated in numpy: recurrent edges delayed one step, merges summed', () => {
+  beforeAll(cpu);
+
+  it("a recurrent graph spikeflow wrote (dense -> recurrent PLIF -> dense -> LIF): numpy reproduces spikeflow's spikes", async () => {
+    const net = trained(build(recurrentSpec('dense'), { seed: 4 }), 6);
+    const path = join(work, 'recurrent.nir');
+    writeFileSync(path, await exportNir(net));
+    const rnd = seededRandom(12);
+    const x = tf.tensor3d(Array.from({ length: 10 * 4 * 5 }, () => 12 * rnd()), [10, 4, 5]);
+    const ours = await record(net, x);
+    const sim = await simulateFile(path, x, 1);
+    let spikes = 0;
+    for (const layer of ['rec', 'neuron0']) {
+      expect(await nhwc(sim[layer] as { shape: number[]; data: number[] }), layer).toEqual(Array.from(ours.spikes[layer]));
+      spikes += ours.spikes[layer].reduce((a, b) => a + b, 0);
+    }
+    expect(spikes).toBeGreaterThan(20);
+    console.log(`recurrent graph: numpy = spikeflow, ${spikes} spikes; smallest |v - threshold|: rec ${(sim['margin:rec'] as number).toExponential(1)}`);
+    x.dispose();
+  });
+
+  it("the NIR paper's braille network (snnTorch's RSynaptic: CubaLIF and w_rec in a cycle, dt = 1e-4): numpy reproduces spikeflow's spikes", async () => {
+    const file = join(fixtures, 'paper', '03_rnn__braille_noDelay_noBias_subtract.nir');
+    const T = 60;
+    const rnd = seededRandom(3);
+    // Braille taps are sparse events on 12 channels.
+    const x = tf.tensor3d(Array.from({ length: T * 2 * 12 }, () => (rnd() < 0.5 ? 1 : 0)), [T, 2, 12]);
+    const model = await importNir(new Uint8Array(readFileSync(file)), { dt: 1e-4, timeSteps: T, encoder: 'sequence' });
+    expect(model.spec.layers.map((l) => l.kind)).toEqual(['dense', 'recurrent', 'dense', 'neuron']);
+    const net = buildModel(model);
+    const ours = await record(net, x);
+    const sim = await simulateFile(file, x, 1e-4);
+    let spikes = 0;
+    for (const [node, layer] of [['lif1.lif', 'lif1.lif'], ['lif2', 'lif2']]) {
+      expect(await nhwc(sim[node] as { shape: number[]; data: number[] }), node).toEqual(Array.from(ours.spikes[layer]));
+      spikes += ours.spikes[layer].reduce((a, b) => a + b, 0);
+    }
+    expect(spikes).toBeGreaterThan(20);
+    console.log(`braille (NIR paper): numpy = spikeflow, ${spikes} spikes; smallest |v - threshold|: lif1.lif ${(sim['margin:lif1.lif'] as number).toExponential(1)}, lif2 ${(sim['margin:lif2'] as number).toExponential(1)}`);
+    x.dispose();
+    net.dispose();
+  });
+
+  for (const connect of ['add', 'iand'] as const) {
+  it(`a residual graph (a SEW-ResNet basic block with ${connect.toUpperCase()}): numpy reproduces spikeflow's spikes`, async () => {
+    const net = trained(build(sewBlockSpec(connect), { seed: 3 }), 5);
+    const path = join(work, 'sew.nir');
+    writeFileSync(path, await exportNir(net));
+    const rnd = seededRandom(9);
+    const x = tf.tensor(Array.from({ length: 5 * 2 * 6 * 6 * 2 }, () => 2 * rnd()), [5, 2, 6, 6, 2]);
+    const ours = await record(net, x);
+    const nchw = tf.transpose(x, [0, 1, 4, 2, 3]);
+    const sim = await simulateFile(path, nchw, 1);
+    nchw.dispose();
+    let spikes = 0;
+    const neuronLayers = net.layers.filter((l) => l.neuron).map((l) => l.name);
+    expect(neuronLayers).toEqual(['neuron0', 'neuron1', 'sew0Out', 'neuron3']);
+    for (const layer of neuronLayers) {
+      expect(await nhwc(sim[layer] as { shape: number[]; data: number[] }), layer).toEqual(Array.from(ours.spikes[layer]));
+      spikes += ours.spikes[layer].reduce((a, b) => a + b, 0);
+    }
+    // The merge: the sum of the stem's and the block's spikes (ADD), or the stem's where the block is silent (IAND).
+    const merge = connect === 'add' ? (s: number, k: number) => s + ours.spikes.sew0Out[k] : (s: number, k: number) => s * (1 - ours.spikes.sew0Out[k]);
+    expect(await nhwc(sim.sew0 as { shape: number[]; data: number[] })).toEqual(Array.from(ours.spikes.neuron0, merge));
+    // Every neuron layer spikes: the block and the layers after the merge are compared, not silent.
+    for (const layer of neuronLayers) expect(ours.spikes[layer].reduce((a, b) => a + b, 0), layer).toBeGreaterThan(5);
+    console.log(`residual graph (${connect}): numpy = spikeflow, ${spikes} spikes in ${neuronLayers.length} neuron layers (${neuronLayers.map((l) => ours.spikes[l].reduce((a, b) => a + b, 0)).join(', ')})`);
+    x.dispose();
+  });
+  }
+
+  it("the NIR paper's sinabs CNN (SumPool2d read as average pooling, its window folded into the next weights): numpy reproduces spikeflow's spikes", async () => {
+    const file = join(fixtures, 'paper', '02_cnn__cnn_sinabs.nir');
+    const T = 6;
+    const rnd = seededRandom(5);
+    // DVS-like events: sparse counts on 2 polarities, [T, N, C, H, W] as the file's Input reads them.
+    const x = tf.tensor(Array.from({ length: T * 2 * 2 * 34 * 34 }, () => (rnd() < 0.15 ? 1 : 0)), [T, 2, 2, 34, 34]);
+    const model = await importNir(new Uint8Array(readFileSync(file)), { timeSteps: T, encoder: 'sequence' });
+    const net = buildModel(model);
+    const nhwcInput = tf.transpose(x, [0, 1, 3, 4, 2]);
+    const ours = await record(net, nhwcInput);
+    nhwcInput.dispose();
+    const sim = await simulateFile(file, x, 1);
+    let spikes = 0;
+    for (const node of ['1', '3', '6', '10', '12']) {
+      expect(await nhwc(sim[node] as { shape: number[]; data: number[] }), node).toEqual(Array.from(ours.spikes[node]));
+      spikes += ours.spikes[node].reduce((a, b) => a + b, 0);
+    }
+    expect(ours.spikes['12'].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    console.log(`sinabs CNN (NIR paper): numpy = spikeflow, ${spikes} spikes in 5 IF layers`);
+    x.dispose();
+    net.dispose();
+  });
 });

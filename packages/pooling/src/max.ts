@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { definePool, type PoolWindow } from '@spikeflow/core';
-import { kernelTraits } from '@spikeflow/core/backend';
+import { kernelTraits, releaseUpstreamGradient } from '@spikeflow/core/backend';
 
 /** Backends named by declareFirstMaxPoolGrad (kept for packages that still call it). */
 const declaredBackends = new Set<string>();
@@ -55,9 +55,12 @@ function maxPoolSpikes(x: tf.Tensor4D, window: PoolWindow): tf.Tensor4D {
     (args[1] as tf.GradSaveFunc)([tf.cast(input, 'bool'), tf.cast(output, 'bool')]);
     return {
       value: output,
-      gradFunc: (dy: tf.Tensor, [inputBool, outputBool]: tf.Tensor[]) =>
-        tf.tidy(() => tf.engine().runKernel(tf.MaxPoolGrad, { dy, input: tf.cast(inputBool, 'float32'), output: tf.cast(outputBool, 'float32') },
-          { filterSize: window.size, strides: window.stride, pad: window.padding } as unknown as tf.NamedAttrMap) as tf.Tensor),
+      gradFunc: (dy: tf.Tensor, [inputBool, outputBool]: tf.Tensor[]) => {
+        const dx = tf.tidy(() => tf.engine().runKernel(tf.MaxPoolGrad, { dy, input: tf.cast(inputBool, 'float32'), output: tf.cast(outputBool, 'float32') },
+          { filterSize: window.size, strides: window.stride, pad: window.padding } as unknown as tf.NamedAttrMap) as tf.Tensor);
+        releaseUpstreamGradient(dy, output);
+        return dx;
+      },
     };
   });
   return f(x) as tf.Tensor4D;
@@ -78,10 +81,11 @@ export function firstMaxPool(x: tf.Tensor4D, window: PoolWindow, spikes = false)
     const input = args[0] as tf.Tensor;
     // Spikes (0/1) are kept as bool: exact, and a quarter of float32's bytes.
     (args[1] as tf.GradSaveFunc)([spikes ? tf.cast(input, 'bool') : input]);
+    const value = tf.maxPool(input as tf.Tensor4D, window.size, window.stride, 'valid');
     return {
-      value: tf.maxPool(input as tf.Tensor4D, window.size, window.stride, 'valid'),
-      gradFunc: (dy: tf.Tensor, [kept]: tf.Tensor[]) =>
-        tf.tidy(() => {
+      value,
+      gradFunc: (dy: tf.Tensor, [kept]: tf.Tensor[]) => {
+        const grads = tf.tidy(() => {
           const saved = spikes ? tf.cast(kept, 'float32') : kept;
           const [B, H, W, C] = saved.shape;
           const Ho = Math.floor(H / kh);
@@ -96,7 +100,10 @@ export function firstMaxPool(x: tf.Tensor4D, window: PoolWindow, spikes = false)
           let dx = routed.reshape([B, Ho, Wo, C, kh, kw]).transpose([0, 1, 4, 2, 5, 3]).reshape([B, Ho * kh, Wo * kw, C]);
           if (Ho * kh !== H || Wo * kw !== W) dx = tf.pad(dx, [[0, 0], [0, H - Ho * kh], [0, W - Wo * kw], [0, 0]]);
           return dx;
-        }),
+        });
+        releaseUpstreamGradient(dy, value);
+        return grads;
+      },
     };
   });
   return f(x) as tf.Tensor4D;

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint, saveCheckpoint } from '@spikeflow/core';
-import { buildModel, chainOf, exportNir, importNir, readNir } from '@spikeflow/nir';
+import { buildModel, exportNir, importNir, nodeOrder, readNir } from '@spikeflow/nir';
 import { integer, positive, str, unknownName, UsageError, type Flags } from '../flags.js';
 import type { Command } from './command.js';
 
@@ -40,7 +40,7 @@ export const exportCommand: Command = {
     ckpt.network.dispose();
     writeFileSync(out, bytes);
     const graph = await readNir(bytes, out);
-    log(`exported ${dir} to ${out} (NIR ${graph.version}, ${bytes.length} bytes, dt ${dt ?? 1}): ${chainOf(graph).map((n) => graph.nodes[n].type).join(' -> ')}`);
+    log(`exported ${dir} to ${out} (NIR ${graph.version}, ${bytes.length} bytes, dt ${dt ?? 1}): ${nodeOrder(graph).map((n) => graph.nodes[n].type).join(' -> ')}`);
     return 0;
   },
 };
@@ -67,8 +67,9 @@ export const importCommand: Command = {
     const network = buildModel(model);
     await saveCheckpoint(network, `file://${out}`, { extra: { importedFrom: file } });
     network.dispose();
-    const kinds = model.spec.layers.map((l) => (l.kind === 'neuron' ? `neuron(${String(l.neuron)})` : l.kind === 'pool' ? `pool(${String(l.pool)})` : l.kind));
+    const kinds = model.spec.layers.map((l) => (l.kind === 'neuron' || l.kind === 'recurrent' ? `${l.kind}(${String(l.neuron)})` : l.kind === 'pool' ? `pool(${String(l.pool)})` : l.kind));
     log(`imported ${file} to ${out}: ${kinds.join(' -> ')}`);
+    for (const note of model.notes ?? []) log(`note: ${note}`);
     return 0;
   },
 };

@@ -40,7 +40,7 @@ export const train: Command = {
   get usage() {
     return `spikeflow train [--preset NAME] [--spec FILE] [--backend ${backendChoices().join('|')}] [--threads N] [--epochs N]
                 [--batch-size N] [--lr X] [--time-steps T] [--train-limit N] [--test-limit N] [--max-steps N]
-                [--max-minutes M] [--seed N] [--data-dir DIR] [--download] [--out DIR] [--resume DIR]
+                [--max-minutes M] [--checkpoint-every K] [--seed N] [--data-dir DIR] [--download] [--out DIR] [--resume DIR]
                 [--progress bar|lines|none] [--no-report]`;
   },
   async run({ flags, log, signal }) {
@@ -50,6 +50,7 @@ export const train: Command = {
     const mode = str(flags, 'progress');
     if (mode !== undefined && !PROGRESS_MODES.includes(mode)) throw new UsageError(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${mode}"`);
     const maxSteps = integer(flags, 'max-steps', 1);
+    const checkpointEvery = integer(flags, 'checkpoint-every', 0);
     const threads = integer(flags, 'threads', 1, 64);
     const out = await runFolderOf(str(flags, 'out'), resume, log);
     let lock: RunLock | undefined;
@@ -58,7 +59,7 @@ export const train: Command = {
       lock = await lockRunFolder(out, log);
     }
     try {
-      return await trainInto({ name, preset, resume, out, mode, maxSteps, threads, flags, log, signal });
+      return await trainInto({ name, preset, resume, out, mode, maxSteps, checkpointEvery, threads, flags, log, signal });
     } finally {
       await lock?.release();
     }
@@ -73,6 +74,8 @@ interface TrainRequest {
   out?: string;
   mode?: string;
   maxSteps?: number;
+  /** --checkpoint-every: memory-lean BPTT (neuron state kept every K steps). */
+  checkpointEvery?: number;
   threads?: number;
   flags: Flags;
   log: (line: string) => void;
@@ -84,7 +87,7 @@ export function interruptedExitCode(signal: AbortSignal | undefined): number {
   return signal?.reason === 'SIGTERM' ? 143 : 130;
 }
 
-async function trainInto({ name, preset, resume, out, mode, maxSteps, threads, flags, log, signal }: TrainRequest): Promise<number> {
+async function trainInto({ name, preset, resume, out, mode, maxSteps, checkpointEvery, threads, flags, log, signal }: TrainRequest): Promise<number> {
   const backend = await selectBackend(str(flags, 'backend') ?? 'auto', threads);
   const { train: trainSplit, test } = await loadSplits({
     dataset: preset.dataset,
@@ -106,6 +109,7 @@ async function trainInto({ name, preset, resume, out, mode, maxSteps, threads, f
       `${schedule ? ` cosine over ${schedule.tMax} epochs (per ${preset.scheduleBy ?? 'epoch'})` : ''} epochs ${preset.epochs}` +
       `${preset.maxMinutes !== undefined ? ` max ${preset.maxMinutes} min` : ''}`,
   );
+  if (checkpointEvery) log(`  memory-lean BPTT: neuron state kept every ${checkpointEvery} steps, the rest recomputed in the backward pass`);
   const info: RunInfo = {
     preset: name,
     settings: preset,
@@ -128,6 +132,7 @@ async function trainInto({ name, preset, resume, out, mode, maxSteps, threads, f
     resume,
     resumeRequest: { given: Object.keys(flags).filter((k) => flags[k as keyof typeof flags] !== undefined), presetName: str(flags, 'preset') ?? DEFAULT_PRESET },
     maxSteps,
+    checkpointEvery,
     signal,
     progress,
     log,

@@ -6,12 +6,12 @@
 // warning says why.
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { makeNeuronOp, neuronStep, type CompiledNeuron, type NeuronOp } from '@spikeflow/core/backend';
+import { makeNeuronOp, neuronStep, numCheckpoints, type CompiledNeuron, type NeuronOp } from '@spikeflow/core/backend';
 import type { BackendWasm } from '../wasm-call.js';
 import { binaryenFailure, binaryenIfLoaded, loadBinaryen } from './binaryen.js';
 import { UnsupportedExprError } from './emit-expr.js';
 import { invariantValues } from './invariants.js';
-import { neuronModuleBinary } from './neuron-module.js';
+import { neuronModuleBinary, type NeuronModuleFunction } from './neuron-module.js';
 import { neuronIrKey } from './ir-key.js';
 import { loadPrebuiltNeuronKernels, neuronKernelsPath, prebuiltNeuronKernel } from './prebuilt.js';
 import type { NeuronThreadPool } from './thread-pool.js';
@@ -123,7 +123,7 @@ interface Compiled {
   id: number;
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  exports: { forward: (...a: number[]) => void; backward: (...a: number[]) => void; [q: string]: unknown };
+  exports: Record<NeuronModuleFunction, (...a: number[]) => void> & { [q: string]: unknown };
 }
 
 /**
@@ -174,7 +174,7 @@ export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reaso
   };
   const sums = (c: Compiled): number[] => Array.from({ length: K }, (_, k) => (c.exports[neuronStep.backward.writes.gradParam(k)] as WebAssembly.Global).value as number);
 
-  const run = (fn: 'forward' | 'backward', args: number[], T: number, M: number, scalars: number[]): number[] => {
+  const run = (fn: NeuronModuleFunction, args: number[], T: number, M: number, scalars: number[]): number[] => {
     const c = current();
     const runOwn = (begin: number, end: number) => {
       c.exports[fn](...args, begin, end, ...scalars);
@@ -213,6 +213,31 @@ export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reaso
       const gX = backend.makeOutput([T, M], 'float32');
       const gP = run('backward', [address(backend, tape), address(backend, x), address(backend, dy), withV ? 1 : 0, address(backend, gX), T, M], T, M, s);
       return [tf.engine().makeTensorFromTensorInfo(gX), ...gP.map((g) => tf.scalar(g))];
+    },
+    checkpointed: {
+      forward(x, params, k) {
+        const [T, M] = x.shape;
+        const backend = backendNow();
+        const s = scalars(params);
+        const value = backend.makeOutput([T, M], 'float32');
+        const checkpoints = backend.makeOutput([S, numCheckpoints(T, k), M], 'float32');
+        run('forward_ck', [address(backend, x), address(backend, value), address(backend, checkpoints), k, T, M], T, M, s);
+        return { value: tf.engine().makeTensorFromTensorInfo(value), checkpoints: tf.engine().makeTensorFromTensorInfo(checkpoints) };
+      },
+      backward(dy, checkpoints, x, params, k) {
+        const [T, M] = x.shape;
+        const backend = backendNow();
+        const s = scalars(params);
+        const gX = backend.makeOutput([T, M], 'float32');
+        // The recomputed states of one segment, [S, k, M]: the only tape alive, and only now.
+        const segment = backend.makeOutput([S, k, M], 'float32');
+        try {
+          const gP = run('backward_ck', [address(backend, checkpoints), address(backend, x), address(backend, dy), address(backend, gX), address(backend, segment), k, T, M], T, M, s);
+          return [tf.engine().makeTensorFromTensorInfo(gX), ...gP.map((g) => tf.scalar(g))];
+        } finally {
+          backend.disposeData(segment.dataId);
+        }
+      },
     },
   });
   infos.set(neuron.key, info);

@@ -4,6 +4,7 @@
 // block and are added in order on the main thread. Workers are unref'd: an idle pool never keeps
 // the process alive.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { NEURON_MODULE_FUNCTIONS, type NeuronModuleFunction } from './neuron-module.js';
 
 /** Control block (Int32 indices). */
 const SEQ = 0;
@@ -57,7 +58,7 @@ const keepAlive = setInterval(() => {}, 1 << 30);
         const per = Math.ceil(groups / chunks);
         const begin = Math.min(M, chunk * per * 4);
         const end = Math.min(M, (chunk + 1) * per * 4);
-        const fn = i32[${FN}] === 0 ? exports.forward : exports.backward;
+        const fn = exports[${JSON.stringify(NEURON_MODULE_FUNCTIONS)}[i32[${FN}]]];
         fn(...args, begin, end, ...scalars);
         for (let k = 0; exports['q' + k] !== undefined; k++) f64[${PARTIALS_F64} + chunk * ${MAX_PARAMS} + k] = exports['q' + k].value;
       }
@@ -72,7 +73,7 @@ const keepAlive = setInterval(() => {}, 1 << 30);
 
 export interface ChunkRun {
   kernel: number;
-  fn: 'forward' | 'backward';
+  fn: NeuronModuleFunction;
   /** Int32 arguments before begin/end; the last is M. */
   args: number[];
   scalars: number[];
@@ -120,7 +121,7 @@ export class NeuronThreadPool {
     const M = job.args[job.args.length - 1];
     const chunks = this.threads;
     i32[KERNEL] = job.kernel;
-    i32[FN] = job.fn === 'forward' ? 0 : 1;
+    i32[FN] = NEURON_MODULE_FUNCTIONS.indexOf(job.fn);
     i32[CHUNKS] = chunks;
     i32[NARGS] = job.args.length;
     i32[NSCALARS] = job.scalars.length;

@@ -6,14 +6,17 @@ export { diff, substitute, toJs, toWgsl, evalNumber, type PrintNames } from '../
 export { buildNeuronIR, neuronStep, type NeuronIR, type Stmt as NeuronStmt, type NeuronDynamics } from '../neuron-ir.js';
 export { evalTf } from '../expr-tf.js';
 export { compileNeuron, type CompiledNeuron } from '../plugins.js';
+export { releaseUpstreamGradient } from '../gradient-release.js';
 export {
   referenceOp,
   registerNeuronKernel,
   unregisterNeuronKernel,
   neuronImplementation,
   makeNeuronOp,
+  numCheckpoints,
   type NeuronOp,
   type NeuronOpImpl,
+  type NeuronOpOptions,
   type NeuronKernelFactory,
 } from '../neuron-op.js';
 export {

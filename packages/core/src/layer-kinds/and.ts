@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { andKind } from '@spikeflow/spec';
-import { defineLayer } from '../layer-plugin.js';
-import { mergeDetail } from './merge-detail.js';
+import { defineMerge, mergeDetail } from './merge-detail.js';
 
-export const and = defineLayer({
-  ...andKind,
-  stateless: true,
-  build: () => ({
-    passesSpikes: true,
-    apply: () => {
-      throw new Error('and: takes its inputs through applyMany');
-    },
-    applyMany: (xs) => xs.slice(1).reduce((acc, x) => tf.mul(acc, x), xs[0]),
-  }),
+export const and = defineMerge(andKind, {
+  merge: (xs) => xs.slice(1).reduce((acc, x) => tf.mul(acc, x), xs[0]),
   summary: (l) => mergeDetail(l, ' AND '),
+  passesSpikes: true,
+  nir: {
+    // On spikes, n inputs all spike exactly when their sum exceeds n - 1/2: a Threshold node that sums the edges.
+    export(c) {
+      if (!c.inputs.every((x) => x.spikes)) throw new Error("SEW's AND is written to NIR as a threshold on the sum of its inputs, which equals the product only on binary spikes, and an input here is not spikes");
+      const shape = c.layout.shape(c.outputShape);
+      c.node(c.name, { type: 'Threshold', threshold: c.layout.filled(shape, c.inputs.length - 0.5), metadata: { spikeflow_layer: 'and' } });
+      c.connect(c.name);
+      return { spikes: true };
+    },
+  },
 });

@@ -1,17 +1,37 @@
 import * as tf from '@tensorflow/tfjs';
 import { concatKind } from '@spikeflow/spec';
-import { defineLayer } from '../layer-plugin.js';
-import { mergeDetail } from './merge-detail.js';
+import { defineMerge, mergeDetail } from './merge-detail.js';
 
-export const concat = defineLayer({
-  ...concatKind,
-  stateless: true,
-  build: () => ({
-    passesSpikes: true,
-    apply: () => {
-      throw new Error('concat: takes its inputs through applyMany');
-    },
-    applyMany: (xs) => tf.concat(xs, -1),
-  }),
+export const concat = defineMerge(concatKind, {
+  merge: (xs) => tf.concat(xs, -1),
   summary: (l) => mergeDetail(l, ', '),
+  passesSpikes: true,
+  nir: {
+    /*
+     * NIR has no node that joins signals, but it sums the edges into a node: each input goes through
+     * a placement node (Linear, or a 1x1 Conv2d for feature maps) whose weights are 1 from its
+     * features to their place in the joined output and 0 elsewhere, into an identity Scale node named
+     * like the layer. Exact: each output is one input times 1 plus zeros.
+     */
+    export(c) {
+      const total = c.outputShape[c.outputShape.length - 1];
+      const map = c.outputShape.length === 3;
+      const written: Record<string, string> = c.layer.inputs ? { spikeflow_inputs: JSON.stringify(c.layer.inputs) } : {};
+      c.node(c.name, { type: 'Scale', scale: c.layout.filled(c.layout.shape(c.outputShape), 1), metadata: { spikeflow_layer: 'concat', ...written } });
+      let offset = 0;
+      c.inputs.forEach((x, k) => {
+        const size = x.shape[x.shape.length - 1];
+        const kernel = new Float32Array(size * total);
+        for (let i = 0; i < size; i++) kernel[i * total + offset + i] = 1;
+        const part = `${c.name}.in${k}`;
+        c.node(part, map
+          ? { type: 'Conv2d', inputShape: [x.shape[0], x.shape[1]], weight: c.layout.conv({ shape: [1, 1, size, total], data: kernel }), stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, bias: c.layout.filled([total], 0) }
+          : { type: 'Linear', weight: c.layout.dense({ shape: [size, total], data: kernel }, x.flatFrom) });
+        c.edge(x.node, part);
+        c.edge(part, c.name);
+        offset += size;
+      });
+      return { flatFrom: null, spikes: c.inputs.every((x) => x.spikes) };
+    },
+  },
 });

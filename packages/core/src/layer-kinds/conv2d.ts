@@ -37,4 +37,24 @@ export const conv2d = defineLayer({
     const [kh, kw] = pair(l.kernelSize);
     return kh * kw * input[input.length - 1] * out[out.length - 1];
   },
+  nir: {
+    export(c) {
+      const [x] = c.inputs;
+      const [kh, kw] = pair(c.layer.kernelSize);
+      const stride = pair(c.layer.stride);
+      const bias = c.optionalWeight('bias');
+      c.node(c.name, {
+        type: 'Conv2d',
+        inputShape: [x.shape[0], x.shape[1]],
+        weight: c.layout.conv(c.weight('kernel')),
+        stride,
+        padding: c.layout.padding(x.shape, [kh, kw], stride, c.layer.padding),
+        dilation: [1, 1],
+        groups: 1,
+        bias: bias ? { shape: bias.shape, data: bias.data } : c.layout.filled([c.layer.filters as number], 0),
+      });
+      c.connect(c.name);
+      return { flatFrom: null };
+    },
+  },
 });

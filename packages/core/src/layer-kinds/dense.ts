@@ -23,4 +23,14 @@ export const dense = defineLayer({
   },
   summary: (l) => `${l.units} units${l.useBias ? ', bias' : ''}`,
   weights: ([input], out) => input.reduce((a, b) => a * b, 1) * out[0],
+  nir: {
+    // Affine with a bias, Linear without; inputs reordered from spikeflow's (h, w, c) flatten order.
+    export(c) {
+      const weight = c.layout.dense(c.weight('kernel'), c.inputs[0].flatFrom);
+      const bias = c.optionalWeight('bias');
+      c.node(c.name, bias ? { type: 'Affine', weight, bias: { shape: bias.shape, data: bias.data } } : { type: 'Linear', weight });
+      c.connect(c.name);
+      return { flatFrom: null };
+    },
+  },
 });

@@ -18,4 +18,6 @@ export const dropout = defineLayer({
     };
   },
   summary: (l) => `rate ${String(l.rate)}`,
+  // Identity at inference: no node, its readers read its input.
+  nir: { export: (c) => c.inputs[0] },
 });

@@ -9,4 +9,12 @@ export const flatten = defineLayer({
     const features = c.outputShape[0];
     return { passesSpikes: true, apply: (x) => reshapeKeepingNothing(x, [x.shape[0], features]) };
   },
+  nir: {
+    export(c) {
+      const [x] = c.inputs;
+      c.node(c.name, { type: 'Flatten', inputType: c.layout.shape(x.shape), startDim: 0, endDim: -1 });
+      c.connect(c.name);
+      return { flatFrom: x.shape.length === 3 ? [...x.shape] : x.flatFrom, spikes: x.spikes };
+    },
+  },
 });

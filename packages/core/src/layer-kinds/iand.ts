@@ -1,20 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { iandKind } from '@spikeflow/spec';
-import { defineLayer } from '../layer-plugin.js';
+import { defineMerge } from './merge-detail.js';
 
-export const iand = defineLayer({
-  ...iandKind,
-  stateless: true,
-  build: () => ({
-    passesSpikes: true,
-    apply: () => {
-      throw new Error('iand: takes its inputs through applyMany');
+export const iand = defineMerge(iandKind, {
+  // (NOT a) AND b, with a the first input: (1 - a) * b.
+  merge: ([a, b]) => tf.mul(tf.sub(1, a), b),
+  summary: (l) => `NOT ${(l.inputs as string[])[0]} AND ${(l.inputs as string[])[1]}`,
+  passesSpikes: true,
+  nir: {
+    // On spikes, (NOT a) AND b is b - a > 1/2: a Scale(-1) node negates a, a Threshold node sums.
+    export(c) {
+      const [a, b] = c.inputs;
+      if (!a.spikes || !b.spikes) throw new Error("SEW's IAND is written to NIR as a threshold on b - a, which equals (1 - a) * b only on binary spikes, and an input here is not spikes");
+      const shape = c.layout.shape(c.outputShape);
+      const not = `${c.name}.not`;
+      c.node(not, { type: 'Scale', scale: c.layout.filled(shape, -1) });
+      c.edge(a.node, not);
+      c.node(c.name, { type: 'Threshold', threshold: c.layout.filled(shape, 0.5), metadata: { spikeflow_layer: 'iand', spikeflow_inputs: JSON.stringify(c.layer.inputs) } });
+      c.edge(not, c.name);
+      c.edge(b.node, c.name);
+      return { spikes: true };
     },
-    // (NOT a) AND b, with a the first input: (1 - a) * b.
-    applyMany: ([a, b]) => tf.mul(tf.sub(1, a), b),
-  }),
-  summary: (l) => {
-    const [a, b] = l.inputs as string[];
-    return `NOT ${a} AND ${b}`;
   },
 });

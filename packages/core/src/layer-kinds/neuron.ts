@@ -38,7 +38,7 @@ export const neuron = defineLayer({
         const readout = compiled.output === 'v';
         const withV = readout || ctx.record.has(c.name);
         const params = vars.map((v) => v.variable as tf.Tensor);
-        const out = runNeuron(compiled, seq, params, withV);
+        const out = runNeuron(compiled, seq, params, withV, undefined, { checkpointEvery: ctx.checkpointEvery });
         // The spikes are kept (as bool where the backend allows) by the layers that consume them, not by the reshape.
         if (!withV) return reshapeKeepingNothing(out, x.shape);
         const [spikes, v, ...states] = tf.unstack(out);
@@ -51,4 +51,13 @@ export const neuron = defineLayer({
     };
   },
   summary: neuronDetail,
+  nir: {
+    // The node of the layer's neuron plugin (its NIR codec), one value per neuron.
+    export(c) {
+      const { node, spikes } = c.neuron(c.layer, c.inputs[0].shape);
+      c.node(c.name, node);
+      c.connect(c.name);
+      return { spikes };
+    },
+  },
 });

@@ -21,4 +21,32 @@ export const pool = defineLayer({
     };
   },
   summary: (l) => `${String(l.pool)} ${size(l.size)}`,
+  nir: {
+    export(c) {
+      const [x] = c.inputs;
+      const size = pair(c.layer.size);
+      const stride = pair(c.layer.stride ?? c.layer.size);
+      const padding = c.layout.padding(x.shape, size, stride, c.layer.padding);
+      if (c.layer.pool === 'avg') {
+        if (padding[0] !== 0 || padding[1] !== 0) throw new Error("average pooling with 'same' padding pads this input; tfjs leaves the padding out of the mean, PyTorch-style readers of NIR count it. Use padding 'valid'");
+        c.node(c.name, { type: 'AvgPool2d', kernelSize: size, stride, padding });
+        c.connect(c.name);
+        return;
+      }
+      if (c.layer.pool !== 'max') throw new Error(`pool "${String(c.layer.pool)}" has no NIR node (spikeflow exports max and avg)`);
+      if ((c.options.maxPool ?? 'refuse') !== 'spike-or') {
+        throw new Error("max pooling has no NIR node. On binary spikes it is the OR of each window, which NIR expresses exactly as SumPool2d followed by IF(threshold 0.5, reset 0); ask for that with maxPool: 'spike-or' (CLI: --max-pool spike-or)");
+      }
+      if (!x.spikes) throw new Error(`max pooling can be exported as an OR only on binary spikes, and its input here is not spikes (it comes from node "${x.node}")`);
+      if (padding[0] !== 0 || padding[1] !== 0) throw new Error("max pooling with padding is not exported (the OR form needs padding 'valid' or a 'same' that pads nothing)");
+      c.node(c.name, { type: 'SumPool2d', kernelSize: size, stride, padding });
+      c.connect(c.name);
+      // Sum >= 0.5 exactly when some spike in the window is 1; v resets to 0 either way.
+      const n = c.layout.shape(c.outputShape);
+      const or = `${c.name}_or`;
+      c.node(or, { type: 'IF', params: { r: c.layout.filled(n, 1 / c.dt), v_threshold: c.layout.filled(n, 0.5), v_reset: c.layout.filled(n, 0) }, metadata: { spikeflow_layer: 'max_pool_or' } });
+      c.edge(c.name, or);
+      return { node: or, spikes: true };
+    },
+  },
 });

@@ -71,4 +71,36 @@ export const recurrent = defineLayer({
     const f = input.reduce((a, b) => a * b, 1);
     return l.connection === 'dense' ? 2 * f * f + (l.useBias ? f : 0) : f;
   },
+  nir: {
+    /*
+     * As snnTorch writes RLeaky and RSynaptic, flat: the neuron node `name` fed back its own spikes
+     * through `name.w_rec` (Linear; Scale for the element-wise connection), NIR's cycle carrying them
+     * to the next step. A dense connection's input rows and bias go before it, in `name.w_in`.
+     */
+    export(c) {
+      const [x] = c.inputs;
+      const F = x.shape.reduce((a, b) => a * b, 1);
+      const back = `${c.name}.w_rec`;
+      const { node } = c.neuron({ ...c.layer, kind: 'neuron' }, x.shape);
+      if (c.layer.connection === 'elementwise') {
+        c.node(c.name, node);
+        c.connect(c.name);
+        c.node(back, { type: 'Scale', scale: c.layout.perNeuron(c.weight('recurrentWeight').data, x.shape) });
+      } else {
+        const kernel = c.weight('kernel');
+        const block = (k: number) => ({ shape: [F, F], data: kernel.data.slice(k * F * F, (k + 1) * F * F) });
+        const bias = c.optionalWeight('bias');
+        const input = `${c.name}.w_in`;
+        const weight = c.layout.dense(block(0), x.flatFrom);
+        c.node(input, bias ? { type: 'Affine', weight, bias: { shape: [F], data: bias.data } } : { type: 'Linear', weight });
+        c.connect(input);
+        c.node(c.name, node);
+        c.edge(input, c.name);
+        c.node(back, { type: 'Linear', weight: c.layout.dense(block(1), null) });
+      }
+      c.edge(c.name, back);
+      c.edge(back, c.name);
+      return { spikes: true };
+    },
+  },
 });

@@ -11,6 +11,12 @@ NIR 1.0.6 have no v_reset and subtract the threshold instead. v starts at v_leak
 v_reset (IF; 0 for the subtractive reset); CubaLIF's current starts at 0. Stateless nodes act on each
 time step.
 
+Graphs: a node sums the outputs of the nodes it has edges from. An edge that closes a cycle (found by
+a depth-first walk from the Input) carries a one-step delay: at step t its target reads its source's
+output of step t-1; before step 0 the source gives what it gives for a zero input (an Affine's bias),
+as snnTorch's recurrent layers apply their w_rec to the zero spikes of step -1. Scale: y = scale * x.
+Threshold: y = 1 where x > threshold, else 0.
+
 Usage: python3 nir_sim.py FILE.nir INPUT.json DT OUT.json [CUBALIF_ORDER]
   INPUT.json: {"shape": [T, N, ...], "data": [...]}; OUT.json: each node's output over time
   ({"shape", "data"}, [T, N, ...]) and "margin:NAME", the smallest |v - v_threshold| of each
@@ -39,14 +45,44 @@ def load(path):
     return version, nodes, edges
 
 
-def chain(nodes, edges):
-    nxt = dict(edges)
+def order_and_delays(nodes, edges):
+    """Nodes in the order a step computes them, and the edges that close a cycle.
+
+    A depth-first walk from the Input: an edge into a node still open on the walk closes a cycle
+    and carries a one-step delay (the node reads its source's output of the step before); the
+    reverse post-order is an order where every other edge goes forward.
+    """
+    succ = {n: [] for n in nodes}
+    for a, b in edges:
+        succ[a].append(b)
     start = [n for n, d in nodes.items() if d["type"] == "Input"]
     assert len(start) == 1, "expected one Input node"
-    order = [start[0]]
-    while order[-1] in nxt:
-        order.append(nxt[order[-1]])
-    return order
+    seen, back, post = {}, set(), []
+
+    def visit(n):
+        seen[n] = "open"
+        for m in succ[n]:
+            if seen.get(m) == "open":
+                back.add((n, m))
+            elif m not in seen:
+                visit(m)
+        seen[n] = "done"
+        post.append(n)
+
+    visit(start[0])
+    return post[::-1], back
+
+
+def at_rest(node, n):
+    """A feedback node's output for zero input: what a delayed edge carries into step 0."""
+    typ = node["type"]
+    if typ == "Affine":
+        return np.broadcast_to(np.asarray(node["bias"], np.float64), (n,) + np.shape(node["bias"])).copy()
+    if typ == "Linear":
+        return np.zeros((n, np.shape(node["weight"])[0]))
+    if typ == "Scale":
+        return np.zeros((n,) + np.shape(node["scale"]))
+    raise ValueError(f"node of type {typ} closes a cycle; this simulation feeds back Affine, Linear or Scale nodes")
 
 
 def _pair(v):
@@ -81,25 +117,72 @@ def sum_pool(x, node):
     return sum(patch for _, _, patch in _windows(x, kh, kw, sh, sw, ph, pw))
 
 
+def neuron_step(name, n, h, state, margins, dt, legacy, cubalif_order):
+    """One step of a neuron node: its output (spikes, or v for LI), its state updated in place."""
+    typ = n["type"]
+    r = np.asarray(n["r"], np.float64)
+    if typ == "IF":
+        rest = np.asarray(n.get("v_reset", np.zeros_like(r)), np.float64)
+    else:
+        rest = np.asarray(n["v_leak"], np.float64)
+    v = state.get(name, np.broadcast_to(rest, h.shape).copy())
+    if typ == "IF":
+        v = v + dt * r * h
+    elif typ == "CubaLIF":
+        i = state.get(name + ":i", np.zeros(h.shape))
+        i_new = i + dt / np.asarray(n["tau_syn"], np.float64) * (np.asarray(n["w_in"], np.float64) * h - i)
+        drive = i_new if cubalif_order == "current-first" else i
+        v = v + dt / np.asarray(n["tau_mem"], np.float64) * (rest - v + r * drive)
+        state[name + ":i"] = i_new
+    else:
+        v = v + dt / np.asarray(n["tau"], np.float64) * (rest - v + r * h)
+    if typ == "LI":
+        out = v
+    else:
+        th = np.asarray(n["v_threshold"], np.float64)
+        margin = float(np.min(np.abs(v - th)))
+        margins[name] = min(margins.get(name, np.inf), margin)
+        s = (v > th).astype(np.float64)
+        if "v_reset" in n:
+            v = np.where(s > 0, np.asarray(n["v_reset"], np.float64), v)
+        elif legacy:
+            v = v - s * th
+        else:
+            v = np.where(s > 0, 0.0, v)
+        out = s
+    state[name] = v
+    return out
+
+
 def simulate(path, x, dt, cubalif_order="current-first"):
     version, nodes, edges = load(path)
     legacy = tuple(int(p) for p in version.split(".")[:3]) < (1, 0, 6)
-    order = chain(nodes, edges)
+    order, back = order_and_delays(nodes, edges)
     T, N = x.shape[:2]
     state = {}
     out = {name: [] for name in order}
     margins = {}
+    previous = {a: at_rest(nodes[a], N) for a, _ in back}
     for t in range(T):
-        h = np.asarray(x[t], np.float64)
+        current = {}
         for name in order:
             n = nodes[name]
             typ = n["type"]
-            if typ in ("Input", "Output"):
+            if typ == "Input":
+                h = np.asarray(x[t], np.float64)
+            else:
+                # NIR sums the inputs of a node; an edge that closes a cycle brings the step before.
+                h = sum(previous[a] if (a, b) in back else current[a] for a, b in edges if b == name)
+            if typ == "Input" or typ == "Output":
                 pass
             elif typ == "Affine":
                 h = h @ np.asarray(n["weight"], np.float64).T + np.asarray(n["bias"], np.float64)
             elif typ == "Linear":
                 h = h @ np.asarray(n["weight"], np.float64).T
+            elif typ == "Scale":
+                h = h * np.asarray(n["scale"], np.float64)
+            elif typ == "Threshold":
+                h = (h > np.asarray(n["threshold"], np.float64)).astype(np.float64)
             elif typ == "Conv2d":
                 h = conv2d(h, n)
             elif typ == "Flatten":
@@ -110,40 +193,12 @@ def simulate(path, x, dt, cubalif_order="current-first"):
                 kh, kw = _pair(n["kernel_size"])
                 h = sum_pool(h, n) / (kh * kw)
             elif typ in ("IF", "LIF", "LI", "CubaLIF"):
-                r = np.asarray(n["r"], np.float64)
-                if typ == "IF":
-                    rest = np.asarray(n.get("v_reset", np.zeros_like(r)), np.float64)
-                else:
-                    rest = np.asarray(n["v_leak"], np.float64)
-                v = state.get(name, np.broadcast_to(rest, h.shape).copy())
-                if typ == "IF":
-                    v = v + dt * r * h
-                elif typ == "CubaLIF":
-                    i = state.get(name + ":i", np.zeros(h.shape))
-                    i_new = i + dt / np.asarray(n["tau_syn"], np.float64) * (np.asarray(n["w_in"], np.float64) * h - i)
-                    drive = i_new if cubalif_order == "current-first" else i
-                    v = v + dt / np.asarray(n["tau_mem"], np.float64) * (rest - v + r * drive)
-                    state[name + ":i"] = i_new
-                else:
-                    v = v + dt / np.asarray(n["tau"], np.float64) * (rest - v + r * h)
-                if typ == "LI":
-                    h = v
-                else:
-                    th = np.asarray(n["v_threshold"], np.float64)
-                    margin = float(np.min(np.abs(v - th)))
-                    margins[name] = min(margins.get(name, np.inf), margin)
-                    s = (v > th).astype(np.float64)
-                    if "v_reset" in n:
-                        v = np.where(s > 0, np.asarray(n["v_reset"], np.float64), v)
-                    elif legacy:
-                        v = v - s * th
-                    else:
-                        v = np.where(s > 0, 0.0, v)
-                    h = s
-                state[name] = v
+                h = neuron_step(name, n, h, state, margins, dt, legacy, cubalif_order)
             else:
                 raise ValueError(f"node {name}: no simulation for {typ}")
+            current[name] = h
             out[name].append(h)
+        previous = {a: current[a] for a, _ in back}
     result = {name: np.stack(v) for name, v in out.items()}
     # Smallest distance of v to the threshold per spiking node: how far from a float tie the spikes are.
     result.update({f"margin:{name}": np.float64(m) for name, m in margins.items()})

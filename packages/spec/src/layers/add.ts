@@ -1,6 +1,5 @@
-import { defineLayerKind } from '../layer-kind.js';
 import type { LayerSpecBase } from '../types.js';
-import { sameShape } from './shape-helpers.js';
+import { sameShapeMerge } from './shape-helpers.js';
 
 export interface AddLayerSpec extends LayerSpecBase {
   kind: 'add';
@@ -8,13 +7,7 @@ export interface AddLayerSpec extends LayerSpecBase {
 }
 
 /** Element-wise sum of two or more inputs of one shape (SEW's ADD connect function on spikes). */
-export const addKind = defineLayerKind({
-  kind: 'add',
-  description: 'element-wise sum of its inputs, all of one shape (SEW ADD)',
-  fields: {},
-  inputs: { min: 2 },
-  outputShape: (inputs, l) => sameShape('add', inputs, l),
-});
+export const addKind = sameShapeMerge('add', 'element-wise sum of its inputs, all of one shape (SEW ADD)', { min: 2 });
 
 declare module '../types.js' {
   interface LayerKinds {

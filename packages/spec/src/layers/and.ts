@@ -1,6 +1,5 @@
-import { defineLayerKind } from '../layer-kind.js';
 import type { LayerSpecBase } from '../types.js';
-import { sameShape } from './shape-helpers.js';
+import { sameShapeMerge } from './shape-helpers.js';
 
 export interface AndLayerSpec extends LayerSpecBase {
   kind: 'and';
@@ -8,13 +7,7 @@ export interface AndLayerSpec extends LayerSpecBase {
 }
 
 /** SEW's AND connect function: the product of its spike inputs (1 where every input spiked). */
-export const andKind = defineLayerKind({
-  kind: 'and',
-  description: 'spikes where every input spiked: the product of its inputs, all of one shape (SEW AND)',
-  fields: {},
-  inputs: { min: 2 },
-  outputShape: (inputs, l) => sameShape('and', inputs, l),
-});
+export const andKind = sameShapeMerge('and', 'spikes where every input spiked: the product of its inputs, all of one shape (SEW AND)', { min: 2 });
 
 declare module '../types.js' {
   interface LayerKinds {

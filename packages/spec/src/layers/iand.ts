@@ -1,6 +1,5 @@
-import { defineLayerKind } from '../layer-kind.js';
 import type { LayerSpecBase } from '../types.js';
-import { sameShape } from './shape-helpers.js';
+import { sameShapeMerge } from './shape-helpers.js';
 
 /**
  * `inputs: [a, b]` gives (NOT a) AND b = (1 - a) * b: the FIRST input is negated. SpikingJelly's SEW
@@ -12,13 +11,7 @@ export interface IandLayerSpec extends LayerSpecBase {
 }
 
 /** SEW's IAND connect function: (NOT a) AND b = (1 - a) * b, the first input negated. */
-export const iandKind = defineLayerKind({
-  kind: 'iand',
-  description: '(NOT a) AND b = (1 - a) * b for inputs [a, b] of one shape: the first input is negated (SEW IAND)',
-  fields: {},
-  inputs: { min: 2, max: 2 },
-  outputShape: (inputs, l) => sameShape('iand', inputs, l),
-});
+export const iandKind = sameShapeMerge('iand', '(NOT a) AND b = (1 - a) * b for inputs [a, b] of one shape: the first input is negated (SEW IAND)', { min: 2, max: 2 });
 
 declare module '../types.js' {
   interface LayerKinds {

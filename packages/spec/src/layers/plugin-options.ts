@@ -37,12 +37,10 @@ export function normalizeNeuronOptions(ctx: LayerNormalizeContext): void {
   const { out, path, issues } = ctx;
   applyPluginOptions(ctx, 'neuron', 'neuron', ctx.catalog.neurons);
   if (out.vRest === undefined && issues.length === ctx.before) out.vRest = out.vReset ?? 0;
-  if (typeof out.vThreshold === 'number') {
-    const vRest = out.vRest as number;
-    if (typeof out.vReset === 'number' && out.vReset >= out.vThreshold)
-      issues.push({ path: [...path, 'vReset'], message: `vReset (${out.vReset}) must be below vThreshold (${out.vThreshold}), or the neuron fires forever` });
-    if (typeof vRest === 'number' && vRest >= out.vThreshold) issues.push({ path: [...path, 'vRest'], message: `vRest (${vRest}) must be below vThreshold (${out.vThreshold})` });
-  }
+  // A vRest at or above the threshold is allowed: such a neuron fires by itself at a steady rate (a
+  // pacemaker, as in NIR's two-neuron example file); a reset there would fire at every step.
+  if (typeof out.vThreshold === 'number' && typeof out.vReset === 'number' && out.vReset >= out.vThreshold)
+    issues.push({ path: [...path, 'vReset'], message: `vReset (${out.vReset}) must be below vThreshold (${out.vThreshold}), or the neuron fires forever` });
   if (isObject(out.surrogate)) out.surrogate = validateSurrogate(out.surrogate, [...path, 'surrogate'], ctx.catalog, issues);
 }
 
