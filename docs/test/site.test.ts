@@ -1,6 +1,7 @@
 // Browser tests of the built documentation site (docs/.vitepress/dist, made by `npm run build`):
 // headless Chromium driven by playwright-core against the site served on 127.0.0.1, once with
-// WebGPU (SwiftShader) and once without it (the wasm fallback). Screenshots go to docs/test-results/.
+// WebGPU (SwiftShader, picked with ?backend=webgpu: `auto` ranks a software adapter below wasm) and
+// once without it (the wasm fallback). Screenshots go to docs/test-results/.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,7 +171,7 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
     test('the playground redraws when a slider moves', async () => {
       const page = await browser.newPage();
       const problems = watchProblems(page);
-      await open(page, server.url + '/demos/playground', '[data-testid=playground-ready]');
+      await open(page, server.url + '/demos/playground?backend=webgpu', '[data-testid=playground-ready]');
       expect(await backendShown(page)).toBe('webgpu');
       const kinds = await page.locator('[data-testid=neuron-select] option').allTextContents();
       expect(kinds.map((k) => k.split(' ')[0])).toEqual(expect.arrayContaining(['IF', 'LIF', 'PLIF']));
@@ -184,7 +185,7 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
     test(`the training demo runs on WebGPU and passes 50% held-out accuracy within ${MAX_TRAIN_STEPS} steps`, async () => {
       const page = await browser.newPage();
       const problems = watchProblems(page);
-      await open(page, server.url + '/demos/train', '[data-testid=train-ready]');
+      await open(page, server.url + '/demos/train?backend=webgpu', '[data-testid=train-ready]');
       expect(await backendShown(page)).toBe('webgpu');
       expect(await page.textContent('[data-testid=backend]')).toContain('WebGPU');
       const seen = await trainUntil50(page);
@@ -201,7 +202,7 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
     test('the draw demo classifies at least 8 of 10 held-out test images drawn on its canvas', async () => {
       const page = await browser.newPage();
       const problems = watchProblems(page);
-      await open(page, server.url + '/demos/draw', '[data-testid=draw-ready]');
+      await open(page, server.url + '/demos/draw?backend=webgpu', '[data-testid=draw-ready]');
       expect(await backendShown(page)).toBe('webgpu');
       const { correct, predictions, latenciesMs } = await drawAndClassify(page);
       console.log(`draw demo on WebGPU: ${correct}/10 correct (predicted ${predictions.join(', ')}), latency ${latenciesMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
