@@ -13,6 +13,7 @@ import { defineConfig } from 'vitest/config';
 /** Each of these takes tens of seconds to minutes, mostly in child processes. */
 export const SLOW_TESTS = [
   'docs/test/site.test.ts', // the built docs site in headless Chromium, with and without WebGPU
+  'docs/test/train-demo.test.ts', // the training demo in headless Chromium: 40 s of training, backend choice
   'apps/train/test/report.test.ts', // HTML reports in headless Chromium
   'packages/nir/test/browser.test.ts', // a vite build, then NIR files in headless Chromium
   'packages/backend-webgpu/test/cli-and-browser.test.ts', // conformance in headless Chromium's WebGPU
@@ -22,6 +23,7 @@ export const SLOW_TESTS = [
   'test/outside-plugin.test.ts', // a neuron plugin package outside the monorepo and its scaffold, installed from tarballs
   'test/outside-layer-plugin.test.ts', // a layer plugin package outside the monorepo and its scaffold, installed from tarballs
   'test/gpu-check.test.ts', // scripts/gpu-check.mjs --smoke on whatever WebGPU adapter is here
+  'docs/test/draw-model-accuracy.test.ts', // the draw demo's model on the 10,000 Fashion-MNIST test images
 ];
 
 const ALL_TESTS = ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts', 'docs/test/**/*.test.ts'];

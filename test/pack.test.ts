@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['spec', 'core', 'neurons', 'neurons-extra', 'pooling', 'datasets', 'backend-cpu', 'backend-webgpu', 'backend-wasm', 'backend-node-gpu', 'nir', 'conformance'];
+const PACKAGES = ['spec', 'core', 'neurons', 'neurons-extra', 'pooling', 'datasets', 'infer-packed', 'backend-cpu', 'backend-webgpu', 'backend-wasm', 'backend-node-gpu', 'nir', 'conformance'];
 const APPS = ['train'];
 const dirOf = (p: string) => join(root, APPS.includes(p) ? 'apps' : 'packages', p);
 const built = [...PACKAGES, ...APPS].every((p) => existsSync(join(dirOf(p), 'dist', 'index.js')));

@@ -1,5 +1,6 @@
 // Runs the training demo's loop (lib/train-session.ts) in Node on a chosen backend and prints its
-// images/s and the step at which held-out accuracy first passes 50%; writes JSON to bench-results/.
+// images/s and the step at which held-out accuracy first passes 50%; writes JSON to .tmp/bench-results/
+// ($SPIKEFLOW_BENCH_OUT), or to the committed bench-results/ with SPIKEFLOW_BENCH_SAVE=1.
 // Usage: npx tsx docs/scripts/bench-train-demo.ts [--backend webgpu|wasm|cpu] [--steps N]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -59,6 +60,7 @@ const firstOver50 = evals.find((e) => e.testAccuracy > 0.5)?.step ?? null;
 const result = { backend: backend.name, options: session.options, device: backend.report.device, steps: session.step, seconds, imagesPerSecond, firstStepOver50: firstOver50, evals, load: loadavg() };
 console.log(`\n| backend | steps | images/s (training) | first step with held-out accuracy > 50% | load (1 min) |\n|---|---:|---:|---:|---:|`);
 console.log(`| ${backend.name} | ${session.step} | ${imagesPerSecond.toFixed(1)} | ${firstOver50 ?? 'not reached'} | ${loadavg()[0].toFixed(2)} |`);
-mkdirSync('bench-results', { recursive: true });
-writeFileSync(`bench-results/docs-train-demo-${backend.name}.json`, JSON.stringify(result, null, 2) + '\n');
+const outDir = process.env.SPIKEFLOW_BENCH_SAVE === '1' ? 'bench-results' : (process.env.SPIKEFLOW_BENCH_OUT ?? '.tmp/bench-results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(`${outDir}/docs-train-demo-${backend.name}.json`, JSON.stringify(result, null, 2) + '\n');
 session.dispose();

@@ -8,6 +8,9 @@ import { pools } from '@spikeflow/pooling';
 import { downsample } from '../lib/draw.js';
 import { inputCurrent, neuronKinds, optionControls, simulate } from '../lib/playground.js';
 import { trainDemoModel, TRAIN_DEMO_DEFAULTS } from '../lib/train-session.js';
+import { neuronIrKey, PREBUILT_NEURON_LAYERS } from '@spikeflow/backend-wasm';
+import { requestedBackend, requestedThreads } from '../lib/backend-choice.js';
+import { explainChoice } from '../lib/runtime.js';
 
 beforeAll(async () => {
   use(neurons, surrogates, pools, extraNeurons, extraSurrogates);
@@ -64,5 +67,34 @@ describe('training demo', () => {
     expect(rate.shape).toEqual([2, 10]);
     tf.dispose(rate);
     net.dispose();
+  });
+  test('every neuron layer has a prebuilt SIMD module, so browsers run the SIMD kernel without binaryen', () => {
+    const prebuilt = build({ input: { shape: [4] }, layers: PREBUILT_NEURON_LAYERS.map((l) => ({ kind: 'neuron', ...l })) as never });
+    const keys = new Set(prebuilt.layers.map((l) => neuronIrKey(l.neuron!.ir)));
+    const demo = build(trainDemoModel(TRAIN_DEMO_DEFAULTS));
+    const neuronLayers = demo.layers.filter((l) => l.neuron);
+    expect(neuronLayers).toHaveLength(3);
+    for (const l of neuronLayers) expect(keys.has(neuronIrKey(l.neuron!.ir)), l.name).toBe(true);
+    prebuilt.dispose();
+    demo.dispose();
+  });
+});
+
+describe('backend choice', () => {
+  test('the address picks a backend and threads, and names a wrong one', () => {
+    expect(requestedBackend('')).toBe('auto');
+    expect(requestedBackend('?backend=wasm&x=1')).toBe('wasm');
+    expect(() => requestedBackend('?backend=webgl')).toThrow('?backend=webgl: unknown backend; known: auto, webgpu, wasm');
+    expect(requestedThreads('?threads=3')).toBe(3);
+    expect(requestedThreads('')).toBeUndefined();
+    expect(() => requestedThreads('?threads=0')).toThrow(/\?threads=0: expected a whole number/);
+  });
+  test('the page says why: a software adapter, no WebGPU, a hardware adapter, the selector', () => {
+    const software = { name: 'wasm', chosen: 'wasm (4 threads)', passedOver: [{ label: 'webgpu (hardware adapter)', reason: 'the adapter is google / swiftshader (software, browser)' }] };
+    expect(explainChoice(software, 'auto')).toMatch(/^This browser's WebGPU adapter is a software one.*runs on wasm\. .*passed over webgpu \(hardware adapter\): the adapter is google \/ swiftshader \(software, browser\)\.$/);
+    const none = { name: 'wasm', chosen: 'wasm (1 thread)', passedOver: [{ label: 'webgpu (hardware adapter)', reason: 'no navigator.gpu.' }] };
+    expect(explainChoice(none, 'auto')).toMatch(/^WebGPU is not available in this browser/);
+    expect(explainChoice({ name: 'webgpu', chosen: 'webgpu (hardware adapter)', passedOver: [] }, 'auto')).toMatch(/^WebGPU runs on a hardware adapter here/);
+    expect(explainChoice(software, 'wasm')).toMatch(/^wasm was chosen with the selector/);
   });
 });

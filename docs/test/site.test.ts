@@ -1,6 +1,7 @@
 // Browser tests of the built documentation site (docs/.vitepress/dist, made by `npm run build`):
 // headless Chromium driven by playwright-core against the site served on 127.0.0.1, once with
-// WebGPU (SwiftShader) and once without it (the wasm fallback). Screenshots go to docs/test-results/.
+// WebGPU (SwiftShader, picked with ?backend=webgpu: `auto` ranks a software adapter below wasm) and
+// once without it (the wasm fallback). Screenshots go to docs/test-results/.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,8 +73,9 @@ async function plotChangeAfterSlider(page: Page, slider: string): Promise<number
 }
 
 /** Paints each image on the draw canvas (10x10 pixels per image pixel), classifies it, counts the right ones. */
-async function drawAndClassify(page: Page): Promise<{ correct: number; predictions: number[] }> {
+async function drawAndClassify(page: Page): Promise<{ correct: number; predictions: number[]; latenciesMs: number[] }> {
   const predictions: number[] = [];
+  const latenciesMs: number[] = [];
   let correct = 0;
   for (const [i, { pixels, label }] of heldOutImages().entries()) {
     await page.evaluate((px) => {
@@ -92,9 +94,11 @@ async function drawAndClassify(page: Page): Promise<{ correct: number; predictio
     await page.waitForSelector(`[data-testid=draw-prediction][data-count="${i + 1}"]`, { timeout: 60_000 });
     const predicted = Number(await page.getAttribute('[data-testid=draw-prediction]', 'data-class'));
     predictions.push(predicted);
+    // The page shows each classification's latency.
+    latenciesMs.push(Number(await page.getAttribute('[data-testid=draw-latency]', 'data-ms')));
     if (predicted === label) correct++;
   }
-  return { correct, predictions };
+  return { correct, predictions, latenciesMs };
 }
 
 /** Trains until held-out accuracy passes 50% or the step bound; returns what the page showed. */
@@ -167,7 +171,7 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
     test('the playground redraws when a slider moves', async () => {
       const page = await browser.newPage();
       const problems = watchProblems(page);
-      await open(page, server.url + '/demos/playground', '[data-testid=playground-ready]');
+      await open(page, server.url + '/demos/playground?backend=webgpu', '[data-testid=playground-ready]');
       expect(await backendShown(page)).toBe('webgpu');
       const kinds = await page.locator('[data-testid=neuron-select] option').allTextContents();
       expect(kinds.map((k) => k.split(' ')[0])).toEqual(expect.arrayContaining(['IF', 'LIF', 'PLIF']));
@@ -181,7 +185,7 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
     test(`the training demo runs on WebGPU and passes 50% held-out accuracy within ${MAX_TRAIN_STEPS} steps`, async () => {
       const page = await browser.newPage();
       const problems = watchProblems(page);
-      await open(page, server.url + '/demos/train', '[data-testid=train-ready]');
+      await open(page, server.url + '/demos/train?backend=webgpu', '[data-testid=train-ready]');
       expect(await backendShown(page)).toBe('webgpu');
       expect(await page.textContent('[data-testid=backend]')).toContain('WebGPU');
       const seen = await trainUntil50(page);
@@ -198,10 +202,12 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
     test('the draw demo classifies at least 8 of 10 held-out test images drawn on its canvas', async () => {
       const page = await browser.newPage();
       const problems = watchProblems(page);
-      await open(page, server.url + '/demos/draw', '[data-testid=draw-ready]');
+      await open(page, server.url + '/demos/draw?backend=webgpu', '[data-testid=draw-ready]');
       expect(await backendShown(page)).toBe('webgpu');
-      const { correct, predictions } = await drawAndClassify(page);
-      console.log(`draw demo on WebGPU: ${correct}/10 correct (predicted ${predictions.join(', ')})`);
+      const { correct, predictions, latenciesMs } = await drawAndClassify(page);
+      console.log(`draw demo on WebGPU: ${correct}/10 correct (predicted ${predictions.join(', ')}), latency ${latenciesMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+      expect(latenciesMs.every((ms) => ms > 0)).toBe(true);
+      expect(await page.textContent('[data-testid=draw-ready]')).toMatch(/on the 10,000 Fashion-MNIST test images, \d+ KiB of weights/);
       expect(correct).toBeGreaterThanOrEqual(8);
       expect(await page.locator('.demo-layer').count()).toBe(4);
       await page.screenshot({ path: join(shots, 'draw-webgpu.png'), fullPage: true });
@@ -247,8 +253,13 @@ describe.skipIf(missing)('documentation site in headless Chromium', () => {
 
       await open(page, server.url + '/demos/draw', '[data-testid=draw-ready]');
       expect(await backendShown(page)).toBe('wasm');
-      const { correct } = await drawAndClassify(page);
+      const { correct, latenciesMs } = await drawAndClassify(page);
+      console.log(`draw demo on wasm: ${correct}/10 correct, latency ${latenciesMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
       expect(correct).toBeGreaterThanOrEqual(8);
+      expect(latenciesMs.every((ms) => ms > 0)).toBe(true);
+      expect(await page.textContent('[data-testid=draw-latency]')).toMatch(/^\s*Classified in [\d.]+ ms \(median of 10: [\d.]+ ms\)/);
+      // The packed binary-spike engine predicts in the browser too (no fallback to float).
+      expect(await page.textContent('[data-testid=draw-engine]')).toMatch(/^packed/);
       await page.screenshot({ path: join(shots, 'draw-wasm.png'), fullPage: true });
 
       expect(problems).toEqual([]);

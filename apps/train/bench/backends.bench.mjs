@@ -8,16 +8,18 @@
 // run is its own process; rounds take turns (spikeflow, SpikingJelly, spikeflow, SpikingJelly) and
 // the best round of each is reported.
 // Usage: node apps/train/bench/backends.bench.mjs [--backends wasm,cpu,webgpu|none] [--rounds 2]
-//          [--steps N] [--threads N] [--python PATH] [--no-spikingjelly]
+//          [--steps N] [--threads N] [--python PATH] [--no-spikingjelly] [--save]
+//   --save: the JSON goes to the committed bench-results/ (the README's and docs' tables), not .tmp/.
 //   SPIKEFLOW_BENCH_QUICK=1: one timed step per backend.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCompareArgs } from './compare/args.mjs';
 import { parseResultLine, probeSpikingJelly, runSpikingJelly, WHERE_IT_RUNS } from './compare/spikingjelly.mjs';
 import { buildCompareReport, formatCompareTable } from './compare/report.mjs';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 const T = 4;
 const BATCH = 64;
@@ -74,9 +76,8 @@ async function parent(options) {
   }
   const report = buildCompareReport({ T, batch: BATCH, rounds: options.rounds, runs, spikingjelly, load: loadavg(), cores: availableParallelism() });
   console.log('\n' + formatCompareTable(report));
-  const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'backends.json'), JSON.stringify(report, null, 2));
+  const out = benchOutDir();
+  writeFileSync(join(out, 'backends.json'), JSON.stringify(benchRecord(report), null, 2));
 }
 
 async function child(backend, steps, threads) {

@@ -13,11 +13,12 @@
 //          [--workloads layer,csnn] [--impls fused,reference] [--m 65536] [--batch 4]
 //          [--spikes-as-bool]: layers keep the spikes they consume as bool (setSpikesSavedAsBool; off by default)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 const MB = 2 ** 20;
 const { values: flags } = parseArgs({
@@ -99,9 +100,8 @@ async function parent() {
         'Beyond the saved tensors, the peak holds the gradient of every intermediate tensor (tfjs frees them, and the saved tensors, only when the whole backward pass ends) and the temporaries of the running op.');
     }
   }
-  const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'memory.json'), JSON.stringify({ date: new Date().toISOString(), load, M, batch: BATCH, rows, savedForBackward: explained }, null, 2));
+  const out = benchOutDir();
+  writeFileSync(join(out, 'memory.json'), JSON.stringify(benchRecord({ date: new Date().toISOString(), load, M, batch: BATCH, rows, savedForBackward: explained }), null, 2));
 }
 
 /** 'spikes (0/1)' when every value is 0 or 1, else 'other'; 'unread' where the backend cannot read synchronously. */

@@ -50,6 +50,19 @@ def package_version(name):
         from importlib.metadata import version
         return version(name)
     except Exception:  # installed from a source tree: no metadata
+        return source_tree_version(name)
+
+
+def source_tree_version(name):
+    """The version in the setup.py beside the package (a source checkout on PYTHONPATH), else "unknown"."""
+    import importlib
+    import re
+    try:
+        package_dir = os.path.dirname(importlib.import_module(name).__file__)
+        with open(os.path.join(package_dir, "..", "setup.py"), encoding="utf8") as f:
+            m = re.search(r"version\s*=\s*[\"']([^\"']+)[\"']", f.read())
+        return m.group(1) + " (source)" if m else "unknown"
+    except Exception:
         return "unknown"
 
 

@@ -4,7 +4,7 @@
 // slowed it), evaluation speed, and the kernels that take the most time in one step (tf.profile).
 // Projects the images/s the preset would train at with the cores to itself.
 // Usage: node apps/train/bench/step-profile.bench.mjs [--threads N] [--steps N]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +14,7 @@ import { pools } from '@spikeflow/pooling';
 import { setup } from '@spikeflow/backend-wasm';
 import { PRESETS, scheduleOf } from '@spikeflow/train';
 import { backendThreads } from '@spikeflow/test-support/bench/threads.mjs';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -100,8 +101,7 @@ console.log(`  wall ${result.wallMsPerStep} ms/step, CPU ${result.cpuMsPerStep} 
 console.log(`  training: ${result.imagesPerSecondWall} img/s as measured, ${result.imagesPerSecondOwnCores} img/s with the cores to itself; evaluation ${result.evalImagesPerSecondWall} img/s (${result.evalImagesPerSecondCpu} per CPU-second)`);
 console.log('  kernel                         calls      ms  share');
 for (const k of kernels) console.log(`  ${k.kernel.padEnd(30)} ${String(k.calls).padStart(5)} ${k.ms.toFixed(1).padStart(7)}  ${(100 * k.share).toFixed(1)}%`);
-const dir = process.env.SPIKEFLOW_BENCH_OUT ?? join(process.cwd(), 'bench-results');
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'step-profile.json'), JSON.stringify(result, null, 2));
+const dir = benchOutDir();
+writeFileSync(join(dir, 'step-profile.json'), JSON.stringify(benchRecord(result), null, 2));
 trainer.dispose();
 net.dispose();

@@ -30,6 +30,7 @@ export const OPTIONS = {
   out: { type: 'string' },
   resume: { type: 'string' },
   checkpoint: { type: 'string' },
+  engine: { type: 'string' },
   dataset: { type: 'string' },
   progress: { type: 'string' },
   format: { type: 'string' },

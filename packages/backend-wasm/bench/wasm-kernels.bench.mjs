@@ -5,17 +5,18 @@
 //      tfjs-backend-wasm's own version (where it has one) and ours;
 //  (b) training images/s of the ANN-floor network on wasm (1 and 2 threads) and on cpu, plus
 //      where a wasm step spends its time.
-// Writes ${SPIKEFLOW_BENCH_OUT ?? 'bench-results'}/wasm-kernels.json.
+// Writes wasm-kernels.json (see @spikeflow/test-support/bench/record.mjs: --save for bench-results/).
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
 import { kernelCases } from './kernel-cases.mjs';
 import { backendThreads } from '@spikeflow/test-support/bench/threads.mjs';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 // tfjs-backend-wasm's own kernel functions, captured before the package replaces them.
 const wasmOriginals = new Map(kernelCases.map((c) => [c.kernel, tf.getKernel(c.kernel, 'wasm')?.kernelFunc]));
@@ -100,10 +101,9 @@ for (const wasm1 of trainRuns.filter((r) => r.backend === 'wasm' && r.threads ==
   console.log(`      ${'(all kernels)'.padEnd(22)}${fmt(kernelMs).padStart(8)} ms; the rest is tfjs bookkeeping (tape, tensors, optimizer) and JS`);
 }
 
-const outDir = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'wasm-kernels.json'), JSON.stringify({
+const outDir = benchOutDir();
+writeFileSync(join(outDir, 'wasm-kernels.json'), JSON.stringify(benchRecord({
   date: new Date().toISOString(), node: process.version, tfjs: tf.version.tfjs,
   registeredKernels: trainingKernelNames, kernels: kernelRows, training: trainRuns,
-}, null, 2));
+}), null, 2));
 console.log(`\nwrote ${join(outDir, 'wasm-kernels.json')}`);

@@ -11,8 +11,19 @@ export {
   closeWasmNeuronThreads,
   prepareWasmNeuronKernels,
   wasmNeuronKernelInfo,
+  wasmNeuronKernelSources,
   type WasmNeuronKernelInfo,
+  type WasmNeuronKernelSources,
 } from './simd/simd-kernel.js';
+export {
+  addPrebuiltNeuronKernel,
+  NEURON_KERNELS_FORMAT,
+  PREBUILT_NEURON_LAYERS,
+  prebuiltNeuronKernelCount,
+  setNeuronKernelsPath,
+  type NeuronKernelsManifest,
+} from './simd/prebuilt.js';
+export { neuronIrKey } from './simd/ir-key.js';
 export { useBinaryen } from './simd/binaryen.js';
 export { provider } from './provider.js';
 

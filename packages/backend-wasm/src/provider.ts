@@ -5,8 +5,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendCandidate, BackendProvider, BackendSetupOptions } from '@spikeflow/core';
 import { registerWasmTrainingKernels, wasmKernelConfigs } from './register.js';
 import { defaultThreads, initWasmBackendWithThreads } from './threads.js';
-import { prepareWasmNeuronKernels } from './simd/simd-kernel.js';
-import { binaryenFailure } from './simd/binaryen.js';
+import { prepareWasmNeuronKernels, wasmNeuronKernelSources } from './simd/simd-kernel.js';
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 const started = (): boolean => tf.engine().registry.wasm != null;
@@ -19,6 +18,16 @@ async function noThreadsReason(): Promise<string | undefined> {
   }
   const n = await defaultThreads();
   return n > 1 ? undefined : `this machine offers ${n} thread`;
+}
+
+/** The neuron kernel setup found, in words (setup()'s detail.neuronKernel). */
+function describeNeuronKernel(threads: number): string {
+  const s = wasmNeuronKernelSources();
+  if (threads === 0) return `JavaScript host loop: ${s.binaryenError ?? 'binaryen could not be loaded'}${s.prebuiltError ? `; ${s.prebuiltError}` : ''}`;
+  const from = s.prebuilt === 0
+    ? 'generated with binaryen'
+    : `${s.prebuilt} prebuilt modules; ${s.binaryen ? 'binaryen generates any other neuron\'s' : 'other neurons run the JS host loop (binaryen is not loaded)'}`;
+  return `WebAssembly SIMD (${from}), ${threads} thread${threads > 1 ? 's' : ''}`;
 }
 
 export const provider: BackendProvider = {
@@ -53,12 +62,10 @@ export const provider: BackendProvider = {
     else if (options.setBackend !== false && !(await tf.setBackend('wasm'))) throw new Error('@spikeflow/backend-wasm: the wasm backend failed to start');
     if (options.setBackend === false && previous && previous !== 'wasm') await tf.setBackend(previous);
     await tf.ready();
-    // The neuron op's SIMD compiler and thread pool (one thread per XNNPACK thread). Where binaryen
-    // cannot load (a bundle that leaves it out), neuron layers run the JS host loop (warned).
+    // The neuron op's SIMD modules (prebuilt, and binaryen for any other neuron) and thread pool
+    // (one thread per XNNPACK thread). Where neither loads, neuron layers run the JS host loop (warned).
     const neuronThreads = await prepareWasmNeuronKernels(getThreadsCount());
-    const neuronKernel = neuronThreads > 0
-      ? `WebAssembly SIMD (generated with binaryen), ${neuronThreads} thread${neuronThreads > 1 ? 's' : ''}`
-      : `JavaScript host loop: ${binaryenFailure() ?? 'binaryen could not be loaded'}`;
+    const neuronKernel = describeNeuronKernel(neuronThreads);
     return {
       backend: 'wasm',
       tfjsBackend: 'wasm',

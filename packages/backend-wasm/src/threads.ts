@@ -19,6 +19,22 @@ export async function defaultThreads(): Promise<number> {
   return g.crossOriginIsolated ? Math.max(1, g.navigator?.hardwareConcurrency ?? 1) : 1;
 }
 
+/**
+ * Runs `start` while navigator.hardwareConcurrency reports at least 2 * `threads`: tfjs-backend-wasm
+ * caps XNNPACK's pool at half the logical cores it reads when it starts (it assumes two hyperthreads
+ * per core), so a 2-core machine would run one thread whatever was asked. Restored afterwards.
+ */
+async function withCoresReported<T>(threads: number, start: () => Promise<T>): Promise<T> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (!nav || (nav.hardwareConcurrency ?? 1) >= 2 * threads) return start();
+  Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => 2 * threads });
+  try {
+    return await start();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
 export interface WasmThreadsResult {
   /** Threads XNNPACK actually uses (tfjs-backend-wasm caps the count, see README). */
   threads: number;
@@ -37,7 +53,8 @@ export async function initWasmBackendWithThreads(threads: number): Promise<WasmT
   }
   setThreadsCount(threads);
   if (!isNode || threads === 1) {
-    if (!(await tf.setBackend('wasm'))) throw new Error('initWasmBackendWithThreads: the wasm backend failed to start');
+    const started = threads === 1 ? await tf.setBackend('wasm') : await withCoresReported(threads, () => tf.setBackend('wasm'));
+    if (!started) throw new Error('initWasmBackendWithThreads: the wasm backend failed to start');
     return { threads: getThreadsCount() };
   }
   const { installNodeShims } = await import('./node-threads.js');

@@ -2,7 +2,7 @@
 // spikeflow's split-K kernel against tfjs's own, run alternately, wall and process CPU ms (on a
 // software adapter the GPU's work is this process's CPU time). Prints a table, writes JSON.
 // Usage: node packages/backend-webgpu/bench/conv-filter-grad.bench.mjs [--reps 5] [--batch 256]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerKernels } from '@spikeflow/core/backend';
 import { conv2DBackpropFilterConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
 import { printTable } from './table.mjs';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,8 +64,7 @@ registerKernels([kernels.spikeflow], { replace: true });
 printTable(`Conv2DBackpropFilter on ${formatAdapter(adapter)}, batch ${batch}, median of ${reps} (load ${load.toFixed(2)})`,
   ['shape', 'spikeflow wall ms', 'tfjs wall ms', 'wall speedup', 'spikeflow CPU ms', 'tfjs CPU ms', 'CPU speedup'],
   rows.map((r) => [r.shape, r.spikeflow.wallMs.toFixed(1), r.tfjs.wallMs.toFixed(1), `${r.speedupWall.toFixed(2)}x`, r.spikeflow.cpuMs.toFixed(0), r.tfjs.cpuMs.toFixed(0), `${r.speedupCpu.toFixed(2)}x`]));
-const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'conv-filter-grad.json'), JSON.stringify({ adapter, batch, reps, load, rows, date: new Date().toISOString() }, null, 2));
+const out = benchOutDir();
+writeFileSync(join(out, 'conv-filter-grad.json'), JSON.stringify(benchRecord({ adapter, batch, reps, load, rows, date: new Date().toISOString() }), null, 2));
 console.log(`wrote ${join(out, 'conv-filter-grad.json')}`);
 process.exit(0);

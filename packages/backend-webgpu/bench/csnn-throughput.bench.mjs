@@ -4,7 +4,7 @@
 // (SpikingJelly with CuPy and AMP trains about 7,400 images/s on one GPU). Prints a table, writes JSON.
 // Usage: node packages/backend-webgpu/bench/csnn-throughput.bench.mjs [--channels 128] [--batches 64,256] [--steps 5] [--t 4]
 //   SPIKEFLOW_BENCH_QUICK=1: C = 32, batch 16, one timed step (a software adapter takes seconds per step).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +15,7 @@ import { pools } from '@spikeflow/pooling';
 import { formatAdapter, setupAdapter } from '@spikeflow/backend-webgpu';
 import { csnnSpec, LEARNING_RATE, MOMENTUM, randomBatch } from '@spikeflow/test-support/bench/csnn.mjs';
 import { printTable } from './table.mjs';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 export const GOAL_IMAGES_PER_SEC = 10_000;
 export const SPIKINGJELLY_CUPY_AMP_IMAGES_PER_SEC = 7_400;
@@ -69,8 +70,7 @@ printTable(`CSNN C=${C} T=${T} training on ${formatAdapter(adapter)} (goal >= ${
   ['batch', 'step ms', 'CPU ms/step', 'images/s', 'vs goal', 'vs SpikingJelly'],
   rows.map((r) => (r.error ? [r.batch, 'error', '', '', '', r.error]
     : [r.batch, r.stepMs.toFixed(1), r.cpuMsPerStep.toFixed(0), r.imagesPerSec.toFixed(1), `${(r.imagesPerSec / GOAL_IMAGES_PER_SEC).toFixed(3)}x`, `${(r.imagesPerSec / SPIKINGJELLY_CUPY_AMP_IMAGES_PER_SEC).toFixed(3)}x`])));
-const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'csnn-throughput.json'), JSON.stringify({ adapter, channels: C, T, rows, bestImagesPerSec: best, goal: GOAL_IMAGES_PER_SEC, anchor: SPIKINGJELLY_CUPY_AMP_IMAGES_PER_SEC, meetsGoal: best >= GOAL_IMAGES_PER_SEC, loadAverageAtStart: load0, date: new Date().toISOString() }, null, 2));
+const out = benchOutDir();
+writeFileSync(join(out, 'csnn-throughput.json'), JSON.stringify(benchRecord({ adapter, channels: C, T, rows, bestImagesPerSec: best, goal: GOAL_IMAGES_PER_SEC, anchor: SPIKINGJELLY_CUPY_AMP_IMAGES_PER_SEC, meetsGoal: best >= GOAL_IMAGES_PER_SEC, loadAverageAtStart: load0, date: new Date().toISOString() }), null, 2));
 console.log(`wrote ${join(out, 'csnn-throughput.json')}`);
 process.exit(0);

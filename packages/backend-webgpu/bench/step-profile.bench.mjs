@@ -3,7 +3,7 @@
 // (tf.profile, timestamp queries). Runs the step with spikeflow's Conv2DBackpropFilter and with
 // tfjs's, taking turns, so the two profiles come from the same minutes.
 // Usage: node packages/backend-webgpu/bench/step-profile.bench.mjs [--steps 3] [--batch 64] [--t 4]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +15,7 @@ import { pools } from '@spikeflow/pooling';
 import { conv2DBackpropFilterConfig, formatAdapter, setupAdapter, tfjsFilterGradConfig } from '@spikeflow/backend-webgpu';
 import { randomBatch, snnTrainer } from '@spikeflow/test-support/bench/csnn.mjs';
 import { printTable } from './table.mjs';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,8 +93,7 @@ for (const r of results) {
   printTable(`Kernels of one step, ${r.variant} (share of GPU time)`, ['kernel', 'calls', 'ms', 'share'],
     r.kernels.slice(0, 14).map((k) => [k.kernel, k.calls, k.ms.toFixed(1), `${(100 * k.share).toFixed(1)}%`]));
 }
-const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'webgpu-step-profile.json'), JSON.stringify({ adapter, T, batch, steps, loadAverageAtStart: load0, loadAverageAtEnd: loadavg(), results, date: new Date().toISOString() }, null, 2));
+const out = benchOutDir();
+writeFileSync(join(out, 'webgpu-step-profile.json'), JSON.stringify(benchRecord({ adapter, T, batch, steps, loadAverageAtStart: load0, loadAverageAtEnd: loadavg(), results, date: new Date().toISOString() }), null, 2));
 console.log(`wrote ${join(out, 'webgpu-step-profile.json')}`);
 process.exit(0);

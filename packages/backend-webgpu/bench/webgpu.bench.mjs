@@ -5,7 +5,7 @@
 //   SPIKEFLOW_BENCH_QUICK=1 node scripts/bench.mjs webgpu   (short run)
 // Options (flags or env): --quick, --layer-n=20 (log2 N), --layer-t=8,32,128, --layer-only (the
 // layer table alone), --workgroup=256 (the neuron programs' preferred size), --batch=64, --steps=3, --leak-steps=500, --leak-batch=8, --cpu-steps=1, --cpu-batch=64, --no-cpu.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +18,7 @@ import { annTrainer, randomBatch, snnTrainer } from '@spikeflow/test-support/ben
 import { printTable } from './table.mjs';
 import { layerTable } from './layer-table.mjs';
 import { backendThreads } from '@spikeflow/test-support/bench/threads.mjs';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 const arg = (name, fallback) => {
   const flag = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -166,8 +167,7 @@ writeResults();
 process.exit(0);
 
 function writeResults() {
-  const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'webgpu.json'), JSON.stringify(results, null, 2));
+  const out = benchOutDir();
+  writeFileSync(join(out, 'webgpu.json'), JSON.stringify(benchRecord(results), null, 2));
   console.log(`wrote ${join(out, 'webgpu.json')}`);
 }

@@ -1,4 +1,6 @@
 /** The navigator.gpu of the browser, or one made by Dawn in Node (installed once, with its globals). */
+import * as tf from '@tensorflow/tfjs';
+import { captureNativeStderr, DAWN_LOG_LINE } from './native-stderr.js';
 
 interface GpuLike {
   requestAdapter(options?: { powerPreference?: 'low-power' | 'high-performance' }): Promise<any>;
@@ -30,8 +32,28 @@ export async function ensureNavigatorGpu(dawnFlags: string[] = []): Promise<{ gp
   }
   Object.assign(globalThis, mod.globals);
   dawnGpu = mod.create(dawnFlags);
+  await enumerateAdaptersQuietly(dawnGpu);
   const nav = (globalThis as any).navigator;
   if (nav) Object.defineProperty(nav, 'gpu', { value: dawnGpu, configurable: true, writable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawnGpu }, configurable: true, writable: true });
   return { gpu: dawnGpu, runtime: 'node-dawn' };
+}
+
+/** Dawn's startup messages from the last Dawn instance made here (kept whether printed or not). */
+let startupMessages: string[] = [];
+export const dawnStartupMessages = (): readonly string[] => startupMessages;
+
+/**
+ * Dawn prints its warnings about the adapters' limits once per instance, natively, when it first
+ * enumerates them (the first requestAdapter). That first call runs here with stderr captured; in
+ * tfjs's production mode (tf.enableProdMode(), as the spikeflow CLI runs without --verbose) Dawn's
+ * lines are dropped, otherwise they are printed as before. Anything else written meanwhile is printed.
+ */
+async function enumerateAdaptersQuietly(gpu: GpuLike): Promise<void> {
+  const { text } = await captureNativeStderr(() => gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null));
+  const lines = text.split('\n').filter((l) => l !== '');
+  startupMessages = lines.filter((l) => DAWN_LOG_LINE.test(l));
+  const quiet = tf.env().getBool('PROD');
+  const shown = quiet ? lines.filter((l) => !DAWN_LOG_LINE.test(l)) : lines;
+  if (shown.length > 0) process.stderr.write(shown.join('\n') + '\n');
 }

@@ -8,6 +8,7 @@ import { conv2DBackpropFilterConfig } from './conv-filter-grad.js';
 import { batchNormKernelConfigs } from './batch-norm.js';
 import { ensureNavigatorGpu, isNode } from './node-gpu.js';
 import { webgpuNeuronKernelConfig } from './register.js';
+import { probeDawnAdapterInChild } from './node-probe.js';
 import { setupAdapter, type SetupOptions } from './setup.js';
 
 /** tfjs kernels spikeflow replaces on webgpu, once tfjs-backend-webgpu is loaded (setup() loads it). */
@@ -29,8 +30,9 @@ async function probe(): Promise<BackendCandidate[]> {
   let adapterText = '';
   let software: boolean | undefined;
   try {
-    const { gpu, runtime } = await ensureNavigatorGpu();
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    // In Node, in a child process: ranking alone must not bring Dawn's startup warnings here.
+    const runtime = isNode() ? 'node-dawn' : 'browser';
+    const adapter = isNode() ? await probeDawnAdapterInChild() : await (await ensureNavigatorGpu()).gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) reason = noAdapterMessage(runtime, 'requestAdapter() returned null').split('\n')[0];
     else {
       const report = describeAdapter(adapter, runtime);

@@ -10,11 +10,12 @@
 //   [--bool]: also checkpointEvery with spikes kept as bool for backward (setSpikesSavedAsBool)
 // Writes bench-results/long-t-memory.json (SPIKEFLOW_BENCH_OUT to change the folder).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -160,8 +161,7 @@ if (process.argv.includes('--child')) {
     const ratio = r.peakBytes / base.peakBytes;
     console.log(`| ${r.T} | ${r.checkpointEvery || 'off'}${r.spikesAsBool ? ' + bool spikes' : ''} | ${mib(r.peakBytes)} | ${mib(r.heldForBackwardBytes)} | ${mib(r.maxRssBytes)} | ${r.medianMs.toFixed(0)} | ${r.imagesPerSecond.toFixed(1)} | ${ratio.toFixed(2)} | ${mib(r.neuronStateKeptBytes)} | ${r.load1.toFixed(1)} |`);
   }
-  const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'long-t-memory.json'), JSON.stringify({ date: new Date().toISOString(), backend, batch, size, reps, rows }, null, 2));
+  const out = benchOutDir();
+  writeFileSync(join(out, 'long-t-memory.json'), JSON.stringify(benchRecord({ date: new Date().toISOString(), backend, batch, size, reps, rows }), null, 2));
   console.log(`\nwritten: ${join(out, 'long-t-memory.json')}`);
 }

@@ -7,7 +7,7 @@
 //   [--wasm-kernels simd,js]: wasm rows per neuron kernel (WebAssembly SIMD, JavaScript host kernel)
 //   [--wasm-threads N]: wasm threads (default: every core)
 //   [--checkpoint-every 0,K,...]: a row per memory-lean BPTT interval (0: every step kept; the default)
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registry, runNeuron, use, validate } from '@spikeflow/core';
 import { compileNeuron } from '@spikeflow/core/backend';
 import { neurons, surrogates } from '@spikeflow/neurons';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,7 +93,6 @@ console.log(`\nneuron layer forward + backward, T=${T}, M=${M} (median of ${reps
 console.log('| backend | kernel | threads | neuron | checkpointEvery | median ms | min ms | process CPU ms | load |');
 console.log('|---|---|---:|---|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.backend} | ${r.kernel} | ${r.threads} | ${r.neuron} | ${r.checkpointEvery || 'off'} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.cpuMsPerRep.toFixed(1)} | ${r.load1.toFixed(1)} |`);
-const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'neuron-layer.json'), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
+const out = benchOutDir();
+writeFileSync(join(out, 'neuron-layer.json'), JSON.stringify(benchRecord({ date: new Date().toISOString(), rows }), null, 2));
 process.exit(0);

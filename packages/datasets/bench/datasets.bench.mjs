@@ -2,11 +2,12 @@
 //  1. full Fashion-MNIST train split from the .gz files into tensors (target <= 2 s)
 //  2. event integration throughput (target >= 5 million events/s)
 //  3. input pipeline batches/s vs a stand-in training step (the pipeline must be faster)
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { allocEvents, createRng, hostBatches, imageSetToTensors, imageSource, integrateFrames, loadFashionMnist } from '@spikeflow/datasets/node';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 await tf.setBackend('cpu');
 const DEBIAN = '/usr/share/datasets/fashion-mnist';
@@ -92,7 +93,6 @@ for (const T of [4, 8]) {
 }
 
 console.table(rows.map((r) => ({ benchmark: r.name, threads: THREADS, value: Number.isFinite(r.value) ? Number(r.value.toFixed(3)) : 'n/a', unit: r.unit, target: r.target, pass: r.pass ? 'yes' : 'NO', detail: r.detail })));
-const dir = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'datasets.json'), JSON.stringify({ package: '@spikeflow/datasets', date: new Date().toISOString(), node: process.version, backend: tf.getBackend(), threads: THREADS, rows: rows.map((r) => ({ ...r, threads: THREADS })) }, null, 2));
+const dir = benchOutDir();
+writeFileSync(join(dir, 'datasets.json'), JSON.stringify(benchRecord({ package: '@spikeflow/datasets', date: new Date().toISOString(), node: process.version, backend: tf.getBackend(), threads: THREADS, rows: rows.map((r) => ({ ...r, threads: THREADS })) }), null, 2));
 console.log(`wrote ${join(dir, 'datasets.json')}`);

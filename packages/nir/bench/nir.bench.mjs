@@ -3,7 +3,7 @@
 //     test images, with batch-norm statistics calibrated on Fashion-MNIST training images;
 //  2. round trip: spikes of export -> import against the folded network (must all be equal);
 //  3. export / import time and file size.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +12,7 @@ import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 import { loadFashionMnist } from '@spikeflow/datasets/node';
 import { buildModel, exportNir, foldBatchNorm, importNir, readModel } from '@spikeflow/nir';
+import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 await tf.setBackend('cpu');
 use(neurons, surrogates, pools);
@@ -88,7 +89,6 @@ console.log('layer      neuron-steps   spikes   max |v - v_folded|   spikes diff
 for (const r of rows) console.log(`${r.layer.padEnd(10)} ${String(r.neuronSteps).padStart(12)} ${String(r.spikes).padStart(8)}   ${r.maxAbsDv.toExponential(2).padStart(18)}   ${r.spikesDifferAfterFolding}`);
 console.log(`round trip (export -> import vs folded): ${roundTripDiffer} spikes differ`);
 console.log(`export ${exportMs.toFixed(0)} ms, ${(bytes.length / 1024).toFixed(1)} KiB; import + build ${importMs.toFixed(0)} ms (1 thread: h5wasm and tfjs cpu on the main thread)`);
-const out = process.env.SPIKEFLOW_BENCH_OUT ?? 'bench-results';
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'nir.json'), JSON.stringify({ source: test.source, images: N, rows, roundTripDiffer, exportMs, importMs, threads: 1, bytes: bytes.length, load: (await import('node:os')).loadavg() }, null, 2));
+const out = benchOutDir();
+writeFileSync(join(out, 'nir.json'), JSON.stringify(benchRecord({ source: test.source, images: N, rows, roundTripDiffer, exportMs, importMs, threads: 1, bytes: bytes.length, load: (await import('node:os')).loadavg() }), null, 2));
 if (roundTripDiffer > 0) process.exit(1);

@@ -12,8 +12,9 @@ export const RANKS: ReadonlyArray<{ rank: string; packages: readonly string[] }>
   // Private helpers for tests and benches; they use spec and core only, so any package's tests may.
   { rank: 'test-support', packages: ['@spikeflow/test-support'] },
   { rank: 'plugins', packages: ['@spikeflow/neurons', '@spikeflow/pooling', '@spikeflow/datasets'] },
-  // Built on the plugins below them: the catalogue's tests compare with LIF.
-  { rank: 'plugins+', packages: ['@spikeflow/neurons-extra'] },
+  // Built on the plugins below them: the catalogue's tests compare with LIF; packed inference runs
+  // networks built from the neuron and pooling plugins.
+  { rank: 'plugins+', packages: ['@spikeflow/neurons-extra', '@spikeflow/infer-packed'] },
   // NIR reads and writes through every neuron plugin's codec, CubaLIF's (neurons-extra) included.
   { rank: 'interchange', packages: ['@spikeflow/nir'] },
   { rank: 'backends', packages: ['@spikeflow/backend-cpu', '@spikeflow/backend-wasm', '@spikeflow/backend-webgpu', '@spikeflow/backend-node-gpu'] },

@@ -26,12 +26,13 @@ export function parseCompareArgs(argv) {
         threads: { type: 'string' },
         python: { type: 'string', default: process.env.SPIKEFLOW_PYTHON ?? 'python3' },
         'no-spikingjelly': { type: 'boolean', default: false },
+        save: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (e) {
-    throw new Error(`${e.message.split('\n')[0]}; flags: --backends LIST, --rounds N, --steps N, --threads N, --python PATH, --no-spikingjelly`, { cause: e });
+    throw new Error(`${e.message.split('\n')[0]}; flags: --backends LIST, --rounds N, --steps N, --threads N, --python PATH, --no-spikingjelly, --save`, { cause: e });
   }
   const backends = values.backends === 'none' ? [] : values.backends.split(',').map((b) => b.trim()).filter(Boolean);
   for (const b of backends) {
@@ -45,5 +46,6 @@ export function parseCompareArgs(argv) {
     threads: values.threads === undefined ? undefined : positiveInt('--threads', values.threads),
     python: values.python,
     spikingjelly: !values['no-spikingjelly'],
+    save: values.save,
   };
 }

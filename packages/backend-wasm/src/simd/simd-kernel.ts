@@ -1,7 +1,9 @@
-// The fused neuron op on wasm as a WebAssembly SIMD module generated from the neuron's step IR,
+// The fused neuron op on wasm as a WebAssembly SIMD module generated from the neuron's step IR
+// (prebuilt at the package's build for the built-in neurons, else generated with binaryen),
 // running in place on tfjs-backend-wasm's heap, split by neuron index across a thread pool where
-// the heap is shared (Node, threaded build). Where it cannot run (binaryen not loaded yet, an
-// operator without a SIMD form), the JavaScript host kernel runs instead and a warning says why.
+// the heap is shared (Node, threaded build). Where it cannot run (no prebuilt module and binaryen
+// not loaded, an operator without a SIMD form), the JavaScript host kernel runs instead and a
+// warning says why.
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { makeNeuronOp, neuronStep, numCheckpoints, type CompiledNeuron, type NeuronOp } from '@spikeflow/core/backend';
@@ -10,6 +12,8 @@ import { binaryenFailure, binaryenIfLoaded, loadBinaryen } from './binaryen.js';
 import { UnsupportedExprError } from './emit-expr.js';
 import { invariantValues } from './invariants.js';
 import { neuronModuleBinary, type NeuronModuleFunction } from './neuron-module.js';
+import { neuronIrKey } from './ir-key.js';
+import { loadPrebuiltNeuronKernels, neuronKernelsPath, prebuiltNeuronKernel } from './prebuilt.js';
 import type { NeuronThreadPool } from './thread-pool.js';
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
@@ -18,6 +22,8 @@ const backendNow = (): BackendWasm => tf.backend() as unknown as BackendWasm;
 /** Which implementation a neuron's fused op runs on wasm, and why. */
 export interface WasmNeuronKernelInfo {
   implementation: 'wasm-simd' | 'js';
+  /** Where the SIMD module came from: built with the package ('prebuilt') or by binaryen here ('generated'). */
+  module?: 'prebuilt' | 'generated';
   /** Threads the SIMD kernel may split neurons across (1 for the JS kernel). */
   threads: number;
   /** Threads the last call used (small layers run on one). */
@@ -40,19 +46,49 @@ let pool: NeuronThreadPool | undefined;
 const compile = (bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module => new WebAssembly.Module(bytes);
 let poolThreads = 1;
 
+/** Where the SIMD neuron modules come from, as prepareWasmNeuronKernels() found out. */
+export interface WasmNeuronKernelSources {
+  /** Prebuilt modules loaded (from setNeuronKernelsPath()). */
+  prebuilt: number;
+  /** Why the prebuilt modules could not be loaded, when a path was set. */
+  prebuiltError?: string;
+  /** Whether binaryen is loaded (any neuron, plugins included); else why not. */
+  binaryen: boolean;
+  binaryenError?: string;
+}
+
+let sources: WasmNeuronKernelSources = { prebuilt: 0, binaryen: false };
+/** What the last prepareWasmNeuronKernels() call loaded. */
+export const wasmNeuronKernelSources = (): WasmNeuronKernelSources => ({ ...sources });
+
 /**
- * Loads binaryen and, in Node with a shared heap and `threads` > 1, starts the thread pool.
- * setup() calls it; before it has run, neuron layers on wasm use the JS host kernel (and say so).
- * Returns the threads the SIMD kernels use, or 0 where binaryen could not be loaded (warned).
+ * Loads the prebuilt neuron modules (where setNeuronKernelsPath() named them) and binaryen, and in
+ * Node with a shared heap and `threads` > 1 starts the thread pool. setup() calls it; before it has
+ * run, neuron layers on wasm use the JS host kernel (and say so). Returns the threads the SIMD
+ * kernels use, or 0 where neither prebuilt modules nor binaryen could be loaded (warned).
  */
 export async function prepareWasmNeuronKernels(threads: number): Promise<number> {
+  const memory = wasmHeap();
+  sources = { prebuilt: 0, binaryen: false };
+  const base = neuronKernelsPath();
+  if (base) {
+    try {
+      sources.prebuilt = await loadPrebuiltNeuronKernels(base, isShared(memory));
+    } catch (e) {
+      sources.prebuiltError = (e as Error).message;
+      console.warn(`spikeflow: ${sources.prebuiltError}`);
+    }
+  }
   try {
     await loadBinaryen();
+    sources.binaryen = true;
   } catch (e) {
-    console.warn(`spikeflow: neuron layers on wasm will run the JavaScript host kernel: ${(e as Error).message}`);
-    return 0;
+    sources.binaryenError = (e as Error).message;
+    if (sources.prebuilt === 0) {
+      console.warn(`spikeflow: neuron layers on wasm will run the JavaScript host kernel: ${sources.binaryenError}`);
+      return 0;
+    }
   }
-  const memory = wasmHeap();
   if (pool && (pool.memory !== memory || pool.threads !== threads)) await closeWasmNeuronThreads();
   if (!pool && isNode && threads > 1 && isShared(memory)) {
     const { NeuronThreadPool } = await import('./thread-pool.js');
@@ -96,31 +132,41 @@ interface Compiled {
  */
 export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reason?: string } {
   const b = binaryenIfLoaded();
-  if (!b) return { reason: binaryenFailure() ?? 'binaryen is not loaded yet (call setup() from @spikeflow/backend-wasm before building the network)' };
   const ir = neuron.ir;
+  const key = neuronIrKey(ir);
+  if (!b && !prebuiltNeuronKernel(key, isShared(wasmHeap()))) {
+    const why = binaryenFailure() ?? 'binaryen is not loaded yet (call setup() from @spikeflow/backend-wasm before building the network)';
+    return { reason: `no prebuilt SIMD module for this neuron's dynamics (IR key ${key}) and ${why}` };
+  }
   const S = ir.numStates;
   const K = ir.numParams;
-  const byShared = new Map<boolean, WebAssembly.Module>();
-  const moduleFor = (shared: boolean): WebAssembly.Module => {
+  const byShared = new Map<boolean, { module: WebAssembly.Module; source: 'prebuilt' | 'generated' }>();
+  const moduleFor = (shared: boolean) => {
     let m = byShared.get(shared);
     if (!m) {
-      m = compile(neuronModuleBinary(b, ir, { shared }) as Uint8Array<ArrayBuffer>);
+      // A prebuilt module when there is one (no compile time), else binaryen's.
+      const prebuilt = prebuiltNeuronKernel(key, shared);
+      if (prebuilt) m = { module: prebuilt, source: 'prebuilt' };
+      else if (b) m = { module: compile(neuronModuleBinary(b, ir, { shared }) as Uint8Array<ArrayBuffer>), source: 'generated' };
+      else throw new Error(`neuron op "${neuron.kind}": no prebuilt SIMD module for a ${shared ? 'shared' : 'plain'} heap (IR key ${key}) and binaryen is not loaded`);
       byShared.set(shared, m);
     }
     return m;
   };
+  let first: ReturnType<typeof moduleFor>;
   try {
-    moduleFor(isShared(wasmHeap()));
+    first = moduleFor(isShared(wasmHeap()));
   } catch (e) {
     if (e instanceof UnsupportedExprError) return { reason: e.message };
     throw e;
   }
-  const info: WasmNeuronKernelInfo = { implementation: 'wasm-simd', threads: poolThreads };
+  const info: WasmNeuronKernelInfo = { implementation: 'wasm-simd', module: first.source, threads: poolThreads };
   let compiled: Compiled | undefined;
   const current = (): Compiled => {
     const memory = wasmHeap();
     if (compiled?.memory !== memory) {
-      const module = moduleFor(isShared(memory));
+      const { module, source } = moduleFor(isShared(memory));
+      info.module = source;
       const instance = new WebAssembly.Instance(module, { env: { memory } });
       compiled = { id: nextKernelId++, module, memory, exports: instance.exports as Compiled['exports'] };
     }
