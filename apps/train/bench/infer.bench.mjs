@@ -44,7 +44,8 @@ const int = (name) => {
   if (!Number.isInteger(n) || n < 1) fail(`--${name}: expected an integer >= 1, got "${flags[name]}"`);
   return n;
 };
-if (!existsSync(join(resolve(flags.checkpoint), 'manifest.json'))) {
+// A checkpoint folder holds manifest.json, or model.json in tfjs's plain format (the draw demo's model).
+if (!['manifest.json', 'model.json'].some((f) => existsSync(join(resolve(flags.checkpoint), f)))) {
   fail(`--checkpoint ${flags.checkpoint}: no checkpoint there; train one (about 20 CPU minutes) with\n  node apps/train/bin/spikeflow.js train --preset fashion-mnist-quick --out bench-results/fashion-mnist-quick\nor name another with --checkpoint DIR`);
 }
 const threads = int('threads');
