@@ -38,7 +38,7 @@ describe('datasets from the registry', () => {
     expect(text).toContain('train: synthetic 3-class task (24 samples, seed 7)');
     const evaluated = await capture(['eval', '--checkpoint', join(out, 'last'), '--backend', 'cpu', '--dataset', 'stripes']);
     expect(evaluated.code).toBe(0);
-    expect(evaluated.text).toMatch(/^test accuracy \d+\.\d\d% on synthetic 3-class task \(12 samples, seed 1\)$/);
+    expect(evaluated.text).toMatch(/^test accuracy \d+\.\d\d% on synthetic 3-class task \(12 samples, seed 1\)\nengine float: [\d.]+ images\/s/);
   }, 120_000);
 
   it('an unknown dataset name lists the registered ones; inherited names never resolve', async () => {
