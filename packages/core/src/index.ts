@@ -36,7 +36,9 @@ export { Network, build, mixSeed, type BuildOptions, type ForwardOptions, type F
 export type { Layer, LayerVariable, ForwardContext, LayerBuildContext, LayerRuntime } from './layers.js';
 export { defineLayer, type LayerPlugin } from './layer-plugin.js';
 export type { LayerNirCodec, LayerNirExportContext, NirArray, NirLayout, NirNodeData, NirSignal, NirWeight } from './layer-nir.js';
-export { builtinLayers } from './layer-kinds/index.js';
+export { builtinLayers } from './builtin-layers.js';
+// The built-in kinds' layer types (DenseLayerSpec, ...), for typed specs; their plugins are in builtinLayers.
+export type * from './layer-kinds/index.js';
 export { validate, parseSpec } from './validate.js';
 export { estimateTrainingBytes } from './memory.js';
 export { ShapeError, StepError, CheckpointError, type StepCheckKind } from './errors.js';
@@ -44,7 +46,7 @@ export { stepChecks, checkNeuronParameters, labelsValid, allFinite, type StepChe
 export { firingRate, outputReadout, rateLoss, correctCount, oneHotLabels, LOSS_KINDS, type LossKind } from './loss.js';
 export { Trainer, makeOptimizer, setLearningRate, cosineLearningRate, type TrainerOptions, type CheckedStepResult, type CheckedStepOptions, type TrainStepOptions, type OptimizerSpec, type CosineSchedule, type StepResult } from './train.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointMeta, type SaveOptions, type LoadedCheckpoint } from './checkpoint.js';
-export { SpecError, type ModelSpec, type ValidatedModelSpec } from '@spikeflow/spec';
+export { SpecError, type ModelSpec, type LayerSpec, type ValidatedModelSpec } from '@spikeflow/spec';
 export { seededRandom } from './random.js';
 export { fit, evaluate, batchNormWarnings, startWeight, yieldToEventLoop, type BatchStream, type LabelledBatch, type BatchProgress, type EpochReport, type FitOptions, type FitResult, type StopReason, type EvaluateOptions, type EvaluateResult } from './fit.js';
 export { ScalarMeter } from './meter.js';

@@ -1,5 +1,5 @@
 import type { OptionSchema, PluginCatalog } from '@spikeflow/spec';
-import { builtinLayers } from './layer-kinds/index.js';
+import { builtinLayers } from './builtin-layers.js';
 import type { LayerPlugin } from './layer-plugin.js';
 import type { NeuronPlugin, PluginLookup, PoolPlugin, SurrogatePlugin } from './plugins.js';
 

@@ -1,11 +1,10 @@
 export * from './types.js';
 export { SpecError, formatPath, suggest, unknownNameMessage, type JsonPath, type SpecIssue } from './errors.js';
-export { field, checkField, applySchema, type FieldSpec, type OptionSchema, type NumberField, type BooleanField, type StringField, type EnumField, type SizeField, type PaddingField, type ObjectField } from './fields.js';
-export { LAYER_FIELDS, LAYER_KINDS, COMMON_LAYER_FIELDS, type BuiltinLayerKind, pair, windowOutput, explicitPadding } from './layers.js';
+export { field, checkField, applySchema, cloneJson, type FieldSpec, type OptionSchema, type NumberField, type BooleanField, type StringField, type EnumField, type SizeField, type PaddingField, type ObjectField } from './fields.js';
+export { COMMON_LAYER_FIELDS, pair, windowOutput, explicitPadding } from './layers.js';
 export { defineLayerKind, isShapeProblem, showShape, type LayerKindSpec, type LayerNormalizeContext, type ShapeProblem } from './layer-kind.js';
-export * from './layers/index.js';
 export { normalizeNeuronOptions, neuronJsonSchema, applyPluginOptions } from './layers/plugin-options.js';
-export { windowShape, checkedOutput } from './layers/shape-helpers.js';
+export { windowShape, checkedOutput, sameShape, describeInputs, tooLarge } from './layers/shape-helpers.js';
 export { layerNames, resolveGraph, type LayerGraph } from './graph.js';
 export { validate, parseSpec, check, layerShapes, catalogLayerKinds, type PluginCatalog } from './validate.js';
 export { modelJsonSchema } from './json-schema.js';

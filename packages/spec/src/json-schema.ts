@@ -5,12 +5,15 @@ import { MODEL_FORMAT } from './types.js';
 import { catalogLayerKinds, type PluginCatalog } from './validate.js';
 
 /**
- * The JSON Schema (draft 2020-12) of the model format, for editors and other languages. With a
- * catalog, its layer kinds (default the built-in ones) and its neuron, surrogate and pool kinds are
- * enumerated with their options; validate() remains
- * the authority (it also checks shapes, which JSON Schema cannot).
+ * The JSON Schema (draft 2020-12) of the model format, for editors and other languages: the
+ * catalog's layer kinds (`catalog.layers`, e.g. @spikeflow/core's registry.catalog()) and its
+ * neuron, surrogate and pool kinds, enumerated with their options. validate() remains the
+ * authority (it also checks shapes, which JSON Schema cannot).
  */
-export function modelJsonSchema(catalog: PluginCatalog = {}): Json {
+export function modelJsonSchema(catalog: PluginCatalog): Json {
+  if (Object.keys(catalogLayerKinds(catalog ?? {})).length === 0) {
+    throw new TypeError('modelJsonSchema: the catalog names no layer kinds; @spikeflow/spec defines none, so pass registry.catalog() from @spikeflow/core (or a catalog with `layers`)');
+  }
   const inputs = { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: "names of the layers this one reads; default the layer before" };
   const layerSchemas = Object.values(catalogLayerKinds(catalog)).map((def) => {
     const schema = objectSchema({ ...COMMON_LAYER_FIELDS, ...def.fields }, { kind: { const: def.kind }, inputs });

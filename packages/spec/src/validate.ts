@@ -3,7 +3,6 @@ import { applySchema, cloneJson, field, type OptionSchema } from './fields.js';
 import { resolveGraph } from './graph.js';
 import { isShapeProblem, type LayerKindSpec } from './layer-kind.js';
 import { COMMON_LAYER_FIELDS } from './layers.js';
-import { BUILTIN_LAYER_KINDS } from './layers/index.js';
 import { checkSpecSize, SPEC_LIMITS } from './limits.js';
 import { MODEL_FORMAT, type ModelSpec, type NormalizedLayer, type NormalizedModelSpec, type ValidatedModelSpec } from './types.js';
 
@@ -15,13 +14,26 @@ export interface PluginCatalog {
   neurons?: Record<string, OptionSchema>;
   surrogates?: Record<string, OptionSchema>;
   pools?: Record<string, OptionSchema>;
-  /** Layer kinds by name; default the built-in ones. */
+  /**
+   * Layer kinds by name. The spec package defines none: @spikeflow/core's registry.catalog() names
+   * the built-in ones and every registered layer plugin. Without it, every layer kind is unknown.
+   */
   layers?: Record<string, LayerKindSpec>;
 }
 
-/** The layer kinds a catalog knows: its own, or the built-in ones. */
+/** The layer kinds a catalog knows (none without `catalog.layers`). */
 export function catalogLayerKinds(catalog: PluginCatalog): Record<string, LayerKindSpec> {
-  return catalog.layers ?? Object.fromEntries(BUILTIN_LAYER_KINDS.map((k) => [k.kind, k]));
+  return catalog.layers ?? {};
+}
+
+/** Where layer kinds come from, for the error of a kind no catalog names. */
+const NO_LAYER_KINDS = 'no layer kinds are known here: @spikeflow/spec defines none; validate with @spikeflow/core\'s validate()/parseSpec(), or pass catalog.layers (e.g. registry.catalog())';
+
+/** The message for a layer kind the catalog does not know. */
+function unknownKindMessage(kind: unknown, kinds: Record<string, LayerKindSpec>): string {
+  const names = Object.keys(kinds);
+  if (names.length === 0) return `unknown layer kind ${JSON.stringify(kind)}: ${NO_LAYER_KINDS}`;
+  return unknownNameMessage('layer kind', kind, names);
 }
 
 const ENCODER_KINDS = ['direct', 'poisson', 'sequence'] as const;
@@ -171,7 +183,7 @@ function validateLayer(layer: unknown, path: JsonPath, kinds: Record<string, Lay
   const kind = layer.kind;
   const def = typeof kind === 'string' && Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
   if (!def) {
-    issues.push({ path: [...path, 'kind'], message: unknownNameMessage('layer kind', kind, Object.keys(kinds)) });
+    issues.push({ path: [...path, 'kind'], message: unknownKindMessage(kind, kinds) });
     return undefined;
   }
   const out: Record<string, unknown> = {};
@@ -247,7 +259,7 @@ function inferShapes(spec: NormalizedModelSpec, issues: SpecIssue[], kinds: Reco
     const l = spec.layers[i];
     const def = kinds[l.kind];
     if (!def) {
-      issues.push({ path: ['layers', i, 'kind'], message: unknownNameMessage('layer kind', l.kind, Object.keys(kinds)) });
+      issues.push({ path: ['layers', i, 'kind'], message: unknownKindMessage(l.kind, kinds) });
       return shapes;
     }
     const inputs = graph.inputs[i].map((j) => (j < 0 ? spec.input.shape : shapes[j]));

@@ -1,8 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { addKind } from '@spikeflow/spec';
-import { defineMerge, mergeDetail } from './merge-detail.js';
+import type { LayerSpecBase } from '@spikeflow/spec';
+import { defineMerge, mergeDetail } from '../define-merge.js';
 
-export const add = defineMerge(addKind, {
+export interface AddLayerSpec extends LayerSpecBase {
+  kind: 'add';
+  inputs: readonly string[];
+}
+
+/** Element-wise sum of two or more inputs of one shape (SEW's ADD connect function on spikes). */
+export const add = defineMerge({
+  kind: 'add',
+  description: 'element-wise sum of its inputs, all of one shape (SEW ADD)',
+  inputs: { min: 2 },
   merge: (xs) => tf.addN(xs),
   summary: (l) => mergeDetail(l, ' + '),
   passesSpikes: false,
@@ -16,3 +25,9 @@ export const add = defineMerge(addKind, {
     },
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    add: AddLayerSpec;
+  }
+}

@@ -1,8 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { andKind } from '@spikeflow/spec';
-import { defineMerge, mergeDetail } from './merge-detail.js';
+import type { LayerSpecBase } from '@spikeflow/spec';
+import { defineMerge, mergeDetail } from '../define-merge.js';
 
-export const and = defineMerge(andKind, {
+export interface AndLayerSpec extends LayerSpecBase {
+  kind: 'and';
+  inputs: readonly string[];
+}
+
+/** SEW's AND connect function: the product of its spike inputs (1 where every input spiked). */
+export const and = defineMerge({
+  kind: 'and',
+  description: 'spikes where every input spiked: the product of its inputs, all of one shape (SEW AND)',
+  inputs: { min: 2 },
   merge: (xs) => xs.slice(1).reduce((acc, x) => tf.mul(acc, x), xs[0]),
   summary: (l) => mergeDetail(l, ' AND '),
   passesSpikes: true,
@@ -17,3 +26,9 @@ export const and = defineMerge(andKind, {
     },
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    and: AndLayerSpec;
+  }
+}

@@ -1,9 +1,36 @@
 import * as tf from '@tensorflow/tfjs';
-import { attentionKind } from '@spikeflow/spec';
+import { field, sameShape, showShape, type LayerSpecBase } from '@spikeflow/spec';
 import { defineLayer } from '../layer-plugin.js';
 
+export interface AttentionLayerSpec extends LayerSpecBase {
+  kind: 'attention';
+  /** [query, key, value], each [height, width, channels]: tokens are pixels, features channels. */
+  inputs: readonly [string, string, string];
+  heads?: number;
+  scale?: number;
+}
+
+/**
+ * Spiking self-attention without softmax (Spikformer's SSA): per step and head,
+ * out = scale * Q (K^T V), tokens the height x width positions and features the channels. Q, K and V
+ * are its three inputs, spikes in Spikformer (1x1 conv, batch norm and a neuron each).
+ */
+
 export const attention = defineLayer({
-  ...attentionKind,
+  kind: 'attention',
+  description: 'spiking self-attention without softmax: scale * Q (K^T V) per head, inputs [query, key, value], each [height, width, channels]',
+  fields: {
+    heads: field.integer({ exclusiveMin: 0, default: 1, description: 'number of heads; divides the channels' }),
+    scale: field.number({ default: 0.125, description: 'factor on the attention (Spikformer: 0.125)' }),
+  },
+  inputs: { min: 3, max: 3 },
+  outputShape(inputs, l) {
+    const shape = sameShape('attention', inputs, l);
+    if (!Array.isArray(shape)) return shape;
+    if (shape.length !== 3) return { problem: `attention expects inputs [height, width, channels], got ${showShape(shape)}`, field: 'inputs' };
+    if (shape[2] % (l.heads as number) !== 0) return { problem: `${l.heads} heads do not divide the ${shape[2]} channels`, field: 'heads' };
+    return shape;
+  },
   stateless: true,
   build(c) {
     const [h, w, channels] = c.inputShape;
@@ -28,3 +55,9 @@ export const attention = defineLayer({
   },
   summary: (l) => `${String(l.heads)} head${l.heads === 1 ? '' : 's'}, scale ${String(l.scale)}, Q/K/V ${((l.inputs as string[] | undefined) ?? []).join(', ')}`,
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    attention: AttentionLayerSpec;
+  }
+}

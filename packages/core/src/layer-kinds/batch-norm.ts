@@ -1,10 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormKind } from '@spikeflow/spec';
+import { field, type LayerSpecBase } from '@spikeflow/spec';
 import { batchNormTrain } from '../batch-norm-op.js';
 import { defineLayer } from '../layer-plugin.js';
 
+export interface BatchNormLayerSpec extends LayerSpecBase {
+  kind: 'batchNorm';
+  /** Weight of the new batch statistic in the running average (PyTorch convention). */
+  momentum?: number;
+  epsilon?: number;
+}
+
+/** Batch normalisation over the last (channel) axis; statistics over T*N(*H*W) while training. */
+
 export const batchNorm = defineLayer({
-  ...batchNormKind,
+  kind: 'batchNorm',
+  description: 'batch normalisation over the channel axis',
+  fields: {
+    momentum: field.number({ min: 0, max: 1, default: 0.1, description: 'weight of the batch statistic in the running average (PyTorch convention)' }),
+    epsilon: field.number({ exclusiveMin: 0, default: 1e-5, description: 'added to the variance' }),
+  },
+  outputShape: ([input]) => input,
   stateless: true,
   build(c) {
     const channels = c.inputShape[c.inputShape.length - 1];
@@ -35,3 +50,9 @@ export const batchNorm = defineLayer({
     };
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    batchNorm: BatchNormLayerSpec;
+  }
+}

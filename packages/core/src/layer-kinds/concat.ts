@@ -1,8 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
-import { concatKind } from '@spikeflow/spec';
-import { defineMerge, mergeDetail } from './merge-detail.js';
+import { checkedOutput, describeInputs, field, showShape, type LayerSpecBase } from '@spikeflow/spec';
+import { defineMerge, mergeDetail } from '../define-merge.js';
 
-export const concat = defineMerge(concatKind, {
+export interface ConcatLayerSpec extends LayerSpecBase {
+  kind: 'concat';
+  inputs: readonly string[];
+}
+
+/** Joins two or more inputs along the last (channel or feature) axis. */
+export const concat = defineMerge({
+  kind: 'concat',
+  description: 'joins its inputs along the channel (last) axis; their other axes must match',
+  inputs: { min: 2 },
+  outputShape(inputs, l) {
+    const lead = inputs[0].slice(0, -1);
+    const fits = inputs.every((s) => s.length === inputs[0].length && s.slice(0, -1).every((d, i) => d === lead[i]));
+    if (!fits) return { problem: `concat needs inputs that differ only in the last (channel) axis, got ${describeInputs(inputs, l)}; all but the last axis must be ${showShape(lead)}`, field: 'inputs' };
+    return checkedOutput([...lead, inputs.reduce((sum, s) => sum + s[s.length - 1], 0)]);
+  },
   merge: (xs) => tf.concat(xs, -1),
   summary: (l) => mergeDetail(l, ', '),
   passesSpikes: true,
@@ -35,3 +50,9 @@ export const concat = defineMerge(concatKind, {
     },
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    concat: ConcatLayerSpec;
+  }
+}

@@ -1,10 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
-import { denseKind } from '@spikeflow/spec';
+import { field, showShape, SPEC_LIMITS, tooLarge, type LayerSpecBase } from '@spikeflow/spec';
 import { defineLayer } from '../layer-plugin.js';
 import { matMulSpikes, saveSpikesAsBoolNow } from '../spike-storage.js';
 
+export interface DenseLayerSpec extends LayerSpecBase {
+  kind: 'dense';
+  units: number;
+  useBias?: boolean;
+}
+
+/** Fully connected layer on a flat input [features]. */
+
 export const dense = defineLayer({
-  ...denseKind,
+  kind: 'dense',
+  description: 'fully connected layer on a flat input [features]',
+  fields: {
+    units: field.integer({ exclusiveMin: 0, description: 'number of outputs' }),
+    useBias: field.boolean({ default: true, description: 'add a learned bias per unit' }),
+  },
+  outputShape([input], l) {
+    if (input.length !== 1) return { problem: `dense expects a flat input [features], but the input here is ${showShape(input)}: add { "kind": "flatten" } before it` };
+    if (tooLarge(input[0] * (l.units as number))) return { problem: `a ${input[0]}x${l.units} kernel has more than ${SPEC_LIMITS.maxTensorElements} values` };
+    return [l.units as number];
+  },
   stateless: true,
   build(c) {
     const fanIn = c.inputShape[0];
@@ -34,3 +52,9 @@ export const dense = defineLayer({
     },
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    dense: DenseLayerSpec;
+  }
+}

@@ -1,9 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
-import { dropoutKind } from '@spikeflow/spec';
+import { field, type LayerSpecBase } from '@spikeflow/spec';
 import { defineLayer } from '../layer-plugin.js';
 
+export interface DropoutLayerSpec extends LayerSpecBase {
+  kind: 'dropout';
+  /** Fraction dropped; the mask is drawn once per sample and shared over all T steps. */
+  rate?: number;
+}
+
+/** Dropout with one mask per sample shared by every time step. */
+
 export const dropout = defineLayer({
-  ...dropoutKind,
+  kind: 'dropout',
+  description: 'dropout, one mask per sample shared over all T steps',
+  fields: {
+    rate: field.number({ min: 0, exclusiveMax: 1, default: 0.5, description: 'fraction dropped; one mask per sample shared over all T steps' }),
+  },
+  outputShape: ([input]) => input,
   stateless: true,
   build(c) {
     const rate = c.spec.rate as number;
@@ -21,3 +34,9 @@ export const dropout = defineLayer({
   // Identity at inference: no node, its readers read its input.
   nir: { export: (c) => c.inputs[0] },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    dropout: DropoutLayerSpec;
+  }
+}

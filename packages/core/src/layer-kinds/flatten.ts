@@ -1,9 +1,18 @@
-import { flattenKind } from '@spikeflow/spec';
+import type { LayerSpecBase } from '@spikeflow/spec';
 import { defineLayer } from '../layer-plugin.js';
 import { reshapeKeepingNothing } from '../spike-storage.js';
 
+export interface FlattenLayerSpec extends LayerSpecBase {
+  kind: 'flatten';
+}
+
+/** Flattens each sample to [features], in (height, width, channels) order. */
+
 export const flatten = defineLayer({
-  ...flattenKind,
+  kind: 'flatten',
+  description: 'flattens each sample to [features]',
+  fields: {},
+  outputShape: ([input]) => [input.reduce((a, b) => a * b, 1)],
   stateless: true,
   build(c) {
     const features = c.outputShape[0];
@@ -18,3 +27,9 @@ export const flatten = defineLayer({
     },
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    flatten: FlattenLayerSpec;
+  }
+}

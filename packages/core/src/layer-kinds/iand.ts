@@ -1,8 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
-import { iandKind } from '@spikeflow/spec';
-import { defineMerge } from './merge-detail.js';
+import type { LayerSpecBase } from '@spikeflow/spec';
+import { defineMerge } from '../define-merge.js';
 
-export const iand = defineMerge(iandKind, {
+/**
+ * `inputs: [a, b]` gives (NOT a) AND b = (1 - a) * b: the FIRST input is negated. SpikingJelly's SEW
+ * BasicBlock computes identity * (1 - out), so there write `inputs: [blockOutput, identity]`.
+ */
+export interface IandLayerSpec extends LayerSpecBase {
+  kind: 'iand';
+  inputs: readonly [string, string];
+}
+
+/** SEW's IAND connect function: (NOT a) AND b = (1 - a) * b, the first input negated. */
+export const iand = defineMerge({
+  kind: 'iand',
+  description: '(NOT a) AND b = (1 - a) * b for inputs [a, b] of one shape: the first input is negated (SEW IAND)',
+  inputs: { min: 2, max: 2 },
   // (NOT a) AND b, with a the first input: (1 - a) * b.
   merge: ([a, b]) => tf.mul(tf.sub(1, a), b),
   summary: (l) => `NOT ${(l.inputs as string[])[0]} AND ${(l.inputs as string[])[1]}`,
@@ -23,3 +36,9 @@ export const iand = defineMerge(iandKind, {
     },
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    iand: IandLayerSpec;
+  }
+}

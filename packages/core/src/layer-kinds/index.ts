@@ -1,19 +1,17 @@
-// The built-in layer kinds, one file each; a new built-in kind is its file and one line here.
-import { conv2d } from './conv2d.js';
-import { dense } from './dense.js';
-import { batchNorm } from './batch-norm.js';
-import { neuron } from './neuron.js';
-import { pool } from './pool.js';
-import { flatten } from './flatten.js';
-import { dropout } from './dropout.js';
-import { voting } from './voting.js';
-import { add } from './add.js';
-import { concat } from './concat.js';
-import { and } from './and.js';
-import { iand } from './iand.js';
-import { recurrent } from './recurrent.js';
-import { rowSequence } from './row-sequence.js';
-import { attention } from './attention.js';
-
-/** Registered in every Registry, in the order error messages list them. */
-export const builtinLayers = [conv2d, dense, batchNorm, neuron, pool, flatten, dropout, voting, add, concat, and, iand, recurrent, rowSequence, attention] as const;
+// The built-in layer kinds: one file each, and one line here. The registry lists them by kind
+// (builtin-layers.ts), so the order of these lines does not matter.
+export { add, type AddLayerSpec } from './add.js';
+export { and, type AndLayerSpec } from './and.js';
+export { attention, type AttentionLayerSpec } from './attention.js';
+export { batchNorm, type BatchNormLayerSpec } from './batch-norm.js';
+export { concat, type ConcatLayerSpec } from './concat.js';
+export { conv2d, type Conv2dLayerSpec } from './conv2d.js';
+export { dense, type DenseLayerSpec } from './dense.js';
+export { dropout, type DropoutLayerSpec } from './dropout.js';
+export { flatten, type FlattenLayerSpec } from './flatten.js';
+export { iand, type IandLayerSpec } from './iand.js';
+export { neuron, type NeuronLayerSpec, type NeuronCommonSpec } from './neuron.js';
+export { pool, type PoolLayerSpec } from './pool.js';
+export { recurrent, type RecurrentLayerSpec } from './recurrent.js';
+export { rowSequence, type RowSequenceLayerSpec } from './row-sequence.js';
+export { voting, type VotingLayerSpec } from './voting.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { neuronKind, type NormalizedLayer } from '@spikeflow/spec';
+import { field, neuronJsonSchema, normalizeNeuronOptions, type LayerSpecBase, type NeuronKinds, type NormalizedLayer, type Registered, type SurrogateSpec } from '@spikeflow/spec';
 import { defineLayer } from '../layer-plugin.js';
 import type { LayerBuildContext } from '../layers.js';
 import { runNeuron } from '../neuron-op.js';
@@ -22,8 +22,39 @@ export function neuronDetail(l: NormalizedLayer, registry: PluginLookup): string
   return detail ? `${String(l.neuron)} ${detail}` : String(l.neuron);
 }
 
+/** Fields of every neuron: the neuron layer's and the recurrent layer's. */
+export const NEURON_FIELDS = {
+  neuron: field.string({ description: 'neuron kind (a registered neuron plugin: if, lif, plif, ...)' }),
+  vThreshold: field.number({ default: 1, description: 'firing threshold' }),
+  vReset: field.number({ default: 0, nullable: true, description: 'potential after a spike; null = soft reset (subtract vThreshold)' }),
+  vRest: field.number({ optional: true, description: 'leak target and initial potential; default vReset (0 for soft reset)' }),
+  detachReset: field.boolean({ default: false, description: 'treat the spike inside the reset as a constant in the backward pass' }),
+  surrogate: { type: 'object', default: { kind: 'atan' }, description: 'surrogate gradient of the spike: { kind, ...options }' },
+} as const;
+
+/** Options of every neuron (the plugin's own come from NeuronKinds). */
+export interface NeuronCommonSpec {
+  vThreshold?: number;
+  /** Potential after a spike; null = soft reset (subtract vThreshold). */
+  vReset?: number | null;
+  /** Potential the membrane leaks toward and starts from. Default: vReset (0 for soft reset). */
+  vRest?: number;
+  /** Treat the spike inside the reset as a constant in the backward pass. */
+  detachReset?: boolean;
+  surrogate?: SurrogateSpec;
+}
+
+export type NeuronLayerSpec = Registered<NeuronKinds, LayerSpecBase & NeuronCommonSpec & { kind: 'neuron' }, 'neuron'>;
+
+/** Spiking neurons of a registered neuron plugin, element-wise, run over all T at once. */
+
 export const neuron = defineLayer({
-  ...neuronKind,
+  kind: 'neuron',
+  description: 'spiking neurons (a registered neuron plugin), element-wise over all T steps',
+  fields: { ...NEURON_FIELDS },
+  outputShape: ([input]) => input,
+  normalize: normalizeNeuronOptions,
+  jsonSchema: neuronJsonSchema,
   stateless: false,
   build(c) {
     const compiled = compileLayerNeuron(c);
@@ -61,3 +92,9 @@ export const neuron = defineLayer({
     },
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    neuron: NeuronLayerSpec;
+  }
+}

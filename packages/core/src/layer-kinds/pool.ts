@@ -1,13 +1,43 @@
 import type * as tf from '@tensorflow/tfjs';
-import { pair, poolKind } from '@spikeflow/spec';
+import { applyPluginOptions, checkedOutput, cloneJson, field, pair, windowShape, type LayerSpecBase, type PoolKinds, type Registered } from '@spikeflow/spec';
 import { defineLayer } from '../layer-plugin.js';
 import type { PoolPlugin } from '../plugins.js';
 import { saveSpikesAsBoolNow } from '../spike-storage.js';
 
 const size = (s: unknown) => (Array.isArray(s) ? s.join('x') : `${String(s)}x${String(s)}`);
 
+interface PoolCommon extends LayerSpecBase {
+  kind: 'pool';
+  size?: number | [number, number];
+  /** Default: size (non-overlapping windows). */
+  stride?: number | [number, number];
+  padding?: 'same' | 'valid';
+}
+export type PoolLayerSpec = Registered<PoolKinds, PoolCommon, 'pool'>;
+
+/** Pooling of a registered pool plugin (max, avg, ...) over [height, width, channels]. */
+
 export const pool = defineLayer({
-  ...poolKind,
+  kind: 'pool',
+  description: 'pooling (a registered pool plugin) over [height, width, channels]',
+  fields: {
+    pool: field.string({ description: 'pooling kind (a registered pool plugin: max, avg, ...)' }),
+    size: field.size({ default: 2, description: 'window height and width' }),
+    stride: field.size({ optional: true, description: 'step between windows; default size' }),
+    padding: field.enum({ values: ['same', 'valid'], default: 'valid', description: 'border handling' }),
+  },
+  outputShape([input], l) {
+    const out = windowShape('pool', input, l.size, l.stride, l.padding as string, input[2]);
+    return Array.isArray(out) ? checkedOutput(out) : out;
+  },
+  normalize(ctx) {
+    applyPluginOptions(ctx, 'pool', 'pool', ctx.catalog.pools);
+    if (ctx.out.stride === undefined) ctx.out.stride = cloneJson(ctx.out.size);
+  },
+  jsonSchema(schema, catalog) {
+    schema.additionalProperties = true;
+    if (catalog.pools) (schema.properties as Record<string, unknown>).pool = { enum: Object.keys(catalog.pools), description: 'pooling kind' };
+  },
   stateless: true,
   build(c) {
     const plugin = c.registry.pools.get(c.spec.pool as string) as PoolPlugin<any> | undefined;
@@ -50,3 +80,9 @@ export const pool = defineLayer({
     },
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    pool: PoolLayerSpec;
+  }
+}

@@ -1,16 +1,43 @@
 import * as tf from '@tensorflow/tfjs';
-import { recurrentKind } from '@spikeflow/spec';
+import { field, neuronJsonSchema, normalizeNeuronOptions, showShape, type LayerSpecBase, type NeuronKinds, type Registered } from '@spikeflow/spec';
 import { defineLayer } from '../layer-plugin.js';
 import { neuronStep } from '../neuron-step.js';
-import { compileLayerNeuron, neuronDetail } from './neuron.js';
+import { compileLayerNeuron, NEURON_FIELDS, neuronDetail, type NeuronCommonSpec } from './neuron.js';
+
+interface RecurrentCommon extends LayerSpecBase, NeuronCommonSpec {
+  kind: 'recurrent';
+  /**
+   * How the spikes of step t-1 reach the input of step t:
+   * - 'dense' (SpikingJelly's LinearRecurrentContainer): i[t] = [x[t], s[t-1]] W + b, W learned [2F, F];
+   * - 'elementwise': i[t] = x[t] + w * s[t-1], w learned per neuron.
+   */
+  connection?: 'dense' | 'elementwise';
+  /** Dense connection: add a learned bias. */
+  useBias?: boolean;
+}
+export type RecurrentLayerSpec = Registered<NeuronKinds, RecurrentCommon, 'neuron'>;
 
 /**
- * Neurons fed back their own spikes of the step before. The input's part of the connection runs
- * once over all T (time folded into the batch); only the feedback steps through time, each step a
- * neuron step whose gradient is the neuron's own backward pass, so BPTT through the loop is exact.
+ * Spiking neurons whose own spikes at t-1 feed back into their input at t through a learned
+ * connection; s[-1] = 0. The one layer kind that steps through time (the others run over all T):
+ * the input's part of the connection runs once over all T (time folded into the batch); only the
+ * feedback steps through time, each step a neuron step whose gradient is the neuron's own backward
+ * pass, so BPTT through the loop is exact.
  */
 export const recurrent = defineLayer({
-  ...recurrentKind,
+  kind: 'recurrent',
+  description: 'spiking neurons fed back their own spikes of the step before through a learned connection',
+  fields: {
+    ...NEURON_FIELDS,
+    connection: field.enum({ values: ['dense', 'elementwise'], default: 'dense', description: "'dense': i[t] = [x[t], s[t-1]] W + b (SpikingJelly's LinearRecurrentContainer); 'elementwise': i[t] = x[t] + w * s[t-1]" }),
+    useBias: field.boolean({ default: true, description: 'dense connection: add a learned bias' }),
+  },
+  outputShape([input], l) {
+    if (l.connection === 'dense' && input.length !== 1) return { problem: `a dense recurrent connection expects a flat input [features], but the input here is ${showShape(input)}: add { "kind": "flatten" } before it, or use connection "elementwise"` };
+    return input;
+  },
+  normalize: normalizeNeuronOptions,
+  jsonSchema: neuronJsonSchema,
   stateless: false,
   build(c) {
     const compiled = compileLayerNeuron(c);
@@ -104,3 +131,9 @@ export const recurrent = defineLayer({
     },
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    recurrent: RecurrentLayerSpec;
+  }
+}

@@ -1,9 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
-import { rowSequenceKind } from '@spikeflow/spec';
+import { showShape, type LayerSpecBase } from '@spikeflow/spec';
 import { defineLayer } from '../layer-plugin.js';
 
+export interface RowSequenceLayerSpec extends LayerSpecBase {
+  kind: 'rowSequence';
+}
+
+/**
+ * Reads an image one row per step (sequential MNIST): at step t its output is row t of its input
+ * [height, width, channels], flattened to [width * channels]. T = height reads the whole image; a
+ * smaller T the first T rows; a larger T is refused when the network runs.
+ */
+
 export const rowSequence = defineLayer({
-  ...rowSequenceKind,
+  kind: 'rowSequence',
+  description: 'row t of an image at step t (sequential MNIST); timeSteps = image height reads it all',
+  fields: {},
+  outputShape([input]) {
+    if (input.length !== 3) return { problem: `rowSequence expects an image [height, width, channels], but the input here is ${showShape(input)}` };
+    return [input[1] * input[2]];
+  },
   // Its output depends on the step, so it is never part of the direct encoder's static prefix.
   stateless: false,
   build(c) {
@@ -19,3 +35,9 @@ export const rowSequence = defineLayer({
     };
   },
 });
+
+declare module '@spikeflow/spec' {
+  interface LayerKinds {
+    rowSequence: RowSequenceLayerSpec;
+  }
+}

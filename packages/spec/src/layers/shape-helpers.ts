@@ -1,5 +1,5 @@
 import { SPEC_LIMITS } from '../limits.js';
-import { defineLayerKind, showShape, type ShapeProblem } from '../layer-kind.js';
+import { showShape, type ShapeProblem } from '../layer-kind.js';
 
 export const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v as number, v as number]);
 
@@ -14,6 +14,7 @@ export function explicitPadding(padding: unknown): [number, number] | undefined 
   return typeof padding === 'number' || Array.isArray(padding) ? pair(padding) : undefined;
 }
 
+/** Whether a tensor of that many values exceeds SPEC_LIMITS.maxTensorElements. */
 export const tooLarge = (elements: number) => elements > SPEC_LIMITS.maxTensorElements;
 export const elements = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -33,14 +34,6 @@ export function windowShape(kind: string, input: number[], window: unknown, stri
 export function checkedOutput(shape: number[]): number[] | ShapeProblem {
   if (tooLarge(elements(shape))) return { problem: `an output of ${showShape(shape)} per sample has more than ${SPEC_LIMITS.maxTensorElements} values` };
   return shape;
-}
-
-/**
- * A merge of inputs of one shape (add, and, iand): no fields of its own, and its output has the
- * inputs' shape.
- */
-export function sameShapeMerge<K extends string>(kind: K, description: string, inputs: { min: number; max?: number }) {
-  return defineLayerKind({ kind, description, fields: {}, inputs, outputShape: (shapes: number[][], l: Record<string, unknown>) => sameShape(kind, shapes, l) });
 }
 
 /** The common shape of a merge's inputs, or the problem naming each input's shape. */
