@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { check, layerShapes, modelJsonSchema, MODEL_FORMAT, parseSpec, SpecError, validate, type ModelSpec } from '../src/index.js';
+import { MODEL_FORMAT, SpecError, type ModelSpec } from '@spikeflow/spec';
+import { check, layerShapes, modelJsonSchema, parseSpec, validate } from './builtin-catalog.js';
 
 const paper: ModelSpec = {
   format: MODEL_FORMAT,
@@ -27,7 +28,7 @@ const paper: ModelSpec = {
   ],
 };
 
-describe('@spikeflow/spec without a plugin catalog', () => {
+describe('the built-in layer kinds, without neuron or pool plugins', () => {
   it('fills every default and is idempotent', () => {
     const n = validate(paper);
     expect(n.timeSteps).toBe(8);
@@ -96,7 +97,7 @@ describe('explicit conv2d padding (PyTorch and NIR style)', () => {
     expect(layerShapes(validate(spec('same')))).toEqual([[5, 5, 3]]);
     expect(() => parseSpec(spec(-1))).toThrow(/^layers\[0\]\.padding: expected "same", "valid", a non-negative integer or a pair \[height, width\] of them, got number -1/);
     expect(() => parseSpec(spec([1, 1.5]))).toThrow(/layers\[0\]\.padding: expected/);
-    const conv = (modelJsonSchema() as { properties: { layers: { items: { oneOf: Array<{ properties: Record<string, unknown> }> } } } }).properties.layers.items.oneOf[0];
+    const conv = (modelJsonSchema() as { properties: { layers: { items: { oneOf: Array<{ properties: Record<string, { const?: string }> }> } } } }).properties.layers.items.oneOf.find((s) => s.properties.kind.const === 'conv2d')!;
     expect(JSON.stringify(conv.properties.padding)).toContain('{"enum":["same","valid"]},{"type":"integer","minimum":0}');
   });
 });
@@ -105,8 +106,8 @@ describe('JSON Schema', () => {
   it('describes every built-in layer kind and its fields', () => {
     const schema = modelJsonSchema() as { properties: { layers: { items: { oneOf: Array<{ properties: Record<string, { const?: string }> }> } } } };
     const kinds = schema.properties.layers.items.oneOf.map((s) => s.properties.kind.const);
-    expect(kinds).toEqual(['conv2d', 'dense', 'batchNorm', 'neuron', 'pool', 'flatten', 'dropout', 'voting', 'add', 'concat', 'and', 'iand', 'recurrent', 'rowSequence', 'attention']);
-    const conv = schema.properties.layers.items.oneOf[0];
+    expect(kinds).toEqual(['add', 'and', 'attention', 'batchNorm', 'concat', 'conv2d', 'dense', 'dropout', 'flatten', 'iand', 'neuron', 'pool', 'recurrent', 'rowSequence', 'voting']);
+    const conv = schema.properties.layers.items.oneOf.find((s) => s.properties.kind.const === 'conv2d')!;
     expect(Object.keys(conv.properties)).toEqual(expect.arrayContaining(['filters', 'kernelSize', 'stride', 'padding', 'useBias']));
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
   });

@@ -1,6 +1,7 @@
 // Graph specs: layers that name their inputs, merges, and the errors a broken graph gets.
 import { describe, expect, it } from 'vitest';
-import { check, layerShapes, parseSpec, resolveGraph, validate, type ModelSpec } from '../src/index.js';
+import { resolveGraph, type ModelSpec } from '@spikeflow/spec';
+import { check, layerShapes, parseSpec, validate } from './builtin-catalog.js';
 
 const sewBlock: ModelSpec = {
   input: { shape: [8, 8, 1] },
