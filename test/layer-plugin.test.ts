@@ -42,7 +42,7 @@ describe('a layer plugin (defineLayer)', () => {
     expect(parseSpec(spec, registry.catalog()).layers[1]).toEqual({ kind: 'gain', init: 2 });
     expect(() => parseSpec({ ...spec, layers: [{ kind: 'gain', init: 'x' }] }, registry.catalog())).toThrow(/layers\[0\]\.init: expected a number/);
     expect(() => parseSpec({ input: { shape: [2, 2, 1] }, layers: [{ kind: 'gain' }] }, registry.catalog())).toThrow(/layers\[0\]: gain expects a flat input, got \[2, 2, 1\]/);
-    expect(() => build(spec, { registry: new Registry().register(neurons, surrogates) })).toThrow(/layers\[1\]\.kind: unknown layer kind "gain"; known: conv2d, dense/);
+    expect(() => build(spec, { registry: new Registry().register(neurons, surrogates) })).toThrow(/layers\[1\]\.kind: unknown layer kind "gain"; known: add, and, attention, batchNorm, concat, conv2d, dense/);
   });
 
   it('appears in the JSON Schema of the registry catalog', () => {

@@ -1,7 +1,7 @@
 // Type-level checks of the declaration-merged plugin kinds (run by `npm run typecheck`), with a
 // runtime assertion so vitest counts the file.
 import { describe, expect, it } from 'vitest';
-import type { LayerSpec, ModelSpec, NeuronLayerSpec } from '@spikeflow/spec';
+import type { LayerSpec, ModelSpec, NeuronLayerSpec } from '@spikeflow/core';
 import '@spikeflow/neurons';
 import '@spikeflow/pooling';
 

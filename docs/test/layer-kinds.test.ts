@@ -47,7 +47,7 @@ describe('the tables of layer kinds', () => {
     const out = mkdtempSync(join(tmpdir(), 'spikeflow-layer-kinds-'));
     expect(makeLayerKinds(out, registry)).toEqual([...registry.layers.keys()]);
     expect(rowKinds(readFileSync(join(out, 'layer-kinds.md'), 'utf8'))).toEqual([...registry.layers.keys()]);
-    expect(rowKinds(readFileSync(join(out, 'merge-kinds.md'), 'utf8'))).toEqual(['add', 'concat', 'and', 'iand', 'attention']);
+    expect(rowKinds(readFileSync(join(out, 'merge-kinds.md'), 'utf8'))).toEqual(['add', 'and', 'attention', 'concat', 'iand']);
     const page = (p: string) => readFileSync(join(docs, p), 'utf8');
     expect(page('guides/spec-and-checkpoints.md')).toContain('<!--@include: ../generated/layer-kinds.md-->');
     expect(page('guides/graph-models.md')).toContain('<!--@include: ../generated/merge-kinds.md-->');
