@@ -36,11 +36,16 @@ describe.skipIf(!built)('npm pack + install into an empty folder', () => {
     expect(existsSync(join(app, 'node_modules/@spikeflow/core/dist/index.js'))).toBe(true);
   });
 
-  it('spec alone imports with no runtime dependency', () => {
+  it('spec alone imports with no runtime dependency; the layer kinds and validate() with them come from core', () => {
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/@spikeflow/spec/package.json'), 'utf8'));
     expect(pkg.dependencies ?? {}).toEqual({});
-    const out = execFileSync('node', ['--input-type=module', '-e', "import { validate } from '@spikeflow/spec'; console.log(validate({ input: { shape: [4] }, layers: [{ kind: 'dense', units: 2 }] }).timeSteps)"], { cwd: app, encoding: 'utf8' });
-    expect(out.trim()).toBe('8');
+    const spec = "{ input: { shape: [4] }, layers: [{ kind: 'dense', units: 2 }] }";
+    const alone = execFileSync('node', ['--input-type=module', '-e', `import { check } from '@spikeflow/spec'; console.log(check(${spec})[0].message)`], { cwd: app, encoding: 'utf8' });
+    expect(alone.trim()).toMatch(/^unknown layer kind "dense": no layer kinds are known here: .*@spikeflow\/core's validate/);
+    const withCore = execFileSync('node', ['--input-type=module', '-e', `import { validate } from '@spikeflow/core'; console.log(validate(${spec}).timeSteps)`], { cwd: app, encoding: 'utf8' });
+    expect(withCore.trim()).toBe('8');
+    const schema = JSON.parse(readFileSync(join(app, 'node_modules/@spikeflow/spec/dist/model-v1.schema.json'), 'utf8'));
+    expect(schema.properties.layers.items.oneOf.map((k: { properties: { kind: { const: string } } }) => k.properties.kind.const)).toContain('dense');
   });
 
   it('builds and trains a PLIF network from the installed packages', () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkedOutput, describeInputs, field, showShape, type LayerSpecBase } from '@spikeflow/spec';
+import { checkedOutput, describeInputs, showShape, type LayerSpecBase } from '@spikeflow/spec';
 import { defineMerge, mergeDetail } from '../define-merge.js';
 
 export interface ConcatLayerSpec extends LayerSpecBase {
