@@ -56,7 +56,7 @@ export interface LayerSpecBase {
  *
  *   declare module '@spikeflow/spec' { interface LayerKinds { gate: LayerSpecBase & { kind: 'gate'; units: number } } }
  *
- * Every built-in kind registers itself here from its own file (src/layers/).
+ * Every built-in kind registers itself here from its own file in @spikeflow/core (src/layer-kinds/).
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface LayerKinds {}
