@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""Writes test/fixtures/graph_vectors_more.json: SpikingJelly float64 references for the graph models
+that test/fixtures/graph_vectors.json does not cover. One forward + backward per case:
+
+- kind "sew", connect "AND": SpikingJelly's own SEW-ResNet BasicBlock (model/sew_resnet.py, cnf="AND")
+  between the same conv-BN-PLIF stem and max-pool/linear/PLIF head as graph_vectors.json's ADD and IAND
+  cases, in the same layout;
+- kind "attention": a Spikformer-style spiking self-attention block, built here from SpikingJelly's PLIF
+  and layers and torch ops, exactly as spikeflow's `attention` layer kind computes it (see DESCRIPTION).
+
+Inputs and parameters are drawn from the case's seed; a draw is kept only if every neuron's membrane
+potential H stays at least MARGIN away from its threshold at every step (the seed moves on otherwise),
+so float32 backends fire exactly the same spikes as this float64 reference.
+
+Needs PyTorch and SpikingJelly's source (0.0.0.0.14, commit 1ee14f17). Run from the repository root:
+
+    PYTHONPATH=/opt/sj /usr/bin/python3 test/python/graph_vectors_more.py test/fixtures/graph_vectors_more.json
+"""
+import json
+import sys
+
+import torch
+import torch.nn as nn
+
+from spikingjelly.activation_based import functional, layer, neuron, surrogate
+from spikingjelly.activation_based.model import sew_resnet
+
+SCRIPT = "test/python/graph_vectors_more.py"
+COMMAND = f"PYTHONPATH=/opt/sj /usr/bin/python3 {SCRIPT} test/fixtures/graph_vectors_more.json"
+SPIKINGJELLY = "0.0.0.0.14 (source, commit 1ee14f17)"
+MARGIN = 1e-3
+
+DESCRIPTION = f"""Graph-model references from SpikingJelly {SPIKINGJELLY}, PyTorch float64: one forward + backward each.
+Written by {SCRIPT} (command: {COMMAND}).
+
+Case kind "sew", connect "AND" (SpikingJelly's SEW-ResNet BasicBlock, activation_based/model/sew_resnet.py, cnf="AND"):
+  stem:  Conv2d(Cin->C, k3, pad 1, no bias) -> BatchNorm2d(C) -> PLIF            => s0 (spikes)
+  block: Conv2d(C->C, k3, pad 1, no bias) -> BatchNorm2d(C) -> PLIF              => s1
+         Conv2d(C->C, k3, pad 1, no bias) -> BatchNorm2d(C) -> PLIF              => s2
+         connect(identity=s0, out=s2): AND s0*s2                                 (SpikingJelly's sew_function(identity, out))
+  head:  MaxPool2d(2,2) -> Flatten -> Linear(C*(H/2)*(W/2) -> K, no bias) -> PLIF; output = mean firing rate over T
+  input: the same static image [N, Cin, H, W] at each of T steps; BatchNorm in training mode (batch statistics over T*N).
+Case kind "attention" (Spikformer-style spiking self-attention, SSA, Zhou et al. ICLR 2023, built from SpikingJelly's
+PLIF and layers; there is no SSA module in SpikingJelly 0.0.0.0.14):
+  stem:  Conv2d(Cin->C, k3, pad 1, no bias) -> BatchNorm2d(C) -> PLIF            => x (spikes) [N, C, H, W]; tokens = the H*W pixels
+  q, k, v: each Conv2d(C->C, k1, no bias) -> BatchNorm2d(C) -> PLIF on x         => q, k, v (spikes)
+  attention, per step and head (channel c belongs to head c // (C/heads), feature c % (C/heads)):
+         a = scale * Q (K^T V), Q, K, V [tokens, C/heads]; no softmax (spikeflow's `attention` layer kind)
+         -> PLIF with threshold attnThreshold                                    => a (spikes)
+  proj:  Conv2d(C->C, k1, no bias) -> BatchNorm2d(C) -> PLIF                     => y (spikes)
+  residual: z = x + y
+  head:  MaxPool2d(2,2) -> Flatten -> Linear(C*(H/2)*(W/2) -> K, no bias) -> PLIF; output = mean firing rate over T
+  input and BatchNorm as for "sew". As in Spikformer's SSA block (1x1 convs for its linear layers, its attention
+  neuron's threshold 0.5, a neuron after the projection, the block added to its input); scale is 0.3, not
+  Spikformer's 0.125, so that no H can equal a threshold exactly (Q K^T V is an integer, and with scale 1/8 ties
+  at 0.5 are common and decided by rounding).
+Every PLIF: init_tau 2 (w = 0 before training; the value used is recorded), ATan(alpha 2) surrogate,
+detach_reset True, hard reset to 0, threshold 1 unless stated, decay_input True. Loss = MSE(output, one_hot(label))
+(mean over N*K). Every draw keeps every neuron's H at least {MARGIN} from its threshold at every step.
+Layouts are PyTorch's: conv weight [Cout, Cin, kh, kw], linear weight [out, in], flatten order (c, h, w)."""
+
+
+class PLIF(neuron.ParametricLIFNode):
+    """SpikingJelly's PLIF, recording how close H came to the threshold (the float32 safety margin)."""
+
+    def __init__(self, v_threshold=1.0):
+        super().__init__(init_tau=2.0, decay_input=True, v_threshold=v_threshold, v_reset=0.0,
+                         surrogate_function=surrogate.ATan(alpha=2.0), detach_reset=True, step_mode="m")
+        self.closest = float("inf")
+
+    def neuronal_fire(self):
+        self.closest = min(self.closest, (self.v - self.v_threshold).abs().min().item())
+        return super().neuronal_fire()
+
+
+def conv_bn_plif(cin, cout, k, threshold=1.0):
+    return nn.Sequential(layer.Conv2d(cin, cout, k, padding=k // 2, bias=False), layer.BatchNorm2d(cout), PLIF(threshold))
+
+
+def spike_attention(q, k, v, heads, scale):
+    """spikeflow's `attention` kind on [T, N, C, H, W] spikes: scale * Q (K^T V) per step and head."""
+    T, N, C, H, W = q.shape
+    d = C // heads
+
+    def split(s):  # [T, N, C, H, W] -> [T, N, heads, tokens, d]
+        return s.flatten(3).transpose(2, 3).reshape(T, N, H * W, heads, d).transpose(2, 3)
+
+    out = scale * split(q) @ (split(k).transpose(-1, -2) @ split(v))
+    return out.transpose(2, 3).reshape(T, N, H * W, C).transpose(2, 3).reshape(T, N, C, H, W)
+
+
+class SewNet(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.stem = conv_bn_plif(c["Cin"], c["C"], 3)
+        self.block = sew_resnet.BasicBlock(c["C"], c["C"], cnf=c["connect"], spiking_neuron=PLIF)
+        self.head = nn.Sequential(layer.MaxPool2d(2, 2), layer.Flatten(), layer.Linear(c["C"] * c["H"] * c["W"] // 4, c["K"], bias=False), PLIF())
+        # The block's inner spikes, for spikeCounts.
+        self.inner = {}
+        self.block.sn1.register_forward_hook(lambda m, i, o: self.inner.__setitem__("s1", o))
+        self.block.sn2.register_forward_hook(lambda m, i, o: self.inner.__setitem__("s2", o))
+
+    def forward(self, x):
+        s0 = self.stem(x)
+        out = self.block(s0)
+        self.counts = {"s0": s0, "s1": self.inner["s1"], "s2": self.inner["s2"], "connect": out}
+        return self.head(out)
+
+    def params(self, grads=False):
+        get = (lambda t: t.grad) if grads else (lambda t: t.data)
+        stages = {"stem": (self.stem[0], self.stem[1], self.stem[2]),
+                  "conv1": (self.block.conv1, self.block.bn1, self.block.sn1),
+                  "conv2": (self.block.conv2, self.block.bn2, self.block.sn2)}
+        out = {name: conv_bn_plif_params(conv, bn, sn, get, grads) for name, (conv, bn, sn) in stages.items()}
+        out["linearWeight"] = get(self.head[2].weight)
+        out["headPlifW"] = get(self.head[3].w)
+        return out
+
+    def neurons(self):
+        return [self.stem[2], self.block.sn1, self.block.sn2, self.head[3]]
+
+
+class AttentionNet(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        C = c["C"]
+        self.c = c
+        self.stem = conv_bn_plif(c["Cin"], C, 3)
+        self.q = conv_bn_plif(C, C, 1)
+        self.k = conv_bn_plif(C, C, 1)
+        self.v = conv_bn_plif(C, C, 1)
+        self.attn = PLIF(c["attnThreshold"])
+        self.proj = conv_bn_plif(C, C, 1)
+        self.head = nn.Sequential(layer.MaxPool2d(2, 2), layer.Flatten(), layer.Linear(C * c["H"] * c["W"] // 4, c["K"], bias=False), PLIF())
+
+    def forward(self, x):
+        s = self.stem(x)
+        q, k, v = self.q(s), self.k(s), self.v(s)
+        a = self.attn(spike_attention(q, k, v, self.c["heads"], self.c["scale"]))
+        y = self.proj(a)
+        z = s + y
+        self.counts = {"stem": s, "q": q, "k": k, "v": v, "attention": a, "proj": y, "residual": z}
+        return self.head(z)
+
+    def params(self, grads=False):
+        get = (lambda t: t.grad) if grads else (lambda t: t.data)
+        out = {name: conv_bn_plif_params(*getattr(self, name), get, grads) for name in ("stem", "q", "k", "v", "proj")}
+        out["attnPlifW"] = get(self.attn.w)
+        out["linearWeight"] = get(self.head[2].weight)
+        out["headPlifW"] = get(self.head[3].w)
+        return out
+
+    def neurons(self):
+        return [self.stem[2], self.q[2], self.k[2], self.v[2], self.attn, self.proj[2], self.head[3]]
+
+
+def conv_bn_plif_params(conv, bn, sn, get, grads):
+    p = {"convWeight": get(conv.weight), "bnGamma": get(bn.weight), "bnBeta": get(bn.bias), "plifW": get(sn.w)}
+    if not grads:
+        p["bnEps"] = bn.eps
+    return p
+
+
+def draw(net, c, gen):
+    """Random weights, BN affine and input (PLIF w stays at its init, 0)."""
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, nn.Conv2d):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen, dtype=torch.float64) * (1.5 / m.weight[0].numel() ** 0.5))
+            elif isinstance(m, nn.BatchNorm2d):
+                m.weight.copy_(0.6 + 0.8 * torch.rand(m.weight.shape, generator=gen, dtype=torch.float64))
+                m.bias.copy_(0.1 + 0.8 * torch.rand(m.bias.shape, generator=gen, dtype=torch.float64))
+            elif isinstance(m, nn.Linear):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen, dtype=torch.float64) * (3.0 / m.weight.shape[1] ** 0.5))
+    x = torch.rand((c["N"], c["Cin"], c["H"], c["W"]), generator=gen, dtype=torch.float64)
+    label = torch.randint(0, c["K"], (c["N"],), generator=gen)
+    return x, label
+
+
+def run_case(make, c):
+    """Draws from c["seed"] upward until the margin holds; returns the filled case."""
+    seed = c["seed"]
+    while True:
+        torch.manual_seed(seed)
+        net = make(c).double()
+        functional.set_step_mode(net, "m")
+        net.train()
+        x, label = draw(net, c, torch.Generator().manual_seed(seed))
+        x_seq = x.unsqueeze(0).repeat(c["T"], 1, 1, 1, 1)
+        rate = net(x_seq).mean(0)
+        loss = nn.functional.mse_loss(rate, nn.functional.one_hot(label, c["K"]).double())
+        closest = min(n.closest for n in net.neurons())
+        counts = {k: float(v.sum()) for k, v in net.counts.items()}
+        if closest >= MARGIN:
+            loss.backward()
+            # Every stage must spike and every gradient must be non-zero, or the case checks nothing there.
+            silent = [k for k, v in net.counts.items() if not 0 < v.sum() < v.numel()]
+            silent += [name for name, g in flat_items(net.params(grads=True)) if g.abs().max() == 0]
+            if not silent:
+                break
+            print(f"seed {seed}: {', '.join(silent)} silent or saturated; next seed", file=sys.stderr)
+        else:
+            print(f"seed {seed}: an H came within {closest:.2e} of its threshold; next seed", file=sys.stderr)
+        seed += 1
+    return {**c, "seed": seed, "input": x, "label": label, "params": net.params(), "spikeCounts": counts,
+            "closestToThreshold": closest, "output": rate.detach(), "loss": loss.detach(), "grads": net.params(grads=True)}
+
+
+def flat_items(tree, prefix=""):
+    for k, v in tree.items():
+        if isinstance(v, dict):
+            yield from flat_items(v, f"{prefix}{k}.")
+        else:
+            yield f"{prefix}{k}", v
+
+
+def plain(v):
+    if isinstance(v, torch.Tensor):
+        return v.tolist()
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    return v
+
+
+def main(out_path):
+    torch.set_default_dtype(torch.float64)
+    cases = [
+        run_case(SewNet, {"kind": "sew", "connect": "AND", "seed": 4, "T": 4, "N": 2, "Cin": 1, "C": 4, "H": 8, "W": 8, "K": 10}),
+        run_case(AttentionNet, {"kind": "attention", "seed": 5, "T": 4, "N": 2, "Cin": 1, "C": 8, "H": 8, "W": 8, "K": 10,
+                                "heads": 2, "scale": 0.3, "attnThreshold": 0.5}),
+    ]
+    doc = {
+        "source": f"SpikingJelly {SPIKINGJELLY}, PyTorch {torch.__version__} float64",
+        "generator": {"script": SCRIPT, "command": COMMAND, "spikingjelly": SPIKINGJELLY, "torch": torch.__version__,
+                      "seeds": {f"{c['kind']} {c.get('connect', '')}".strip(): c["seed"] for c in cases}, "margin": MARGIN},
+        "description": DESCRIPTION,
+        "cases": [plain(c) for c in cases],
+    }
+    with open(out_path, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    for c in doc["cases"]:
+        print(c["kind"], c.get("connect", ""), "seed", c["seed"], "loss", c["loss"], "spikes", c["spikeCounts"], "closest", c["closestToThreshold"])
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(f"usage: {COMMAND}")
+    main(sys.argv[1])
