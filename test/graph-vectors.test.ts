@@ -21,7 +21,7 @@ describe('graph_vectors_more.json comes from its committed generator', () => {
     expect(command).toBe(`PYTHONPATH=/opt/sj /usr/bin/python3 ${script} test/fixtures/graph_vectors_more.json`);
     // The script's own command line is the one the file records.
     expect(readFileSync(join(repoRoot, script), 'utf8')).toContain('COMMAND = f"PYTHONPATH=/opt/sj /usr/bin/python3 {SCRIPT} test/fixtures/graph_vectors_more.json"');
-    expect(graphVectorsMore.cases.map(caseName)).toEqual(['sew AND', 'attention']);
+    expect(graphVectorsMore.cases.map(caseName)).toEqual(['sew AND', 'attention spikformer', 'attention preset']);
   });
 });
 
