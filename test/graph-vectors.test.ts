@@ -1,6 +1,7 @@
 // graph_vectors.json (SpikingJelly, float64): SEW BasicBlocks with ADD and IAND, and a
 // LinearRecurrentContainer around PLIF; graph_vectors_more.json (test/python/graph_vectors_more.py):
-// a SEW BasicBlock with AND and a Spikformer-style spiking self-attention block. On cpu, wasm and
+// a SEW BasicBlock with AND, Spikformer's spiking self-attention block and the attention preset's
+// block. On cpu, wasm and
 // webgpu (each through its provider, with spikeflow's fused neuron kernels). A backend that cannot
 // run here is skipped, saying why.
 import { existsSync, readFileSync } from 'node:fs';

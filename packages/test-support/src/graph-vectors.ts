@@ -1,7 +1,7 @@
 // The graph-model reference check (SpikingJelly float64): test/fixtures/graph_vectors.json has a SEW
 // BasicBlock with ADD / IAND between a conv stem and a linear head, and a LinearRecurrentContainer
 // around PLIF; test/fixtures/graph_vectors_more.json (written by test/python/graph_vectors_more.py)
-// a SEW BasicBlock with AND and a spiking self-attention block. One forward + backward per case on
+// a SEW BasicBlock with AND and two spiking self-attention blocks. One forward + backward per case on
 // the current backend. Layouts there are PyTorch's
 // (NCHW, conv [Cout, Cin, kh, kw], linear [out, in], flatten order (c, h, w)); transposed to NHWC here.
 import { readFileSync } from 'node:fs';
