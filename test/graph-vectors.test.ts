@@ -1,9 +1,8 @@
 // graph_vectors.json (SpikingJelly, float64): SEW BasicBlocks with ADD and IAND, and a
 // LinearRecurrentContainer around PLIF; graph_vectors_more.json (test/python/graph_vectors_more.py):
 // a SEW BasicBlock with AND, Spikformer's spiking self-attention block and the attention preset's
-// block. On cpu, wasm and
-// webgpu (each through its provider, with spikeflow's fused neuron kernels). A backend that cannot
-// run here is skipped, saying why.
+// block. On cpu, wasm and webgpu (each through its provider, with spikeflow's fused neuron kernels).
+// A backend that cannot run here is skipped, saying why.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
