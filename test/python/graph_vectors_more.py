@@ -5,12 +5,15 @@ that test/fixtures/graph_vectors.json does not cover. One forward + backward per
 - kind "sew", connect "AND": SpikingJelly's own SEW-ResNet BasicBlock (model/sew_resnet.py, cnf="AND")
   between the same conv-BN-PLIF stem and max-pool/linear/PLIF head as graph_vectors.json's ADD and IAND
   cases, in the same layout;
-- kind "attention": a Spikformer-style spiking self-attention block, built here from SpikingJelly's PLIF
-  and layers and torch ops, exactly as spikeflow's `attention` layer kind computes it (see DESCRIPTION).
+- kind "attention", block "spikformer" and block "preset": spiking self-attention without softmax, built
+  here from SpikingJelly's PLIF and layers and torch ops exactly as spikeflow's `attention` layer kind
+  computes it; "spikformer" is Spikformer's SSA block, "preset" the block of spikeflow's attention preset
+  (see DESCRIPTION).
 
 Inputs and parameters are drawn from the case's seed; a draw is kept only if every neuron's membrane
-potential H stays at least MARGIN away from its threshold at every step (the seed moves on otherwise),
-so float32 backends fire exactly the same spikes as this float64 reference.
+potential H stays at least MARGIN away from its threshold at every step, every stage spikes and every
+gradient is non-zero (the seed moves on otherwise), so float32 backends fire exactly the same spikes as
+this float64 reference. The seed used is recorded in each case.
 
 Needs PyTorch and SpikingJelly's source (0.0.0.0.14, commit 1ee14f17). Run from the repository root:
 
