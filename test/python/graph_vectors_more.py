@@ -11,7 +11,8 @@ that test/fixtures/graph_vectors.json does not cover. One forward + backward per
   (see DESCRIPTION).
 
 Inputs and parameters are drawn from the case's seed; a draw is kept only if every neuron's membrane
-potential H stays at least MARGIN away from its threshold at every step, every stage spikes and every
+potential H stays at least MARGIN away from its threshold at every step (or, in the Spikformer block's
+attention neuron, whose H is exact, lands exactly on it), every stage spikes and every
 gradient is non-zero (the seed moves on otherwise), so float32 backends fire exactly the same spikes as
 this float64 reference. The seed used is recorded in each case.
 
@@ -61,25 +62,38 @@ PLIF and layers; there is no SSA module in SpikingJelly 0.0.0.0.14), tokens = th
     mlp:   Conv2d(C->2C, k1, no bias) -> BatchNorm2d(2C) -> PLIF -> Conv2d(2C->C, k1, no bias) -> BatchNorm2d(C) => m
     residual: z2 = z + m
     head:  AvgPool2d(H) (every token) -> Flatten -> Linear(C -> K, no bias) -> PLIF
-  output = mean firing rate over T; input and BatchNorm as for "sew". Scale is 0.3, not Spikformer's 0.125, so that
-  no H can equal a threshold exactly (Q K^T V is a whole number; with scale 1/8 the membrane often lands exactly on
-  the threshold, where float32 and float64 rounding need not agree).
+  output = mean firing rate over T; input and BatchNorm as for "sew".
+  Block "spikformer" uses Spikformer's scale 0.125 and attention threshold 0.5: Q K^T V is a whole number, so the
+  attention neuron's H is a multiple of 1/128, exact in float32 too, and lands exactly on the threshold
+  `attentionTies` times; a spike there (H >= threshold, SpikingJelly's heaviside(0) = 1) is part of the check.
+  Block "preset" uses threshold 1 and scale 0.3 (with 0.125 its attention neuron hardly fires at this size).
 Every PLIF: init_tau 2 (w = 0 before training; the value used is recorded), ATan(alpha 2) surrogate,
 detach_reset True, hard reset to 0, threshold 1 unless stated, decay_input True. Loss = MSE(output, one_hot(label))
-(mean over N*K). Every draw keeps every neuron's H at least {MARGIN} from its threshold at every step.
+(mean over N*K). Every draw keeps every neuron's H at least {MARGIN} from its threshold at every step (but for
+the exact ties above), makes every stage spike and every gradient non-zero; "seed" is the seed it used.
 Layouts are PyTorch's: conv weight [Cout, Cin, kh, kw], linear weight [out, in], flatten order (c, h, w)."""
 
 
 class PLIF(neuron.ParametricLIFNode):
-    """SpikingJelly's PLIF, recording how close H came to the threshold (the float32 safety margin)."""
+    """SpikingJelly's PLIF, recording how close H came to the threshold (the float32 safety margin).
 
-    def __init__(self, v_threshold=1.0):
+    With exact_ties, an H exactly on the threshold is counted in `ties` instead: only for a neuron whose
+    H is exact in float32 as well (a sum of spike counts times 1/8, halved at each step)."""
+
+    def __init__(self, v_threshold=1.0, exact_ties=False):
         super().__init__(init_tau=2.0, decay_input=True, v_threshold=v_threshold, v_reset=0.0,
                          surrogate_function=surrogate.ATan(alpha=2.0), detach_reset=True, step_mode="m")
         self.closest = float("inf")
+        self.exact_ties = exact_ties
+        self.ties = 0
 
     def neuronal_fire(self):
-        self.closest = min(self.closest, (self.v - self.v_threshold).abs().min().item())
+        distance = (self.v - self.v_threshold).abs()
+        if self.exact_ties:
+            self.ties += int((distance == 0).sum())
+            distance = distance[distance > 0]
+        if distance.numel():
+            self.closest = min(self.closest, distance.min().item())
         return super().neuronal_fire()
 
     def multi_step_forward(self, x_seq):
@@ -151,7 +165,8 @@ class AttentionNet(nn.Module):
         self.q = conv_bn_plif(C, C, 1)
         self.k = conv_bn_plif(C, C, 1)
         self.v = conv_bn_plif(C, C, 1)
-        self.attn = PLIF(c["attnThreshold"])
+        # Spikformer's scale 1/8 puts H exactly on the threshold at times: both fire (H >= threshold).
+        self.attn = PLIF(c["attnThreshold"], exact_ties=c["scale"] == 0.125)
         if self.spikformer:
             self.proj = conv_bn_plif(C, C, 1)
             self.head = nn.Sequential(layer.MaxPool2d(2, 2), layer.Flatten(), layer.Linear(C * c["H"] * c["W"] // 4, c["K"], bias=False), PLIF())
@@ -238,8 +253,9 @@ def run_case(make, c):
         else:
             print(f"seed {seed}: an H came within {closest:.2e} of its threshold; next seed", file=sys.stderr)
         seed += 1
+    ties = {"attentionTies": net.attn.ties} if isinstance(net, AttentionNet) else {}
     return {**c, "seed": seed, "input": x, "label": label, "params": net.params(), "spikeCounts": counts,
-            "closestToThreshold": closest, "output": rate.detach(), "loss": loss.detach(), "grads": net.params(grads=True)}
+            "closestToThreshold": closest, **ties, "output": rate.detach(), "loss": loss.detach(), "grads": net.params(grads=True)}
 
 
 def flat_items(tree, prefix=""):
@@ -263,7 +279,7 @@ def main(out_path):
     cases = [
         run_case(SewNet, {"kind": "sew", "connect": "AND", "seed": 4, "T": 4, "N": 2, "Cin": 1, "C": 4, "H": 8, "W": 8, "K": 10}),
         run_case(AttentionNet, {"kind": "attention", "block": "spikformer", "seed": 5, "T": 4, "N": 2, "Cin": 1, "C": 8, "H": 8, "W": 8,
-                                "K": 10, "heads": 2, "scale": 0.3, "attnThreshold": 0.5}),
+                                "K": 10, "heads": 2, "scale": 0.125, "attnThreshold": 0.5}),
         run_case(AttentionNet, {"kind": "attention", "block": "preset", "seed": 6, "T": 4, "N": 2, "Cin": 1, "C": 8, "H": 8, "W": 8,
                                 "K": 10, "heads": 2, "scale": 0.3, "attnThreshold": 1.0}),
     ]
