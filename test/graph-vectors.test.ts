@@ -50,6 +50,8 @@ for (const pkg of backends) {
         expect(await tf.setBackend(tfjsBackend)).toBe(true);
         const errors = await graphCaseErrors(c, (net) => {
           for (const l of net.layers) if (l.kind === 'neuron') expect(neuronImplementation(l.neuron)).toBe('fused');
+          // Every trainable variable has its reference gradient (output and loss are the other two checks).
+          expect(net.trainableVariables().length).toBe(graphCaseCheckCount(c) - 2);
         });
         expect(Object.keys(errors).length).toBe(graphCaseCheckCount(c));
         for (const [what, err] of Object.entries(errors)) expect(err, `${pkg} ${caseName(c)} ${what}`).toBeLessThan(graphTolerance(what));
