@@ -1,6 +1,8 @@
-// The graph-model reference check (test/fixtures/graph_vectors.json, SpikingJelly float64): a SEW
+// The graph-model reference check (SpikingJelly float64): test/fixtures/graph_vectors.json has a SEW
 // BasicBlock with ADD / IAND between a conv stem and a linear head, and a LinearRecurrentContainer
-// around PLIF. One forward + backward per case on the current backend. Layouts there are PyTorch's
+// around PLIF; test/fixtures/graph_vectors_more.json (written by test/python/graph_vectors_more.py)
+// a SEW BasicBlock with AND and two spiking self-attention blocks. One forward + backward per case on
+// the current backend. Layouts there are PyTorch's
 // (NCHW, conv [Cout, Cin, kh, kw], linear [out, in], flatten order (c, h, w)); transposed to NHWC here.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { rateLossGrads } from './rate-loss-grads.js';
 import { repoRoot } from './workspaces.js';
 
 export interface GraphCase {
-  kind: 'sew' | 'recurrent';
+  kind: 'sew' | 'recurrent' | 'attention';
   connect?: 'ADD' | 'AND' | 'IAND';
   seed: number;
   T: number;
@@ -18,8 +20,11 @@ export interface GraphCase {
   K: number;
   [key: string]: any;
 }
-export const graphVectors: { cases: GraphCase[] } = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/graph_vectors.json'), 'utf8'));
-export const caseName = (c: GraphCase) => (c.kind === 'sew' ? `sew ${c.connect}` : 'recurrent');
+const readVectors = <T extends { cases: GraphCase[] }>(file: string): T => JSON.parse(readFileSync(join(repoRoot, 'test/fixtures', file), 'utf8')) as T;
+export const graphVectors = readVectors<{ cases: GraphCase[] }>('graph_vectors.json');
+/** SEW AND and spiking attention; its `generator` names the script and command that wrote it. */
+export const graphVectorsMore = readVectors<{ generator: { script: string; command: string }; cases: GraphCase[] }>('graph_vectors_more.json');
+export const caseName = (c: GraphCase) => (c.kind === 'sew' ? `sew ${c.connect}` : c.kind === 'attention' ? `attention ${c.block}` : c.kind);
 
 const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, vThreshold: 1, vReset: 0, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } } as const;
 
@@ -31,26 +36,69 @@ const connect = {
   IAND: { kind: 'iand', inputs: ['block', 'stem'] },
 } as const;
 
+/** Conv (no bias) and batch norm, as `<name>Conv` and `<name>Bn`. */
+const convBn = (name: string, filters: number, kernelSize: number, bnEps: number, inputs?: string[]) =>
+  [
+    { kind: 'conv2d', name: `${name}Conv`, filters, kernelSize, padding: 'same', useBias: false, ...(inputs ? { inputs } : {}) },
+    { kind: 'batchNorm', name: `${name}Bn`, epsilon: bnEps },
+  ] as const;
+
+/** Conv (no bias), batch norm and PLIF, as `<name>Conv`, `<name>Bn` and `<name>`. */
+const convBnPlif = (name: string, filters: number, kernelSize: number, bnEps: number, inputs?: string[]) =>
+  [...convBn(name, filters, kernelSize, bnEps, inputs), { ...plif, name }] as const;
+
+/** Max pooling 2x2 (or an average over every token), then dense to K classes and PLIF. */
+const poolDenseHead = (K: number, pool: { pool: 'max'; size: 2 } | { pool: 'avg'; size: number } = { pool: 'max', size: 2 }) =>
+  [
+    { kind: 'pool', ...pool },
+    { kind: 'flatten' },
+    { kind: 'dense', name: 'head', units: K, useBias: false },
+    { ...plif, name: 'headPlif' },
+  ] as const;
+
 export function graphCaseSpec(c: GraphCase): ModelSpec {
-  if (c.kind === 'sew') {
-    const convBnPlif = (name: string, bnEps: number) =>
-      [
-        { kind: 'conv2d', name: `${name}Conv`, filters: c.C, kernelSize: 3, padding: 'same', useBias: false },
-        { kind: 'batchNorm', name: `${name}Bn`, epsilon: bnEps },
-        { ...plif, name },
-      ] as const;
+  if (c.kind === 'attention') {
+    // Q, K, V from the stem's spikes; scale * Q (K^T V) per head into a PLIF (threshold
+    // attnThreshold). Block "spikformer" (Spikformer's SSA): a 1x1 conv-BN-PLIF projection added to
+    // the stem's spikes, max-pool head. Block "preset" (spikeflow's attention preset): the projection
+    // without a neuron added to the stem's spikes, an MLP block added to that, average-pool head.
+    const qkv = (name: string) => convBnPlif(name, c.C, 1, c.params[name].bnEps, ['stem']);
+    const eps = (name: string) => c.params[name].bnEps as number;
+    const block =
+      c.block === 'spikformer'
+        ? [...convBnPlif('proj', c.C, 1, eps('proj')), { kind: 'add', name: 'residual', inputs: ['stem', 'proj'] }, ...poolDenseHead(c.K)]
+        : [
+            ...convBn('proj', c.C, 1, eps('proj')),
+            { kind: 'add', name: 'residual', inputs: ['stem', 'projBn'] },
+            ...convBnPlif('mlp1', 2 * c.C, 1, eps('mlp1')),
+            ...convBn('mlp2', c.C, 1, eps('mlp2')),
+            { kind: 'add', inputs: ['residual', 'mlp2Bn'] },
+            ...poolDenseHead(c.K, { pool: 'avg', size: c.H }),
+          ];
     return {
       input: { shape: [c.H, c.W, c.Cin] },
       timeSteps: c.T,
       layers: [
-        ...convBnPlif('stem', c.params.stem.bnEps),
-        ...convBnPlif('inner', c.params.conv1.bnEps),
-        ...convBnPlif('block', c.params.conv2.bnEps),
+        ...convBnPlif('stem', c.C, 3, eps('stem')),
+        ...qkv('q'),
+        ...qkv('k'),
+        ...qkv('v'),
+        { kind: 'attention', name: 'attention', inputs: ['q', 'k', 'v'], heads: c.heads, scale: c.scale },
+        { ...plif, name: 'attn', vThreshold: c.attnThreshold },
+        ...block,
+      ],
+    } as ModelSpec;
+  }
+  if (c.kind === 'sew') {
+    return {
+      input: { shape: [c.H, c.W, c.Cin] },
+      timeSteps: c.T,
+      layers: [
+        ...convBnPlif('stem', c.C, 3, c.params.stem.bnEps),
+        ...convBnPlif('inner', c.C, 3, c.params.conv1.bnEps),
+        ...convBnPlif('block', c.C, 3, c.params.conv2.bnEps),
         { ...connect[c.connect!], name: 'connect' },
-        { kind: 'pool', pool: 'max', size: 2 },
-        { kind: 'flatten' },
-        { kind: 'dense', name: 'head', units: c.K, useBias: false },
-        { ...plif, name: 'headPlif' },
+        ...poolDenseHead(c.K),
       ],
     };
   }
@@ -87,19 +135,32 @@ function mapping(c: GraphCase): Mapping {
     ];
   }
   const { K, C } = c;
-  const H2 = c.H / 2;
-  const W2 = c.W / 2;
+  // The head's input: [H/2, W/2, C] after max pooling, [1, 1, C] after the average over every token.
+  const H2 = c.block === 'preset' ? 1 : c.H / 2;
+  const W2 = c.block === 'preset' ? 1 : c.W / 2;
   // PyTorch linear [K, (c, h, w)] <-> spikeflow [(h, w, c), K]
   const denseIn = (w: tf.Tensor) => w.reshape([K, C, H2, W2]).transpose([2, 3, 1, 0]).reshape([H2 * W2 * C, K]);
   const denseOut = (w: tf.Tensor) => w.reshape([H2, W2, C, K]).transpose([3, 2, 0, 1]).reshape([K, C * H2 * W2]);
-  const stage = (name: string, key: string): Mapping => [
+  const convBnStage = (name: string, key: string): Mapping => [
     [`${name}Conv/kernel`, convIn, convOut, (p) => p[key].convWeight],
     [`${name}Bn/gamma`, same, same, (p) => p[key].bnGamma],
     [`${name}Bn/beta`, same, same, (p) => p[key].bnBeta],
-    [`${name}/w`, same, same, (p) => p[key].plifW],
   ];
-  return [...stage('stem', 'stem'), ...stage('inner', 'conv1'), ...stage('block', 'conv2'), ['head/kernel', denseIn, denseOut, (p) => p.linearWeight], ['headPlif/w', same, same, (p) => p.headPlifW]];
+  const stage = (name: string, key: string): Mapping => [...convBnStage(name, key), [`${name}/w`, same, same, (p) => p[key].plifW]];
+  const head: Mapping = [
+    ['head/kernel', denseIn, denseOut, (p) => p.linearWeight],
+    ['headPlif/w', same, same, (p) => p.headPlifW],
+  ];
+  if (c.kind === 'attention') {
+    const qkv: Mapping = [...['stem', 'q', 'k', 'v'].flatMap((name) => stage(name, name)), ['attn/w', same, same, (p) => p.attnPlifW]];
+    if (c.block === 'spikformer') return [...qkv, ...stage('proj', 'proj'), ...head];
+    return [...qkv, ...convBnStage('proj', 'proj'), ...stage('mlp1', 'mlp1'), ...convBnStage('mlp2', 'mlp2'), ...head];
+  }
+  return [...stage('stem', 'stem'), ...stage('inner', 'conv1'), ...stage('block', 'conv2'), ...head];
 }
+
+/** How many errors graphCaseErrors reports for `c`: output, loss and one per checked gradient. */
+export const graphCaseCheckCount = (c: GraphCase) => mapping(c).length + 2;
 
 const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flat(Infinity as 1) : [v]) as number[];
 
@@ -117,7 +178,7 @@ export async function graphCaseErrors(c: GraphCase, inspect?: (net: Network) => 
     const value = pick(c.params);
     tf.tidy(() => byName[name].assign(toTf(Array.isArray(value) ? tf.tensor(value) : tf.scalar(value))));
   }
-  const input = c.kind === 'sew' ? tf.tensor4d(c.input).transpose([0, 2, 3, 1]) : tf.tensor3d(c.input);
+  const input = c.kind !== 'recurrent' ? tf.tensor4d(c.input).transpose([0, 2, 3, 1]) : tf.tensor3d(c.input);
   const labels = tf.tensor1d(c.label, 'int32');
   const { rate, loss, grads } = rateLossGrads(net, input, labels);
   const errors: Record<string, number> = {};
