@@ -84,7 +84,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     return 0;
   }
   if (!['experiment', 'report', 'export', 'import'].includes(cmd.name) && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see spikeflow help ${cmd.name}`);
-  await startRuntime(flags);
+  if (cmd.needsRuntime !== false) await startRuntime(flags);
   const ctx: CommandContext = { positionals, flags, log, signal: options.signal };
   return cmd.run(ctx);
 }
