@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/slow-first.js';
 
 // Tests run on the TypeScript sources of every package (the `source` export condition),
 // so a change is tested without rebuilding. The pack test checks the built output.
@@ -38,6 +39,8 @@ export default defineConfig({
     // Vitest's default leaves one core idle; most of the time here is spent in child processes
     // (tsc, node, chromium) that a second test file can overlap.
     maxWorkers: availableParallelism(),
+    // Long files first when vitest has no durations from a previous run (a fresh clone).
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       { extends: true, test: { name: 'fast', include: ALL_TESTS, exclude: SLOW_TESTS } },
       { extends: true, test: { name: 'slow', include: SLOW_TESTS } },

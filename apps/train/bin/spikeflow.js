@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /* global AbortController */
-import { main, UsageError } from '../dist/index.js';
+// cli.js, not the library entry: the command list, help and flag errors answer without loading tfjs.
+import { main, UsageError } from '../dist/cli.js';
 
 // Ctrl-C (SIGINT) and SIGTERM (how Docker, systemd and Kubernetes stop a job): the first stops
 // training after the current step, the epoch so far is checkpointed and the exit code is 128 + the

@@ -1,18 +1,10 @@
-import * as tf from '@tensorflow/tfjs';
-import '@spikeflow/core/node';
-import { use } from '@spikeflow/core';
-import { neurons, surrogates } from '@spikeflow/neurons';
-import { cubaLifNeuron } from '@spikeflow/neurons-extra';
-import { pools } from '@spikeflow/pooling';
 import { loadCommands } from './command-list.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { parse, unknownName, UsageError, type Flags } from './flags.js';
+import { loadRuntime } from './runtime-loader.js';
 
-// CubaLIF too, so that NIR files with CubaLIF nodes import and their checkpoints load.
-use(neurons, surrogates, pools, cubaLifNeuron);
-// Production mode: no debug checks, and no console banner from tfjs about its Node backend
-// (main() turns it off again for --verbose).
-tf.enableProdMode();
+// tfjs, the backends and the plugins (runtime.ts) load only once a command's usage is printed or a
+// command runs: the command list, an unknown command and a flag error answer without them.
 
 /** Every command: each file in commands/ that exports one (see command-list.ts). */
 export const COMMANDS: Command[] = await loadCommands();
@@ -43,7 +35,6 @@ export function commandUsage(cmd: Command): string {
 }
 
 export { parse, UsageError };
-export { resolvePreset } from './resolve.js';
 
 export interface MainOptions {
   /** Aborted on Ctrl-C or SIGTERM: train stops after the current step, saves the epoch so far and returns 130 (143 when the abort reason is 'SIGTERM'). */
@@ -67,21 +58,33 @@ function withoutCommand(argv: string[], flags: Flags, log: (line: string) => voi
   return 0;
 }
 
+/** Loads the runtime, quiet unless --verbose (tfjs and Dawn print startup messages otherwise). */
+async function startRuntime(flags: Flags): Promise<void> {
+  (await loadRuntime()).setVerbose(flags.verbose === true);
+}
+
 export async function main(argv: string[], log: (line: string) => void = console.log, options: MainOptions = {}): Promise<number> {
   const { command, positionals, flags } = parse(argv);
-  tf.env().set('PROD', !flags.verbose);
   if (command === undefined) return withoutCommand(argv, flags, log);
   if (command === 'help') {
     if (positionals.length > 1) throw new UsageError(`help takes one command name, got ${positionals.length}: ${positionals.join(' ')}`);
-    log(positionals.length === 0 ? usageText() : commandUsage(findCommand(positionals[0])));
+    if (positionals.length === 0) {
+      log(usageText());
+      return 0;
+    }
+    const cmd = findCommand(positionals[0]);
+    await startRuntime(flags);
+    log(commandUsage(cmd));
     return 0;
   }
   const cmd = findCommand(command);
   if (flags.help) {
+    await startRuntime(flags);
     log(commandUsage(cmd));
     return 0;
   }
   if (!['experiment', 'report', 'export', 'import'].includes(cmd.name) && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; see spikeflow help ${cmd.name}`);
+  if (cmd.needsRuntime !== false) await startRuntime(flags);
   const ctx: CommandContext = { positionals, flags, log, signal: options.signal };
   return cmd.run(ctx);
 }

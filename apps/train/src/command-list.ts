@@ -1,12 +1,16 @@
 import { readdirSync } from 'node:fs';
 import type { Command } from './commands/command.js';
 
+// A command file holds the command's name, summary and usage, and imports what it runs inside
+// run(): every file here is loaded to list the commands, and help must not wait for tfjs.
+
 /** The command `npm run train` names, listed first; the rest follow in file order. */
 const FIRST = 'train';
 
 function isCommand(value: unknown): value is Command {
+  // `usage` may be a getter that needs the runtime, not loaded yet: its presence is checked, not its value.
   const c = value as Partial<Command> | null;
-  return typeof c === 'object' && c !== null && typeof c.name === 'string' && typeof c.summary === 'string' && typeof c.usage === 'string' && typeof c.run === 'function';
+  return typeof c === 'object' && c !== null && typeof c.name === 'string' && typeof c.summary === 'string' && 'usage' in c && typeof c.run === 'function';
 }
 
 /**

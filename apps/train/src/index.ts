@@ -1,4 +1,11 @@
-export { main, parse, resolvePreset, UsageError, USAGE, COMMANDS, type MainOptions } from './cli.js';
+import { loadRuntime } from './runtime-loader.js';
+
+// The library entry registers the plugins and the Node backends as the command does before it runs
+// (the binary loads them only when a command needs them).
+await loadRuntime();
+
+export { main, parse, UsageError, USAGE, COMMANDS, type MainOptions } from './cli.js';
+export { resolvePreset } from './resolve.js';
 export { PRESETS, PAPER_PRESETS, DATASETS, presetTable, paperImageNet, paperCifarNet, paperEventNet, type Preset, type PresetSchedule, type DatasetName } from './presets.js';
 export { sewResNet, sewBlock, recurrentRowNet, spikingAttentionNet, type Connect } from './graph-presets.js';
 export { run, evaluate, scheduleOf, formatEpoch, type RunOptions, type RunResult, type PartialEpoch } from './loop.js';

@@ -106,7 +106,8 @@ describe.skipIf(!built)('the spikeflow binary', () => {
   // adapters, which --backend auto does to rank WebGPU.
   it('no Dawn warning unless --verbose', async (ctx) => {
     const out = mkdtempSync(join(tmpdir(), 'spikeflow-dawn-'));
-    const args = ['train', '--preset', 'synthetic', '--backend', 'auto', '--train-limit', '16', '--test-limit', '8', '--epochs', '1', '--progress', 'none', '--no-report'];
+    // T=1: the warnings come when the adapters are listed, before any training.
+    const args = ['train', '--preset', 'synthetic', '--backend', 'auto', '--train-limit', '16', '--test-limit', '8', '--time-steps', '1', '--epochs', '1', '--progress', 'none', '--no-report'];
     // --backend webgpu meets Dawn in this process; its stderr a pipe (Node's own 'pipe' is a socket, which cannot be reopened by path).
     const webgpuArgs = ['train', '--preset', 'synthetic', '--backend', 'webgpu', '--train-limit', '8', '--test-limit', '8', '--batch-size', '8', '--time-steps', '1', '--epochs', '1', '--progress', 'none', '--no-report', '--out', join(out, 'webgpu')];
     const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;

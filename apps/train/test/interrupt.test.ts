@@ -42,9 +42,9 @@ const noStack = (r: Run) => expect(r.stderr).not.toMatch(/^\s+at /m);
 describe.skipIf(!built)('spikeflow binary', () => {
   it('Ctrl-C mid-epoch saves the epoch so far and exits 130; --resume finishes the run', async () => {
     const out = mkdtempSync(join(tmpdir(), 'spikeflow-sigint-'));
-    const common = ['train', '--preset', 'synthetic', '--backend', 'wasm', '--threads', '1', '--time-steps', '1', '--batch-size', '8', '--train-limit', '512', '--test-limit', '16', '--epochs', '1', '--progress', 'lines', '--out', out];
+    const common = ['train', '--preset', 'synthetic', '--backend', 'wasm', '--threads', '1', '--time-steps', '1', '--batch-size', '8', '--train-limit', '256', '--test-limit', '16', '--epochs', '1', '--progress', 'lines', '--out', out];
     // The first progress line comes after the first step: the run is mid-epoch then.
-    const stopped = await spikeflow(common, /^ {2}epoch 1\/1 {2}\d+\/512/m);
+    const stopped = await spikeflow(common, /^ {2}epoch 1\/1 {2}\d+\/256/m);
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.interruptedAfterMs).toBeLessThan(30_000);
     expect(stopped.stderr).toContain('spikeflow: stopping after this step and saving a checkpoint');
@@ -53,7 +53,7 @@ describe.skipIf(!built)('spikeflow binary', () => {
     expect(m, stopped.stdout).not.toBeNull();
     const batches = Number(m![1]);
     expect(batches).toBeGreaterThan(0);
-    expect(batches).toBeLessThan(64);
+    expect(batches).toBeLessThan(32);
     expect(stopped.stdout).toContain(`saved the epoch so far to ${join(out, 'last')}; continue with --resume ${join(out, 'last')}`);
     expect(existsSync(join(out, 'metrics.jsonl'))).toBe(false);
 
@@ -63,16 +63,16 @@ describe.skipIf(!built)('spikeflow binary', () => {
     const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(1);
     // The resumed epoch counts the batches trained before the interruption.
-    expect(metrics[0]).toMatchObject({ epoch: 1, complete: true, samples: 512 });
+    expect(metrics[0]).toMatchObject({ epoch: 1, complete: true, samples: 256 });
     const manifest = JSON.parse(readFileSync(join(out, 'last', 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ step: 64, metricsLines: 1 });
+    expect(manifest).toMatchObject({ step: 32, metricsLines: 1 });
   }, 300_000);
 
   it('an experiment killed after its first run resumes without running it again', async () => {
     const out = mkdtempSync(join(tmpdir(), 'spikeflow-exp-kill-'));
-    const args = ['experiment', 'max-vs-avg', '--preset', 'synthetic', '--images', '160', '--seeds', '2', '--batch-size', '16', '--time-steps', '1', '--train-limit', '64', '--test-limit', '16', '--backend', 'wasm', '--threads', '1', '--out', out];
+    const args = ['experiment', 'max-vs-avg', '--preset', 'synthetic', '--images', '64', '--seeds', '2', '--batch-size', '16', '--time-steps', '1', '--train-limit', '64', '--test-limit', '16', '--backend', 'wasm', '--threads', '1', '--out', out];
     // Killed outright (no chance to clean up) once the first run has reported its result.
-    const killed = await spikeflow(args, /^ {2}test acc [\d.]+% after 160 images/m, 'SIGKILL');
+    const killed = await spikeflow(args, /^ {2}test acc [\d.]+% after 64 images/m, 'SIGKILL');
     expect(killed.code).toBeNull();
     const saved = readdirSync(join(out, 'runs'));
     expect(saved.length, killed.stdout).toBeGreaterThanOrEqual(1);
@@ -90,13 +90,6 @@ describe.skipIf(!built)('spikeflow binary', () => {
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.complete).toBe(true);
     expect(results.runs.map((r: { variant: string; seed: number }) => `${r.variant}/${r.seed}`)).toEqual(['max-pool/1', 'avg-pool/1', 'max-pool/2', 'avg-pool/2']);
-  }, 300_000);
-
-  it('no tfjs console banner on the cpu backend', async () => {
-    const r = await spikeflow(['train', '--preset', 'synthetic', '--backend', 'cpu', '--time-steps', '1', '--batch-size', '4', '--train-limit', '4', '--test-limit', '4', '--epochs', '1', '--progress', 'none']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('spikeflow train: preset synthetic on cpu');
-    expect(r.stdout + r.stderr).not.toMatch(/looks like you are running TensorFlow\.js in Node|={10}/);
   }, 300_000);
 
   it('bad input: one line, exit 2 for usage errors, no stack trace', async () => {

@@ -16,5 +16,7 @@ export interface Command {
   summary: string;
   /** Usage lines (flags) shown by --help. */
   usage: string;
+  /** false: run() needs neither tfjs nor the plugins, so main() does not load them first (default true). */
+  needsRuntime?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }

@@ -1,19 +1,11 @@
-import { PAPER_PRESETS, presetTable } from '../presets.js';
 import type { Command } from './command.js';
 
 export const presets: Command = {
   name: 'presets',
   summary: "list the presets, with the paper's test accuracy beside its six settings",
   usage: 'spikeflow presets',
-  async run({ log }) {
-    const table = presetTable();
-    const width = Math.max(...Object.keys(table).map((n) => n.length));
-    log(`${'preset'.padEnd(width)}  paper acc  description`);
-    for (const [name, p] of Object.entries(table)) {
-      const paper = p.paperAccuracy !== undefined ? `${p.paperAccuracy.toFixed(2)}%` : '-';
-      log(`${name.padEnd(width)}  ${paper.padStart(9)}  ${p.description}`);
-    }
-    log(`paper acc: test accuracy Fang et al. (ICCV 2021) report for PLIF tau0=2 with max pooling; the paper's settings: ${PAPER_PRESETS.join(', ')}`);
-    return 0;
+  async run(ctx) {
+    const { runPresets } = await import('../command-runs/presets.js');
+    return runPresets(ctx);
   },
 };

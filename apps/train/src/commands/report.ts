@@ -6,6 +6,7 @@ export const report: Command = {
   name: 'report',
   summary: "write DIR/report.html: one self-contained page (opens offline) of a training run's --out folder",
   usage: 'spikeflow report DIR',
+  needsRuntime: false,
   async run({ positionals, flags, log }) {
     const dir = positionals[0] ?? str(flags, 'out');
     if (!dir) throw new UsageError('report: name the training run\'s folder (the --out of "spikeflow train"): spikeflow report DIR');
