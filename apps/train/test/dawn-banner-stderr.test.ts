@@ -31,7 +31,7 @@ function withStderrFile(args: string[], file: string): Promise<Run> {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', fd] });
     closeSync(fd);
     let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    child.stdout?.on('data', (d) => (stdout += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr: readFileSync(file, 'utf8') }));
   });
