@@ -119,6 +119,21 @@ function trainDemoNodeTable(r) {
   return lines.join('\n');
 }
 
+/** bench-results/memory.json and memory-bool.json (apps/train/bench/memory.bench.mjs --save): peak memory against T. */
+function memoryTable(r) {
+  const lines = [provenance(r), ''];
+  const spikes = r.spikesAsBool ? 'as bool (`setSpikesSavedAsBool`)' : 'as float32 (the default)';
+  lines.push(`Spikes kept for backward ${spikes}; one PLIF layer: M = ${r.M} neurons, forward + backward; CSNN: one training step at batch ${r.batch}.`, '');
+  lines.push('| backend | workload | neuron op | T | peak tensors MB | wasm heap MB | GPU pool MB | peak RSS MB |', '|---|---|---|---:|---:|---:|---:|---:|');
+  for (const x of r.rows) {
+    if (x.error) lines.push(`| ${x.backend} | ${x.workload} | ${x.impl} | ${x.T} | failed: ${x.error} | | | |`);
+    else lines.push(`| ${x.backend} | ${x.workload} | ${x.impl} | ${x.T} | ${f(x.peakTensorMB)} | ${f(x.wasmHeapMB)} | ${f(x.gpuPoolMB)} | ${f(x.peakRssMB, 0)} |`);
+  }
+  const e = r.savedForBackward;
+  if (e && !e.error) lines.push('', `Kept for the backward pass by the CSNN step at T = ${e.T} (${e.backend}, ${e.impl} neuron op): ${f(e.savedBytes / 2 ** 20)} MB.`);
+  return lines.join('\n');
+}
+
 /** Each renderable bench JSON and its table. */
 export const RENDERERS = {
   backends: backendsTable,
@@ -129,6 +144,8 @@ export const RENDERERS = {
   'train-demo-browser': trainDemoBrowserTable,
   'docs-train-demo-wasm': trainDemoNodeTable,
   'docs-train-demo-webgpu': trainDemoNodeTable,
+  memory: memoryTable,
+  'memory-bool': memoryTable,
 };
 
 export function readRecord(name, dir = RESULTS_DIR) {

@@ -11,11 +11,11 @@ import { benchCommand, benchOutDir, SAVED_DIR, writeBenchJson } from '@spikeflow
 
 const read = (target: string) => readFileSync(join(ROOT, target), 'utf8');
 /** Tables rendered from the benches' JSON besides the SpikingJelly comparison and the neuron layer. */
-const TABLES_ADDED = ['long-t-memory', 'step-profile', 'wasm-kernels', 'train-demo-browser', 'docs-train-demo-wasm'];
+const TABLES_ADDED = ['long-t-memory', 'step-profile', 'wasm-kernels', 'train-demo-browser', 'docs-train-demo-wasm', 'memory', 'memory-bool'];
 
 describe('benchmark tables in the README and docs', () => {
   it('each marked block is the rendering of its bench-results JSON', () => {
-    expect(blockNames(read('README.md'))).toEqual(['step-profile', 'backends']);
+    expect(blockNames(read('README.md'))).toEqual(['step-profile', 'backends', 'memory', 'memory-bool']);
     expect(blockNames(read('docs/benchmarks.md'))).toEqual(['backends', 'neuron-layer', 'wasm-kernels', 'train-demo-browser', 'docs-train-demo-wasm']);
     expect(blockNames(read('docs/guides/long-t-memory.md'))).toEqual(['long-t-memory']);
     expect(blockNames(read('packages/backend-wasm/README.md'))).toEqual(['wasm-kernels']);
@@ -58,6 +58,12 @@ describe('benchmark tables in the README and docs', () => {
     const browser = readRecord('train-demo-browser');
     expect(browser.runs.length).toBeGreaterThan(0);
     for (const run of browser.runs) expect(renderTable('train-demo-browser', browser)).toContain(`| ${run.chosen} | ${run.threads} | ${run.neuronKernel} | ${figure(run.imagesPerSecond, 1)} |`);
+    for (const name of ['memory', 'memory-bool']) {
+      const memory = readRecord(name);
+      const row = memory.rows[0];
+      expect(renderTable(name, memory)).toContain(`| ${row.backend} | ${row.workload} | ${row.impl} | ${row.T} | ${figure(row.peakTensorMB, 1)} |`);
+      expect(memory.spikesAsBool).toBe(name === 'memory-bool');
+    }
     const node = readRecord('docs-train-demo-wasm');
     expect(renderTable('docs-train-demo-wasm', node)).toContain(`| ${figure(node.imagesPerSecond, 1)} |`);
   });

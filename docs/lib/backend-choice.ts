@@ -24,7 +24,7 @@ export function requestedThreads(search: string): number | undefined {
  * Threads the demos give wasm when the address names none: every core but one on a cross-origin
  * isolated page (at least 1), undefined elsewhere (the wasm backend then runs one thread). The page's
  * own thread (the charts, the UI) and the browser need a core: on a 2-core machine the training demo
- * ran at 1328 and 1347 images/s on 1 thread against 1171 and 1100 on 2.
+ * trains faster on 1 thread than on 2 (bench-results/train-demo-browser.json).
  */
 export function defaultPageThreads(isolated: boolean, cores: number | undefined): number | undefined {
   return isolated ? Math.max(1, (cores ?? 1) - 1) : undefined;
