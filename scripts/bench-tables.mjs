@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RESULTS_DIR = join(ROOT, 'bench-results');
 /** The files whose marked blocks are rendered. */
-export const TARGETS = ['README.md', 'docs/benchmarks.md'];
+export const TARGETS = ['README.md', 'docs/benchmarks.md', 'docs/guides/long-t-memory.md', 'packages/backend-wasm/README.md'];
 
 const f = (v, d = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '-');
 
@@ -57,8 +57,96 @@ function neuronLayerTable(r) {
   return lines.join('\n');
 }
 
+const mib = (bytes) => f(bytes / 2 ** 20, 2);
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** bench-results/long-t-memory.json (npm run bench:memory): one training step against T, memory-lean BPTT. */
+function longTMemoryTable(r) {
+  const lines = [provenance(r), ''];
+  lines.push(`One training step on ${r.backend}, batch ${r.batch}, ${r.size}x${r.size} input, 4 PLIF layers (step time: median of ${r.reps}).`, '');
+  lines.push("| T | checkpointEvery | tensor peak MiB | held for backward MiB | first PLIF layer's kept state MiB | max RSS MiB | ms / step |");
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const x of r.rows) {
+    const k = `${x.checkpointEvery || 'off'}${x.spikesAsBool ? ' + bool spikes' : ''}`;
+    lines.push(`| ${x.T} | ${k} | ${mib(x.peakBytes)} | ${mib(x.heldForBackwardBytes)} | ${mib(x.neuronStateKeptBytes)} | ${f(x.maxRssBytes / 2 ** 20, 0)} | ${f(x.medianMs, 0)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** bench-results/step-profile.json: where a fashion-mnist-quick training step goes on wasm. */
+function stepProfileTable(r) {
+  const lines = [provenance(r), ''];
+  lines.push(`${r.preset} on ${r.backend}, ${plural(r.threads, 'thread')}, batch ${r.batch}, T = ${r.timeSteps}, ${r.steps} steps timed (1-minute load ${f(r.loadAverageAtStart?.[0])} at the start).`, '');
+  const top = r.kernels.slice(0, 5).map((k) => `${k.kernel} ${f(100 * k.share, 0)}%`).join(', ');
+  lines.push('| measure | value |', '|---|---:|');
+  lines.push(`| wall time per step | ${f(r.wallMsPerStep, 0)} ms |`);
+  lines.push(`| CPU time per step (this process) | ${f(r.cpuMsPerStep, 0)} ms |`);
+  lines.push(`| training images/s, as measured | ${f(r.imagesPerSecondWall)} |`);
+  lines.push(`| evaluation, images per CPU-second | ${f(r.evalImagesPerSecondCpu, 0)} |`);
+  lines.push(`| largest kernels of one step (of ${f(r.profiledStepMs)} profiled ms) | ${top} |`);
+  return lines.join('\n');
+}
+
+/** bench-results/wasm-kernels.json: @spikeflow/backend-wasm's kernels against tfjs's, and training images/s. */
+function wasmKernelsTable(r) {
+  const ms = (v) => (typeof v === 'number' ? (v < 10 ? v.toFixed(2) : v.toFixed(1)) : 'missing');
+  const [first] = r.kernels;
+  const lines = [provenance(r), ''];
+  lines.push(`Each kernel on the shapes of the benchmark network (256 samples = 64 images x T = 4), median ms; tfjs-cpu on ${plural(first?.cpuThreads ?? 1, 'thread')}, wasm on ${plural(first?.wasmThreads ?? 1, 'thread')}.`, '');
+  lines.push('| kernel | case | tfjs-cpu | tfjs-backend-wasm | @spikeflow/backend-wasm |', '|---|---|---:|---:|---:|');
+  for (const k of r.kernels) lines.push(`| ${k.kernel} | ${k.case} | ${k.cpuMs === undefined ? 'not run' : ms(k.cpuMs)} | ${ms(k.wasmTfjsMs)} | ${ms(k.wasmOursMs)} |`);
+  lines.push('', 'Training throughput (64 images per step; the spiking network: LIF, T = 4):', '');
+  lines.push('| network | backend | threads | images/s | median step ms | steps timed |', '|---|---|---:|---:|---:|---:|');
+  for (const t of r.training) lines.push(`| ${t.net === 'snn' ? 'spiking (LIF, T = 4)' : 'ANN floor'} | ${t.backend} | ${t.threads ?? '-'} | ${f(t.imagesPerSec)} | ${f(t.medianStepMs, 0)} | ${t.steps} |`);
+  if (r.skipped?.length) lines.push('', `Not run: ${r.skipped.join('; ')}.`);
+  return lines.join('\n');
+}
+
+/** bench-results/train-demo-browser.json (docs/scripts/browser-train-rate.ts --save): the training demo page in headless Chromium. */
+function trainDemoBrowserTable(r) {
+  const lines = [provenance(r), ''];
+  lines.push(`The built site's /demos/train in ${r.browser}, ${r.seconds} s of training per run, runs in turns; images/s is the mean of what the page reported.`, '');
+  lines.push('| address | backend chosen | threads | neuron kernel | images/s | step reached | held-out accuracy | 1-minute load |', '|---|---|---:|---|---:|---:|---:|---:|');
+  for (const x of r.runs) lines.push(`| \`/demos/train${x.query}\` | ${x.chosen} | ${x.threads} | ${x.neuronKernel || '-'} | ${f(x.imagesPerSecond)} | ${x.step} | ${f(100 * x.accuracy)}% | ${f(x.load)} |`);
+  return lines.join('\n');
+}
+
+/** bench-results/docs-train-demo-BACKEND.json (docs/scripts/bench-train-demo.ts --save): the demo's loop in Node. */
+function trainDemoNodeTable(r) {
+  const lines = [provenance(r), ''];
+  lines.push('| where | backend | device | batch | images/s | held-out accuracy > 50% at step | steps |', '|---|---|---|---:|---:|---:|---:|');
+  lines.push(`| Node ${r.machine.node} | ${r.backend} | ${r.device} | ${r.options.batchSize} | ${f(r.imagesPerSecond)} | ${r.firstStepOver50 ?? 'not reached'} | ${r.steps} |`);
+  return lines.join('\n');
+}
+
+/** bench-results/memory.json and memory-bool.json (apps/train/bench/memory.bench.mjs --save): peak memory against T. */
+function memoryTable(r) {
+  const lines = [provenance(r), ''];
+  const spikes = r.spikesAsBool ? 'as bool (`setSpikesSavedAsBool`)' : 'as float32 (the default)';
+  lines.push(`Spikes kept for backward ${spikes}; one PLIF layer: M = ${r.M} neurons, forward + backward; CSNN: one training step at batch ${r.batch}.`, '');
+  lines.push('| backend | workload | neuron op | T | peak tensors MB | wasm heap MB | GPU pool MB | peak RSS MB |', '|---|---|---|---:|---:|---:|---:|---:|');
+  for (const x of r.rows) {
+    if (x.error) lines.push(`| ${x.backend} | ${x.workload} | ${x.impl} | ${x.T} | failed: ${x.error} | | | |`);
+    else lines.push(`| ${x.backend} | ${x.workload} | ${x.impl} | ${x.T} | ${f(x.peakTensorMB)} | ${f(x.wasmHeapMB)} | ${f(x.gpuPoolMB)} | ${f(x.peakRssMB, 0)} |`);
+  }
+  const e = r.savedForBackward;
+  if (e && !e.error) lines.push('', `Kept for the backward pass by the CSNN step at T = ${e.T} (${e.backend}, ${e.impl} neuron op): ${f(e.savedBytes / 2 ** 20)} MB.`);
+  return lines.join('\n');
+}
+
 /** Each renderable bench JSON and its table. */
-export const RENDERERS = { backends: backendsTable, 'neuron-layer': neuronLayerTable };
+export const RENDERERS = {
+  backends: backendsTable,
+  'neuron-layer': neuronLayerTable,
+  'long-t-memory': longTMemoryTable,
+  'step-profile': stepProfileTable,
+  'wasm-kernels': wasmKernelsTable,
+  'train-demo-browser': trainDemoBrowserTable,
+  'docs-train-demo-wasm': trainDemoNodeTable,
+  'docs-train-demo-webgpu': trainDemoNodeTable,
+  memory: memoryTable,
+  'memory-bool': memoryTable,
+};
 
 export function readRecord(name, dir = RESULTS_DIR) {
   const file = join(dir, `${name}.json`);

@@ -10,11 +10,15 @@ import { blockNames, readRecord, renderBlocks, renderTable, ROOT, TARGETS, prove
 import { benchCommand, benchOutDir, SAVED_DIR, writeBenchJson } from '@spikeflow/test-support/bench/record.mjs';
 
 const read = (target: string) => readFileSync(join(ROOT, target), 'utf8');
+/** Tables rendered from the benches' JSON besides the SpikingJelly comparison and the neuron layer. */
+const TABLES_ADDED = ['long-t-memory', 'step-profile', 'wasm-kernels', 'train-demo-browser', 'docs-train-demo-wasm', 'memory', 'memory-bool'];
 
 describe('benchmark tables in the README and docs', () => {
   it('each marked block is the rendering of its bench-results JSON', () => {
-    expect(blockNames(read('README.md'))).toEqual(['backends']);
-    expect(blockNames(read('docs/benchmarks.md'))).toEqual(['backends', 'neuron-layer']);
+    expect(blockNames(read('README.md'))).toEqual(['step-profile', 'backends', 'memory', 'memory-bool']);
+    expect(blockNames(read('docs/benchmarks.md'))).toEqual(['backends', 'neuron-layer', 'wasm-kernels', 'train-demo-browser', 'docs-train-demo-wasm']);
+    expect(blockNames(read('docs/guides/long-t-memory.md'))).toEqual(['long-t-memory']);
+    expect(blockNames(read('packages/backend-wasm/README.md'))).toEqual(['wasm-kernels']);
     for (const target of TARGETS) {
       const text = read(target);
       expect(renderBlocks(text), `${target} is stale: run npm run bench:tables`).toBe(text);
@@ -31,7 +35,7 @@ describe('benchmark tables in the README and docs', () => {
   });
 
   it('every table names the machine, the date and the command', () => {
-    for (const name of ['backends', 'neuron-layer']) {
+    for (const name of ['backends', 'neuron-layer', ...TABLES_ADDED]) {
       const r = readRecord(name);
       const table = renderTable(name, r);
       expect(table).toContain(r.machine.cpu);
@@ -39,6 +43,29 @@ describe('benchmark tables in the README and docs', () => {
       expect(table).toContain(`\`${r.command}\``);
     }
     expect(() => provenance({ rows: [] })).toThrow(/without machine, date or command/);
+  });
+
+  it('each table shows figures of its own JSON', () => {
+    const figure = (v: number, d: number) => v.toFixed(d);
+    const memory = readRecord('long-t-memory');
+    expect(renderTable('long-t-memory', memory)).toContain(`| ${memory.rows[0].T} | off | ${figure(memory.rows[0].peakBytes / 2 ** 20, 2)} |`);
+    const profile = readRecord('step-profile');
+    expect(renderTable('step-profile', profile)).toContain(`| wall time per step | ${figure(profile.wallMsPerStep, 0)} ms |`);
+    const kernels = readRecord('wasm-kernels');
+    const k = kernels.kernels[0];
+    expect(renderTable('wasm-kernels', kernels)).toContain(`| ${k.kernel} | ${k.case} |`);
+    expect(renderTable('wasm-kernels', kernels)).toContain(`| ${figure(kernels.training[0].imagesPerSec, 1)} |`);
+    const browser = readRecord('train-demo-browser');
+    expect(browser.runs.length).toBeGreaterThan(0);
+    for (const run of browser.runs) expect(renderTable('train-demo-browser', browser)).toContain(`| ${run.chosen} | ${run.threads} | ${run.neuronKernel} | ${figure(run.imagesPerSecond, 1)} |`);
+    for (const name of ['memory', 'memory-bool']) {
+      const memory = readRecord(name);
+      const row = memory.rows[0];
+      expect(renderTable(name, memory)).toContain(`| ${row.backend} | ${row.workload} | ${row.impl} | ${row.T} | ${figure(row.peakTensorMB, 1)} |`);
+      expect(memory.spikesAsBool).toBe(name === 'memory-bool');
+    }
+    const node = readRecord('docs-train-demo-wasm');
+    expect(renderTable('docs-train-demo-wasm', node)).toContain(`| ${figure(node.imagesPerSecond, 1)} |`);
   });
 
   it('the SpikingJelly row comes from a SpikingJelly run recorded in the JSON', () => {

@@ -11,11 +11,26 @@ export function requestedBackend(search: string): BackendChoice {
   return asked as BackendChoice;
 }
 
-/** Threads the address asks wasm to use (`?threads=N`), undefined for the default (every core where isolated). */
+/** Threads the address asks wasm to use (`?threads=N`), undefined when it asks for none. */
 export function requestedThreads(search: string): number | undefined {
   const asked = new URLSearchParams(search).get('threads');
   if (asked === null) return undefined;
   const n = Number(asked);
   if (!Number.isInteger(n) || n < 1) throw new Error(`?threads=${asked}: expected a whole number of threads, 1 or more`);
   return n;
+}
+
+/**
+ * Threads the demos give wasm when the address names none: every core but one on a cross-origin
+ * isolated page (at least 1), undefined elsewhere (the wasm backend then runs one thread). The page's
+ * own thread (the charts, the UI) and the browser need a core: on a 2-core machine the training demo
+ * trains faster on 1 thread than on 2 (bench-results/train-demo-browser.json).
+ */
+export function defaultPageThreads(isolated: boolean, cores: number | undefined): number | undefined {
+  return isolated ? Math.max(1, (cores ?? 1) - 1) : undefined;
+}
+
+/** The wasm candidate as it runs, named by the threads it started with: "wasm (1 thread)". */
+export function wasmRunLabel(threads: number): string {
+  return `wasm (${threads} thread${threads === 1 ? '' : 's'})`;
 }

@@ -3,14 +3,15 @@
 // `--backend auto` makes: WebGPU on a hardware adapter first, then wasm (threads where the page is
 // cross-origin isolated), and a software WebGPU adapter (SwiftShader, llvmpipe, a fallback adapter)
 // below wasm. `?backend=webgpu` or `?backend=wasm` in the address (the demos' selector) forces one;
-// `?threads=N` sets wasm's threads (default: every core where the page is cross-origin isolated).
+// `?threads=N` sets wasm's threads (default: every core but one where the page is cross-origin
+// isolated, see defaultPageThreads).
 import * as tf from '@tensorflow/tfjs';
 import { selectBackendFrom, use, type Network, type SelectedBackend } from '@spikeflow/core';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { extraNeurons, extraSurrogates } from '@spikeflow/neurons-extra';
 import { pools } from '@spikeflow/pooling';
 
-import { requestedBackend, requestedThreads, type BackendChoice } from './backend-choice.js';
+import { defaultPageThreads, requestedBackend, requestedThreads, wasmRunLabel, type BackendChoice } from './backend-choice.js';
 
 export interface BackendInfo {
   /** The tfjs backend in use. */
@@ -21,6 +22,8 @@ export interface BackendInfo {
   chosen: string;
   /** The adapter (WebGPU) or threads and neuron kernel (wasm), in words. */
   detail: string;
+  /** On wasm, why it runs on this many threads, in a sentence ('' where there was no choice). */
+  threadsWhy: string;
   /** 'software' for a WebGPU adapter emulated on the CPU. */
   execution: 'hardware' | 'software';
   threads: number;
@@ -60,6 +63,15 @@ export function explainChoice(s: Pick<SelectedBackend, 'name' | 'chosen' | 'pass
   return `${lead} ${ranking}${above ? `; passed over ${above}` : ''}.`;
 }
 
+/** Why wasm runs on this many threads, a sentence for the notice ('' where there is no choice). */
+function threadsWhy(threads: number): string {
+  const asked = requestedThreads(location.search);
+  const count = `${threads} thread${threads === 1 ? '' : 's'}`;
+  if (asked !== undefined) return `${count}, as ?threads=${asked} asks.`;
+  if (!globalThis.crossOriginIsolated || navigator.hardwareConcurrency < 2) return '';
+  return `${count}: every core but one of ${navigator.hardwareConcurrency}, since the page's own thread and the browser need a core (?threads=N sets another count).`;
+}
+
 async function start(): Promise<BackendInfo> {
   use(neurons, surrogates, pools, extraNeurons, extraSurrogates);
   tf.enableProdMode();
@@ -72,17 +84,19 @@ async function start(): Promise<BackendInfo> {
   ]);
   setWasmPaths(assetUrl('wasm/'));
   wasm.setNeuronKernelsPath(assetUrl('wasm/neuron-kernels/'));
-  const threads = requestedThreads(location.search);
+  const threads = requestedThreads(location.search) ?? defaultPageThreads(globalThis.crossOriginIsolated === true, navigator.hardwareConcurrency);
   const selected = await selectBackendFrom(requested, { flag: '?backend=', providers: [webgpu.provider, wasm.provider], setupOptions: threads ? { threads } : undefined });
   const r = selected.report;
   const neuronKernel = typeof r.detail?.neuronKernel === 'string' ? r.detail.neuronKernel : undefined;
   return {
     name: selected.name as BackendInfo['name'],
     requested,
-    chosen: selected.chosen,
+    // The ranked candidate's label names the threads it proposed; the threads asked for win over it.
+    chosen: selected.name === 'wasm' ? wasmRunLabel(r.threads) : selected.chosen,
     detail: selected.name === 'wasm' ? `${r.threads} thread${r.threads === 1 ? '' : 's'}` : r.device,
     execution: r.execution,
     threads: r.threads,
+    threadsWhy: selected.name === 'wasm' ? threadsWhy(r.threads) : '',
     passedOver: selected.passedOver,
     why: explainChoice(selected, requested),
     neuronKernel,

@@ -1,10 +1,15 @@
 // Runs the training demo's loop (lib/train-session.ts) in Node on a chosen backend and prints its
 // images/s and the step at which held-out accuracy first passes 50%; writes JSON to .tmp/bench-results/
-// ($SPIKEFLOW_BENCH_OUT), or to the committed bench-results/ with SPIKEFLOW_BENCH_SAVE=1.
-// Usage: npx tsx docs/scripts/bench-train-demo.ts [--backend webgpu|wasm|cpu] [--steps N]
-import { mkdirSync, writeFileSync } from 'node:fs';
+// ($SPIKEFLOW_BENCH_OUT), or with the machine, date and command to the committed bench-results/ with
+// --save (or SPIKEFLOW_BENCH_SAVE=1); the Benchmarks page renders its table from there.
+// Usage: npx tsx docs/scripts/bench-train-demo.ts [--backend webgpu|wasm|cpu] [--steps N] [--save]
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+// @ts-expect-error: a plain .mjs module, no types
+import { benchOutDir, machine, REPO_ROOT } from '@spikeflow/test-support/bench/record.mjs';
 import { use } from '@spikeflow/core';
 import { selectBackend } from '@spikeflow/core/node';
 import { loadFashionMnist } from '@spikeflow/datasets/node';
@@ -21,6 +26,7 @@ const { values } = parseArgs({
     'eval-every': { type: 'string' },
     'time-steps': { type: 'string' },
     loss: { type: 'string' },
+    save: { type: 'boolean', default: false },
   },
 });
 const overrides: Partial<TrainDemoOptions> = {};
@@ -60,7 +66,8 @@ const firstOver50 = evals.find((e) => e.testAccuracy > 0.5)?.step ?? null;
 const result = { backend: backend.name, options: session.options, device: backend.report.device, steps: session.step, seconds, imagesPerSecond, firstStepOver50: firstOver50, evals, load: loadavg() };
 console.log(`\n| backend | steps | images/s (training) | first step with held-out accuracy > 50% | load (1 min) |\n|---|---:|---:|---:|---:|`);
 console.log(`| ${backend.name} | ${session.step} | ${imagesPerSecond.toFixed(1)} | ${firstOver50 ?? 'not reached'} | ${loadavg()[0].toFixed(2)} |`);
-const outDir = process.env.SPIKEFLOW_BENCH_SAVE === '1' ? 'bench-results' : (process.env.SPIKEFLOW_BENCH_OUT ?? '.tmp/bench-results');
-mkdirSync(outDir, { recursive: true });
-writeFileSync(`${outDir}/docs-train-demo-${backend.name}.json`, JSON.stringify(result, null, 2) + '\n');
+// The command as typed from the repository root (tsx runs this file, not node).
+const command = ['npx tsx', relative(REPO_ROOT, fileURLToPath(import.meta.url)), ...process.argv.slice(2)].join(' ');
+const outDir = benchOutDir(values.save ? ['node', 'x', '--save'] : ['node', 'x'], process.env);
+writeFileSync(join(outDir, `docs-train-demo-${backend.name}.json`), JSON.stringify({ machine: machine(), date: new Date().toISOString(), command, ...result }, null, 2) + '\n');
 session.dispose();

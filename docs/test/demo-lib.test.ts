@@ -9,7 +9,7 @@ import { downsample } from '../lib/draw.js';
 import { inputCurrent, neuronKinds, optionControls, simulate } from '../lib/playground.js';
 import { trainDemoModel, TRAIN_DEMO_DEFAULTS } from '../lib/train-session.js';
 import { neuronIrKey, PREBUILT_NEURON_LAYERS } from '@spikeflow/backend-wasm';
-import { requestedBackend, requestedThreads } from '../lib/backend-choice.js';
+import { defaultPageThreads, requestedBackend, requestedThreads, wasmRunLabel } from '../lib/backend-choice.js';
 import { explainChoice } from '../lib/runtime.js';
 
 beforeAll(async () => {
@@ -88,6 +88,17 @@ describe('backend choice', () => {
     expect(requestedThreads('?threads=3')).toBe(3);
     expect(requestedThreads('')).toBeUndefined();
     expect(() => requestedThreads('?threads=0')).toThrow(/\?threads=0: expected a whole number/);
+  });
+  test('without ?threads=, wasm gets every core but one where the page is isolated, at least 1', () => {
+    expect(defaultPageThreads(true, 8)).toBe(7);
+    expect(defaultPageThreads(true, 2)).toBe(1);
+    expect(defaultPageThreads(true, 1)).toBe(1);
+    expect(defaultPageThreads(true, undefined)).toBe(1);
+    expect(defaultPageThreads(false, 8)).toBeUndefined();
+  });
+  test('the chosen wasm candidate is named by the threads it runs', () => {
+    expect(wasmRunLabel(1)).toBe('wasm (1 thread)');
+    expect(wasmRunLabel(3)).toBe('wasm (3 threads)');
   });
   test('the page says why: a software adapter, no WebGPU, a hardware adapter, the selector', () => {
     const software = { name: 'wasm', chosen: 'wasm (4 threads)', passedOver: [{ label: 'webgpu (hardware adapter)', reason: 'the adapter is google / swiftshader (software, browser)' }] };

@@ -12,6 +12,7 @@
 // Usage: node apps/train/bench/memory.bench.mjs [--backends wasm,webgpu] [--ts 8,32,128]
 //          [--workloads layer,csnn] [--impls fused,reference] [--m 65536] [--batch 4]
 //          [--spikes-as-bool]: layers keep the spikes they consume as bool (setSpikesSavedAsBool; off by default)
+//          [--save]: into the committed bench-results/ (README table), as memory.json or memory-bool.json
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -32,6 +33,7 @@ const { values: flags } = parseArgs({
     child: { type: 'string' },
     explain: { type: 'boolean', default: false },
     'spikes-as-bool': { type: 'boolean', default: false },
+    save: { type: 'boolean', default: false },
   },
 });
 const list = (s) => s.split(',').map((v) => v.trim()).filter(Boolean);
@@ -101,7 +103,10 @@ async function parent() {
     }
   }
   const out = benchOutDir();
-  writeFileSync(join(out, 'memory.json'), JSON.stringify(benchRecord({ date: new Date().toISOString(), load, M, batch: BATCH, rows, savedForBackward: explained }), null, 2));
+  // One file per spike storage, so the float32 and bool runs are kept side by side.
+  const spikesAsBool = flags['spikes-as-bool'];
+  const name = spikesAsBool ? 'memory-bool.json' : 'memory.json';
+  writeFileSync(join(out, name), JSON.stringify(benchRecord({ date: new Date().toISOString(), load, M, batch: BATCH, spikesAsBool, rows, savedForBackward: explained }), null, 2));
 }
 
 /** 'spikes (0/1)' when every value is 0 or 1, else 'other'; 'unread' where the backend cannot read synchronously. */

@@ -6,6 +6,7 @@
 //  (b) training images/s of the ANN-floor network on wasm (1 and 2 threads) and on cpu, plus
 //      where a wasm step spends its time.
 // Writes wasm-kernels.json (see @spikeflow/test-support/bench/record.mjs: --save for bench-results/).
+// --no-cpu-training: leave out the ANN floor's training on tfjs-cpu (minutes per step); the JSON says so.
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
@@ -72,7 +73,9 @@ console.log('    64 images x T=4 = 256 samples per step; images/s counts 64 per 
 const runner = fileURLToPath(new URL('./train-run.mjs', import.meta.url));
 const trainRuns = [];
 // The spiking version runs on wasm only: on cpu one step of the ANN floor alone takes minutes.
-const runs = [['ann', 'wasm', 1], ['ann', 'wasm', 2], ['snn', 'wasm', 1], ['snn', 'wasm', 2], ['ann', 'cpu', 1]];
+const cpuTraining = !process.argv.includes('--no-cpu-training');
+const skipped = cpuTraining ? [] : ['the ANN floor training on tfjs-cpu (--no-cpu-training)'];
+const runs = [['ann', 'wasm', 1], ['ann', 'wasm', 2], ['snn', 'wasm', 1], ['snn', 'wasm', 2], ...(cpuTraining ? [['ann', 'cpu', 1]] : [])];
 for (const [net, backend, threads] of runs) {
   const res = spawnSync(process.execPath, [runner, backend, String(threads), net], { encoding: 'utf8' });
   const line = res.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
@@ -104,6 +107,6 @@ for (const wasm1 of trainRuns.filter((r) => r.backend === 'wasm' && r.threads ==
 const outDir = benchOutDir();
 writeFileSync(join(outDir, 'wasm-kernels.json'), JSON.stringify(benchRecord({
   date: new Date().toISOString(), node: process.version, tfjs: tf.version.tfjs,
-  registeredKernels: trainingKernelNames, kernels: kernelRows, training: trainRuns,
+  registeredKernels: trainingKernelNames, kernels: kernelRows, training: trainRuns, skipped,
 }), null, 2));
 console.log(`\nwrote ${join(outDir, 'wasm-kernels.json')}`);

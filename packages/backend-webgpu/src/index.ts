@@ -7,7 +7,7 @@ import { provider } from './provider.js';
 export { provider } from './provider.js';
 export { setupAdapter, type SetupOptions, type AdapterSetup } from './setup.js';
 export { dawnStartupMessages } from './node-gpu.js';
-export { captureNativeStderr, type Captured } from './native-stderr.js';
+export { captureNativeStderr, type Captured, type CaptureOptions } from './native-stderr.js';
 export { describeAdapter, formatAdapter, noAdapterMessage, type AdapterReport } from './adapter.js';
 export { registerFusedNeuronKernels, unregisterFusedNeuronKernels, fusedNeuronKernelFactory, webgpuNeuronKernelConfig } from './register.js';
 export { makeFusedNeuronOp, checkNeuronShaders, NeuronShaderError } from './fused-neuron-op.js';

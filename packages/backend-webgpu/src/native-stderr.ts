@@ -12,6 +12,8 @@ export interface Captured<T> {
   captured: boolean;
 }
 
+import { relayStderrThroughPipe } from './stderr-relay.js';
+
 type Fs = typeof import('node:fs');
 
 /** A Node built-in, imported by a computed name: bundlers for the browser must not try to include it. */
@@ -46,12 +48,22 @@ function pointStderrAt(fs: Fs, path: string, flags: string): boolean {
   return false;
 }
 
+export interface CaptureOptions {
+  /**
+   * When stderr cannot be reopened (a socket, a file opened with `2> log`), first route descriptor 2
+   * for good through a named pipe that a `cat` process copies into the original stderr (see
+   * stderr-relay.ts), so the capture works there too. Without it, `fn` runs with stderr untouched.
+   */
+  relay?: boolean;
+}
+
 /**
  * Runs `fn` with descriptor 2 pointed at a temporary file, then restores it and returns what was
  * written. Linux only (it needs /proc/self/fd); elsewhere, or when stderr is something it cannot
- * reopen safely (a socket, a file not opened for appending), `fn` runs with stderr untouched.
+ * reopen safely (a socket, a file not opened for appending) and `relay` is off, `fn` runs with
+ * stderr untouched.
  */
-export async function captureNativeStderr<T>(fn: () => Promise<T>): Promise<Captured<T>> {
+export async function captureNativeStderr<T>(fn: () => Promise<T>, options: CaptureOptions = {}): Promise<Captured<T>> {
   const onLinux = typeof process !== 'undefined' && process.platform === 'linux';
   if (!onLinux) return { value: await fn(), text: '', captured: false };
   const fs = await nodeBuiltin<Fs>('fs');
@@ -59,7 +71,10 @@ export async function captureNativeStderr<T>(fn: () => Promise<T>): Promise<Capt
   const { join } = await nodeBuiltin<typeof import('node:path')>('path');
   let original: number;
   try {
-    if (!reopenable(fs)) return { value: await fn(), text: '', captured: false };
+    if (!reopenable(fs)) {
+      const relayed = options.relay && relayStderrThroughPipe(fs, await nodeBuiltin('child_process'), join(tmpdir(), `spikeflow-stderr-${process.pid}-${Date.now()}`));
+      if (!relayed) return { value: await fn(), text: '', captured: false };
+    }
     original = fs.openSync('/proc/self/fd/2', 'a');
   } catch {
     return { value: await fn(), text: '', captured: false };

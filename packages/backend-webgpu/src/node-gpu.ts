@@ -50,10 +50,11 @@ export const dawnStartupMessages = (): readonly string[] => startupMessages;
  * lines are dropped, otherwise they are printed as before. Anything else written meanwhile is printed.
  */
 async function enumerateAdaptersQuietly(gpu: GpuLike): Promise<void> {
-  const { text } = await captureNativeStderr(() => gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null));
+  const quiet = tf.env().getBool('PROD');
+  // Quiet, a stderr that cannot be swapped back (a socket, `2> log`) is routed through a relay first.
+  const { text } = await captureNativeStderr(() => gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null), { relay: quiet });
   const lines = text.split('\n').filter((l) => l !== '');
   startupMessages = lines.filter((l) => DAWN_LOG_LINE.test(l));
-  const quiet = tf.env().getBool('PROD');
   const shown = quiet ? lines.filter((l) => !DAWN_LOG_LINE.test(l)) : lines;
   if (shown.length > 0) process.stderr.write(shown.join('\n') + '\n');
 }
