@@ -4,10 +4,12 @@
 // wasm neuron kernel does (same constants, parameters and invariants as float32, ge as a 1/0
 // mask), so the spikes are the float network's. Steps that call exp, log, sigmoid or tanh are not
 // emitted here (the JavaScript step runs them).
-import { expr, neuronStep, type NeuronIR } from '@spikeflow/core/backend';
+import { expr, neuronStep } from '@spikeflow/core/backend';
+import type { PackableNeuron } from '../snapshot.js';
 import { forLoop, moduleBytes, op, type, uleb, type Bytes } from './assembler.js';
 
 type Expr = expr.Expr;
+type NeuronIR = PackableNeuron['ir'];
 
 export class NotEmitted extends Error {}
 
