@@ -31,7 +31,14 @@ async function startWorker(): Promise<WorkerLike> {
   const url = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url);
   if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
     const { Worker } = await import('node:worker_threads');
-    const w = new Worker(url, { execArgv: fromSources ? ['--import', 'tsx'] : [] });
+    let w: import('node:worker_threads').Worker;
+    if (fromSources) {
+      // tsx's ESM entry (its package exports map it beside the CommonJS one), loaded by a small eval worker.
+      const { createRequire } = await import('node:module');
+      const { pathToFileURL } = await import('node:url');
+      const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+      w = new Worker(`import(${JSON.stringify(tsx)}).then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(url.href)}))`, { eval: true });
+    } else w = new Worker(url);
     return {
       post: (m) => w.postMessage(m),
       onMessage: (h) => w.on('message', h),
