@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The packed inference engine (@spikeflow/infer-packed) against the float forward (tfjs on wasm),
-// side by side on one checkpoint and the same test images, same process, same wasm threads:
+// side by side on one checkpoint and the same test images, same process, same threads (--threads N:
+// the float forward's wasm threads; the packed engine splits each batch over N threads):
 //   images/s at batch 1 and batch 64 (forward only: the images are in memory before the clock starts);
+//   with --threads above 1, the packed engine on 1 thread too (batch 64);
+//   with --repeat R, R more rounds of batch 1, float then packed, each with its ratio and load average;
 //   the time of each layer (float: the layers run one by one, each read back; packed: its stage clocks);
 //   SynOps against the dense MACs of the float network, firing rate per layer;
 //   peak memory of one batch-64 inference (float: tf.profile's peak bytes, less the tensors alive before;
@@ -9,7 +12,7 @@
 //   whether every prediction and output spike count agree on the images benchmarked.
 // Prints a table and writes JSON (bench-results/infer.json unless --out).
 // Usage: npm run bench:infer -- [--checkpoint DIR] [--threads 1] [--images 1024]
-//          [--single 128] [--out FILE]
+//          [--single 128] [--repeat 0] [--out FILE]
 // Default checkpoint: bench-results/fashion-mnist-quick/best, from
 //   node apps/train/bin/spikeflow.js train --preset fashion-mnist-quick --out bench-results/fashion-mnist-quick
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -22,7 +25,8 @@ import { setup } from '@spikeflow/backend-wasm';
 import { loadCheckpoint, use } from '@spikeflow/core';
 import '@spikeflow/core/node';
 import { loadFashionMnist } from '@spikeflow/datasets/node';
-import { compileInference, formatCostTable } from '@spikeflow/infer-packed';
+import { formatCostTable } from '@spikeflow/infer-packed';
+import { compileThreaded } from '@spikeflow/infer-packed/threads';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
 
@@ -32,6 +36,7 @@ const { values: flags } = parseArgs({
     threads: { type: 'string', default: '1' },
     images: { type: 'string', default: '1024' },
     single: { type: 'string', default: '128' },
+    repeat: { type: 'string', default: '0' },
     out: { type: 'string' },
   },
 });
@@ -51,6 +56,7 @@ if (!['manifest.json', 'model.json'].some((f) => existsSync(join(resolve(flags.c
 const threads = int('threads');
 const count = Math.ceil(int('images') / 64) * 64;
 const single = int('single');
+const repeat = flags.repeat === '0' ? 0 : int('repeat');
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const out = flags.out ?? join(root, 'bench-results', 'infer.json');
 
@@ -65,7 +71,7 @@ const n = Math.min(count, test.count);
 const images = new Float32Array(n * per);
 for (let k = 0; k < images.length; k++) images[k] = test.images[k] / 255;
 const labels = test.labels.subarray(0, n);
-const packed = await compileInference(network);
+const packed = await compileThreaded(network, { threads });
 const T = network.timeSteps;
 // Event-driven or bit-mask kernel per layer fed by spikes, measured on the first 64 images.
 const kernelChoice = packed.calibrate(images.subarray(0, 64 * per), 64);
@@ -93,20 +99,30 @@ async function timeFloat(size, total) {
   return (1000 * done) / (performance.now() - t0);
 }
 
-function timePacked(size, total) {
-  for (let s = 0; s < Math.max(size, WARM); s += size) packed.predict(images.subarray(s * per, (s + size) * per), size);
+/** `engine`: the threaded engine (predict returns a promise), or its main thread's copy alone (one thread). */
+async function timePacked(size, total, engine = packed) {
+  for (let s = 0; s < Math.max(size, WARM); s += size) await engine.predict(images.subarray(s * per, (s + size) * per), size);
   const t0 = performance.now();
   let done = 0;
-  for (; done + size <= total; done += size) packed.predict(images.subarray(done * per, (done + size) * per), size);
+  for (; done + size <= total; done += size) await engine.predict(images.subarray(done * per, (done + size) * per), size);
   return (1000 * done) / (performance.now() - t0);
 }
 
 // Throughput, alternating engines so that a busy machine slows both alike.
 const ips = { float: {}, packed: {} };
 ips.float[1] = await timeFloat(1, single);
-ips.packed[1] = timePacked(1, single);
+ips.packed[1] = await timePacked(1, single);
 ips.float[64] = await timeFloat(64, n);
-ips.packed[64] = timePacked(64, n);
+ips.packed[64] = await timePacked(64, n);
+// The packed engine on one thread (its main thread's copy), to set the threads' gain against.
+const packedOneThread = threads > 1 ? { 64: await timePacked(64, n, packed.local) } : undefined;
+// More rounds of batch 1 (the ratio moves with the machine's load: each round says its load).
+const rounds = [];
+for (let r = 0; r < repeat; r++) {
+  const f = await timeFloat(1, single);
+  const p = await timePacked(1, single);
+  rounds.push({ float: f, packed: p, ratio: p / f, loadAverage: loadavg()[0] });
+}
 
 // Agreement on every image benchmarked: predictions and the last neuron layer's spike counts.
 const lastNeuron = network.layers.filter((l) => l.neuron).at(-1).name;
@@ -126,7 +142,7 @@ for (let s = 0; s < n; s += 64) {
   const summed = tf.sum(spikes, 0);
   const counts = await summed.data();
   tf.dispose([xs, output, mean, predicted, spikes, summed, records.get(lastNeuron).v ?? []]);
-  const r = packed.predict(images.subarray(s * per, (s + size) * per), size, { timing: true });
+  const r = await packed.predict(images.subarray(s * per, (s + size) * per), size, { timing: true });
   for (let i = 0; i < size; i++) {
     if (p[i] !== r.predictions[i]) predictionsDiffer++;
     if (p[i] === labels[s + i]) correctFloat++;
@@ -173,7 +189,8 @@ const profile = await tf.profile(async () => {
   await scores.data();
   tf.dispose([xs, scores]);
 });
-const memory = { floatPeakBytes: profile.peakBytes - before, packedBytes: packed.workingBytes(64), weightsBytes: weights };
+// Packed: every thread works in its own buffers (and holds its own copy of the weights).
+const memory = { floatPeakBytes: profile.peakBytes - before, packedBytes: threads * packed.local.workingBytes(64), weightsBytes: weights };
 
 const rows = costs.layers.map((l) => ({
   layer: l.layer,
@@ -197,6 +214,8 @@ const result = {
   images: n,
   imagesPerSecond: ips,
   speedup: { batch1: ips.packed[1] / ips.float[1], batch64: ips.packed[64] / ips.float[64] },
+  packedOneThread: packedOneThread ?? null,
+  batch1Rounds: rounds,
   agreement: { predictionsDiffer, outputCountsDiffer: countsDiffer, accuracyFloat: correctFloat / n, accuracyPacked: correctPacked / n },
   memory,
   kernelChoice,
@@ -212,6 +231,8 @@ console.log('engine   batch 1 img/s   batch 64 img/s   peak memory (batch 64)   
 console.log(`float    ${fmt(ips.float[1]).padStart(13)}   ${fmt(ips.float[64]).padStart(14)}   ${kib(memory.floatPeakBytes).padStart(22)}   ${fmt(100 * correctFloat / n, 2)}%`);
 console.log(`packed   ${fmt(ips.packed[1]).padStart(13)}   ${fmt(ips.packed[64]).padStart(14)}   ${kib(memory.packedBytes).padStart(22)}   ${fmt(100 * correctPacked / n, 2)}%`);
 console.log(`speedup  ${fmt(result.speedup.batch1, 2).padStart(12)}x   ${fmt(result.speedup.batch64, 2).padStart(13)}x   (weights, not counted: ${kib(weights)})`);
+if (packedOneThread) console.log(`packed on 1 thread: ${fmt(packedOneThread[64])} images/s at batch 64; on ${threads}: ${fmt(ips.packed[64])} (${fmt(ips.packed[64] / packedOneThread[64], 2)}x)`);
+for (const [k, r] of rounds.entries()) console.log(`batch 1, round ${k + 2}: float ${fmt(r.float)}, packed ${fmt(r.packed)} images/s, ${fmt(r.ratio, 2)}x (load ${fmt(r.loadAverage, 2)})`);
 console.log(`agreement: ${predictionsDiffer} predictions and ${countsDiffer} output spike counts differ of ${n} images`);
 console.log(`kernels on spikes (ms per image, event-driven / bit-mask): ${kernelChoice.map((k) => `${k.layer} ${fmt(k.events, 3)} / ${fmt(k.bitmask, 3)} -> ${k.chosen}`).join('; ') || 'none (no WebAssembly SIMD)'}`);
 console.log('');
@@ -226,3 +247,4 @@ mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\nwrote ${out}`);
 network.dispose();
+await packed.close();
