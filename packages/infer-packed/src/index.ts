@@ -1,5 +1,5 @@
 // @spikeflow/infer-packed: inference of trained spikeflow networks on packed binary spikes.
-export { compileInference, PackedNetwork, type PackedPrediction, type PredictOptions, type LayerCost, type CostReport } from './engine.js';
+export { chooseKernel, compileInference, PackedNetwork, type PackedPrediction, type PredictOptions, type LayerCost, type CostReport } from './engine.js';
 export { PackError } from './errors.js';
 export type { CompileOptions } from './compile.js';
 export { formatCostTable } from './cost-table.js';
