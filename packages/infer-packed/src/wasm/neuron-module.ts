@@ -28,7 +28,7 @@ export function neuronModuleBytes(ir: NeuronIR, pages: number): Uint8Array<Array
   const S = ir.numStates;
   const values = ir.invariants.length + ir.numParams;
   const firstLocal = I32_PARAMS + values;
-  const i32Locals = ['p', 'c', 't', 'xAddr', 'bits', 'count', 'addr', 'xStep'];
+  const i32Locals = ['p', 'c', 't', 'xAddr', 'bits', 'count', 'addr', 'xStep', 'spikeStep', 'shift'];
   const L: Record<string, number> = Object.fromEntries(i32Locals.map((n, k) => [n, firstLocal + k]));
   const v128Names: string[] = [];
   const v128 = (name: string): number => {
@@ -76,6 +76,8 @@ export function neuronModuleBytes(ir: NeuronIR, pages: number): Uint8Array<Array
     ...i(0), ...op.set(L.count),
     // bytes between the inputs of two steps: 0 when the input is the same at every step
     ...g(P.xSteps), ...i(1), ...op.ne, ...g(P.positions), ...g(P.channels), ...op.mul, ...i(2), ...op.shl, ...op.mul, ...op.set(L.xStep),
+    // bytes between a spike word and the same word one step later
+    ...g(P.positions), ...g(P.words), ...op.mul, ...i(2), ...op.shl, ...op.set(L.spikeStep),
   ];
   const body = ir.forward.flatMap((s) => [...emit(s.expr), ...op.set(v128(s.name))]);
   const step: Bytes = [
@@ -83,8 +85,8 @@ export function neuronModuleBytes(ir: NeuronIR, pages: number): Uint8Array<Array
     ...body,
     // spikes of the four neurons: the sign bits of (sp > 0), shifted to their channels' bits
     ...g(v128(F.writes.spike)), ...f32x4Const(0), ...op.f32x4Gt, ...op.i32x4Bitmask, ...op.set(L.bits),
-    ...g(P.spikes), ...g(L.t), ...g(P.positions), ...op.mul, ...g(L.p), ...op.add, ...g(P.words), ...op.mul, ...g(L.c), ...i(5), ...op.shrU, ...op.add, ...i(2), ...op.shl, ...op.add, ...op.set(L.addr),
-    ...g(L.addr), ...g(L.addr), ...op.i32Load(), ...g(L.bits), ...g(L.c), ...i(31), ...op.and, ...op.shl, ...op.or, ...op.i32Store(),
+    ...g(L.addr), ...g(L.addr), ...op.i32Load(), ...g(L.bits), ...g(L.shift), ...op.shl, ...op.or, ...op.i32Store(),
+    ...g(L.addr), ...g(L.spikeStep), ...op.add, ...op.set(L.addr),
     ...g(L.count), ...g(L.bits), 0x69 /* i32.popcnt */, ...op.add, ...op.set(L.count),
     ...Array.from({ length: S }, (_, k) => [...g(v128(F.writes.state(k))), ...op.set(v128(F.reads.state(k)))]).flat(),
     ...g(L.xAddr), ...g(L.xStep), ...op.add, ...op.set(L.xAddr),
@@ -92,6 +94,9 @@ export function neuronModuleBytes(ir: NeuronIR, pages: number): Uint8Array<Array
   const group: Bytes = [
     ...Array.from({ length: S }, (_, k) => [...f32x4Const(ir.init[k]), ...op.set(v128(F.reads.state(k)))]).flat(),
     ...g(P.x), ...g(L.p), ...g(P.channels), ...op.mul, ...g(L.c), ...op.add, ...i(2), ...op.shl, ...op.add, ...op.set(L.xAddr),
+    // the word of these four channels at step 0, and their bits' place in it
+    ...g(P.spikes), ...g(L.p), ...g(P.words), ...op.mul, ...g(L.c), ...i(5), ...op.shrU, ...op.add, ...i(2), ...op.shl, ...op.add, ...op.set(L.addr),
+    ...g(L.c), ...i(31), ...op.and, ...op.set(L.shift),
     ...forLoop(L.t, i(0), g(P.T), i(1), step),
   ];
   const code: Bytes = [
