@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup } from '@spikeflow/backend-wasm';
 import { build, use, type ModelSpec, type Network } from '@spikeflow/core';
-import { compileInference } from '@spikeflow/infer-packed';
+import { compileInference, reviveNetwork, snapshotNetwork } from '@spikeflow/infer-packed';
 import { compileThreaded } from '@spikeflow/infer-packed/threads';
 import { neurons, surrogates } from '@spikeflow/neurons';
 import { pools } from '@spikeflow/pooling';
@@ -76,6 +76,14 @@ describe('packed inference on worker threads', () => {
       }
     });
   }
+
+  it('compiles a network sent as plain data (structured clone, as to a worker) to the same results', async () => {
+    const direct = (await compileInference(network)).predict(images, COUNT);
+    const copy = structuredClone(await snapshotNetwork(network));
+    const revived = (await compileInference(reviveNetwork(copy))).predict(images, COUNT);
+    expect(Array.from(revived.scores)).toEqual(Array.from(direct.scores));
+    expect(Array.from(revived.outputCounts)).toEqual(Array.from(direct.outputCounts));
+  });
 
   it('refuses a thread count that is not a positive integer, naming it', async () => {
     await expect(compileThreaded(network, { threads: 0 })).rejects.toThrow(/threads must be an integer >= 1, got 0/);

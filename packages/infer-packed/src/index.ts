@@ -6,3 +6,4 @@ export { formatCostTable } from './cost-table.js';
 export { packedNeuronSource } from './neuron-kernel.js';
 export type { Stage, StageMode } from './stage.js';
 export type { SpikeKernel } from './stages/linear.js';
+export { snapshotNetwork, reviveNetwork, type NetworkSnapshot, type PackableNetwork } from './snapshot.js';

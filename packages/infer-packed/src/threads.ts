@@ -26,10 +26,10 @@ interface WorkerLike {
 }
 
 async function startWorker(): Promise<WorkerLike> {
-  // From TypeScript sources (tests), the worker runs its .ts file through tsx; built, its .js file.
-  const fromSources = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url);
   if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
+    // From TypeScript sources (tests), the worker runs its .ts file through tsx; built, its .js file.
+    const fromSources = import.meta.url.endsWith('.ts');
+    const url = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url);
     const { Worker } = await import('node:worker_threads');
     let w: import('node:worker_threads').Worker;
     if (fromSources) {
@@ -48,7 +48,8 @@ async function startWorker(): Promise<WorkerLike> {
     };
   }
   if (typeof Worker === 'undefined') throw new Error('infer-packed threads: this runtime has no Worker');
-  const w = new Worker(url, { type: 'module' });
+  // Written out in full so that bundlers (vite, webpack) see the worker and bundle it with its imports.
+  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   return {
     post: (m) => w.postMessage(m),
     onMessage: (h) => w.addEventListener('message', (e) => h((e as MessageEvent<FromWorker>).data)),
