@@ -161,7 +161,6 @@ export async function compileStages(network: PackableNetwork, options: CompileOp
           run: simdStep
             ? (x, c) => {
               if (x.kind === 'spikes') unpack(x, real);
-              out.data.fill(0);
               c.spikes += simdStep(real.data.byteOffset, real.steps, T, out.positions, out.channels, out.words, out.data.byteOffset, ...invariants);
             }
             : (x, c) => {
