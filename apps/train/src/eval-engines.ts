@@ -2,7 +2,8 @@
 // the packed engine (@spikeflow/infer-packed). Only the forward pass is timed, not data loading.
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '@spikeflow/core';
-import { compileInference, PackError, type PackedNetwork } from '@spikeflow/infer-packed';
+import { PackError } from '@spikeflow/infer-packed';
+import { compileThreaded, type ThreadedPackedNetwork } from '@spikeflow/infer-packed/threads';
 import type { Split } from './data.js';
 
 export const ENGINES = ['float', 'packed', 'auto'] as const;
@@ -15,11 +16,14 @@ export interface EngineRun {
   imagesPerSecond: number;
 }
 
-/** The engine to run: packed where the network packs; with 'auto', float (and why) where it does not. */
-export async function chooseEngine(network: Network, engine: EngineName, log: (line: string) => void): Promise<PackedNetwork | undefined> {
+/**
+ * The engine to run: packed where the network packs (on `threads` threads: the batch split over
+ * worker threads); with 'auto', float (and why) where it does not. Close the packed engine after use.
+ */
+export async function chooseEngine(network: Network, engine: EngineName, log: (line: string) => void, threads = 1): Promise<ThreadedPackedNetwork | undefined> {
   if (engine === 'float') return undefined;
   try {
-    return await compileInference(network);
+    return await compileThreaded(network, { threads });
   } catch (e) {
     if (engine === 'auto' && e instanceof PackError) {
       log(`--engine auto: running the float forward: ${e.message}`);
@@ -47,7 +51,7 @@ export async function runFloat(network: Network, split: Split, batchSize: number
   return { engine: 'float', accuracy: correct / Math.max(samples, 1), samples, imagesPerSecond: (1000 * samples) / Math.max(ms, 1e-9) };
 }
 
-export async function runPacked(packed: PackedNetwork, split: Split, batchSize: number): Promise<EngineRun> {
+export async function runPacked(packed: ThreadedPackedNetwork, split: Split, batchSize: number): Promise<EngineRun> {
   let correct = 0;
   let samples = 0;
   let ms = 0;
@@ -61,7 +65,7 @@ export async function runPacked(packed: PackedNetwork, split: Split, batchSize: 
       calibrated = true;
     }
     const t0 = performance.now();
-    const r = packed.predict(images, xs.shape[0]);
+    const r = await packed.predict(images, xs.shape[0]);
     ms += performance.now() - t0;
     const labels = await ys.data();
     for (let i = 0; i < r.predictions.length; i++) if (r.predictions[i] === labels[i]) correct++;

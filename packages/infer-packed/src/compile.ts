@@ -1,7 +1,6 @@
 // Turns a trained Network into stages that run on packed spikes: reads its weights once, decides per
 // layer whether it runs on packed spikes or on real values, and refuses (PackError, naming the
 // layer) what it has no form for.
-import type { Layer, Network } from '@spikeflow/core';
 import { PackError } from './errors.js';
 import { Arena } from './arena.js';
 import { convGeometry } from './stages/conv.js';
@@ -11,6 +10,7 @@ import { instantiateConvKernels } from './wasm/conv-kernel.js';
 import { instantiateNeuronStep } from './wasm/neuron-module.js';
 import { avgPoolSpikes, maxPoolSpikes, poolFloat, poolGeometry, windowTable } from './stages/pool.js';
 import { vote } from './stages/voting.js';
+import type { PackableLayer, PackableNetwork } from './snapshot.js';
 import { inexactReason, packedNeuronStep } from './neuron-kernel.js';
 import type { Stage } from './stage.js';
 import { floatValue, spikeValue, type FloatValue, type SpikeValue, type Value } from './values.js';
@@ -18,13 +18,13 @@ import { floatValue, spikeValue, type FloatValue, type SpikeValue, type Value } 
 const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v as number, v as number]);
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-async function values(layer: Layer, param: string): Promise<Float32Array> {
+async function values(layer: PackableLayer, param: string): Promise<Float32Array> {
   const v = layer.variables.find((x) => x.name === `${layer.name}/${param}`);
   if (!v) throw new PackError(layer.name, `has no variable "${param}"`);
-  return Float32Array.from(await v.variable.data());
+  return Float32Array.from(await v.variable.data() as ArrayLike<number>);
 }
 
-async function batchNormOf(layer: Layer): Promise<BatchNormValues> {
+async function batchNormOf(layer: PackableLayer): Promise<BatchNormValues> {
   return {
     mean: await values(layer, 'movingMean'),
     variance: await values(layer, 'movingVariance'),
@@ -68,15 +68,15 @@ export interface CompileOptions {
 }
 
 /** An upper bound of the bytes a network's stages and weights take (the arena never grows). */
-function bytesBound(network: Network): number {
+function bytesBound(network: PackableNetwork): number {
   const T = network.timeSteps;
   let bytes = 4 * size(network.spec.input.shape as number[]) + (1 << 16);
-  for (const v of network.namedVariables()) bytes += 4 * v.variable.size + 16;
+  for (const l of network.layers) for (const v of l.variables) bytes += 4 * v.variable.size + 16;
   for (const l of network.layers) bytes += 4 * T * size(l.outputShape) * (2 + (l.neuron?.ir.numStates ?? 0)) + 64;
   return bytes;
 }
 
-export async function compileStages(network: Network, options: CompileOptions = {}): Promise<CompiledStages> {
+export async function compileStages(network: PackableNetwork, options: CompileOptions = {}): Promise<CompiledStages> {
   const T = network.timeSteps;
   const arena = new Arena(bytesBound(network));
   const kernels = options.simd !== false && arena.memory ? instantiateConvKernels(arena.memory) : undefined;
@@ -107,7 +107,7 @@ export async function compileStages(network: Network, options: CompileOptions = 
       folded.set(next.name, layer.name);
       return batchNormOf(next);
     };
-    const biasOf = async (l: Layer) => (l.spec.useBias ? values(l, 'bias') : undefined);
+    const biasOf = async (l: PackableLayer) => (l.spec.useBias ? values(l, 'bias') : undefined);
     switch (layer.kind) {
       case 'conv2d':
       case 'dense': {
@@ -161,7 +161,6 @@ export async function compileStages(network: Network, options: CompileOptions = 
           run: simdStep
             ? (x, c) => {
               if (x.kind === 'spikes') unpack(x, real);
-              out.data.fill(0);
               c.spikes += simdStep(real.data.byteOffset, real.steps, T, out.positions, out.channels, out.words, out.data.byteOffset, ...invariants);
             }
             : (x, c) => {

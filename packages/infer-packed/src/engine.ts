@@ -1,11 +1,11 @@
 // The packed inference engine: compileInference(network) reads a trained network once; predict()
 // runs samples through its stages one at a time (each stage owns one output buffer, reused), in
 // plain JavaScript on typed arrays, in Node and in browsers.
-import type { Network } from '@spikeflow/core';
 import { compileStages, type CompiledStages, type CompileOptions } from './compile.js';
 import type { Stage, StageCounters, StageMode } from './stage.js';
 import type { SpikeKernel } from './stages/linear.js';
 import { spikeAt, type Value } from './values.js';
+import type { PackableNetwork } from './snapshot.js';
 
 export interface PredictOptions {
   /** Time each stage (adds a clock read per stage and sample). Default false. */
@@ -83,29 +83,42 @@ export class PackedNetwork {
     if (!Number.isInteger(count) || count < 0 || images.length < count * this.inputSize) {
       throw new Error(`predict: expected ${count} samples of ${this.inputSize} values (${count * this.inputSize}), got ${images.length} values`);
     }
-    const { stages, input, lastNeuron } = this.compiled;
-    const last = stages[stages.length - 1].output;
-    const outputs = perStep(last);
-    const neurons = lastNeuron?.neurons ?? 0;
-    const result: PackedPrediction = {
-      predictions: new Int32Array(count),
-      scores: new Float32Array(count * outputs),
+    const result = this.emptyPrediction(count);
+    this.predictInto(images, count, result, 0, options);
+    return result;
+  }
+
+  /** Result arrays for `count` samples (plain arrays, or views of shared buffers that worker threads fill). */
+  emptyPrediction(count: number, memory: (bytes: number) => ArrayBufferLike = (b) => new ArrayBuffer(b)): PackedPrediction {
+    const outputs = perStep(this.compiled.stages[this.compiled.stages.length - 1].output);
+    const neurons = this.compiled.lastNeuron?.neurons ?? 0;
+    return {
+      predictions: new Int32Array(memory(4 * count)),
+      scores: new Float32Array(memory(4 * count * outputs)),
       outputs,
-      outputCounts: new Uint16Array(count * neurons),
+      outputCounts: new Uint16Array(memory(2 * count * neurons)),
       neurons,
     };
+  }
+
+  /** Runs `count` samples and writes their results into `result` from sample `at` on. */
+  predictInto(images: Float32Array, count: number, result: PackedPrediction, at: number, options: PredictOptions = {}): void {
+    const { stages, input, lastNeuron } = this.compiled;
+    const last = stages[stages.length - 1].output;
+    const { outputs, neurons } = result;
     const timing = options.timing === true;
     const perStepValues = new Float32Array(this.timeSteps);
-    for (let n = 0; n < count; n++) {
-      input.data.set(images.subarray(n * this.inputSize, (n + 1) * this.inputSize));
+    for (let s = 0; s < count; s++) {
+      const n = at + s;
+      input.data.set(images.subarray(s * this.inputSize, (s + 1) * this.inputSize));
       let x: Value = input;
-      for (let s = 0; s < stages.length; s++) {
-        const stage = stages[s];
+      for (let k = 0; k < stages.length; k++) {
+        const stage = stages[k];
         if (timing) {
           const t0 = performance.now();
-          stage.run(x, this.counters[s]);
-          this.counters[s].ms += performance.now() - t0;
-        } else stage.run(x, this.counters[s]);
+          stage.run(x, this.counters[k]);
+          this.counters[k].ms += performance.now() - t0;
+        } else stage.run(x, this.counters[k]);
         x = stage.output;
       }
       const steps = last.kind === 'float' ? last.steps : this.timeSteps;
@@ -128,7 +141,32 @@ export class PackedNetwork {
     }
     this.samples += count;
     if (timing) this.timed += count;
-    return result;
+  }
+
+  /** The raw counters behind costs() (per stage, summed over samples), to merge another thread's in. */
+  takeCounters(): { samples: number; timed: number; stages: StageCounters[] } {
+    const taken = { samples: this.samples, timed: this.timed, stages: this.counters.map((c) => ({ ...c })) };
+    this.resetCosts();
+    return taken;
+  }
+
+  addCounters(from: { samples: number; timed: number; stages: StageCounters[] }): void {
+    this.samples += from.samples;
+    this.timed += from.timed;
+    for (const [k, c] of from.stages.entries()) {
+      this.counters[k].synOps += c.synOps;
+      this.counters[k].spikes += c.spikes;
+      this.counters[k].ms += c.ms;
+    }
+  }
+
+  /** The kernel each stage fed by spikes runs (calibrate() sets them), to give other threads the same. */
+  get kernelChoice(): Array<SpikeKernel | undefined> {
+    return this.compiled.stages.map((s) => s.kernel);
+  }
+
+  set kernelChoice(choice: Array<SpikeKernel | undefined>) {
+    for (const [k, s] of this.compiled.stages.entries()) if (s.kernels && choice[k]) s.kernel = choice[k];
   }
 
   /** The cost table over every sample predicted so far (per sample averages). */
@@ -182,11 +220,11 @@ export class PackedNetwork {
   /**
    * Measures, per layer fed by spikes, the event-driven kernel against the bit-mask kernel on these
    * samples (the firing rates they cause) and keeps the faster. Both give the same output. Returns
-   * the milliseconds per sample of each and the choice.
+   * the milliseconds per sample of each (the median over the samples) and the choice.
    */
   calibrate(images: Float32Array, count = images.length / this.inputSize): Array<{ layer: string; events: number; bitmask: number; chosen: SpikeKernel }> {
     const { stages, input } = this.compiled;
-    const times = stages.map(() => ({ events: 0, bitmask: 0 }));
+    const times = stages.map(() => ({ events: [] as number[], bitmask: [] as number[] }));
     const scratch: StageCounters = { synOps: 0, spikes: 0, ms: 0 };
     for (let n = 0; n < count; n++) {
       input.data.set(images.subarray(n * this.inputSize, (n + 1) * this.inputSize));
@@ -198,7 +236,7 @@ export class PackedNetwork {
           for (const k of order) {
             const t0 = performance.now();
             stage.kernels[k](x);
-            times[s][k] += performance.now() - t0;
+            times[s][k].push(performance.now() - t0);
           }
         } else stage.run(x, scratch);
         x = stage.output;
@@ -207,8 +245,9 @@ export class PackedNetwork {
     const report: Array<{ layer: string; events: number; bitmask: number; chosen: SpikeKernel }> = [];
     for (const [s, stage] of stages.entries()) {
       if (!stage.kernels) continue;
-      stage.kernel = times[s].bitmask < times[s].events ? 'bitmask' : 'events';
-      report.push({ layer: stage.layer, events: times[s].events / count, bitmask: times[s].bitmask / count, chosen: stage.kernel });
+      const choice = chooseKernel(times[s]);
+      stage.kernel = choice.chosen;
+      report.push({ layer: stage.layer, ...choice });
     }
     return report;
   }
@@ -222,6 +261,24 @@ export class PackedNetwork {
 }
 
 const f = Math.fround;
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * The faster kernel from the milliseconds of each call: by the median, not the sum, so that a call
+ * the operating system stalled (a loaded machine preempts the process for milliseconds at a time)
+ * cannot make a kernel several times faster look slower. Ties go to the event-driven kernel.
+ */
+export function chooseKernel(times: Record<SpikeKernel, number[]>): { events: number; bitmask: number; chosen: SpikeKernel } {
+  const events = median(times.events);
+  const bitmask = median(times.bitmask);
+  return { events, bitmask, chosen: bitmask < events ? 'bitmask' : 'events' };
+}
 
 /**
  * The mean over T of one output, in float32 as the float network takes it on wasm (average pooling
@@ -258,6 +315,6 @@ function valueAt(v: Value, t: number, k: number): number {
  * Compiles a trained network for packed inference. Reads its weights once (asynchronously, so any
  * tfjs backend's variables can be read). Throws a PackError naming the layer it cannot run and why.
  */
-export async function compileInference(network: Network, options: CompileOptions = {}): Promise<PackedNetwork> {
+export async function compileInference(network: PackableNetwork, options: CompileOptions = {}): Promise<PackedNetwork> {
   return new PackedNetwork(await compileStages(network, options), network.timeSteps);
 }

@@ -2,9 +2,11 @@
 // registered neuron runs), in float32 arithmetic: every operation is rounded to float32 as
 // spikeflow's WebAssembly SIMD neuron kernel rounds it (parameters and invariants as float32,
 // constants as float32). Spikes are written as bits into the packed output.
-import { evalNumber, expr, neuronStep, type CompiledNeuron, type NeuronIR } from '@spikeflow/core/backend';
+import { evalNumber, expr, neuronStep } from '@spikeflow/core/backend';
+import type { PackableNeuron } from './snapshot.js';
 
 type Expr = expr.Expr;
+type NeuronIR = PackableNeuron['ir'];
 
 /**
  * Runs T steps of M neurons in place. x: the input currents, [steps, M] with steps 1 (the same
@@ -104,7 +106,7 @@ export function packedNeuronSource(ir: NeuronIR): string {
  * The compiled step of a neuron layer, with the values its invariants and parameters take
  * (float64, as spikeflow's kernels compute invariants; rounded to float32 in the loop).
  */
-export function packedNeuronStep(neuron: CompiledNeuron, params: number[]): { step: PackedNeuronStep; invariants: Float64Array } {
+export function packedNeuronStep(neuron: PackableNeuron, params: number[]): { step: PackedNeuronStep; invariants: Float64Array } {
   const ir = neuron.ir;
   const vars: Record<string, number> = {};
   const p = params.map((v) => Math.fround(v));

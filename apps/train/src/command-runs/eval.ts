@@ -17,15 +17,20 @@ export async function runEval({ flags, log }: CommandContext): Promise<number> {
   if (!(ENGINES as readonly string[]).includes(engine)) throw unknownName('--engine', 'engine', engine, ENGINES);
   const testLimit = integer(flags, 'test-limit', 0) ?? 0;
   const batchSize = integer(flags, 'batch-size', 1, 4096) ?? 64;
-  await selectBackend(str(flags, 'backend') ?? 'auto', integer(flags, 'threads', 1, 64));
+  const threads = integer(flags, 'threads', 1, 64);
+  await selectBackend(str(flags, 'backend') ?? 'auto', threads);
   const ckpt = await loadCheckpoint(`file://${dir}`);
   try {
     const { test } = await loadSplits({ dataset, dataDir: str(flags, 'data-dir'), trainLimit: 1, testLimit, seed: 0, frames: ckpt.spec.timeSteps });
-    const packed = await chooseEngine(ckpt.network, engine as EngineName, log);
-    const run = packed ? await runPacked(packed, test, batchSize) : await runFloat(ckpt.network, test, batchSize);
-    log(`test accuracy ${(100 * run.accuracy).toFixed(2)}% on ${test.source}`);
-    log(`engine ${run.engine}: ${run.imagesPerSecond.toFixed(1)} images/s (batch ${batchSize}, forward only)`);
-    if (packed) log(formatCostTable(packed.costs()));
+    const packed = await chooseEngine(ckpt.network, engine as EngineName, log, threads ?? 1);
+    try {
+      const run = packed ? await runPacked(packed, test, batchSize) : await runFloat(ckpt.network, test, batchSize);
+      log(`test accuracy ${(100 * run.accuracy).toFixed(2)}% on ${test.source}`);
+      log(`engine ${run.engine}: ${run.imagesPerSecond.toFixed(1)} images/s (batch ${batchSize}, forward only${packed && packed.threads > 1 ? `, ${packed.threads} threads` : ''})`);
+      if (packed) log(formatCostTable(packed.costs()));
+    } finally {
+      await packed?.close();
+    }
   } finally {
     ckpt.network.dispose();
   }

@@ -19,9 +19,9 @@ const PARAMS = Object.keys(P).length;
 const L = {
   t: PARAMS, oy: PARAMS + 1, ox: PARAMS + 2, ky: PARAMS + 3, kx: PARAMS + 4, iy: PARAMS + 5, ix: PARAMS + 6,
   w: PARAMS + 7, bits: PARAMS + 8, row: PARAMS + 9, ob: PARAMS + 10, blk: PARAMS + 11, events: PARAMS + 12,
-  ib: PARAMS + 13, kb: PARAMS + 14, coutBytes: PARAMS + 15, ci: PARAMS + 16, vx: PARAMS + 17,
+  ib: PARAMS + 13, kb: PARAMS + 14, coutBytes: PARAMS + 15, ci: PARAMS + 16, rowBase: PARAMS + 17, vx: PARAMS + 18,
 } as const;
-const I32_LOCALS = 17;
+const I32_LOCALS = 18;
 const acc = (j: number) => L.vx + 1 + j;
 
 const g = op.get;
@@ -48,13 +48,13 @@ function epilogueAndStore(B: number): Bytes {
   return out;
 }
 
-/** Adds the kernel row's block at L.row (times L.vx for real inputs) to the accumulators. */
-function accumulateRow(B: number, real: boolean): Bytes {
+/** Adds the kernel row's block at L.row (times L.vx for real inputs) to the accumulators; counts it unless the caller counts its rows. */
+function accumulateRow(B: number, real: boolean, count = true): Bytes {
   const out: Bytes = [];
   for (let j = 0; j < B; j++) {
     out.push(...g(acc(j)), ...g(L.row), ...op.v128Load(16 * j), ...(real ? [...g(L.vx), ...op.f32x4Mul] : []), ...op.f32x4Add, ...op.set(acc(j)));
   }
-  return [...out, ...g(L.events), ...i(1), ...op.add, ...op.set(L.events)];
+  return count ? [...out, ...g(L.events), ...i(1), ...op.add, ...op.set(L.events)] : out;
 }
 
 /** The inputs under one kernel tap (iy, ix): set bits of its words, or its nonzero channels. */
@@ -93,13 +93,17 @@ function tap(B: number, mode: Mode): Bytes {
       ]),
     ])];
   }
+  // Per word: the events counted at once (popcnt), and the address of its channel 0's row, so
+  // that a set bit costs one multiply-add to find its row.
   return [...setIb, ...setKb, ...forLoop(L.w, i(0), g(P.stride), i(1), [
     ...loadBits,
+    ...g(L.events), ...g(L.bits), ...op.popcnt, ...op.add, ...op.set(L.events),
+    ...rowOf([...g(L.w), ...i(5), ...op.shl]), ...g(L.row), ...op.set(L.rowBase),
     ...whileLoop(g(L.bits), [
-      ...rowOf([...g(L.w), ...i(5), ...op.shl, ...g(L.bits), ...op.ctz, ...op.add]),
+      ...g(L.bits), ...op.ctz, ...g(L.coutBytes), ...op.mul, ...g(L.rowBase), ...op.add, ...op.set(L.row),
       // clear the lowest set bit
       ...g(L.bits), ...g(L.bits), ...i(1), ...op.sub, ...op.and, ...op.set(L.bits),
-      ...accumulateRow(B, false),
+      ...accumulateRow(B, false, false),
     ]),
   ])];
 }

@@ -1,13 +1,15 @@
 // A neuron layer's forward step in WebAssembly SIMD, emitted from its step IR: four neurons (four
-// channels of one position) per f32x4, the state in locals while the loop runs over T, each spike
-// written as a bit of the packed output. Every operation is the float32 operation spikeflow's
+// channels of one position) per f32x4, the eight groups of one spike word (32 channels) at a time
+// with their states in locals while the loop runs over T, each step's spike word written once. Every operation is the float32 operation spikeflow's
 // wasm neuron kernel does (same constants, parameters and invariants as float32, ge as a 1/0
 // mask), so the spikes are the float network's. Steps that call exp, log, sigmoid or tanh are not
 // emitted here (the JavaScript step runs them).
-import { expr, neuronStep, type NeuronIR } from '@spikeflow/core/backend';
+import { expr, neuronStep } from '@spikeflow/core/backend';
+import type { PackableNeuron } from '../snapshot.js';
 import { forLoop, moduleBytes, op, type, uleb, type Bytes } from './assembler.js';
 
 type Expr = expr.Expr;
+type NeuronIR = PackableNeuron['ir'];
 
 export class NotEmitted extends Error {}
 
@@ -20,13 +22,17 @@ const f32x4Const = (x: number): Bytes => {
 const P = { x: 0, xSteps: 1, T: 2, positions: 3, channels: 4, words: 5, spikes: 6 } as const;
 const I32_PARAMS = 7;
 
-/** The module of one neuron layer's step: `step(x, xSteps, T, positions, channels, words, spikes, ...values)` returns the spike count. */
-export function neuronModuleBytes(ir: NeuronIR, pages: number): Uint8Array<ArrayBuffer> {
+/**
+ * The module of one neuron layer's step for `channels` channels per position (a multiple of 4):
+ * `step(x, xSteps, T, positions, channels, words, spikes, ...values)` writes every spike word and
+ * returns the spike count.
+ */
+export function neuronModuleBytes(ir: NeuronIR, pages: number, channels: number): Uint8Array<ArrayBuffer> {
   const { forward: F } = neuronStep;
   const S = ir.numStates;
   const values = ir.invariants.length + ir.numParams;
   const firstLocal = I32_PARAMS + values;
-  const i32Locals = ['p', 'c', 't', 'xAddr', 'bits', 'count', 'addr', 'xStep'];
+  const i32Locals = ['p', 'c', 't', 'xAddr', 'bits', 'count', 'addr', 'xStep', 'spikeStep'];
   const L: Record<string, number> = Object.fromEntries(i32Locals.map((n, k) => [n, firstLocal + k]));
   const v128Names: string[] = [];
   const v128 = (name: string): number => {
@@ -74,27 +80,49 @@ export function neuronModuleBytes(ir: NeuronIR, pages: number): Uint8Array<Array
     ...i(0), ...op.set(L.count),
     // bytes between the inputs of two steps: 0 when the input is the same at every step
     ...g(P.xSteps), ...i(1), ...op.ne, ...g(P.positions), ...g(P.channels), ...op.mul, ...i(2), ...op.shl, ...op.mul, ...op.set(L.xStep),
+    // bytes between a spike word and the same word one step later
+    ...g(P.positions), ...g(P.words), ...op.mul, ...i(2), ...op.shl, ...op.set(L.spikeStep),
   ];
   const body = ir.forward.flatMap((s) => [...emit(s.expr), ...op.set(v128(s.name))]);
-  const step: Bytes = [
-    ...g(L.xAddr), ...op.v128Load(), ...op.set(v128(F.reads.input)),
+  // Each group of four channels keeps its state in its own locals; the step's statements work in
+  // shared ones (moved in before, out after: register moves).
+  const groupState = (gi: number, k: number) => v128(`$s${gi}_${k}`);
+  /** One group's step: its four spikes, as bits 4gi..4gi+3 of L.bits. */
+  const groupStep = (gi: number): Bytes => [
+    ...g(L.xAddr), ...op.v128Load(16 * gi), ...op.set(v128(F.reads.input)),
+    ...Array.from({ length: S }, (_, k) => [...g(groupState(gi, k)), ...op.set(v128(F.reads.state(k)))]).flat(),
     ...body,
-    // spikes of the four neurons: the sign bits of (sp > 0), shifted to their channels' bits
-    ...g(v128(F.writes.spike)), ...f32x4Const(0), ...op.f32x4Gt, ...op.i32x4Bitmask, ...op.set(L.bits),
-    ...g(P.spikes), ...g(L.t), ...g(P.positions), ...op.mul, ...g(L.p), ...op.add, ...g(P.words), ...op.mul, ...g(L.c), ...i(5), ...op.shrU, ...op.add, ...i(2), ...op.shl, ...op.add, ...op.set(L.addr),
-    ...g(L.addr), ...g(L.addr), ...op.i32Load(), ...g(L.bits), ...g(L.c), ...i(31), ...op.and, ...op.shl, ...op.or, ...op.i32Store(),
-    ...g(L.count), ...g(L.bits), 0x69 /* i32.popcnt */, ...op.add, ...op.set(L.count),
-    ...Array.from({ length: S }, (_, k) => [...g(v128(F.writes.state(k))), ...op.set(v128(F.reads.state(k)))]).flat(),
-    ...g(L.xAddr), ...g(L.xStep), ...op.add, ...op.set(L.xAddr),
+    ...Array.from({ length: S }, (_, k) => [...g(v128(F.writes.state(k))), ...op.set(groupState(gi, k))]).flat(),
+    // the sign bits of (sp > 0): one bit per neuron
+    ...g(L.bits), ...g(v128(F.writes.spike)), ...f32x4Const(0), ...op.f32x4Gt, ...op.i32x4Bitmask, ...(gi ? [...i(4 * gi), ...op.shl] : []), ...op.or, ...op.set(L.bits),
   ];
-  const group: Bytes = [
-    ...Array.from({ length: S }, (_, k) => [...f32x4Const(ir.init[k]), ...op.set(v128(F.reads.state(k)))]).flat(),
+  /**
+   * One word of `groups` groups (32 channels, or the last channels of a position) at L.c, over all
+   * T: the groups' states stay in locals while the loop runs over T, and each step's word is
+   * written once.
+   */
+  const word = (groups: number): Bytes => [
+    ...Array.from({ length: groups }, (_, gi) => Array.from({ length: S }, (_, k) => [...f32x4Const(ir.init[k]), ...op.set(groupState(gi, k))]).flat()).flat(),
     ...g(P.x), ...g(L.p), ...g(P.channels), ...op.mul, ...g(L.c), ...op.add, ...i(2), ...op.shl, ...op.add, ...op.set(L.xAddr),
-    ...forLoop(L.t, i(0), g(P.T), i(1), step),
+    ...g(P.spikes), ...g(L.p), ...g(P.words), ...op.mul, ...g(L.c), ...i(5), ...op.shrU, ...op.add, ...i(2), ...op.shl, ...op.add, ...op.set(L.addr),
+    ...forLoop(L.t, i(0), g(P.T), i(1), [
+      ...i(0), ...op.set(L.bits),
+      ...Array.from({ length: groups }, (_, gi) => groupStep(gi)).flat(),
+      ...g(L.addr), ...g(L.bits), ...op.i32Store(),
+      ...g(L.count), ...g(L.bits), 0x69 /* i32.popcnt */, ...op.add, ...op.set(L.count),
+      ...g(L.xAddr), ...g(L.xStep), ...op.add, ...op.set(L.xAddr),
+      ...g(L.addr), ...g(L.spikeStep), ...op.add, ...op.set(L.addr),
+    ]),
+  ];
+  const fullWords = Math.floor(channels / 32);
+  const tailGroups = (channels % 32) / 4;
+  const position: Bytes = [
+    ...(fullWords ? forLoop(L.c, i(0), i(32 * fullWords), i(32), word(8)) : []),
+    ...(tailGroups ? [...i(32 * fullWords), ...op.set(L.c), ...word(tailGroups)] : []),
   ];
   const code: Bytes = [
     ...setup,
-    ...forLoop(L.p, i(0), g(P.positions), i(1), forLoop(L.c, i(0), g(P.channels), i(4), group)),
+    ...forLoop(L.p, i(0), g(P.positions), i(1), position),
     ...g(L.count),
   ];
   return moduleBytes([{
@@ -113,7 +141,7 @@ export async function instantiateNeuronStep(ir: NeuronIR, memory: WebAssembly.Me
   if (channels % 4 !== 0) return { reason: `${channels} channels are not a multiple of 4` };
   let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = neuronModuleBytes(ir, memory.buffer.byteLength / 65536);
+    bytes = neuronModuleBytes(ir, memory.buffer.byteLength / 65536, channels);
   } catch (e) {
     if (e instanceof NotEmitted) return { reason: `its step calls ${e.message}` };
     throw e;
