@@ -29,6 +29,7 @@ describe('benchmark tables in the README and docs', () => {
     const text = read('README.md');
     const changed = renderBlocks(text, (name: string) => {
       const r = readRecord(name);
+      if (name !== 'backends') return r;
       return { ...r, runs: r.runs.map((run: { best: object | null }) => ({ ...run, best: run.best && { ...run.best, snnImagesPerSecond: 1 } })) };
     });
     expect(changed).not.toBe(text);
