@@ -33,6 +33,13 @@ export class Arena {
     return new Uint32Array(this.buffer, this.take(4 * n), n);
   }
 
+  /** float64 values (the batch norm's divisor and offset, which tfjs's wasm batch norm uses in float64). */
+  copyDoubles(values: ArrayLike<number>): Float64Array {
+    const out = new Float64Array(this.buffer, this.take(8 * values.length), values.length);
+    out.set(values);
+    return out;
+  }
+
   copy(values: ArrayLike<number>): Float32Array {
     const out = this.floats(values.length);
     out.set(values);

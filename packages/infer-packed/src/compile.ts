@@ -71,7 +71,8 @@ export interface CompileOptions {
 function bytesBound(network: PackableNetwork): number {
   const T = network.timeSteps;
   let bytes = 4 * size(network.spec.input.shape as number[]) + (1 << 16);
-  for (const l of network.layers) for (const v of l.variables) bytes += 4 * v.variable.size + 16;
+  // A batch norm's values are copied twice over (float32 mean and scale, float64 divisor and offset).
+  for (const l of network.layers) for (const v of l.variables) bytes += (l.kind === 'batchNorm' ? 12 : 4) * v.variable.size + 32;
   for (const l of network.layers) bytes += 4 * T * size(l.outputShape) * (2 + (l.neuron?.ir.numStates ?? 0)) + 64;
   return bytes;
 }

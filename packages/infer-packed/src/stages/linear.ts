@@ -4,7 +4,7 @@ import type { Arena } from '../arena.js';
 import type { ConvKernels } from '../wasm/conv-kernel.js';
 import type { FloatValue, SpikeValue, Value } from '../values.js';
 import { convFloat, convSpikes, type ConvGeometry } from './conv.js';
-import { makeEpilogue, type BatchNormValues } from './epilogue.js';
+import { batchNormDivisor, makeEpilogue, type BatchNormValues } from './epilogue.js';
 
 export interface LinearLayer {
   geometry: ConvGeometry;
@@ -39,9 +39,11 @@ export async function linearRun(layer: LinearLayer, input: Value, out: FloatValu
     const kernel = arena.copy(layer.kernel);
     const bias = layer.bias ? arena.copy(layer.bias) : undefined;
     const bn = layer.batchNorm;
-    const norm = bn ? arena.copy(Array.from(bn.variance, (v) => Math.sqrt(Math.fround(v + Math.fround(bn.epsilon))))) : undefined;
-    const [mean, gamma, beta] = bn ? [arena.copy(bn.mean), arena.copy(bn.gamma), arena.copy(bn.beta)] : [];
-    const ptr = (a?: Float32Array) => (a ? a.byteOffset : 0);
+    // The divisor and the offset as float64: the kernel divides and adds in float64, as tfjs's wasm batch norm does.
+    const norm = bn ? arena.copyDoubles(Array.from(bn.variance, (v) => batchNormDivisor(v, bn.epsilon))) : undefined;
+    const beta = bn ? arena.copyDoubles(bn.beta) : undefined;
+    const [mean, gamma] = bn ? [arena.copy(bn.mean), arena.copy(bn.gamma)] : [];
+    const ptr = (a?: Float32Array | Float64Array) => (a ? a.byteOffset : 0);
     const stride = spikes ? (input as SpikeValue).words : g.cin;
     const tail = [g.inH, g.inW, stride, g.cin, g.outH, g.outW, g.cout, g.kh, g.kw, g.sh, g.sw, g.padTop, g.padLeft, ptr(bias), ptr(mean), ptr(gamma), ptr(beta), ptr(norm)] as const;
     const runOf = (k: (...args: number[]) => number) => (x: Value) => simd.block * k(x.data.byteOffset, kernel.byteOffset, out.data.byteOffset, x.steps, ...tail);

@@ -83,6 +83,12 @@ export const op = {
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
   f32x4Div: simd(0xe7),
+  f64x2Add: simd(0xf0),
+  f64x2Div: simd(0xf3),
+  f64x2PromoteLowF32x4: simd(0x5f),
+  f32x4DemoteF64x2Zero: simd(0x5e),
+  /** Bytes of the two vectors on the stack (0-15 the first, 16-31 the second), in the order given. */
+  i8x16Shuffle: (lanes: number[]): Bytes => [...simd(0x0d), ...lanes],
   f32x4Min: simd(0xe8),
   f32x4Max: simd(0xe9),
 } as const;

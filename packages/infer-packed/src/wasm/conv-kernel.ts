@@ -30,18 +30,33 @@ const i = op.i32;
 /** Address `base + blk + offset` (blk: the block's byte offset within a row of channels). */
 const at = (base: number, offset: number): Bytes => [...g(base), ...g(L.blk), ...op.add, ...i(offset), ...op.add];
 
-/** Bias and folded batch norm on the block's accumulators, then stores them at L.ob. */
+/** Address `base + 2 * blk + offset` in an array of float64 per channel (the batch norm's divisor and offset). */
+const at64 = (base: number, offset: number): Bytes => [...g(base), ...g(L.blk), ...i(1), ...op.shl, ...op.add, ...i(offset), ...op.add];
+
+const LOW_TO_HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+const JOIN_LOWS = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/**
+ * Bias and folded batch norm on the block's accumulators, then stores them at L.ob. The batch norm
+ * as tfjs's wasm kernel computes it: p = (y - mean) * gamma in float32, then p / norm + beta in
+ * float64 (two lanes at a time), rounded to float32 once.
+ */
 function epilogueAndStore(B: number): Bytes {
   const out: Bytes = [];
+  const half = (j: number, h: 0 | 1): Bytes => [
+    ...op.f64x2PromoteLowF32x4,
+    ...at64(P.norm, 32 * j + 16 * h), ...op.v128Load(), ...op.f64x2Div,
+    ...at64(P.beta, 32 * j + 16 * h), ...op.v128Load(), ...op.f64x2Add,
+    ...op.f32x4DemoteF64x2Zero,
+  ];
   for (let j = 0; j < B; j++) {
     out.push(...ifThen(g(P.bias), [...g(acc(j)), ...at(P.bias, 16 * j), ...op.v128Load(), ...op.f32x4Add, ...op.set(acc(j))]));
-    // beta + ((y - mean) * gamma) / norm
     out.push(...ifThen(g(P.mean), [
-      ...at(P.beta, 16 * j), ...op.v128Load(),
       ...g(acc(j)), ...at(P.mean, 16 * j), ...op.v128Load(), ...op.f32x4Sub,
-      ...at(P.gamma, 16 * j), ...op.v128Load(), ...op.f32x4Mul,
-      ...at(P.norm, 16 * j), ...op.v128Load(), ...op.f32x4Div,
-      ...op.f32x4Add, ...op.set(acc(j)),
+      ...at(P.gamma, 16 * j), ...op.v128Load(), ...op.f32x4Mul, ...op.set(acc(j)),
+      ...g(acc(j)), ...half(j, 0),
+      ...g(acc(j)), ...g(acc(j)), ...op.i8x16Shuffle(LOW_TO_HIGH), ...half(j, 1),
+      ...op.i8x16Shuffle(JOIN_LOWS), ...op.set(acc(j)),
     ]));
     out.push(...at(L.ob, 16 * j), ...g(acc(j)), ...op.v128Store());
   }
