@@ -1,6 +1,8 @@
 // `spikeflow eval --engine float|packed|auto`: the same accuracy from both engines, the packed
 // engine's cost table, and a network the packed engine cannot run: one error naming the layer
-// (packed) or the float forward with the reason (auto).
+// (packed) or the float forward with the reason (auto). `--threads 2`: the packed engine splits each
+// batch over two threads and gives the accuracy of the float forward and of one thread, with the
+// same cost table.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +82,22 @@ describe('spikeflow eval --engine', () => {
     expect(text).toMatch(/^conv2d0 +conv2d +float /m);
     expect(text).toMatch(/^dense0 +dense +packed /m);
     expect(text).toContain('batchNorm0: folded into conv2d0');
+  });
+
+  it('--threads 2 splits each batch over 2 threads with the accuracy and SynOps of 1 thread and of the float forward', async () => {
+    const shared = ['--checkpoint', plainDir, '--backend', 'wasm', '--test-limit', '40', '--batch-size', '20'];
+    const float = await run(['eval', ...shared, '--engine', 'float', '--threads', '2']);
+    const one = await run(['eval', ...shared, '--engine', 'packed', '--threads', '1']);
+    const two = await run(['eval', ...shared, '--engine', 'packed', '--threads', '2']);
+    const accuracy = (lines: string[]) => lines.find((l) => l.startsWith('test accuracy'));
+    expect(accuracy(two)).toMatch(/^test accuracy \d+\.\d\d% on fashion-mnist test \(40 images/);
+    expect(accuracy(two)).toBe(accuracy(one));
+    expect(accuracy(two)).toBe(accuracy(float));
+    expect(two.join('\n')).toMatch(/engine packed: [\d.]+ images\/s \(batch 20, forward only, 2 threads\)/);
+    // The cost table (SynOps and firing per layer; no timing column) is the same whichever thread ran a sample.
+    const table = (lines: string[]) => lines.join('\n').split('\n').filter((l) => /^(conv2d|dense|neuron)\d/.test(l));
+    expect(table(two).length).toBeGreaterThan(3);
+    expect(table(two)).toEqual(table(one));
   });
 
   it('--engine packed refuses a network it cannot run, naming the layer and why', async () => {
