@@ -25,6 +25,7 @@ export {
 } from './simd/prebuilt.js';
 export { neuronIrKey } from './simd/ir-key.js';
 export { useBinaryen } from './simd/binaryen.js';
+export { setWasmSpikeKernels, wasmSpikeKernelsEnabled } from './spike-kernels.js';
 export { provider } from './provider.js';
 
 /**

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { conv2DConfig } from './kernels/conv2d.js';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { batchMatMulConfig } from './kernels/batch-mat-mul.js';
@@ -22,7 +23,7 @@ const added: KernelConfig[] = [conv2DBackpropFilterConfig, batchNormTrainConfig,
 
 /** Kernels tfjs-backend-wasm has, but whose implementation we replace with a faster one. */
 const replaced: KernelConfig[] = [
-  conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, meanConfig, identityConfig, castConfig,
+  conv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, meanConfig, identityConfig, castConfig,
   tileConfig, sliceConfig, unpackConfig,
 ];
 

@@ -4,6 +4,7 @@
 // copy next to the product) and let XNNPACK do the product, in the orientation that packs the
 // smaller operand.
 import type { BatchMatMulAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
+import { spikeMatMul, spikeMatMulTransposedLeft } from '../spike-kernels.js';
 import { release, runWasm, transpose, wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 
 const batchSize = (t: TensorInfo): number => t.shape.slice(0, -2).reduce((a, b) => a * b, 1);
@@ -37,6 +38,11 @@ export function batchMatMul(args: WasmKernelArgs<'a' | 'b', BatchMatMulAttrs>): 
   // XNNPACK's path needs a single batch; batched products keep the wasm backend's own loop.
   const fast = a.dtype === 'float32' && b.dtype === 'float32' && batchSize(a) === 1 && batchSize(b) === 1;
   if (!fast) return runWasm('BatchMatMul', backend, { a, b }, { transposeA, transposeB });
+  // A spiking left operand (a dense layer's input, forward and weight gradient): the spike path.
+  if (!transposeB && a.shape.length === b.shape.length) {
+    const spikes = transposeA ? spikeMatMulTransposedLeft(backend, a, b) : spikeMatMul(backend, a, b);
+    if (spikes) return spikes;
+  }
   const rank = a.shape.length;
   const [m, k] = transposeA ? [a.shape[rank - 1], a.shape[rank - 2]] : [a.shape[rank - 2], a.shape[rank - 1]];
   const n = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];

@@ -9,6 +9,7 @@
 import type { Conv2DBackpropFilterAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { croppedConv2D, forwardConvInfo } from '../conv-geometry.js';
 import { im2colTransposed } from '../im2col.js';
+import { spikeConv2DFilterGradient } from '../spike-kernels.js';
 import { release, reshape, runWasm, transpose, wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 
 /** Up to this many input channels the im2col GEMM beats the transposed convolution. */
@@ -20,6 +21,8 @@ export function conv2DBackpropFilter(args: WasmKernelArgs<'x' | 'dy', Conv2DBack
   const { inputs: { x, dy }, backend, attrs } = args;
   const info = forwardConvInfo('Conv2DBackpropFilter', x.shape as Shape4, attrs.filterShape, attrs);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+  const spikes = spikeConv2DFilterGradient(backend, x, dy, info);
+  if (spikes) return spikes;
   if (info.inChannels <= IM2COL_MAX_CHANNELS) {
     const patches = im2colTransposed(backend, x, info);
     const dy2 = reshape(backend, dy, [1, info.batchSize * oh * ow, info.outChannels]);

@@ -116,6 +116,11 @@ export function recordJsFallback(neuron: CompiledNeuron, reason: string): void {
 }
 
 let nextKernelId = 1;
+/** A fresh id for a module the thread pool runs (each module is sent to the workers once, by id). */
+export const poolKernelId = (): number => nextKernelId++;
+
+/** The thread pool when it runs on `memory` (Node, shared heap, more than one thread), else undefined. */
+export const wasmThreadPool = (memory: WebAssembly.Memory): NeuronThreadPool | undefined => (pool?.memory === memory ? pool : undefined);
 // Below this many elements (T * M) a call is not worth waking the pool.
 const MIN_ELEMENTS_PER_THREAD = 16384;
 

@@ -5,6 +5,11 @@
 // the process alive.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { NEURON_MODULE_FUNCTIONS, type NeuronModuleFunction } from './neuron-module.js';
+import { SPIKE_MODULE_FUNCTIONS, type SpikeModuleFunction } from './spike-module.js';
+
+/** Every function a pooled module may run, named by index in the control block. */
+const POOL_FUNCTIONS: readonly string[] = [...NEURON_MODULE_FUNCTIONS, ...SPIKE_MODULE_FUNCTIONS];
+export type PoolFunction = NeuronModuleFunction | SpikeModuleFunction;
 
 /** Control block (Int32 indices). */
 const SEQ = 0;
@@ -16,8 +21,9 @@ const NARGS = 5;
 const NSCALARS = 6;
 const FAILED = 7;
 const STOP = 8;
-const ARGS = 16; // up to 16 int32 arguments
-const SCALARS_F64 = 16; // float64 index (byte 128): up to MAX_SCALARS scalars
+const ARGS = 16; // up to MAX_ARGS int32 arguments
+const MAX_ARGS = 32;
+const SCALARS_F64 = 24; // float64 index (byte 192, after the arguments): up to MAX_SCALARS scalars
 export const MAX_SCALARS = 240;
 const PARTIALS_F64 = SCALARS_F64 + MAX_SCALARS; // per chunk: up to MAX_PARAMS sums
 export const MAX_PARAMS = 32;
@@ -58,7 +64,7 @@ const keepAlive = setInterval(() => {}, 1 << 30);
         const per = Math.ceil(groups / chunks);
         const begin = Math.min(M, chunk * per * 4);
         const end = Math.min(M, (chunk + 1) * per * 4);
-        const fn = exports[${JSON.stringify(NEURON_MODULE_FUNCTIONS)}[i32[${FN}]]];
+        const fn = exports[${JSON.stringify(POOL_FUNCTIONS)}[i32[${FN}]]];
         fn(...args, begin, end, ...scalars);
         for (let k = 0; exports['q' + k] !== undefined; k++) f64[${PARTIALS_F64} + chunk * ${MAX_PARAMS} + k] = exports['q' + k].value;
       }
@@ -73,7 +79,7 @@ const keepAlive = setInterval(() => {}, 1 << 30);
 
 export interface ChunkRun {
   kernel: number;
-  fn: NeuronModuleFunction;
+  fn: PoolFunction;
   /** Int32 arguments before begin/end; the last is M. */
   args: number[];
   scalars: number[];
@@ -114,14 +120,14 @@ export class NeuronThreadPool {
   /** Runs every chunk (chunk 0 here), waits for all, returns the parameter sums added in chunk order. */
   run(job: ChunkRun): number[] {
     if (this.closed) throw new Error('neuron thread pool: used after close()');
-    if (job.args.length > 16 || job.scalars.length > MAX_SCALARS || job.numParams > MAX_PARAMS) {
+    if (job.args.length > MAX_ARGS || job.scalars.length > MAX_SCALARS || job.numParams > MAX_PARAMS) {
       throw new Error('neuron thread pool: too many arguments for the control block');
     }
     const { i32, f64 } = this;
     const M = job.args[job.args.length - 1];
     const chunks = this.threads;
     i32[KERNEL] = job.kernel;
-    i32[FN] = NEURON_MODULE_FUNCTIONS.indexOf(job.fn);
+    i32[FN] = POOL_FUNCTIONS.indexOf(job.fn);
     i32[CHUNKS] = chunks;
     i32[NARGS] = job.args.length;
     i32[NSCALARS] = job.scalars.length;

@@ -1,0 +1,17 @@
+import binaryen from 'binaryen';
+import { spikeModuleBinary } from './src/simd/spike-module.ts';
+const mod = new WebAssembly.Module(spikeModuleBinary(binaryen as any, false));
+const memory = new WebAssembly.Memory({ initial: 1000 });
+const e: any = new WebAssembly.Instance(mod, { env: { memory } }).exports;
+const N = 128, H = 14, W = 14, Ci = 32, Co = 32;
+const P = N * H * W;
+const xOff = 0, mOff = P * Ci * 4, wOff = mOff + P * 4, outOff = wOff + 9 * Ci * Co * 4, dyOff = outOff + P * Co * 4;
+const f32 = new Float32Array(memory.buffer);
+for (let i = 0; i < P * Ci; i++) f32[i] = Math.random() < (Number(process.argv[2] ?? 0.1)) ? 1 : 0;
+for (let i = 0; i < 9 * Ci * Co; i++) f32[wOff / 4 + i] = Math.random();
+for (let i = 0; i < P * Co; i++) f32[dyOff / 4 + i] = Math.random();
+const t = (f: () => void) => { for (let i = 0; i < 5; i++) f(); const t0 = performance.now(); for (let i = 0; i < 20; i++) f(); return ((performance.now() - t0) / 20).toFixed(2); };
+console.log('mask', t(() => e.spike_mask(xOff, mOff, Ci, P, 0, P)));
+console.log('conv', t(() => e.spike_conv_b8(mOff, wOff, outOff, H, W, Ci, H, W, Co, 3, 3, 1, 1, 1, 1, 0, P, 0, P)));
+console.log('dw all', t(() => e.spike_dw_b8(mOff, dyOff, wOff, H, W, Ci, H, W, Co, 3, 3, 1, 1, 1, 1, 0, P, Ci, 0, Ci)));
+console.log('dw half', t(() => e.spike_dw_b8(mOff, dyOff, wOff, H, W, Ci, H, W, Co, 3, 3, 1, 1, 1, 1, 0, P, Ci, 0, 16)));

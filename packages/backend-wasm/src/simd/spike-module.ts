@@ -1,0 +1,219 @@
+// Convolutions and dense products whose input is spikes (every value 0 or 1), event-driven in
+// WebAssembly SIMD: a spike adds a row of weights, a silent input costs nothing. In the paper's
+// networks every convolution but the first and every dense layer reads max-pooled spikes, about
+// 10% of them set, so these do a tenth of a dense GEMM's work. The module runs on
+// tfjs-backend-wasm's heap (it imports that memory), on the neuron kernels' thread pool.
+//
+//   spike_mask(x, masks, Ci, M, begin, end)
+//     positions q in [begin, end) of x [M, Ci]: bit b of masks[q * words + w] is set where
+//     x[q, 32w + b] is 1 (words = ceil(Ci / 32); Ci a multiple of 4). Stops and sets q0 = 1 at the
+//     first value that is neither 0 nor 1 (the caller then runs the dense kernel instead).
+//   spike_conv_b<B>(masks, w, out, H, W, Ci, OH, OW, Co, kh, kw, sh, sw, padTop, padLeft, blk,
+//                   M, begin, end)
+//     output pixels p in [begin, end) (M = N * OH * OW): out[p, blk..blk + 4B) = sum over the
+//     window's taps (ky, kx) and the spiking channels ci, in that order, of w[ky, kx, ci, blk..]:
+//     the order of a dense GEMM over (ky, kx, ci) that adds the zero products too, so the sums
+//     are bit for bit those of XNNPACK's convolution.
+//   spike_dw_b<B>(masks, dy, dw, H, W, Ci, OH, OW, Co, kh, kw, sh, sw, padTop, padLeft, blk,
+//                 per, M, begin, end)
+//     output pixels p in [begin, end) (M = N * OH * OW), into the chunk's own filter-sized
+//     partial sums at dw + (begin / per) filters: dw[ky, kx, ci, blk..] = sum over the pixels (in
+//     order) whose tap (ky, kx) reads a spike in channel ci of dy[p, blk..]. The caller adds the
+//     chunks' partial sums in chunk order.
+// B (1..8) is how many f32x4 accumulators a channel block holds: blocks of up to 32 channels.
+// A dense layer is the 1x1 case: H = W = OH = OW = kh = kw = 1, N = rows of x.
+import type { Binaryen } from './binaryen.js';
+
+export const MAX_BLOCK_VECTORS = 8;
+const BLOCKS = Array.from({ length: MAX_BLOCK_VECTORS }, (_, i) => i + 1);
+
+/** The functions a spike module exports (the thread pool names them by index). */
+export const SPIKE_MODULE_FUNCTIONS = [
+  'spike_mask',
+  ...BLOCKS.map((b) => `spike_conv_b${b}`),
+  ...BLOCKS.map((b) => `spike_dw_b${b}`),
+] as const;
+export type SpikeModuleFunction = (typeof SPIKE_MODULE_FUNCTIONS)[number];
+
+const params = (names: string[]) => names.map((n) => `(param $${n} i32)`).join(' ');
+const locals = (names: string[], type = 'i32') => names.map((n) => `(local $${n} ${type})`).join(' ');
+const range = (n: number) => Array.from({ length: n }, (_, j) => j);
+const get = (n: string) => `(local.get $${n})`;
+const set = (n: string, v: string) => `(local.set $${n} ${v})`;
+const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
+const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
+const inc = (n: string, by = '(i32.const 1)') => set(n, add(get(n), by));
+
+const EVENTS = `
+  (func $spike_mask (export "spike_mask") ${params(['x', 'masks', 'ci', 'M', 'begin', 'end'])}
+    ${locals(['q', 'src', 'dst', 'c', 'word', 'lane'])} (local $v v128) (local $nz v128)
+    (global.set $q0 (f64.const 0))
+    ${set('q', get('begin'))}
+    ${set('src', add(get('x'), `(i32.shl ${mul(get('q'), get('ci'))} (i32.const 2))`))}
+    ${set('dst', add(get('masks'), `(i32.shl ${mul(get('q'), `(i32.shr_u ${add(get('ci'), '(i32.const 31)')} (i32.const 5))`)} (i32.const 2))`))}
+    (block $done (loop $position
+      (br_if $done (i32.ge_s ${get('q')} ${get('end')}))
+      ${set('c', '(i32.const 0)')}
+      (block $row_done (loop $row
+        (br_if $row_done (i32.ge_s ${get('c')} ${get('ci')}))
+        ${set('word', '(i32.const 0)')} ${set('lane', '(i32.const 0)')}
+        (block $word_done (loop $word_loop
+          (br_if $word_done (i32.or (i32.ge_s ${get('c')} ${get('ci')}) (i32.ge_s ${get('lane')} (i32.const 32))))
+          (local.set $v (v128.load ${get('src')}))
+          (local.set $nz (f32x4.ne (local.get $v) (v128.const i32x4 0 0 0 0)))
+          (if (v128.any_true (v128.and (local.get $nz) (f32x4.ne (local.get $v) (v128.const f32x4 1 1 1 1)))) (then
+            (global.set $q0 (f64.const 1)) (return)))
+          ${set('word', `(i32.or ${get('word')} (i32.shl (i32x4.bitmask (local.get $nz)) ${get('lane')}))`)}
+          ${inc('c', '(i32.const 4)')} ${inc('src', '(i32.const 16)')} ${inc('lane', '(i32.const 4)')}
+          (br $word_loop)))
+        (i32.store ${get('dst')} ${get('word')})
+        ${inc('dst', '(i32.const 4)')}
+        (br $row)))
+      ${inc('q')}
+      (br $position))))`;
+
+const GEOMETRY = ['H', 'W', 'Ci', 'OH', 'OW', 'Co', 'kh', 'kw', 'sh', 'sw', 'padTop', 'padLeft', 'blk'];
+const I32_LOCALS = ['p', 'n', 'rem', 'oy', 'ox', 'ky', 'kx', 'iy', 'ix', 'q', 'mk', 'tap', 'base', 'row', 'w', 'm', 'own',
+  'words', 'tapBytes', 'rowBytes', 'r'];
+
+/** Loops over the window taps of output pixel (n, oy, ox) that fall inside the input, running `body` with q, mk, tap set. */
+function forTaps(body: string): string {
+  return `
+      ${set('ky', '(i32.const 0)')}
+      (block $ky_done (loop $ky_loop
+        (br_if $ky_done (i32.ge_s ${get('ky')} ${get('kh')}))
+        ${set('iy', `(i32.sub ${add(mul(get('oy'), get('sh')), get('ky'))} ${get('padTop')})`)}
+        (if (i32.lt_u ${get('iy')} ${get('H')}) (then
+          ${set('kx', '(i32.const 0)')}
+          (block $kx_done (loop $kx_loop
+            (br_if $kx_done (i32.ge_s ${get('kx')} ${get('kw')}))
+            ${set('ix', `(i32.sub ${add(mul(get('ox'), get('sw')), get('kx'))} ${get('padLeft')})`)}
+            (if (i32.lt_u ${get('ix')} ${get('W')}) (then
+              ${set('q', add(mul(add(mul(get('n'), get('H')), get('iy')), get('W')), get('ix')))}
+              ${set('mk', add(get('masks'), `(i32.shl ${mul(get('q'), get('words'))} (i32.const 2))`))}
+              ${set('tap', add(mul(get('ky'), get('kw')), get('kx')))}
+              ${body}))
+            ${inc('kx')}
+            (br $kx_loop)))))
+        ${inc('ky')}
+        (br $ky_loop)))`;
+}
+
+/**
+ * For each mask word of the tap (channels 32w ..): its set bits,
+ * running `body` with row = base + ci * rowBytes of each.
+ */
+function forSpikes(body: string): string {
+  return `
+              ${set('w', '(i32.const 0)')}
+              (block $w_done (loop $w_loop
+                (br_if $w_done (i32.ge_s ${get('w')} ${get('words')}))
+                ${set('m', `(i32.load (i32.add ${get('mk')} (i32.shl ${get('w')} (i32.const 2))))`)}
+                (block $m_done (loop $m_loop
+                  (br_if $m_done (i32.eqz ${get('m')}))
+                  ${set('row', add(get('base'), mul(add(`(i32.shl ${get('w')} (i32.const 5))`, `(i32.ctz ${get('m')})`), get('rowBytes'))))}
+                  ${set('m', `(i32.and ${get('m')} (i32.sub ${get('m')} (i32.const 1)))`)}
+                  ${body}
+                  (br $m_loop)))
+                ${inc('w')}
+                (br $w_loop)))`;
+}
+
+const prologue = `
+    ${set('words', `(i32.shr_u ${add(get('Ci'), '(i32.const 31)')} (i32.const 5))`)}
+    ${set('rowBytes', `(i32.shl ${get('Co')} (i32.const 2))`)}
+    ${set('tapBytes', mul(get('Ci'), get('rowBytes')))}`;
+
+function conv(B: number): string {
+  const acc = (j: number) => `$a${j}`;
+  return `
+  (func (export "spike_conv_b${B}") ${params(['masks', 'w0', 'out', ...GEOMETRY, 'M', 'begin', 'end'])}
+    ${locals(I32_LOCALS)} (local $ohw i32)
+    ${range(B).map((j) => `(local ${acc(j)} v128)`).join(' ')}
+    ${prologue}
+    ${set('ohw', mul(get('OH'), get('OW')))}
+    ${set('p', get('begin'))}
+    (block $done (loop $pixel
+      (br_if $done (i32.ge_s ${get('p')} ${get('end')}))
+      ${set('n', `(i32.div_u ${get('p')} ${get('ohw')})`)}
+      ${set('rem', `(i32.sub ${get('p')} ${mul(get('n'), get('ohw'))})`)}
+      ${set('oy', `(i32.div_u ${get('rem')} ${get('OW')})`)}
+      ${set('ox', `(i32.sub ${get('rem')} ${mul(get('oy'), get('OW'))})`)}
+      ${range(B).map((j) => `(local.set ${acc(j)} (v128.const i32x4 0 0 0 0))`).join(' ')}
+      ${forTaps(`
+              ${set('base', add(add(get('w0'), mul(get('tap'), get('tapBytes'))), get('blk')))}
+              ${forSpikes(range(B).map((j) => `(local.set ${acc(j)} (f32x4.add (local.get ${acc(j)}) (v128.load offset=${16 * j} ${get('row')})))`).join('\n                  '))}`)}
+      ${set('row', add(add(get('out'), mul(get('p'), get('rowBytes'))), get('blk')))}
+      ${range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (local.get ${acc(j)}))`).join(' ')}
+      ${inc('p')}
+      (br $pixel))))`;
+}
+
+function filterGradient(B: number): string {
+  const g = (j: number) => `$g${j}`;
+  return `
+  (func (export "spike_dw_b${B}") ${params(['masks', 'dy', 'dw', ...GEOMETRY, 'per', 'M', 'begin', 'end'])}
+    ${locals(I32_LOCALS)} (local $ohw i32)
+    ${range(B).map((j) => `(local ${g(j)} v128)`).join(' ')}
+    ${prologue}
+    ;; this chunk's partial sums: dw + (begin / per) filters
+    ${set('dw', add(get('dw'), mul(`(i32.div_u ${get('begin')} ${get('per')})`, mul(mul(get('kh'), get('kw')), get('tapBytes')))))}
+    ${set('r', '(i32.const 0)')}
+    (block $zeroed (loop $zero
+      (br_if $zeroed (i32.ge_s ${get('r')} ${mul(mul(get('kh'), get('kw')), get('Ci'))}))
+      ${set('row', add(add(get('dw'), mul(get('r'), get('rowBytes'))), get('blk')))}
+      ${range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (v128.const i32x4 0 0 0 0))`).join(' ')}
+      ${inc('r')}
+      (br $zero)))
+    ${set('ohw', mul(get('OH'), get('OW')))}
+    ${set('p', get('begin'))}
+    ${set('n', `(i32.div_u ${get('p')} ${get('ohw')})`)}
+    ${set('rem', `(i32.sub ${get('p')} ${mul(get('n'), get('ohw'))})`)}
+    ${set('oy', `(i32.div_u ${get('rem')} ${get('OW')})`)}
+    ${set('ox', `(i32.sub ${get('rem')} ${mul(get('oy'), get('OW'))})`)}
+    (block $done (loop $pixel
+      (br_if $done (i32.ge_s ${get('p')} ${get('end')}))
+      ${set('row', add(add(get('dy'), mul(get('p'), get('rowBytes'))), get('blk')))}
+      ${range(B).map((j) => `(local.set ${g(j)} (v128.load offset=${16 * j} ${get('row')}))`).join(' ')}
+      ${forTaps(`
+              ${set('base', add(add(get('dw'), mul(get('tap'), get('tapBytes'))), get('blk')))}
+              ${forSpikes(range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (f32x4.add (v128.load offset=${16 * j} ${get('row')}) (local.get ${g(j)})))`).join('\n                  '))}`)}
+      ${inc('ox')}
+      (if (i32.eq ${get('ox')} ${get('OW')}) (then
+        ${set('ox', '(i32.const 0)')} ${inc('oy')}
+        (if (i32.eq ${get('oy')} ${get('OH')}) (then ${set('oy', '(i32.const 0)')} ${inc('n')}))))
+      ${inc('p')}
+      (br $pixel))))`;
+}
+
+/** The module's text (WebAssembly text format). */
+export function spikeModuleText(shared: boolean): string {
+  return `(module
+  (import "env" "memory" (memory 1 ${shared ? '65536 shared' : ''}))
+  (global $q0 (export "q0") (mut f64) (f64.const 0))
+  ${EVENTS}
+  ${BLOCKS.map(conv).join('\n')}
+  ${BLOCKS.map(filterGradient).join('\n')}
+)`;
+}
+
+/** The module's binary, validated and optimised by binaryen. */
+export function spikeModuleBinary(b: Binaryen, shared: boolean): Uint8Array {
+  const mod = b.parseText(spikeModuleText(shared));
+  try {
+    mod.setFeatures(b.Features.MVP | b.Features.SIMD128 | b.Features.MutableGlobals | (shared ? b.Features.Atomics : 0));
+    if (!mod.validate()) throw new Error('binaryen rejected the spike module (its validation errors are on stderr)');
+    const previous = [b.getOptimizeLevel(), b.getShrinkLevel()];
+    b.setOptimizeLevel(3);
+    b.setShrinkLevel(0);
+    try {
+      mod.optimize();
+    } finally {
+      b.setOptimizeLevel(previous[0]);
+      b.setShrinkLevel(previous[1]);
+    }
+    return mod.emitBinary();
+  } finally {
+    mod.dispose();
+  }
+}

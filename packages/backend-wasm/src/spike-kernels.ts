@@ -1,0 +1,199 @@
+// The spike path of Conv2D, Conv2DBackpropFilter and BatchMatMul: when the input that multiplies
+// the weights is spikes (every value 0 or 1), the product is a sum of weight rows, one per spike
+// (simd/spike-module.ts), instead of a dense GEMM. The kernels check every input value as they
+// index the spikes and give up (undefined: the caller runs the dense kernel) at the first value
+// that is not 0 or 1, so they need no hint from the layer and change nothing for real inputs.
+import type { TensorInfo } from '@tensorflow/tfjs';
+import type { ConvInfo } from './conv-geometry.js';
+import { release, type BackendWasm } from './wasm-call.js';
+import { binaryenIfLoaded } from './simd/binaryen.js';
+import { MAX_BLOCK_VECTORS, spikeModuleBinary, type SpikeModuleFunction } from './simd/spike-module.js';
+import { poolKernelId, wasmHeap, wasmThreadPool } from './simd/simd-kernel.js';
+
+// Below this many multiply-adds the dense kernel is quick anyway: not worth scanning the input.
+const MIN_MACS = 1 << 20;
+// Below this many positions (events) or output pixels (products) a call runs on one thread.
+const MIN_ITEMS_PER_THREAD = 64;
+
+let enabled = true;
+
+/**
+ * Turns the spike path of the convolution and dense kernels on or off (default on), e.g. to time
+ * the dense kernels on the same network. Results differ only in float32 rounding (sum order).
+ */
+export function setWasmSpikeKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether the spike path is on (setWasmSpikeKernels). */
+export const wasmSpikeKernelsEnabled = (): boolean => enabled;
+
+interface Instance {
+  id: number;
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+  exports: Record<SpikeModuleFunction, (...a: number[]) => void> & { q0: WebAssembly.Global };
+}
+const modules = new Map<boolean, WebAssembly.Module>();
+let instance: Instance | undefined;
+
+/** The module instantiated on the backend's heap, or undefined where binaryen is not loaded. */
+function current(): Instance | undefined {
+  const memory = wasmHeap();
+  if (instance?.memory === memory) return instance;
+  const b = binaryenIfLoaded();
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  let module = modules.get(shared);
+  if (!module) {
+    if (!b) return undefined;
+    module = new WebAssembly.Module(spikeModuleBinary(b, shared) as Uint8Array<ArrayBuffer>);
+    modules.set(shared, module);
+  }
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Instance['exports'];
+  instance = { id: poolKernelId(), memory, module, exports };
+  return instance;
+}
+
+/** How fn's items [0, M) split: chunks of `per` items (a multiple of 4, as the thread pool splits). */
+function split(k: Instance, M: number): { chunks: number; per: number } {
+  const pool = wasmThreadPool(k.memory);
+  if (!pool || M < 2 * MIN_ITEMS_PER_THREAD) return { chunks: 1, per: M };
+  const per = Math.ceil(Math.ceil(M / 4) / pool.threads) * 4;
+  return { chunks: Math.ceil(M / per), per };
+}
+
+/** Runs fn over items [0, M) (the last argument), split across the thread pool; returns q0 summed over the chunks. */
+function run(k: Instance, fn: SpikeModuleFunction, args: number[]): number {
+  const M = args[args.length - 1];
+  const pool = wasmThreadPool(k.memory);
+  const runOwn = (begin: number, end: number): number[] => {
+    k.exports[fn](...args, begin, end);
+    return [k.exports.q0.value as number];
+  };
+  if (!pool || split(k, M).chunks === 1) return runOwn(0, M)[0];
+  pool.share(k.id, k.module);
+  return pool.run({ kernel: k.id, fn, args, scalars: [], numParams: 1, runOwn })[0];
+}
+
+const address = (backend: BackendWasm, t: TensorInfo): number =>
+  (backend.dataIdMap.get(t.dataId) as unknown as { memoryOffset: number }).memoryOffset;
+
+/** The geometry a spike kernel takes, in its argument order. */
+interface Geometry {
+  H: number; W: number; Ci: number; OH: number; OW: number; Co: number;
+  kh: number; kw: number; sh: number; sw: number; padTop: number; padLeft: number;
+  /** Images (conv) or rows (dense). */
+  N: number;
+}
+
+const geometryArgs = (g: Geometry) => [g.H, g.W, g.Ci, g.OH, g.OW, g.Co, g.kh, g.kw, g.sh, g.sw, g.padTop, g.padLeft];
+
+/** Whether the spike path may run on these shapes (and is worth it). */
+function eligible(x: TensorInfo, g: Geometry): boolean {
+  return enabled && x.dtype === 'float32' && g.Co % 4 === 0 && g.Ci % 4 === 0 && g.N * g.OH * g.OW * g.Co * g.Ci * g.kh * g.kw >= MIN_MACS;
+}
+
+/** The spike masks of x [N*H*W, Ci]; undefined (nothing kept) when a value is not 0 or 1. */
+function spikeMasks(backend: BackendWasm, k: Instance, x: TensorInfo, g: Geometry): TensorInfo | undefined {
+  const positions = g.N * g.H * g.W;
+  const masks = backend.makeOutput([positions * Math.ceil(g.Ci / 32)], 'int32');
+  const nonBinary = run(k, 'spike_mask', [address(backend, x), address(backend, masks), g.Ci, positions]);
+  if (nonBinary > 0) {
+    release(backend, masks);
+    return undefined;
+  }
+  return masks;
+}
+
+/** Channel blocks of up to 32 channels: [byte offset, f32x4 vectors]. */
+function blocks(Co: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let c = 0; c < Co; c += 4 * MAX_BLOCK_VECTORS) out.push([4 * c, Math.min(MAX_BLOCK_VECTORS, (Co - c) / 4)]);
+  return out;
+}
+
+/** out [N, OH, OW, Co] = conv(x, w) where x is spikes; undefined where the dense kernel must run. */
+function spikeProduct(backend: BackendWasm, x: TensorInfo, w: TensorInfo, g: Geometry, outShape: number[]): TensorInfo | undefined {
+  if (!eligible(x, g) || w.dtype !== 'float32') return undefined;
+  const k = current();
+  if (!k) return undefined;
+  const masks = spikeMasks(backend, k, x, g);
+  if (!masks) return undefined;
+  const out = backend.makeOutput(outShape, 'float32');
+  for (const [blk, B] of blocks(g.Co)) {
+    run(k, `spike_conv_b${B}` as SpikeModuleFunction, [address(backend, masks), address(backend, w), address(backend, out), ...geometryArgs(g), blk, g.N * g.OH * g.OW]);
+  }
+  release(backend, masks);
+  return out;
+}
+
+/** dw [kh, kw, Ci, Co] from spikes x and dy [N, OH, OW, Co]; undefined where the dense kernel must run. */
+function spikeWeightGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g: Geometry, outShape: number[]): TensorInfo | undefined {
+  if (!eligible(x, g) || dy.dtype !== 'float32') return undefined;
+  const k = current();
+  if (!k) return undefined;
+  const masks = spikeMasks(backend, k, x, g);
+  if (!masks) return undefined;
+  // One filter of partial sums per chunk of output pixels, added in chunk order.
+  const pixels = g.N * g.OH * g.OW;
+  const { chunks, per } = split(k, pixels);
+  const size = g.kh * g.kw * g.Ci * g.Co;
+  const partials = backend.makeOutput(chunks === 1 ? outShape : [chunks * size], 'float32');
+  for (const [blk, B] of blocks(g.Co)) {
+    run(k, `spike_dw_b${B}` as SpikeModuleFunction, [address(backend, masks), address(backend, dy), address(backend, partials), ...geometryArgs(g), blk, per, pixels]);
+  }
+  release(backend, masks);
+  if (chunks === 1) return partials;
+  const dw = backend.makeOutput(outShape, 'float32');
+  const sum = backend.typedArrayFromHeap(dw);
+  const parts = backend.typedArrayFromHeap(partials);
+  sum.set(parts.subarray(0, size));
+  for (let c = 1; c < chunks; c++) {
+    const part = parts.subarray(c * size, (c + 1) * size);
+    for (let i = 0; i < size; i++) sum[i] += part[i];
+  }
+  release(backend, partials);
+  return dw;
+}
+
+function convGeometry(info: ConvInfo): Geometry | undefined {
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  return {
+    N: info.batchSize, H: info.inHeight, W: info.inWidth, Ci: info.inChannels, OH: info.outHeight, OW: info.outWidth,
+    Co: info.outChannels, kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth,
+    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+  };
+}
+
+/** A dense product of rows x [rows, Ci] with w [Ci, Co]: the 1x1 convolution. */
+const denseGeometry = (rows: number, Ci: number, Co: number): Geometry => ({
+  N: rows, H: 1, W: 1, Ci, OH: 1, OW: 1, Co, kh: 1, kw: 1, sh: 1, sw: 1, padTop: 0, padLeft: 0,
+});
+
+/** Conv2D of spikes x with filter; undefined where x is not spikes (or the spike path cannot run). */
+export function spikeConv2D(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo | undefined {
+  const g = convGeometry(info);
+  return g && spikeProduct(backend, x, filter, g, info.outShape);
+}
+
+/** Conv2DBackpropFilter for spikes x; undefined where x is not spikes. */
+export function spikeConv2DFilterGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo | undefined {
+  const g = convGeometry(info);
+  return g && spikeWeightGradient(backend, x, dy, g, [g.kh, g.kw, g.Ci, g.Co]);
+}
+
+/** x [.., m, k] · w [.., k, n] (one batch each) for spikes x; undefined where x is not spikes. */
+export function spikeMatMul(backend: BackendWasm, x: TensorInfo, w: TensorInfo): TensorInfo | undefined {
+  const r = x.shape.length;
+  const [m, k] = x.shape.slice(-2);
+  const n = w.shape[w.shape.length - 1];
+  return spikeProduct(backend, x, w, denseGeometry(m, k, n), [...x.shape.slice(0, r - 2), m, n]);
+}
+
+/** xᵀ · dy for spikes x [.., m, k] and dy [.., m, n] (one batch each); undefined where x is not spikes. */
+export function spikeMatMulTransposedLeft(backend: BackendWasm, x: TensorInfo, dy: TensorInfo): TensorInfo | undefined {
+  const r = x.shape.length;
+  const [m, k] = x.shape.slice(-2);
+  const n = dy.shape[dy.shape.length - 1];
+  return spikeWeightGradient(backend, x, dy, denseGeometry(m, k, n), [...x.shape.slice(0, r - 2), k, n]);
+}
