@@ -55,22 +55,22 @@ function current(): Instance | undefined {
 }
 
 /** How fn's items [0, M) split: chunks of `per` items (a multiple of 4, as the thread pool splits). */
-function split(k: Instance, M: number): { chunks: number; per: number } {
+function split(k: Instance, M: number, threaded = true): { chunks: number; per: number } {
   const pool = wasmThreadPool(k.memory);
-  if (!pool || M < 2 * MIN_ITEMS_PER_THREAD) return { chunks: 1, per: M };
+  if (!pool || !threaded || M < 2 * MIN_ITEMS_PER_THREAD) return { chunks: 1, per: M };
   const per = Math.ceil(Math.ceil(M / 4) / pool.threads) * 4;
   return { chunks: Math.ceil(M / per), per };
 }
 
 /** Runs fn over items [0, M) (the last argument), split across the thread pool; returns q0 summed over the chunks. */
-function run(k: Instance, fn: SpikeModuleFunction, args: number[]): number {
+function run(k: Instance, fn: SpikeModuleFunction, args: number[], threaded = true): number {
   const M = args[args.length - 1];
   const pool = wasmThreadPool(k.memory);
   const runOwn = (begin: number, end: number): number[] => {
     k.exports[fn](...args, begin, end);
     return [k.exports.q0.value as number];
   };
-  if (!pool || split(k, M).chunks === 1) return runOwn(0, M)[0];
+  if (!pool || split(k, M, threaded).chunks === 1) return runOwn(0, M)[0];
   pool.share(k.id, k.module);
   return pool.run({ kernel: k.id, fn, args, scalars: [], numParams: 1, runOwn })[0];
 }
@@ -136,11 +136,14 @@ function spikeWeightGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo
   if (!masks) return undefined;
   // One filter of partial sums per chunk of output pixels, added in chunk order.
   const pixels = g.N * g.OH * g.OW;
-  const { chunks, per } = split(k, pixels);
   const size = g.kh * g.kw * g.Ci * g.Co;
+  // Threads only where their partial sums are small next to dy (a convolution's filter, not a
+  // dense layer's weight matrix, which would cost more to zero and add than the work it splits).
+  const threaded = 4 * size <= pixels * g.Co;
+  const { chunks, per } = split(k, pixels, threaded);
   const partials = backend.makeOutput(chunks === 1 ? outShape : [chunks * size], 'float32');
   for (const [blk, B] of blocks(g.Co)) {
-    run(k, `spike_dw_b${B}` as SpikeModuleFunction, [address(backend, masks), address(backend, dy), address(backend, partials), ...geometryArgs(g), blk, per, pixels]);
+    run(k, `spike_dw_b${B}` as SpikeModuleFunction, [address(backend, masks), address(backend, dy), address(backend, partials), ...geometryArgs(g), blk, per, pixels], threaded);
   }
   release(backend, masks);
   if (chunks === 1) return partials;
@@ -196,4 +199,24 @@ export function spikeMatMulTransposedLeft(backend: BackendWasm, x: TensorInfo, d
   const [m, k] = x.shape.slice(-2);
   const n = dy.shape[dy.shape.length - 1];
   return spikeWeightGradient(backend, x, dy, denseGeometry(m, k, n), [...x.shape.slice(0, r - 2), k, n]);
+}
+
+/** The shape of a max pooling whose windows neither overlap nor cross the input's edge. */
+export interface DisjointPool {
+  batch: number; inHeight: number; inWidth: number; channels: number; outHeight: number; outWidth: number;
+  filterHeight: number; filterWidth: number; strideHeight: number; strideWidth: number;
+}
+
+/**
+ * dx of disjoint max pooling in wasm SIMD (on the thread pool): false, with nothing written, where
+ * it cannot run (channels not a multiple of 4, the module not built); dx elements no window covers
+ * are left to the caller.
+ */
+export function wasmDisjointPoolGrad(backend: BackendWasm, x: TensorInfo, y: TensorInfo, dy: TensorInfo, dx: TensorInfo, s: DisjointPool): boolean {
+  if (s.channels % 4 !== 0 || [x, y, dy].some((t) => t.dtype !== 'float32')) return false;
+  const k = current();
+  if (!k) return false;
+  run(k, 'pool_grad', [address(backend, x), address(backend, y), address(backend, dy), address(backend, dx), s.inHeight, s.inWidth,
+    s.channels, s.outHeight, s.outWidth, s.filterHeight, s.filterWidth, s.strideHeight, s.strideWidth, s.batch * s.outHeight * s.outWidth]);
+  return true;
 }

@@ -7,6 +7,7 @@ import type { MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
 import type { TraitedKernelConfig } from '@spikeflow/core/backend';
 import { wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 import { disjointPoolGrad } from '../max-pool-grad-windows.js';
+import { wasmDisjointPoolGrad } from '../spike-kernels.js';
 
 export function maxPoolGrad(args: WasmKernelArgs<'dy' | 'input' | 'output', MaxPoolGradAttrs>): TensorInfo {
   const { inputs: { dy, input, output }, backend, attrs } = args;
@@ -29,6 +30,8 @@ export function maxPoolGrad(args: WasmKernelArgs<'dy' | 'input' | 'output', MaxP
   if (disjoint) {
     // Elements no window covers (stride > size, rows and columns past the last window) get 0.
     if (outHeight * strideHeight !== inHeight || outWidth * strideWidth !== inWidth) dx.fill(0);
+    const shape = { batch: batchSize, inHeight, inWidth, channels: c, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth };
+    if (wasmDisjointPoolGrad(backend, input, output, dy, out, shape)) return out;
     disjoint(x, backend.typedArrayFromHeap(output), g, dx, batchSize, inHeight, inWidth, c, outHeight, outWidth, strideHeight, strideWidth);
     return out;
   }

@@ -32,6 +32,7 @@ export const SPIKE_MODULE_FUNCTIONS = [
   'spike_mask',
   ...BLOCKS.map((b) => `spike_conv_b${b}`),
   ...BLOCKS.map((b) => `spike_dw_b${b}`),
+  'pool_grad',
 ] as const;
 export type SpikeModuleFunction = (typeof SPIKE_MODULE_FUNCTIONS)[number];
 
@@ -186,12 +187,61 @@ function filterGradient(B: number): string {
       (br $pixel))))`;
 }
 
+/**
+ * The max-pooling gradient over windows that neither overlap nor cross the input's edge (see
+ * max-pool-grad-windows.ts): each window's gradient goes to its first element (row-major) equal to
+ * the forward's maximum, chosen with lane masks, four channels at a time.
+ */
+const POOL_GRAD = `
+  (func (export "pool_grad") ${params(['x', 'y', 'dy', 'dx', 'H', 'W', 'C', 'OH', 'OW', 'kh', 'kw', 'sh', 'sw', 'M', 'begin', 'end'])}
+    ${locals(['p', 'n', 'rem', 'oy', 'ox', 'ohw', 'base', 'out', 'c', 'a', 'b', 'at'])}
+    (local $max v128) (local $g v128) (local $seen v128) (local $e v128)
+    ${set('ohw', mul(get('OH'), get('OW')))}
+    ${set('p', get('begin'))}
+    (block $done (loop $pixel
+      (br_if $done (i32.ge_s ${get('p')} ${get('end')}))
+      ${set('n', `(i32.div_u ${get('p')} ${get('ohw')})`)}
+      ${set('rem', `(i32.sub ${get('p')} ${mul(get('n'), get('ohw'))})`)}
+      ${set('oy', `(i32.div_u ${get('rem')} ${get('OW')})`)}
+      ${set('ox', `(i32.sub ${get('rem')} ${mul(get('oy'), get('OW'))})`)}
+      ${set('base', `(i32.shl ${mul(add(mul(add(mul(get('n'), get('H')), mul(get('oy'), get('sh'))), get('W')), mul(get('ox'), get('sw'))), get('C'))} (i32.const 2))`)}
+      ${set('out', `(i32.shl ${mul(get('p'), get('C'))} (i32.const 2))`)}
+      ${set('c', '(i32.const 0)')}
+      (block $c_done (loop $c_loop
+        (br_if $c_done (i32.ge_s ${get('c')} ${get('C')}))
+        (local.set $max (v128.load ${add(get('y'), get('out'))}))
+        (local.set $g (v128.load ${add(get('dy'), get('out'))}))
+        (local.set $seen (v128.const i32x4 0 0 0 0))
+        ${set('a', '(i32.const 0)')}
+        (block $a_done (loop $a_loop
+          (br_if $a_done (i32.ge_s ${get('a')} ${get('kh')}))
+          ${set('b', '(i32.const 0)')}
+          (block $b_done (loop $b_loop
+            (br_if $b_done (i32.ge_s ${get('b')} ${get('kw')}))
+            ${set('at', add(get('base'), `(i32.shl ${mul(add(mul(get('a'), get('W')), get('b')), get('C'))} (i32.const 2))`))}
+            (local.set $e (f32x4.eq (v128.load ${add(get('x'), get('at'))}) (local.get $max)))
+            ;; + 0 turns the -0 of a masked-out lane of a negative gradient into 0, as the other kernels write
+            (v128.store ${add(get('dx'), get('at'))}
+              (f32x4.add (v128.and (v128.andnot (local.get $e) (local.get $seen)) (local.get $g)) (v128.const i32x4 0 0 0 0)))
+            (local.set $seen (v128.or (local.get $seen) (local.get $e)))
+            ${inc('b')}
+            (br $b_loop)))
+          ${inc('a')}
+          (br $a_loop)))
+        ${inc('c', '(i32.const 4)')}
+        ${inc('base', '(i32.const 16)')}
+        ${inc('out', '(i32.const 16)')}
+        (br $c_loop)))
+      ${inc('p')}
+      (br $pixel))))`;
+
 /** The module's text (WebAssembly text format). */
 export function spikeModuleText(shared: boolean): string {
   return `(module
   (import "env" "memory" (memory 1 ${shared ? '65536 shared' : ''}))
   (global $q0 (export "q0") (mut f64) (f64.const 0))
   ${EVENTS}
+  ${POOL_GRAD}
   ${BLOCKS.map(conv).join('\n')}
   ${BLOCKS.map(filterGradient).join('\n')}
 )`;
