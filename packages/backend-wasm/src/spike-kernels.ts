@@ -134,6 +134,13 @@ function spikeWeightGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo
   if (!k) return undefined;
   const masks = spikeMasks(backend, k, x, g);
   if (!masks) return undefined;
+  const dw = filterGradient(backend, k, 'spike_dw_b', address(backend, masks), dy, g, outShape);
+  release(backend, masks);
+  return dw;
+}
+
+/** Runs a filter-gradient function of the module (input at `input`: masks or values) and adds its chunks' partial sums. */
+function filterGradient(backend: BackendWasm, k: Instance, fn: 'spike_dw_b' | 'real_dw_b', input: number, dy: TensorInfo, g: Geometry, outShape: number[]): TensorInfo {
   // One filter of partial sums per chunk of output pixels, added in chunk order.
   const pixels = g.N * g.OH * g.OW;
   const size = g.kh * g.kw * g.Ci * g.Co;
@@ -143,9 +150,8 @@ function spikeWeightGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo
   const { chunks, per } = split(k, pixels, threaded);
   const partials = backend.makeOutput(chunks === 1 ? outShape : [chunks * size], 'float32');
   for (const [blk, B] of blocks(g.Co)) {
-    run(k, `spike_dw_b${B}` as SpikeModuleFunction, [address(backend, masks), address(backend, dy), address(backend, partials), ...geometryArgs(g), blk, per, pixels], threaded);
+    run(k, `${fn}${B}` as SpikeModuleFunction, [input, address(backend, dy), address(backend, partials), ...geometryArgs(g), blk, per, pixels], threaded);
   }
-  release(backend, masks);
   if (chunks === 1) return partials;
   const dw = backend.makeOutput(outShape, 'float32');
   const sum = backend.typedArrayFromHeap(dw);
@@ -177,6 +183,19 @@ const denseGeometry = (rows: number, Ci: number, Co: number): Geometry => ({
 export function spikeConv2D(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo | undefined {
   const g = convGeometry(info);
   return g && spikeProduct(backend, x, filter, g, info.outShape);
+}
+
+// Up to this many input channels a real-valued input's filter gradient runs here (a first
+// convolution reading images), instead of as an im2col GEMM.
+const REAL_MAX_CHANNELS = 4;
+
+/** Conv2DBackpropFilter for a real-valued x with few channels; undefined where it cannot run. */
+export function realConv2DFilterGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo | undefined {
+  const g = convGeometry(info);
+  if (!g || !enabled || g.Ci > REAL_MAX_CHANNELS || g.Co % 4 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  const k = current();
+  if (!k) return undefined;
+  return filterGradient(backend, k, 'real_dw_b', address(backend, x), dy, g, [g.kh, g.kw, g.Ci, g.Co]);
 }
 
 /** Conv2DBackpropFilter for spikes x; undefined where x is not spikes. */

@@ -9,7 +9,7 @@
 import type { Conv2DBackpropFilterAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { croppedConv2D, forwardConvInfo } from '../conv-geometry.js';
 import { im2colTransposed } from '../im2col.js';
-import { spikeConv2DFilterGradient } from '../spike-kernels.js';
+import { realConv2DFilterGradient, spikeConv2DFilterGradient } from '../spike-kernels.js';
 import { release, reshape, runWasm, transpose, wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
 
 /** Up to this many input channels the im2col GEMM beats the transposed convolution. */
@@ -24,6 +24,8 @@ export function conv2DBackpropFilter(args: WasmKernelArgs<'x' | 'dy', Conv2DBack
   const spikes = spikeConv2DFilterGradient(backend, x, dy, info);
   if (spikes) return spikes;
   if (info.inChannels <= IM2COL_MAX_CHANNELS) {
+    const direct = realConv2DFilterGradient(backend, x, dy, info);
+    if (direct) return direct;
     const patches = im2colTransposed(backend, x, info);
     const dy2 = reshape(backend, dy, [1, info.batchSize * oh * ow, info.outChannels]);
     const product = runWasm('BatchMatMul', backend, { a: patches, b: dy2 }, { transposeA: false, transposeB: false });

@@ -32,6 +32,7 @@ export const SPIKE_MODULE_FUNCTIONS = [
   'spike_mask',
   ...BLOCKS.map((b) => `spike_conv_b${b}`),
   ...BLOCKS.map((b) => `spike_dw_b${b}`),
+  ...BLOCKS.map((b) => `real_dw_b${b}`),
   'pool_grad',
 ] as const;
 export type SpikeModuleFunction = (typeof SPIKE_MODULE_FUNCTIONS)[number];
@@ -77,7 +78,7 @@ const GEOMETRY = ['H', 'W', 'Ci', 'OH', 'OW', 'Co', 'kh', 'kw', 'sh', 'sw', 'pad
 const I32_LOCALS = ['p', 'n', 'rem', 'oy', 'ox', 'ky', 'kx', 'iy', 'ix', 'q', 'mk', 'tap', 'base', 'row', 'w', 'm', 'own',
   'words', 'tapBytes', 'rowBytes', 'r'];
 
-/** Loops over the window taps of output pixel (n, oy, ox) that fall inside the input, running `body` with q, mk, tap set. */
+/** Loops over the window taps of output pixel (n, oy, ox) that fall inside the input, running `body` with q and tap set. */
 function forTaps(body: string): string {
   return `
       ${set('ky', '(i32.const 0)')}
@@ -91,7 +92,6 @@ function forTaps(body: string): string {
             ${set('ix', `(i32.sub ${add(mul(get('ox'), get('sw')), get('kx'))} ${get('padLeft')})`)}
             (if (i32.lt_u ${get('ix')} ${get('W')}) (then
               ${set('q', add(mul(add(mul(get('n'), get('H')), get('iy')), get('W')), get('ix')))}
-              ${set('mk', add(get('masks'), `(i32.shl ${mul(get('q'), get('words'))} (i32.const 2))`))}
               ${set('tap', add(mul(get('ky'), get('kw')), get('kx')))}
               ${body}))
             ${inc('kx')}
@@ -106,6 +106,7 @@ function forTaps(body: string): string {
  */
 function forSpikes(body: string): string {
   return `
+              ${set('mk', add(get('masks'), `(i32.shl ${mul(get('q'), get('words'))} (i32.const 2))`))}
               ${set('w', '(i32.const 0)')}
               (block $w_done (loop $w_loop
                 (br_if $w_done (i32.ge_s ${get('w')} ${get('words')}))
@@ -188,6 +189,55 @@ function filterGradient(B: number): string {
 }
 
 /**
+ * real_dw_b<B>: spike_dw for real-valued inputs with few channels (a first convolution reading
+ * images): the same chunks and partial sums, each input value x[q, ci] that is not 0 adding
+ * x * dy[p, blk..] to its filter row.
+ */
+function realFilterGradient(B: number): string {
+  const g = (j: number) => `$g${j}`;
+  return `
+  (func (export "real_dw_b${B}") ${params(['x', 'dy', 'dw', ...GEOMETRY, 'per', 'M', 'begin', 'end'])}
+    ${locals(I32_LOCALS)} (local $ohw i32) (local $src i32) (local $c i32) (local $v v128)
+    ${range(B).map((j) => `(local ${g(j)} v128)`).join(' ')}
+    ${prologue}
+    ${set('dw', add(get('dw'), mul(`(i32.div_u ${get('begin')} ${get('per')})`, mul(mul(get('kh'), get('kw')), get('tapBytes')))))}
+    ${set('r', '(i32.const 0)')}
+    (block $zeroed (loop $zero
+      (br_if $zeroed (i32.ge_s ${get('r')} ${mul(mul(get('kh'), get('kw')), get('Ci'))}))
+      ${set('row', add(add(get('dw'), mul(get('r'), get('rowBytes'))), get('blk')))}
+      ${range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (v128.const i32x4 0 0 0 0))`).join(' ')}
+      ${inc('r')}
+      (br $zero)))
+    ${set('ohw', mul(get('OH'), get('OW')))}
+    ${set('p', get('begin'))}
+    ${set('n', `(i32.div_u ${get('p')} ${get('ohw')})`)}
+    ${set('rem', `(i32.sub ${get('p')} ${mul(get('n'), get('ohw'))})`)}
+    ${set('oy', `(i32.div_u ${get('rem')} ${get('OW')})`)}
+    ${set('ox', `(i32.sub ${get('rem')} ${mul(get('oy'), get('OW'))})`)}
+    (block $done (loop $pixel
+      (br_if $done (i32.ge_s ${get('p')} ${get('end')}))
+      ${set('row', add(add(get('dy'), mul(get('p'), get('rowBytes'))), get('blk')))}
+      ${range(B).map((j) => `(local.set ${g(j)} (v128.load offset=${16 * j} ${get('row')}))`).join(' ')}
+      ${forTaps(`
+              ${set('src', add(get('x'), `(i32.shl ${mul(get('q'), get('Ci'))} (i32.const 2))`))}
+              ${set('base', add(add(get('dw'), mul(get('tap'), get('tapBytes'))), get('blk')))}
+              ${set('c', '(i32.const 0)')}
+              (block $c_done (loop $c_loop
+                (br_if $c_done (i32.ge_s ${get('c')} ${get('Ci')}))
+                (if (f32.ne (f32.load ${get('src')}) (f32.const 0)) (then
+                  (local.set $v (v128.load32_splat ${get('src')}))
+                  ${range(B).map((j) => `(v128.store offset=${16 * j} ${get('base')} (f32x4.add (v128.load offset=${16 * j} ${get('base')}) (f32x4.mul (local.get $v) (local.get ${g(j)}))))`).join('\n                  ')}))
+                ${inc('c')} ${inc('src', '(i32.const 4)')} ${inc('base', get('rowBytes'))}
+                (br $c_loop)))`)}
+      ${inc('ox')}
+      (if (i32.eq ${get('ox')} ${get('OW')}) (then
+        ${set('ox', '(i32.const 0)')} ${inc('oy')}
+        (if (i32.eq ${get('oy')} ${get('OH')}) (then ${set('oy', '(i32.const 0)')} ${inc('n')}))))
+      ${inc('p')}
+      (br $pixel))))`;
+}
+
+/**
  * The max-pooling gradient over windows that neither overlap nor cross the input's edge (see
  * max-pool-grad-windows.ts): each window's gradient goes to its first element (row-major) equal to
  * the forward's maximum, chosen with lane masks, four channels at a time.
@@ -244,6 +294,7 @@ export function spikeModuleText(shared: boolean): string {
   ${POOL_GRAD}
   ${BLOCKS.map(conv).join('\n')}
   ${BLOCKS.map(filterGradient).join('\n')}
+  ${BLOCKS.map(realFilterGradient).join('\n')}
 )`;
 }
 
