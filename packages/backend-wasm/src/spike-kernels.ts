@@ -16,6 +16,9 @@ const MIN_MACS = 1 << 20;
 const MIN_ITEMS_PER_THREAD = 64;
 
 let enabled = true;
+/** How often each path ran (tests check that a path they mean to exercise did). */
+const counts = { product: 0, filterGradient: 0, realFilterGradient: 0, poolGrad: 0 };
+export const wasmSpikeKernelCounts = (): Readonly<typeof counts> => ({ ...counts });
 
 /**
  * Turns the spike path of the convolution and dense kernels on or off (default on), e.g. to time
@@ -124,6 +127,7 @@ function spikeProduct(backend: BackendWasm, x: TensorInfo, w: TensorInfo, g: Geo
     run(k, `spike_conv_b${B}` as SpikeModuleFunction, [address(backend, masks), address(backend, w), address(backend, out), ...geometryArgs(g), blk, g.N * g.OH * g.OW]);
   }
   release(backend, masks);
+  counts.product++;
   return out;
 }
 
@@ -136,6 +140,7 @@ function spikeWeightGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo
   if (!masks) return undefined;
   const dw = filterGradient(backend, k, 'spike_dw_b', address(backend, masks), dy, g, outShape);
   release(backend, masks);
+  counts.filterGradient++;
   return dw;
 }
 
@@ -195,6 +200,7 @@ export function realConv2DFilterGradient(backend: BackendWasm, x: TensorInfo, dy
   if (!g || !enabled || g.Ci > REAL_MAX_CHANNELS || g.Co % 4 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
   const k = current();
   if (!k) return undefined;
+  counts.realFilterGradient++;
   return filterGradient(backend, k, 'real_dw_b', address(backend, x), dy, g, [g.kh, g.kw, g.Ci, g.Co]);
 }
 
@@ -237,5 +243,6 @@ export function wasmDisjointPoolGrad(backend: BackendWasm, x: TensorInfo, y: Ten
   if (!k) return false;
   run(k, 'pool_grad', [address(backend, x), address(backend, y), address(backend, dy), address(backend, dx), s.inHeight, s.inWidth,
     s.channels, s.outHeight, s.outWidth, s.filterHeight, s.filterWidth, s.strideHeight, s.strideWidth, s.batch * s.outHeight * s.outWidth]);
+  counts.poolGrad++;
   return true;
 }
