@@ -65,10 +65,10 @@ async function compare(f: Fn, x: Float32Array, xShape: number[], w: Float32Array
 
 interface ConvCase { n: number; h: number; w: number; ci: number; co: number; k: number; stride: number | [number, number]; pad: 'same' | 'valid' }
 const convCases: ConvCase[] = [
-  { n: 32, h: 14, w: 14, ci: 32, co: 32, k: 3, stride: 1, pad: 'same' }, // the CSNN's second convolution
-  { n: 16, h: 9, w: 11, ci: 36, co: 40, k: 3, stride: 2, pad: 'same' }, // two mask words, two channel blocks (32 + 8)
+  { n: 8, h: 14, w: 14, ci: 32, co: 32, k: 3, stride: 1, pad: 'same' }, // the CSNN's second convolution
+  { n: 8, h: 9, w: 11, ci: 36, co: 40, k: 3, stride: 2, pad: 'same' }, // two mask words, two channel blocks (32 + 8)
   { n: 16, h: 10, w: 7, ci: 64, co: 12, k: 3, stride: [2, 1], pad: 'valid' },
-  { n: 8, h: 12, w: 12, ci: 20, co: 64, k: 5, stride: 1, pad: 'same' },
+  { n: 4, h: 12, w: 12, ci: 20, co: 64, k: 5, stride: 1, pad: 'same' },
 ];
 
 describe('spike path on wasm (two threads)', () => {
@@ -88,9 +88,9 @@ describe('spike path on wasm (two threads)', () => {
   });
 
   it('dense layer of spikes: forward and weight gradient', async () => {
-    const x = spikes(128 * 1568, 0.14, 31);
-    const w = randomValues(1568 * 256, 32);
-    const r = await compare((a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), x, [128, 1568], w, [1568, 256]);
+    const x = spikes(64 * 392, 0.14, 31);
+    const w = randomValues(392 * 64, 32);
+    const r = await compare((a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), x, [64, 392], w, [392, 64]);
     expect(r.ran.product).toBe(2); // y, and again inside tf.grads
     expect(r.ran.filterGradient).toBe(1);
     expect(r.spike[0]).toEqual(r.dense[0]);
@@ -98,8 +98,8 @@ describe('spike path on wasm (two threads)', () => {
   });
 
   it('real-valued inputs run the dense kernels, with the same results', async () => {
-    const xShape = [32, 14, 14, 32];
-    const x = spikes(32 * 14 * 14 * 32, 0.12, 41);
+    const xShape = [8, 14, 14, 32];
+    const x = spikes(8 * 14 * 14 * 32, 0.12, 41);
     x[12345] = 0.5; // one value that is not a spike
     const w = randomValues(3 * 3 * 32 * 32, 42);
     const r = await compare((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), x, xShape, w, [3, 3, 32, 32]);
@@ -110,8 +110,8 @@ describe('spike path on wasm (two threads)', () => {
   });
 
   it('first-layer filter gradient of real inputs (one channel) runs the direct kernel', async () => {
-    const xShape = [32, 28, 28, 1];
-    const x = randomValues(32 * 28 * 28, 51).map((v) => Math.max(0, v + 0.2)); // zeros and reals, like images
+    const xShape = [8, 28, 28, 1];
+    const x = randomValues(8 * 28 * 28, 51).map((v) => Math.max(0, v + 0.2)); // zeros and reals, like images
     const w = randomValues(3 * 3 * 32, 52);
     const r = await compare((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), x, xShape, w, [3, 3, 1, 32]);
     expect(r.ran.realFilterGradient).toBe(1);
