@@ -151,4 +151,14 @@ describe('spike path on wasm (two threads)', () => {
       expect(relativeError(grad([...reps], [...shape]), cpu)).toBeLessThan(1e-6);
     }
   });
+
+  it('sums over a leading axis of rows wider than AvgPool handles (it corrupted the heap past ~10,000 channels)', async () => {
+    const values = randomValues(8 * 100_000, 81);
+    const sum = () => tf.tidy(() => tf.sum(tf.tensor(values, [8, 1, 1, 100_000]), [0]).dataSync() as Float32Array);
+    await tf.setBackend('cpu');
+    const cpu = sum();
+    await tf.setBackend('wasm');
+    expect(relativeError(sum(), cpu)).toBeLessThan(1e-6);
+    tf.tidy(() => tf.ones([1000, 100]).sum().dataSync()); // the heap still allocates and frees
+  });
 });
