@@ -157,6 +157,8 @@ function filterGradient(B: number): string {
   (func (export "spike_dw_b${B}") ${params(['masks', 'dy', 'dw', ...GEOMETRY, 'per', 'M', 'begin', 'end'])}
     ${locals(I32_LOCALS)} (local $ohw i32)
     ${range(B).map((j) => `(local ${g(j)} v128)`).join(' ')}
+    ;; an empty chunk (more threads than chunks) owns no partial sums
+    (if (i32.ge_s ${get('begin')} ${get('end')}) (then (return)))
     ${prologue}
     ;; this chunk's partial sums: dw + (begin / per) filters
     ${set('dw', add(get('dw'), mul(`(i32.div_u ${get('begin')} ${get('per')})`, mul(mul(get('kh'), get('kw')), get('tapBytes')))))}
@@ -199,6 +201,7 @@ function realFilterGradient(B: number): string {
   (func (export "real_dw_b${B}") ${params(['x', 'dy', 'dw', ...GEOMETRY, 'per', 'M', 'begin', 'end'])}
     ${locals(I32_LOCALS)} (local $ohw i32) (local $src i32) (local $c i32) (local $v v128)
     ${range(B).map((j) => `(local ${g(j)} v128)`).join(' ')}
+    (if (i32.ge_s ${get('begin')} ${get('end')}) (then (return)))
     ${prologue}
     ${set('dw', add(get('dw'), mul(`(i32.div_u ${get('begin')} ${get('per')})`, mul(mul(get('kh'), get('kw')), get('tapBytes')))))}
     ${set('r', '(i32.const 0)')}
