@@ -55,3 +55,7 @@ export interface WasmKernelArgs<InputName extends string, Attrs = NamedAttrMap> 
 export function wasmKernel<Args>(kernelName: string, kernelFunc: (args: Args) => TensorInfo | TensorInfo[]): KernelConfig {
   return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc };
 }
+
+/** Where a tensor's data starts in the wasm heap (a byte offset), for modules that run on the heap. */
+export const heapAddress = (backend: BackendWasm, t: TensorInfo): number =>
+  (backend.dataIdMap.get(t.dataId) as unknown as { memoryOffset: number }).memoryOffset;

@@ -1,9 +1,11 @@
-// Batch norm for training on wasm: XNNPACK operators on every thread where the tensor is large
-// enough (batch-norm-xnnpack.ts), else core's host loops on views of the wasm heap, reading the
-// inputs and writing the outputs in place (no copies out of the heap and back).
+// Batch norm for training on wasm: the SIMD module on the thread pool (batch-norm-simd.ts) where it
+// is built (binaryen loaded) and the channels come in fours; else XNNPACK operators where the
+// tensor is large enough (batch-norm-xnnpack.ts); else core's host loops on views of the wasm heap,
+// reading the inputs and writing the outputs in place (no copies out of the heap and back).
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core/backend';
 import { wasmKernel, type WasmKernelArgs } from '../wasm-call.js';
+import { batchNormTrainGradSimd, batchNormTrainSimd } from '../batch-norm-simd.js';
 import { batchNormTrainGradXnnpack, batchNormTrainXnnpack, xnnpackBatchNormFits } from '../batch-norm-xnnpack.js';
 
 type Args = WasmKernelArgs<string, { epsilon: number }>;
@@ -18,6 +20,8 @@ function forward({ inputs, backend, attrs }: Args): TensorInfo[] {
   checkFloat32(BATCH_NORM_TRAIN_KERNEL, inputs);
   const { x, gamma, beta } = inputs;
   const [rows, channels] = x.shape;
+  const simd = batchNormTrainSimd(backend, x, gamma, beta, attrs.epsilon);
+  if (simd) return simd;
   if (xnnpackBatchNormFits(rows, channels)) {
     const outs = batchNormTrainXnnpack(backend, x, gamma, beta, attrs.epsilon);
     if (outs) return outs;
@@ -33,6 +37,8 @@ function backward({ inputs, backend, attrs }: Args): TensorInfo[] {
   checkFloat32(BATCH_NORM_TRAIN_GRAD_KERNEL, inputs);
   const { dy, x, mean, variance, gamma } = inputs;
   const [rows, channels] = x.shape;
+  const simd = batchNormTrainGradSimd(backend, dy, x, mean, variance, gamma, attrs.epsilon);
+  if (simd) return simd;
   if (xnnpackBatchNormFits(rows, channels)) {
     const outs = batchNormTrainGradXnnpack(backend, dy, x, mean, variance, gamma, attrs.epsilon);
     if (outs) return outs;

@@ -22,7 +22,8 @@
 //     chunks' partial sums in chunk order.
 // B (1..8) is how many f32x4 accumulators a channel block holds: blocks of up to 32 channels.
 // A dense layer is the 1x1 case: H = W = OH = OW = kh = kw = 1, N = rows of x.
-import type { Binaryen } from './binaryen.js';
+import { textModuleBinary, type Binaryen } from './binaryen.js';
+import { add, get, inc, locals, mul, params, range, set } from './wat.js';
 
 export const MAX_BLOCK_VECTORS = 8;
 const BLOCKS = Array.from({ length: MAX_BLOCK_VECTORS }, (_, i) => i + 1);
@@ -36,15 +37,6 @@ export const SPIKE_MODULE_FUNCTIONS = [
   'pool_grad',
 ] as const;
 export type SpikeModuleFunction = (typeof SPIKE_MODULE_FUNCTIONS)[number];
-
-const params = (names: string[]) => names.map((n) => `(param $${n} i32)`).join(' ');
-const locals = (names: string[], type = 'i32') => names.map((n) => `(local $${n} ${type})`).join(' ');
-const range = (n: number) => Array.from({ length: n }, (_, j) => j);
-const get = (n: string) => `(local.get $${n})`;
-const set = (n: string, v: string) => `(local.set $${n} ${v})`;
-const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
-const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
-const inc = (n: string, by = '(i32.const 1)') => set(n, add(get(n), by));
 
 const EVENTS = `
   (func $spike_mask (export "spike_mask") ${params(['x', 'masks', 'ci', 'M', 'begin', 'end'])}
@@ -303,21 +295,5 @@ export function spikeModuleText(shared: boolean): string {
 
 /** The module's binary, validated and optimised by binaryen. */
 export function spikeModuleBinary(b: Binaryen, shared: boolean): Uint8Array {
-  const mod = b.parseText(spikeModuleText(shared));
-  try {
-    mod.setFeatures(b.Features.MVP | b.Features.SIMD128 | b.Features.MutableGlobals | (shared ? b.Features.Atomics : 0));
-    if (!mod.validate()) throw new Error('binaryen rejected the spike module (its validation errors are on stderr)');
-    const previous = [b.getOptimizeLevel(), b.getShrinkLevel()];
-    b.setOptimizeLevel(3);
-    b.setShrinkLevel(0);
-    try {
-      mod.optimize();
-    } finally {
-      b.setOptimizeLevel(previous[0]);
-      b.setShrinkLevel(previous[1]);
-    }
-    return mod.emitBinary();
-  } finally {
-    mod.dispose();
-  }
+  return textModuleBinary(b, spikeModuleText(shared), shared, 'spike module');
 }
