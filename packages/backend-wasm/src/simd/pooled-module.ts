@@ -23,8 +23,11 @@ export interface PooledModule<F extends PoolFunction> {
   current(): PooledInstance<F> | undefined;
   /** How a run of M items would split (one chunk below minPerThread items per thread, or without threads). */
   split(k: PooledInstance<F>, M: number, threaded?: boolean): Split;
-  /** Runs fn over items [0, M) (the last argument), chunks on the pool; returns the module's q0 summed over the chunks (0 without q0). */
-  run(k: PooledInstance<F>, fn: F, args: number[], threaded?: boolean): number;
+  /**
+   * Runs fn over items [0, M) (M the last of the int32 arguments; float64 `scalars` follow begin and
+   * end), chunks on the pool; returns the module's q0 summed over the chunks (0 without q0).
+   */
+  run(k: PooledInstance<F>, fn: F, args: number[], threaded?: boolean, scalars?: number[]): number;
 }
 
 export function pooledModule<F extends PoolFunction>(binary: (b: Binaryen, shared: boolean) => Uint8Array, minPerThread: number): PooledModule<F> {
@@ -54,16 +57,16 @@ export function pooledModule<F extends PoolFunction>(binary: (b: Binaryen, share
     return { chunks: Math.ceil(M / per), per };
   }
 
-  function run(k: PooledInstance<F>, fn: F, args: number[], threaded = true): number {
+  function run(k: PooledInstance<F>, fn: F, args: number[], threaded = true, scalars: number[] = []): number {
     const M = args[args.length - 1];
     const pool = wasmThreadPool(k.memory);
     const runOwn = (begin: number, end: number): number[] => {
-      k.exports[fn](...args, begin, end);
+      k.exports[fn](...args, begin, end, ...scalars);
       return [(k.exports.q0?.value as number | undefined) ?? 0];
     };
     if (!pool || split(k, M, threaded).chunks === 1) return runOwn(0, M)[0];
     pool.share(k.id, k.module);
-    return pool.run({ kernel: k.id, fn, args, scalars: [], numParams: k.exports.q0 ? 1 : 0, runOwn })[0] ?? 0;
+    return pool.run({ kernel: k.id, fn, args, scalars, numParams: k.exports.q0 ? 1 : 0, runOwn })[0] ?? 0;
   }
 
   return { current, split, run };
