@@ -1,18 +1,16 @@
-// Batch norm for training on the SIMD module (simd/batch-norm-module.ts), on the thread pool:
+// Batch norm for training on the SIMD module (simd/rows-module.ts), on the thread pool:
 // forward = a pass of sums about the first row (the mean), a pass of centred sums (the variance),
 // a pass writing y; backward = a pass of sums (dbeta, dgamma), a pass writing dx. The blocks'
 // float32 partial sums are added in float64, in block order, so results do not depend on the number
 // of threads. The statistics are exact to float32: the variance is the mean of (x - m)^2 less the
 // square of the mean of (x - m) about the stored float32 mean m.
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { BN_BLOCK_ROWS, BN_MAX_VECTORS, batchNormModuleBinary, type BatchNormModuleFunction } from './simd/batch-norm-module.js';
-import { pooledModule, type PooledInstance } from './simd/pooled-module.js';
+import { BN_BLOCK_ROWS, BN_MAX_VECTORS, type RowsModuleFunction } from './simd/rows-module.js';
+import type { PooledInstance } from './simd/pooled-module.js';
+import { rowsModule as bnModule } from './rows-kernels.js';
 import { statsFitFloat32 } from './batch-norm-xnnpack.js';
 import { heapAddress, release, type BackendWasm } from './wasm-call.js';
 
-// Blocks per thread below which a call runs on one thread (each wake-up of the pool costs ~20 µs).
-const MIN_BLOCKS_PER_THREAD = 8;
-const bnModule = pooledModule<BatchNormModuleFunction>(batchNormModuleBinary, MIN_BLOCKS_PER_THREAD);
 
 /** How often each pass ran (tests check that the path they mean ran). */
 const counts = { forward: 0, backward: 0 };
@@ -24,13 +22,13 @@ type Kind = 'bn_stats' | 'bn_grad_stats' | 'bn_apply' | 'bn_grad_apply';
 export const simdBatchNormFits = (channels: number): boolean => channels % 4 === 0 && channels > 0;
 
 /** Runs one kind over every channel group: as many full groups as fit, then one narrower group. */
-function pass(backend: BackendWasm, k: PooledInstance<BatchNormModuleFunction>, kind: Kind, ptrs: [number, number, number, number], rows: number, channels: number): void {
+function pass(backend: BackendWasm, k: PooledInstance<RowsModuleFunction>, kind: Kind, ptrs: [number, number, number, number], rows: number, channels: number): void {
   const blocks = Math.ceil(rows / BN_BLOCK_ROWS);
   const vectors = channels / 4;
   const full = Math.floor(vectors / BN_MAX_VECTORS);
   const rest = vectors % BN_MAX_VECTORS;
-  if (full > 0) bnModule.run(k, `${kind}_b${BN_MAX_VECTORS}` as BatchNormModuleFunction, [...ptrs, channels, rows, 0, full, blocks]);
-  if (rest > 0) bnModule.run(k, `${kind}_b${rest}` as BatchNormModuleFunction, [...ptrs, channels, rows, 16 * full * BN_MAX_VECTORS, 1, blocks]);
+  if (full > 0) bnModule.run(k, `${kind}_b${BN_MAX_VECTORS}` as RowsModuleFunction, [...ptrs, channels, rows, 0, full, blocks]);
+  if (rest > 0) bnModule.run(k, `${kind}_b${rest}` as RowsModuleFunction, [...ptrs, channels, rows, 16 * full * BN_MAX_VECTORS, 1, blocks]);
 }
 
 /** Adds the blocks' two rows of partial sums [blocks, 2, C] in block order: [sum0, sum1], float64. */
@@ -47,7 +45,7 @@ function addBlocks(partials: Float64Array, blocks: number, channels: number): [F
 }
 
 /** Runs a sums pass into a fresh partials buffer and adds it up. */
-function sums(backend: BackendWasm, k: PooledInstance<BatchNormModuleFunction>, kind: 'bn_stats' | 'bn_grad_stats', x: TensorInfo, dy: number, center: number): [Float64Array, Float64Array] {
+function sums(backend: BackendWasm, k: PooledInstance<RowsModuleFunction>, kind: 'bn_stats' | 'bn_grad_stats', x: TensorInfo, dy: number, center: number): [Float64Array, Float64Array] {
   const [rows, channels] = x.shape;
   const blocks = Math.ceil(rows / BN_BLOCK_ROWS);
   // float64 partial sums in a float32 tensor of twice the length (tfjs has no float64 dtype)

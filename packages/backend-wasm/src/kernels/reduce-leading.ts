@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, MeanAttrs, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { release, reshape, runWasm, wasmKernel, type BackendWasm, type WasmKernelArgs } from '../wasm-call.js';
+import { addRowsSimd } from '../rows-kernels.js';
 
 /** The largest divisor of n not above limit (1 if none). */
 function divisorAtMost(n: number, limit: number): number {
@@ -58,15 +59,22 @@ export function meanOfRows(backend: BackendWasm, x: TensorInfo, windows: number[
 // channels (measured: 8,192 right, 16,384 fails); wider rows are added up here instead.
 const MAX_POOL_CHANNELS = 8192;
 
-/** Sum (or mean) over the rows of x viewed as [rows, cols], row by row in float32, as a [cols] tensor. */
+/**
+ * Sum (or mean) over the rows of x viewed as [rows, cols], row by row in float32, as a [cols]
+ * tensor: the rows module in SIMD on the thread pool where it is built, else a loop here (the same
+ * additions in the same order).
+ */
 function addRows(backend: BackendWasm, x: TensorInfo, rows: number, cols: number, mean: boolean): TensorInfo {
-  const out = backend.makeOutput([cols], 'float32');
+  const simd = addRowsSimd(backend, x, rows, cols);
+  const out = simd ?? backend.makeOutput([cols], 'float32');
   const dst = backend.typedArrayFromHeap(out) as Float32Array;
-  const src = backend.typedArrayFromHeap(x) as Float32Array;
-  dst.set(src.subarray(0, cols));
-  for (let r = 1; r < rows; r++) {
-    const row = src.subarray(r * cols, (r + 1) * cols);
-    for (let c = 0; c < cols; c++) dst[c] += row[c];
+  if (!simd) {
+    const src = backend.typedArrayFromHeap(x) as Float32Array;
+    dst.set(src.subarray(0, cols));
+    for (let r = 1; r < rows; r++) {
+      const row = src.subarray(r * cols, (r + 1) * cols);
+      for (let c = 0; c < cols; c++) dst[c] += row[c];
+    }
   }
   if (mean) for (let c = 0; c < cols; c++) dst[c] /= rows;
   return out;

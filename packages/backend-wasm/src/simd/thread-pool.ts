@@ -6,12 +6,12 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { NEURON_MODULE_FUNCTIONS, type NeuronModuleFunction } from './neuron-module.js';
 import { SPIKE_MODULE_FUNCTIONS, type SpikeModuleFunction } from './spike-module.js';
-import { BATCH_NORM_MODULE_FUNCTIONS, type BatchNormModuleFunction } from './batch-norm-module.js';
+import { ROWS_MODULE_FUNCTIONS, type RowsModuleFunction } from './rows-module.js';
 import { ADAM_MODULE_FUNCTIONS, type AdamModuleFunction } from './adam-module.js';
 
 /** Every function a pooled module may run, named by index in the control block. */
-const POOL_FUNCTIONS: readonly string[] = [...NEURON_MODULE_FUNCTIONS, ...SPIKE_MODULE_FUNCTIONS, ...BATCH_NORM_MODULE_FUNCTIONS, ...ADAM_MODULE_FUNCTIONS];
-export type PoolFunction = NeuronModuleFunction | SpikeModuleFunction | BatchNormModuleFunction | AdamModuleFunction;
+const POOL_FUNCTIONS: readonly string[] = [...NEURON_MODULE_FUNCTIONS, ...SPIKE_MODULE_FUNCTIONS, ...ROWS_MODULE_FUNCTIONS, ...ADAM_MODULE_FUNCTIONS];
+export type PoolFunction = NeuronModuleFunction | SpikeModuleFunction | RowsModuleFunction | AdamModuleFunction;
 
 /** Control block (Int32 indices). */
 const SEQ = 0;

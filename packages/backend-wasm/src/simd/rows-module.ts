@@ -1,5 +1,5 @@
-// Batch norm for training in WebAssembly SIMD, on tfjs-backend-wasm's heap and the neuron kernels'
-// thread pool: two reading passes for the statistics and one writing pass forward; one reading pass
+// Kernels over [rows, C] tensors in WebAssembly SIMD, on tfjs-backend-wasm's heap and the neuron
+// kernels' thread pool: batch norm for training, and row sums. Batch norm makes two reading passes for the statistics and one writing pass forward, one reading pass
 // for the sums and one writing pass backward (the XNNPACK composition makes seven and twelve).
 //
 // x, dy, y, dx are [rows, C] float32, C a multiple of 4. Rows go in blocks of BN_BLOCK_ROWS; the
@@ -18,6 +18,9 @@
 //     consts [4, C] float32 = (m, s, t, -): out = (x - m) * s + t.
 //   bn_grad_apply_b<B>(x, dy, consts, out, ...)
 //     consts [4, C] float32 = (m, a, b, k): out = a * dy + b * (x - m) + k.
+//   add_rows(x, out, rows, M, begin, end)
+//     columns [begin, end) of x [rows, M] (M a multiple of 4): out[c] = x[0, c] + x[1, c] + ...,
+//     added in row order in float32 (tiles of ADD_TILE columns stay in cache across the rows).
 import { textModuleBinary, type Binaryen } from './binaryen.js';
 import { add, get, inc, locals, mul, params, range, set } from './wat.js';
 
@@ -28,10 +31,11 @@ export const BN_MAX_VECTORS = 4;
 const WIDTHS = range(BN_MAX_VECTORS).map((i) => i + 1);
 
 const KINDS = ['bn_stats', 'bn_grad_stats', 'bn_apply', 'bn_grad_apply'] as const;
+const ADD_TILE = 512;
 
 /** The functions the module exports (the thread pool names them by index). */
-export const BATCH_NORM_MODULE_FUNCTIONS = KINDS.flatMap((k) => WIDTHS.map((b) => `${k}_b${b}` as const));
-export type BatchNormModuleFunction = (typeof BATCH_NORM_MODULE_FUNCTIONS)[number];
+export const ROWS_MODULE_FUNCTIONS = [...KINDS.flatMap((k) => WIDTHS.map((b) => `${k}_b${b}` as const)), 'add_rows' as const];
+export type RowsModuleFunction = (typeof ROWS_MODULE_FUNCTIONS)[number];
 
 const ARGS = ['x', 'dy', 'consts', 'out', 'C', 'rows', 'blk', 'nblk', 'M', 'begin', 'end'];
 const I32 = ['j', 'r', 'r1', 'cb', 'cbEnd', 'px', 'pdy', 'po', 'rowBytes', 'dst'];
@@ -119,18 +123,52 @@ function apply(B: number, grad: boolean): string {
     '')}`;
 }
 
+const ADD_ROWS = `
+  (func (export "add_rows") ${params(['x', 'out', 'rows', 'M', 'begin', 'end'])}
+    ${locals(['c0', 'c1', 'r', 'src', 'dst', 'stop', 'rowBytes'])}
+    ${set('rowBytes', `(i32.shl ${get('M')} (i32.const 2))`)}
+    ${set('c0', get('begin'))}
+    (block $done (loop $tile
+      (br_if $done (i32.ge_s ${get('c0')} ${get('end')}))
+      ${set('c1', add(get('c0'), `(i32.const ${ADD_TILE})`))}
+      (if (i32.gt_s ${get('c1')} ${get('end')}) (then ${set('c1', get('end'))}))
+      ${set('stop', add(get('out'), `(i32.shl ${get('c1')} (i32.const 2))`))}
+      ;; row 0 copied, then each row added in order
+      ${set('src', add(get('x'), `(i32.shl ${get('c0')} (i32.const 2))`))}
+      ${set('dst', add(get('out'), `(i32.shl ${get('c0')} (i32.const 2))`))}
+      (block $copied (loop $copy
+        (br_if $copied (i32.ge_u ${get('dst')} ${get('stop')}))
+        (v128.store ${get('dst')} (v128.load ${get('src')}))
+        ${inc('src', '(i32.const 16)')} ${inc('dst', '(i32.const 16)')}
+        (br $copy)))
+      ${set('r', '(i32.const 1)')}
+      (block $rows_done (loop $row
+        (br_if $rows_done (i32.ge_s ${get('r')} ${get('rows')}))
+        ${set('src', add(add(get('x'), mul(get('r'), get('rowBytes'))), `(i32.shl ${get('c0')} (i32.const 2))`))}
+        ${set('dst', add(get('out'), `(i32.shl ${get('c0')} (i32.const 2))`))}
+        (block $added (loop $add
+          (br_if $added (i32.ge_u ${get('dst')} ${get('stop')}))
+          (v128.store ${get('dst')} (f32x4.add (v128.load ${get('dst')}) (v128.load ${get('src')})))
+          ${inc('src', '(i32.const 16)')} ${inc('dst', '(i32.const 16)')}
+          (br $add)))
+        ${inc('r')}
+        (br $row)))
+      ${set('c0', get('c1'))}
+      (br $tile))))`;
+
 /** The module's text (WebAssembly text format). */
-export function batchNormModuleText(shared: boolean): string {
+export function rowsModuleText(shared: boolean): string {
   return `(module
   (import "env" "memory" (memory 1 ${shared ? '65536 shared' : ''}))
   ${WIDTHS.map((b) => stats(b, false)).join('\n')}
   ${WIDTHS.map((b) => stats(b, true)).join('\n')}
   ${WIDTHS.map((b) => apply(b, false)).join('\n')}
   ${WIDTHS.map((b) => apply(b, true)).join('\n')}
+  ${ADD_ROWS}
 )`;
 }
 
 /** The module's binary, validated and optimised by binaryen. */
-export function batchNormModuleBinary(b: Binaryen, shared: boolean): Uint8Array {
-  return textModuleBinary(b, batchNormModuleText(shared), shared, 'batch norm module');
+export function rowsModuleBinary(b: Binaryen, shared: boolean): Uint8Array {
+  return textModuleBinary(b, rowsModuleText(shared), shared, 'rows module');
 }
