@@ -1,14 +1,17 @@
 // The spike path of Conv2D, Conv2DBackpropFilter and BatchMatMul: when the input that multiplies
 // the weights is spikes (every value 0 or 1), the product is a sum of weight rows, one per spike
-// (simd/spike-module.ts), instead of a dense GEMM. The kernels check every input value as they
+// (simd/spike-module.ts for convolutions, simd/events-module.ts's event lists for dense layers),
+// instead of a dense GEMM. The kernels check every input value as they
 // index the spikes and give up (undefined: the caller runs the dense kernel) at the first value
 // that is not 0 or 1, so they need no hint from the layer and change nothing for real inputs.
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { ConvInfo } from './conv-geometry.js';
-import { release, type BackendWasm } from './wasm-call.js';
+import { heapAddress, release, reshape, transpose, type BackendWasm } from './wasm-call.js';
 import { binaryenIfLoaded } from './simd/binaryen.js';
 import { MAX_BLOCK_VECTORS, spikeModuleBinary, type SpikeModuleFunction } from './simd/spike-module.js';
 import { poolKernelId, wasmHeap, wasmThreadPool } from './simd/simd-kernel.js';
+import { EVENTS_MAX_VECTORS, eventsModuleBinary, type EventsModuleFunction } from './simd/events-module.js';
+import { pooledModule } from './simd/pooled-module.js';
 
 // Below this many multiply-adds the dense kernel is quick anyway: not worth scanning the input.
 const MIN_MACS = 1 << 20;
@@ -17,7 +20,7 @@ const MIN_ITEMS_PER_THREAD = 64;
 
 let enabled = true;
 /** How often each path ran (tests check that a path they mean to exercise did). */
-const counts = { product: 0, filterGradient: 0, realFilterGradient: 0, poolGrad: 0 };
+const counts = { product: 0, filterGradient: 0, realFilterGradient: 0, poolGrad: 0, denseProduct: 0, denseWeightGradient: 0 };
 export const wasmSpikeKernelCounts = (): Readonly<typeof counts> => ({ ...counts });
 
 /**
@@ -78,8 +81,7 @@ function run(k: Instance, fn: SpikeModuleFunction, args: number[], threaded = tr
   return pool.run({ kernel: k.id, fn, args, scalars: [], numParams: 1, runOwn })[0];
 }
 
-const address = (backend: BackendWasm, t: TensorInfo): number =>
-  (backend.dataIdMap.get(t.dataId) as unknown as { memoryOffset: number }).memoryOffset;
+const address = heapAddress;
 
 /** The geometry a spike kernel takes, in its argument order. */
 interface Geometry {
@@ -210,12 +212,66 @@ export function spikeConv2DFilterGradient(backend: BackendWasm, x: TensorInfo, d
   return g && spikeWeightGradient(backend, x, dy, g, [g.kh, g.kw, g.Ci, g.Co]);
 }
 
+// Dense layers go by event lists (simd/events-module.ts): the masks become lists of row offsets
+// once, and each output row sums the rows its list names, in the same order as the bit-by-bit path.
+const eventsModule = pooledModule<EventsModuleFunction>(eventsModuleBinary, MIN_ITEMS_PER_THREAD);
+
+/**
+ * How gatherRows reads src [R, C]: packed group-major (a transposed copy, [C / 32, R, 32]) where C
+ * is whole groups of 32, else in place; the byte offset of source row r is r * stride.
+ */
+interface GatherSource { src: TensorInfo; stride: number; groupBytes: number; packed: boolean }
+
+function gatherSource(backend: BackendWasm, src: TensorInfo, R: number, C: number): GatherSource {
+  const width = 4 * EVENTS_MAX_VECTORS;
+  if (C % width !== 0 || C === width) return { src, stride: 4 * C, groupBytes: 4 * width, packed: false };
+  const grouped = reshape(backend, src, [R, C / width, width]);
+  const packed = transpose(backend, grouped, [1, 0, 2]);
+  release(backend, grouped);
+  return { src: packed, stride: 4 * width, groupBytes: R * 4 * width, packed: true };
+}
+
+/** dst [M, C] rows = sums of source rows named by lists (perList entries per item), every channel group. */
+function gatherRows(backend: BackendWasm, lists: TensorInfo, listCounts: TensorInfo, perList: number, source: GatherSource, dst: TensorInfo, C: number, M: number): void {
+  const k = eventsModule.current()!;
+  const full = Math.floor(C / 4 / EVENTS_MAX_VECTORS);
+  const rest = (C / 4) % EVENTS_MAX_VECTORS;
+  const at = heapAddress(backend, source.src);
+  const head = [heapAddress(backend, lists), heapAddress(backend, listCounts), perList];
+  const tail = [heapAddress(backend, dst), C];
+  if (full > 0) eventsModule.run(k, `gather_b${EVENTS_MAX_VECTORS}` as EventsModuleFunction, [...head, at, source.groupBytes, ...tail, 0, full, M]);
+  // (a packed source has no rest: C is whole groups)
+  if (rest > 0) eventsModule.run(k, `gather_b${rest}` as EventsModuleFunction, [...head, at + 16 * EVENTS_MAX_VECTORS * full, 0, ...tail, 16 * EVENTS_MAX_VECTORS * full, 1, M]);
+  if (source.packed) release(backend, source.src);
+}
+
+/** Spike masks of a dense layer's input x [m, k], or undefined (not spikes, or the modules are not built). */
+function denseMasks(backend: BackendWasm, x: TensorInfo, g: Geometry): TensorInfo | undefined {
+  if (!eligible(x, g)) return undefined;
+  const k = current();
+  if (!k || !eventsModule.current()) return undefined;
+  return spikeMasks(backend, k, x, g);
+}
+
 /** x [.., m, k] · w [.., k, n] (one batch each) for spikes x; undefined where x is not spikes. */
 export function spikeMatMul(backend: BackendWasm, x: TensorInfo, w: TensorInfo): TensorInfo | undefined {
   const r = x.shape.length;
   const [m, k] = x.shape.slice(-2);
   const n = w.shape[w.shape.length - 1];
-  return spikeProduct(backend, x, w, denseGeometry(m, k, n), [...x.shape.slice(0, r - 2), m, n]);
+  const g = denseGeometry(m, k, n);
+  if (w.dtype !== 'float32') return undefined;
+  const masks = denseMasks(backend, x, g);
+  if (!masks) return undefined;
+  // Per row of x: the byte offsets of the weight rows of its spiking inputs.
+  const source = gatherSource(backend, w, k, n);
+  const lists = backend.makeOutput([m * k], 'int32');
+  const listCounts = backend.makeOutput([m], 'int32');
+  eventsModule.run(eventsModule.current()!, 'events_rows', [heapAddress(backend, masks), heapAddress(backend, lists), heapAddress(backend, listCounts), Math.ceil(k / 32), k, source.stride, m]);
+  const out = backend.makeOutput([...x.shape.slice(0, r - 2), m, n], 'float32');
+  gatherRows(backend, lists, listCounts, k, source, out, n, m);
+  release(backend, masks, lists, listCounts);
+  counts.denseProduct++;
+  return out;
 }
 
 /** xᵀ · dy for spikes x [.., m, k] and dy [.., m, n] (one batch each); undefined where x is not spikes. */
@@ -223,7 +279,20 @@ export function spikeMatMulTransposedLeft(backend: BackendWasm, x: TensorInfo, d
   const r = x.shape.length;
   const [m, k] = x.shape.slice(-2);
   const n = dy.shape[dy.shape.length - 1];
-  return spikeWeightGradient(backend, x, dy, denseGeometry(m, k, n), [...x.shape.slice(0, r - 2), k, n]);
+  const g = denseGeometry(m, k, n);
+  if (dy.dtype !== 'float32') return undefined;
+  const masks = denseMasks(backend, x, g);
+  if (!masks) return undefined;
+  // Per input channel: the byte offsets of the dy rows where it spikes (one thread: a scatter).
+  const source = gatherSource(backend, dy, m, n);
+  const lists = backend.makeOutput([k * m], 'int32');
+  const listCounts = backend.makeOutput([k], 'int32');
+  eventsModule.current()!.exports.events_cols(heapAddress(backend, masks), heapAddress(backend, lists), heapAddress(backend, listCounts), Math.ceil(k / 32), k, source.stride, m);
+  const dw = backend.makeOutput([...x.shape.slice(0, r - 2), k, n], 'float32');
+  gatherRows(backend, lists, listCounts, m, source, dw, n, k);
+  release(backend, masks, lists, listCounts);
+  counts.denseWeightGradient++;
+  return dw;
 }
 
 /** The shape of a max pooling whose windows neither overlap nor cross the input's edge. */

@@ -87,14 +87,25 @@ describe('spike path on wasm (two threads)', () => {
     expect(relativeError(r.spike[2], r.dense[2])).toBeLessThan(1e-5);
   });
 
-  it('dense layer of spikes: forward and weight gradient', async () => {
-    const x = spikes(64 * 392, 0.14, 31);
-    const w = randomValues(392 * 64, 32);
-    const r = await compare((a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), x, [64, 392], w, [392, 64]);
-    expect(r.ran.product).toBe(2); // y, and again inside tf.grads
-    expect(r.ran.filterGradient).toBe(1);
+  it.each([
+    { m: 64, k: 392, n: 64, name: 'two groups of 32 units' },
+    { m: 600, k: 100, n: 44, name: 'a partial mask word, groups of 32 and 12 units, rows on two threads' },
+  ])('dense layer of spikes x[$m,$k] · w[$k,$n]: forward and weight gradient by event lists', async ({ m, k, n }) => {
+    const x = spikes(m * k, 0.14, 31);
+    const w = randomValues(k * n, 32);
+    const r = await compare((a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), x, [m, k], w, [k, n]);
+    expect(r.ran.denseProduct).toBe(2); // y, and again inside tf.grads
+    expect(r.ran.denseWeightGradient).toBe(1);
     expect(r.spike[0]).toEqual(r.dense[0]);
     for (let i = 0; i < 3; i++) expect(relativeError(r.spike[i], r.cpu[i])).toBeLessThan(1e-5);
+    // xᵀ·dy adds, for each input, the dy rows where it spikes in row order, one float32 running sum
+    const dy = randomValues(m * n, 33);
+    const before = wasmSpikeKernelCounts().denseWeightGradient;
+    const got = tf.tidy(() => tf.matMul(tf.tensor2d(x, [m, k]), tf.tensor2d(dy, [m, n]), true, false).dataSync() as Float32Array);
+    expect(wasmSpikeKernelCounts().denseWeightGradient).toBe(before + 1);
+    const want = new Float32Array(k * n);
+    for (let row = 0; row < m; row++) for (let c = 0; c < k; c++) if (x[row * k + c] === 1) for (let j = 0; j < n; j++) want[c * n + j] += dy[row * n + j];
+    expect(got).toEqual(want);
   });
 
   it('real-valued inputs run the dense kernels, with the same results', async () => {
