@@ -18,9 +18,20 @@ export function stepChecks(variableNames: readonly string[]): StepCheck[] {
   ];
 }
 
+/**
+ * A kernel a backend may register to check a tensor in one pass, where tfjs's IsFinite writes a
+ * bool per element and All reads them back: inputs { x } (float32, any shape), no attrs, output a
+ * bool scalar, true when every element is finite.
+ */
+export const ALL_FINITE_KERNEL = 'SpikeflowAllFinite';
+
 /** True (as a bool scalar on the device) when every element is finite. */
 export function allFinite(t: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.all(tf.isFinite(t.dtype === 'float32' ? t : tf.cast(t, 'float32'))) as tf.Scalar);
+  return tf.tidy(() => {
+    const x = t.dtype === 'float32' ? t : tf.cast(t, 'float32');
+    if (tf.getKernel(ALL_FINITE_KERNEL, tf.getBackend()) != null) return tf.engine().runKernel(ALL_FINITE_KERNEL, { x }, {}) as tf.Scalar;
+    return tf.all(tf.isFinite(x)) as tf.Scalar;
+  });
 }
 
 /**

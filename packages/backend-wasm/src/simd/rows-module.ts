@@ -18,6 +18,9 @@
 //     consts [4, C] float32 = (m, s, t, -): out = (x - m) * s + t.
 //   bn_grad_apply_b<B>(x, dy, consts, out, ...)
 //     consts [4, C] float32 = (m, a, b, k): out = a * dy + b * (x - m) + k.
+//   nonfinite(x, M, begin, end)
+//     elements [begin, end) of x [M] (M a multiple of 4): sets q0 to 1 where any is NaN or
+//     infinite (x - x is then NaN, not 0), else 0; branch-free over the elements.
 //   add_rows(x, out, rows, M, begin, end)
 //     columns [begin, end) of x [rows, M] (M a multiple of 4): out[c] = x[0, c] + x[1, c] + ...,
 //     added in row order in float32 (tiles of ADD_TILE columns stay in cache across the rows).
@@ -34,7 +37,7 @@ const KINDS = ['bn_stats', 'bn_grad_stats', 'bn_apply', 'bn_grad_apply'] as cons
 const ADD_TILE = 512;
 
 /** The functions the module exports (the thread pool names them by index). */
-export const ROWS_MODULE_FUNCTIONS = [...KINDS.flatMap((k) => WIDTHS.map((b) => `${k}_b${b}` as const)), 'add_rows' as const];
+export const ROWS_MODULE_FUNCTIONS = [...KINDS.flatMap((k) => WIDTHS.map((b) => `${k}_b${b}` as const)), 'add_rows' as const, 'nonfinite' as const];
 export type RowsModuleFunction = (typeof ROWS_MODULE_FUNCTIONS)[number];
 
 const ARGS = ['x', 'dy', 'consts', 'out', 'C', 'rows', 'blk', 'nblk', 'M', 'begin', 'end'];
@@ -156,10 +159,26 @@ const ADD_ROWS = `
       ${set('c0', get('c1'))}
       (br $tile))))`;
 
+const NONFINITE = `
+  (func (export "nonfinite") ${params(['x', 'M', 'begin', 'end'])}
+    ${locals(['at', 'stop'])} (local $v v128) (local $bad v128)
+    ${set('at', add(get('x'), `(i32.shl ${get('begin')} (i32.const 2))`))}
+    ${set('stop', add(get('x'), `(i32.shl ${get('end')} (i32.const 2))`))}
+    (local.set $bad (v128.const i32x4 0 0 0 0))
+    (block $done (loop $four
+      (br_if $done (i32.ge_u ${get('at')} ${get('stop')}))
+      (local.set $v (v128.load ${get('at')}))
+      (local.set $bad (v128.or (local.get $bad) (f32x4.ne (f32x4.sub (local.get $v) (local.get $v)) (v128.const i32x4 0 0 0 0))))
+      ${inc('at', '(i32.const 16)')}
+      (br $four)))
+    (global.set $q0 (select (f64.const 1) (f64.const 0) (v128.any_true (local.get $bad)))))`;
+
 /** The module's text (WebAssembly text format). */
 export function rowsModuleText(shared: boolean): string {
   return `(module
   (import "env" "memory" (memory 1 ${shared ? '65536 shared' : ''}))
+  (global $q0 (export "q0") (mut f64) (f64.const 0))
+  ${NONFINITE}
   ${WIDTHS.map((b) => stats(b, false)).join('\n')}
   ${WIDTHS.map((b) => stats(b, true)).join('\n')}
   ${WIDTHS.map((b) => apply(b, false)).join('\n')}
