@@ -14,13 +14,14 @@ import { meanConfig, sumConfig } from './kernels/reduce-leading.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './kernels/batch-norm.js';
 import { adamUpdateConfig } from './kernels/adam.js';
 import { allFiniteConfig } from './kernels/all-finite.js';
+import { momentumUpdateConfig } from './kernels/momentum.js';
 import { registerWasmGradients } from './gradients.js';
 import { rememberOriginal } from './wasm-call.js';
 import { registerKernels, type BackendKernelConfig } from '@spikeflow/core/backend';
 import { wasmNeuronKernelConfig } from './neuron-kernel.js';
 
 /** Kernels tfjs-backend-wasm does not have at all. */
-const added: KernelConfig[] = [conv2DBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig, allFiniteConfig];
+const added: KernelConfig[] = [conv2DBackpropFilterConfig, batchNormTrainConfig, batchNormTrainGradConfig, adamUpdateConfig, allFiniteConfig, momentumUpdateConfig];
 
 /** Kernels tfjs-backend-wasm has, but whose implementation we replace with a faster one. */
 const replaced: KernelConfig[] = [

@@ -3,6 +3,7 @@ import { ShapeError } from './errors.js';
 import { outputReadout, rateLoss, type LossKind } from './loss.js';
 import { mixSeed, type Network } from './network.js';
 import { FusedAdamOptimizer } from './adam-op.js';
+import { FusedMomentumOptimizer } from './momentum-op.js';
 import { allFinite, labelsValid, stepChecks, stepError, type StepCheck } from './step-checks.js';
 
 export type OptimizerSpec =
@@ -34,7 +35,8 @@ export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
       // tfjs's Adam, with each variable's update fused into one kernel where the backend has it.
       return new FusedAdamOptimizer(spec.learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-8);
     case 'sgd':
-      return spec.momentum ? tf.train.momentum(spec.learningRate, spec.momentum, spec.nesterov ?? false) : tf.train.sgd(spec.learningRate);
+      // tfjs's momentum SGD, each variable's update one kernel where the backend has it.
+      return spec.momentum ? new FusedMomentumOptimizer(spec.learningRate, spec.momentum, spec.nesterov ?? false) : tf.train.sgd(spec.learningRate);
     default:
       throw new Error(`optimizer: unknown kind ${JSON.stringify((spec as { kind: unknown }).kind)}; known: adam, sgd`);
   }

@@ -7,12 +7,12 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { NEURON_MODULE_FUNCTIONS, type NeuronModuleFunction } from './neuron-module.js';
 import { SPIKE_MODULE_FUNCTIONS, type SpikeModuleFunction } from './spike-module.js';
 import { ROWS_MODULE_FUNCTIONS, type RowsModuleFunction } from './rows-module.js';
-import { ADAM_MODULE_FUNCTIONS, type AdamModuleFunction } from './adam-module.js';
+import { OPTIMIZER_MODULE_FUNCTIONS, type OptimizerModuleFunction } from './optimizer-module.js';
 import { EVENTS_MODULE_FUNCTIONS, type EventsModuleFunction } from './events-module.js';
 
 /** Every function a pooled module may run, named by index in the control block. */
-const POOL_FUNCTIONS: readonly string[] = [...NEURON_MODULE_FUNCTIONS, ...SPIKE_MODULE_FUNCTIONS, ...ROWS_MODULE_FUNCTIONS, ...ADAM_MODULE_FUNCTIONS, ...EVENTS_MODULE_FUNCTIONS];
-export type PoolFunction = NeuronModuleFunction | SpikeModuleFunction | RowsModuleFunction | AdamModuleFunction | EventsModuleFunction;
+const POOL_FUNCTIONS: readonly string[] = [...NEURON_MODULE_FUNCTIONS, ...SPIKE_MODULE_FUNCTIONS, ...ROWS_MODULE_FUNCTIONS, ...OPTIMIZER_MODULE_FUNCTIONS, ...EVENTS_MODULE_FUNCTIONS];
+export type PoolFunction = NeuronModuleFunction | SpikeModuleFunction | RowsModuleFunction | OptimizerModuleFunction | EventsModuleFunction;
 
 /** Control block (Int32 indices). */
 const SEQ = 0;

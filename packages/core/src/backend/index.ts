@@ -42,6 +42,7 @@ export {
 } from '../batch-norm-op.js';
 export { adamUpdate, adamUpdateReference, FusedAdamOptimizer, ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../adam-op.js';
 export { adamUpdateHost } from '../adam-host.js';
+export { FusedMomentumOptimizer, MOMENTUM_UPDATE_KERNEL, type MomentumUpdateAttrs } from '../momentum-op.js';
 export { ALL_FINITE_KERNEL, allFinite } from '../step-checks.js';
 export { batchNormTrainHost, batchNormTrainGradHost, batchNormHostLoops } from '../batch-norm-host.js';
 export { hostNeuronKernel, hostKernelSource, copyingMemory, type HostMemory, type HostKernelCode } from '../host-kernel.js';
