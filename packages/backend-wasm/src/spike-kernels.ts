@@ -7,11 +7,9 @@
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { ConvInfo } from './conv-geometry.js';
 import { heapAddress, release, reshape, transpose, type BackendWasm } from './wasm-call.js';
-import { binaryenIfLoaded } from './simd/binaryen.js';
 import { MAX_BLOCK_VECTORS, spikeModuleBinary, type SpikeModuleFunction } from './simd/spike-module.js';
-import { poolKernelId, wasmHeap, wasmThreadPool } from './simd/simd-kernel.js';
 import { EVENTS_MAX_VECTORS, eventsModuleBinary, type EventsModuleFunction } from './simd/events-module.js';
-import { pooledModule } from './simd/pooled-module.js';
+import { pooledModule, type PooledInstance } from './simd/pooled-module.js';
 
 // Below this many multiply-adds the dense kernel is quick anyway: not worth scanning the input.
 const MIN_MACS = 1 << 20;
@@ -34,52 +32,12 @@ export function setWasmSpikeKernels(on: boolean): void {
 /** Whether the spike path is on (setWasmSpikeKernels). */
 export const wasmSpikeKernelsEnabled = (): boolean => enabled;
 
-interface Instance {
-  id: number;
-  memory: WebAssembly.Memory;
-  module: WebAssembly.Module;
-  exports: Record<SpikeModuleFunction, (...a: number[]) => void> & { q0: WebAssembly.Global };
-}
-const modules = new Map<boolean, WebAssembly.Module>();
-let instance: Instance | undefined;
-
-/** The module instantiated on the backend's heap, or undefined where binaryen is not loaded. */
-function current(): Instance | undefined {
-  const memory = wasmHeap();
-  if (instance?.memory === memory) return instance;
-  const b = binaryenIfLoaded();
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  let module = modules.get(shared);
-  if (!module) {
-    if (!b) return undefined;
-    module = new WebAssembly.Module(spikeModuleBinary(b, shared) as Uint8Array<ArrayBuffer>);
-    modules.set(shared, module);
-  }
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Instance['exports'];
-  instance = { id: poolKernelId(), memory, module, exports };
-  return instance;
-}
-
-/** How fn's items [0, M) split: chunks of `per` items (a multiple of 4, as the thread pool splits). */
-function split(k: Instance, M: number, threaded = true): { chunks: number; per: number } {
-  const pool = wasmThreadPool(k.memory);
-  if (!pool || !threaded || M < 2 * MIN_ITEMS_PER_THREAD) return { chunks: 1, per: M };
-  const per = Math.ceil(Math.ceil(M / 4) / pool.threads) * 4;
-  return { chunks: Math.ceil(M / per), per };
-}
-
-/** Runs fn over items [0, M) (the last argument), split across the thread pool; returns q0 summed over the chunks. */
-function run(k: Instance, fn: SpikeModuleFunction, args: number[], threaded = true): number {
-  const M = args[args.length - 1];
-  const pool = wasmThreadPool(k.memory);
-  const runOwn = (begin: number, end: number): number[] => {
-    k.exports[fn](...args, begin, end);
-    return [k.exports.q0.value as number];
-  };
-  if (!pool || split(k, M, threaded).chunks === 1) return runOwn(0, M)[0];
-  pool.share(k.id, k.module);
-  return pool.run({ kernel: k.id, fn, args, scalars: [], numParams: 1, runOwn })[0];
-}
+const spikeModule = pooledModule<SpikeModuleFunction>(spikeModuleBinary, MIN_ITEMS_PER_THREAD);
+type Instance = PooledInstance<SpikeModuleFunction>;
+const current = spikeModule.current;
+const split = spikeModule.split;
+/** Runs fn over items [0, M) (the last argument) on the pool; returns q0 summed over the chunks. */
+const run = (k: Instance, fn: SpikeModuleFunction, args: number[], threaded = true): number => spikeModule.run(k, fn, args, threaded);
 
 const address = heapAddress;
 

@@ -26,7 +26,7 @@ async function train(backend: 'cpu' | 'wasm', nesterov: boolean, fused: boolean)
   for (let step = 0; step < 3; step++) {
     const ga = tf.tensor1d(randomValues(70_003, 10 + step));
     const gb = tf.tensor2d(randomValues(12, 20 + step), [3, 4]);
-    opt.applyGradients({ [a.name]: ga, [b.name]: gb });
+    opt.applyGradients([{ name: a.name, tensor: ga }, { name: b.name, tensor: gb }]);
     tf.dispose([ga, gb]);
   }
   const weights = await opt.getWeights();

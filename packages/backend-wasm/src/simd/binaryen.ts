@@ -64,22 +64,27 @@ export function i32x4Const(b: Binaryen, mod: WasmModule, value: number): Ref {
   return mod.v128.const(new Uint8Array(Int32Array.of(value, value, value, value).buffer));
 }
 
-/** A hand-written module's binary from its WebAssembly text: parsed, validated and optimised (level 3). */
+/** A module's binary: validated (throws naming `what`), then optimised at level 3 (the caller disposes mod). */
+export function validatedOptimizedBinary(b: Binaryen, mod: WasmModule, what: string): Uint8Array {
+  if (!mod.validate()) throw new Error(`binaryen rejected the ${what} (its validation errors are on stderr)`);
+  const previous = [b.getOptimizeLevel(), b.getShrinkLevel()];
+  b.setOptimizeLevel(3);
+  b.setShrinkLevel(0);
+  try {
+    mod.optimize();
+  } finally {
+    b.setOptimizeLevel(previous[0]);
+    b.setShrinkLevel(previous[1]);
+  }
+  return mod.emitBinary();
+}
+
+/** A hand-written module's binary from its WebAssembly text: parsed, validated and optimised. */
 export function textModuleBinary(b: Binaryen, text: string, shared: boolean, what: string): Uint8Array {
   const mod = b.parseText(text);
   try {
     mod.setFeatures(b.Features.MVP | b.Features.SIMD128 | b.Features.MutableGlobals | (shared ? b.Features.Atomics : 0));
-    if (!mod.validate()) throw new Error(`binaryen rejected the ${what} (its validation errors are on stderr)`);
-    const previous = [b.getOptimizeLevel(), b.getShrinkLevel()];
-    b.setOptimizeLevel(3);
-    b.setShrinkLevel(0);
-    try {
-      mod.optimize();
-    } finally {
-      b.setOptimizeLevel(previous[0]);
-      b.setShrinkLevel(previous[1]);
-    }
-    return mod.emitBinary();
+    return validatedOptimizedBinary(b, mod, what);
   } finally {
     mod.dispose();
   }

@@ -16,7 +16,7 @@
 //     bit-identical to backward's.
 // Pointers are byte offsets in the heap; [begin, end) is a range of neurons, begin a multiple of 4.
 import { neuronStep, type NeuronIR, type NeuronStmt as Stmt } from '@spikeflow/core/backend';
-import { f32x4Const, Locals, type Binaryen, type Ref, type WasmModule } from './binaryen.js';
+import { f32x4Const, Locals, validatedOptimizedBinary, type Binaryen, type Ref, type WasmModule } from './binaryen.js';
 import { emitExpr, mathFunctionsOf } from './emit-expr.js';
 import { addMathFunctions, type MathFunction } from './simd-math.js';
 
@@ -55,17 +55,7 @@ export function neuronModuleBinary(b: Binaryen, ir: NeuronIR, options: NeuronMod
       new KernelBuilder(b, mod, ir, fn).build();
       mod.addFunctionExport(fn, fn);
     }
-    if (!mod.validate()) throw new Error('binaryen rejected the generated neuron module (its validation errors are on stderr)');
-    const previous = [b.getOptimizeLevel(), b.getShrinkLevel()];
-    b.setOptimizeLevel(3);
-    b.setShrinkLevel(0);
-    try {
-      mod.optimize();
-    } finally {
-      b.setOptimizeLevel(previous[0]);
-      b.setShrinkLevel(previous[1]);
-    }
-    return mod.emitBinary();
+    return validatedOptimizedBinary(b, mod, 'generated neuron module');
   } finally {
     mod.dispose();
   }

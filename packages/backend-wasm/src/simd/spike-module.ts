@@ -143,16 +143,20 @@ function conv(B: number): string {
       (br $pixel))))`;
 }
 
-function filterGradient(B: number): string {
+/**
+ * A filter-gradient function: output pixels [begin, end) of a chunk into the chunk's own partial
+ * filter at dw + (begin / per) filters (zeroed first; an empty chunk, with more threads than
+ * chunks, owns none), dy's row of each pixel in $g0.. and `tapBody` run for each tap the window
+ * reads (q, tap set).
+ */
+function filterGradientFunction(name: string, input: string, extraLocals: string, B: number, tapBody: string): string {
   const g = (j: number) => `$g${j}`;
   return `
-  (func (export "spike_dw_b${B}") ${params(['masks', 'dy', 'dw', ...GEOMETRY, 'per', 'M', 'begin', 'end'])}
-    ${locals(I32_LOCALS)} (local $ohw i32)
+  (func (export "${name}") ${params([input, 'dy', 'dw', ...GEOMETRY, 'per', 'M', 'begin', 'end'])}
+    ${locals(I32_LOCALS)} (local $ohw i32) ${extraLocals}
     ${range(B).map((j) => `(local ${g(j)} v128)`).join(' ')}
-    ;; an empty chunk (more threads than chunks) owns no partial sums
     (if (i32.ge_s ${get('begin')} ${get('end')}) (then (return)))
     ${prologue}
-    ;; this chunk's partial sums: dw + (begin / per) filters
     ${set('dw', add(get('dw'), mul(`(i32.div_u ${get('begin')} ${get('per')})`, mul(mul(get('kh'), get('kw')), get('tapBytes')))))}
     ${set('r', '(i32.const 0)')}
     (block $zeroed (loop $zero
@@ -171,9 +175,7 @@ function filterGradient(B: number): string {
       (br_if $done (i32.ge_s ${get('p')} ${get('end')}))
       ${set('row', add(add(get('dy'), mul(get('p'), get('rowBytes'))), get('blk')))}
       ${range(B).map((j) => `(local.set ${g(j)} (v128.load offset=${16 * j} ${get('row')}))`).join(' ')}
-      ${forTaps(`
-              ${set('base', add(add(get('dw'), mul(get('tap'), get('tapBytes'))), get('blk')))}
-              ${forSpikes(range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (f32x4.add (v128.load offset=${16 * j} ${get('row')}) (local.get ${g(j)})))`).join('\n                  '))}`)}
+      ${forTaps(tapBody)}
       ${inc('ox')}
       (if (i32.eq ${get('ox')} ${get('OW')}) (then
         ${set('ox', '(i32.const 0)')} ${inc('oy')}
@@ -182,38 +184,20 @@ function filterGradient(B: number): string {
       (br $pixel))))`;
 }
 
+/** spike_dw_b<B>: each spiking channel ci of the tap's input adds dy's row to filter row (tap, ci). */
+function filterGradient(B: number): string {
+  return filterGradientFunction(`spike_dw_b${B}`, 'masks', '', B, `
+              ${set('base', add(add(get('dw'), mul(get('tap'), get('tapBytes'))), get('blk')))}
+              ${forSpikes(range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (f32x4.add (v128.load offset=${16 * j} ${get('row')}) (local.get $g${j})))`).join('\n                  '))}`);
+}
+
 /**
  * real_dw_b<B>: spike_dw for real-valued inputs with few channels (a first convolution reading
  * images): the same chunks and partial sums, each input value x[q, ci] that is not 0 adding
  * x * dy[p, blk..] to its filter row.
  */
 function realFilterGradient(B: number): string {
-  const g = (j: number) => `$g${j}`;
-  return `
-  (func (export "real_dw_b${B}") ${params(['x', 'dy', 'dw', ...GEOMETRY, 'per', 'M', 'begin', 'end'])}
-    ${locals(I32_LOCALS)} (local $ohw i32) (local $src i32) (local $c i32) (local $v v128)
-    ${range(B).map((j) => `(local ${g(j)} v128)`).join(' ')}
-    (if (i32.ge_s ${get('begin')} ${get('end')}) (then (return)))
-    ${prologue}
-    ${set('dw', add(get('dw'), mul(`(i32.div_u ${get('begin')} ${get('per')})`, mul(mul(get('kh'), get('kw')), get('tapBytes')))))}
-    ${set('r', '(i32.const 0)')}
-    (block $zeroed (loop $zero
-      (br_if $zeroed (i32.ge_s ${get('r')} ${mul(mul(get('kh'), get('kw')), get('Ci'))}))
-      ${set('row', add(add(get('dw'), mul(get('r'), get('rowBytes'))), get('blk')))}
-      ${range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (v128.const i32x4 0 0 0 0))`).join(' ')}
-      ${inc('r')}
-      (br $zero)))
-    ${set('ohw', mul(get('OH'), get('OW')))}
-    ${set('p', get('begin'))}
-    ${set('n', `(i32.div_u ${get('p')} ${get('ohw')})`)}
-    ${set('rem', `(i32.sub ${get('p')} ${mul(get('n'), get('ohw'))})`)}
-    ${set('oy', `(i32.div_u ${get('rem')} ${get('OW')})`)}
-    ${set('ox', `(i32.sub ${get('rem')} ${mul(get('oy'), get('OW'))})`)}
-    (block $done (loop $pixel
-      (br_if $done (i32.ge_s ${get('p')} ${get('end')}))
-      ${set('row', add(add(get('dy'), mul(get('p'), get('rowBytes'))), get('blk')))}
-      ${range(B).map((j) => `(local.set ${g(j)} (v128.load offset=${16 * j} ${get('row')}))`).join(' ')}
-      ${forTaps(`
+  return filterGradientFunction(`real_dw_b${B}`, 'x', '(local $src i32) (local $c i32) (local $v v128)', B, `
               ${set('src', add(get('x'), `(i32.shl ${mul(get('q'), get('Ci'))} (i32.const 2))`))}
               ${set('base', add(add(get('dw'), mul(get('tap'), get('tapBytes'))), get('blk')))}
               ${set('c', '(i32.const 0)')}
@@ -221,15 +205,9 @@ function realFilterGradient(B: number): string {
                 (br_if $c_done (i32.ge_s ${get('c')} ${get('Ci')}))
                 (if (f32.ne (f32.load ${get('src')}) (f32.const 0)) (then
                   (local.set $v (v128.load32_splat ${get('src')}))
-                  ${range(B).map((j) => `(v128.store offset=${16 * j} ${get('base')} (f32x4.add (v128.load offset=${16 * j} ${get('base')}) (f32x4.mul (local.get $v) (local.get ${g(j)}))))`).join('\n                  ')}))
+                  ${range(B).map((j) => `(v128.store offset=${16 * j} ${get('base')} (f32x4.add (v128.load offset=${16 * j} ${get('base')}) (f32x4.mul (local.get $v) (local.get $g${j}))))`).join('\n                  ')}))
                 ${inc('c')} ${inc('src', '(i32.const 4)')} ${inc('base', get('rowBytes'))}
-                (br $c_loop)))`)}
-      ${inc('ox')}
-      (if (i32.eq ${get('ox')} ${get('OW')}) (then
-        ${set('ox', '(i32.const 0)')} ${inc('oy')}
-        (if (i32.eq ${get('oy')} ${get('OH')}) (then ${set('oy', '(i32.const 0)')} ${inc('n')}))))
-      ${inc('p')}
-      (br $pixel))))`;
+                (br $c_loop)))`);
 }
 
 /**
