@@ -1,20 +1,12 @@
 // Adam's update on the wasm SIMD module (threaded build, two threads): bit for bit core's float64
 // host loop, for counts that are and are not a multiple of 4, on one thread and split across two.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adamUpdate, adamUpdateHost } from '@spikeflow/core/backend';
-import { closeWasmNeuronThreads, setup } from '../src/index.js';
 import { wasmAdamSimdUpdates } from '../src/kernels/adam.js';
-import { randomValues } from './helpers.js';
+import { randomValues, useTwoThreads } from './helpers.js';
 
-beforeAll(async () => {
-  const report = await setup({ threads: 2 });
-  expect(report.threads).toBe(2);
-  await tf.setBackend('wasm');
-});
-afterAll(async () => {
-  await closeWasmNeuronThreads();
-});
+useTwoThreads();
 
 describe('Adam on the wasm SIMD module', () => {
   it.each([

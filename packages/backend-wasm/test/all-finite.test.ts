@@ -2,20 +2,12 @@
 // NaN and infinities found wherever they are (first element, inside the SIMD scan on either
 // thread, in the tail the loop checks), finite extremes accepted.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allFinite } from '@spikeflow/core/backend';
-import { closeWasmNeuronThreads, setup } from '../src/index.js';
 import { wasmAllFiniteSimdScans } from '../src/kernels/all-finite.js';
-import { randomValues } from './helpers.js';
+import { randomValues, useTwoThreads } from './helpers.js';
 
-beforeAll(async () => {
-  const report = await setup({ threads: 2 });
-  expect(report.threads).toBe(2);
-  await tf.setBackend('wasm');
-});
-afterAll(async () => {
-  await closeWasmNeuronThreads();
-});
+useTwoThreads();
 
 const check = (values: Float32Array, shape = [values.length]): boolean => tf.tidy(() => allFinite(tf.tensor(values, shape)).dataSync()[0] === 1);
 

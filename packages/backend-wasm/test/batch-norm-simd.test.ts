@@ -3,20 +3,12 @@
 // float64 host loops, for channel counts that take every group width, row counts that end in a
 // partial block, and a mean far from zero next to the spread.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { batchNormTrain, batchNormTrainGradHost, batchNormTrainHost } from '@spikeflow/core/backend';
-import { closeWasmNeuronThreads, setup } from '../src/index.js';
 import { wasmBatchNormSimdCounts } from '../src/batch-norm-simd.js';
-import { randomValues, relativeError } from './helpers.js';
+import { randomValues, relativeError, useTwoThreads } from './helpers.js';
 
-beforeAll(async () => {
-  const report = await setup({ threads: 2 });
-  expect(report.threads).toBe(2);
-  await tf.setBackend('wasm');
-});
-afterAll(async () => {
-  await closeWasmNeuronThreads();
-});
+useTwoThreads();
 
 interface Case { name: string; rows: number; channels: number; offset: number; scale: number; simd: boolean }
 

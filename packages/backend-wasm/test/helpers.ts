@@ -1,7 +1,20 @@
 // Shared test helpers: deterministic data and cpu-vs-wasm gradient comparison.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
-import '../src/index.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { closeWasmNeuronThreads, setup } from '../src/index.js';
+
+/** The file's tests run on the threaded build with two threads (so the pool and partial sums run), on 'wasm'. */
+export function useTwoThreads(): void {
+  beforeAll(async () => {
+    const report = await setup({ threads: 2 });
+    expect(report.threads).toBe(2);
+    await tf.setBackend('wasm');
+  });
+  afterAll(async () => {
+    await closeWasmNeuronThreads();
+  });
+}
 
 /** Deterministic uniform values in [-0.5, 0.5) (mulberry32). */
 export function randomValues(count: number, seed: number): Float32Array {

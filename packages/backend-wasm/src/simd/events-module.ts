@@ -21,7 +21,7 @@
 //     (groupBytes = R * 16B, offsets r * 16B): packed, a group's part is contiguous, where rows
 //     of a power-of-two length would put every row's part in the same few cache sets.
 import { textModuleBinary, type Binaryen } from './binaryen.js';
-import { add, get, inc, locals, mul, params, range, set } from './wat.js';
+import { add, forSetBits, get, inc, locals, mul, params, range, set } from './wat.js';
 
 export const EVENTS_MAX_VECTORS = 8;
 const WIDTHS = range(EVENTS_MAX_VECTORS).map((i) => i + 1);
@@ -30,23 +30,7 @@ const WIDTHS = range(EVENTS_MAX_VECTORS).map((i) => i + 1);
 export const EVENTS_MODULE_FUNCTIONS = ['events_rows', 'events_cols', ...WIDTHS.map((b) => `gather_b${b}` as const)] as const;
 export type EventsModuleFunction = (typeof EVENTS_MODULE_FUNCTIONS)[number];
 
-/** Walks the set bits of row r's mask words (masks + r * words * 4), with ci set for each. */
-function forBits(body: string): string {
-  return `
-      ${set('mk', add(get('masks'), `(i32.shl ${mul(get('r'), get('words'))} (i32.const 2))`))}
-      ${set('w', '(i32.const 0)')}
-      (block $w_done (loop $w_loop
-        (br_if $w_done (i32.ge_s ${get('w')} ${get('words')}))
-        ${set('m', `(i32.load (i32.add ${get('mk')} (i32.shl ${get('w')} (i32.const 2))))`)}
-        (block $m_done (loop $m_loop
-          (br_if $m_done (i32.eqz ${get('m')}))
-          ${set('ci', add(`(i32.shl ${get('w')} (i32.const 5))`, `(i32.ctz ${get('m')})`))}
-          ${set('m', `(i32.and ${get('m')} (i32.sub ${get('m')} (i32.const 1)))`)}
-          ${body}
-          (br $m_loop)))
-        ${inc('w')}
-        (br $w_loop)))`;
-}
+const forBits = (body: string): string => forSetBits('r', body);
 
 const EVENTS_ROWS = `
   (func (export "events_rows") ${params(['masks', 'lists', 'counts', 'words', 'Ci', 'stride', 'M', 'begin', 'end'])}

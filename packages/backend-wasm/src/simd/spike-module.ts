@@ -23,7 +23,7 @@
 // B (1..8) is how many f32x4 accumulators a channel block holds: blocks of up to 32 channels.
 // A dense layer is the 1x1 case: H = W = OH = OW = kh = kw = 1, N = rows of x.
 import { textModuleBinary, type Binaryen } from './binaryen.js';
-import { add, get, inc, locals, mul, params, range, set } from './wat.js';
+import { add, forSetBits, get, inc, locals, mul, params, range, set } from './wat.js';
 
 export const MAX_BLOCK_VECTORS = 8;
 const BLOCKS = Array.from({ length: MAX_BLOCK_VECTORS }, (_, i) => i + 1);
@@ -67,7 +67,7 @@ const EVENTS = `
       (br $position))))`;
 
 const GEOMETRY = ['H', 'W', 'Ci', 'OH', 'OW', 'Co', 'kh', 'kw', 'sh', 'sw', 'padTop', 'padLeft', 'blk'];
-const I32_LOCALS = ['p', 'n', 'rem', 'oy', 'ox', 'ky', 'kx', 'iy', 'ix', 'q', 'mk', 'tap', 'base', 'row', 'w', 'm', 'own',
+const I32_LOCALS = ['p', 'n', 'rem', 'oy', 'ox', 'ky', 'kx', 'iy', 'ix', 'q', 'mk', 'tap', 'base', 'row', 'w', 'm', 'ci', 'own',
   'words', 'tapBytes', 'rowBytes', 'r'];
 
 /** Loops over the window taps of output pixel (n, oy, ox) that fall inside the input, running `body` with q and tap set. */
@@ -92,25 +92,11 @@ function forTaps(body: string): string {
         (br $ky_loop)))`;
 }
 
-/**
- * For each mask word of the tap (channels 32w ..): its set bits,
- * running `body` with row = base + ci * rowBytes of each.
- */
+/** For the tap's input position q, each spiking channel ci in order: `body` with row = base + ci * rowBytes. */
 function forSpikes(body: string): string {
-  return `
-              ${set('mk', add(get('masks'), `(i32.shl ${mul(get('q'), get('words'))} (i32.const 2))`))}
-              ${set('w', '(i32.const 0)')}
-              (block $w_done (loop $w_loop
-                (br_if $w_done (i32.ge_s ${get('w')} ${get('words')}))
-                ${set('m', `(i32.load (i32.add ${get('mk')} (i32.shl ${get('w')} (i32.const 2))))`)}
-                (block $m_done (loop $m_loop
-                  (br_if $m_done (i32.eqz ${get('m')}))
-                  ${set('row', add(get('base'), mul(add(`(i32.shl ${get('w')} (i32.const 5))`, `(i32.ctz ${get('m')})`), get('rowBytes'))))}
-                  ${set('m', `(i32.and ${get('m')} (i32.sub ${get('m')} (i32.const 1)))`)}
-                  ${body}
-                  (br $m_loop)))
-                ${inc('w')}
-                (br $w_loop)))`;
+  return forSetBits('q', `
+                  ${set('row', add(get('base'), mul(get('ci'), get('rowBytes'))))}
+                  ${body}`);
 }
 
 const prologue = `
