@@ -75,18 +75,42 @@ function blocks(Co: number): Array<[number, number]> {
   return out;
 }
 
+/** Every input position's events (byte offsets ci * Co * 4 of its spiking channels, 16 entries of padding at the end) and counts. */
+interface PositionEvents { lists: TensorInfo; counts: TensorInfo }
+
+/** x's events by position; undefined (nothing kept) where x is not spikes or the modules are not built. */
+function positionEvents(backend: BackendWasm, k: Instance, x: TensorInfo, g: Geometry): PositionEvents | undefined {
+  const events = eventsModule.current();
+  if (!events) return undefined;
+  const masks = spikeMasks(backend, k, x, g);
+  if (!masks) return undefined;
+  const positions = g.N * g.H * g.W;
+  const lists = backend.makeOutput([positions * g.Ci + 16], 'int32');
+  const listCounts = backend.makeOutput([positions], 'int32');
+  eventsModule.run(events, 'events_rows', [address(backend, masks), address(backend, lists), address(backend, listCounts), Math.ceil(g.Ci / 32), g.Ci, 4 * g.Co, positions]);
+  release(backend, masks);
+  return { lists, counts: listCounts };
+}
+
+/** Each chunk's flat event list of one output pixel (kh * kw * Ci events at most, 16 of slack). */
+const scratchFor = (backend: BackendWasm, chunks: number, g: Geometry): TensorInfo => backend.makeOutput([chunks * (g.kh * g.kw * g.Ci + 16)], 'int32');
+
 /** out [N, OH, OW, Co] = conv(x, w) where x is spikes; undefined where the dense kernel must run. */
 function spikeProduct(backend: BackendWasm, x: TensorInfo, w: TensorInfo, g: Geometry, outShape: number[]): TensorInfo | undefined {
   if (!eligible(x, g) || w.dtype !== 'float32') return undefined;
   const k = current();
   if (!k) return undefined;
-  const masks = spikeMasks(backend, k, x, g);
-  if (!masks) return undefined;
+  const events = positionEvents(backend, k, x, g);
+  if (!events) return undefined;
+  const pixels = g.N * g.OH * g.OW;
+  const { chunks, per } = split(k, pixels);
+  const scratch = scratchFor(backend, chunks, g);
   const out = backend.makeOutput(outShape, 'float32');
   for (const [blk, B] of blocks(g.Co)) {
-    run(k, `spike_conv_b${B}` as SpikeModuleFunction, [address(backend, masks), address(backend, w), address(backend, out), ...geometryArgs(g), blk, g.N * g.OH * g.OW]);
+    run(k, `spike_conv_b${B}` as SpikeModuleFunction, [address(backend, events.lists), address(backend, events.counts), address(backend, scratch),
+      address(backend, w), address(backend, out), ...geometryArgs(g), blk, per, pixels]);
   }
-  release(backend, masks);
+  release(backend, events.lists, events.counts, scratch);
   counts.product++;
   return out;
 }
@@ -96,16 +120,22 @@ function spikeWeightGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo
   if (!eligible(x, g) || dy.dtype !== 'float32') return undefined;
   const k = current();
   if (!k) return undefined;
-  const masks = spikeMasks(backend, k, x, g);
-  if (!masks) return undefined;
-  const dw = filterGradient(backend, k, 'spike_dw_b', address(backend, masks), dy, g, outShape);
-  release(backend, masks);
+  const events = positionEvents(backend, k, x, g);
+  if (!events) return undefined;
+  const dw = filterGradient(backend, k, 'spike_dw_b', (chunks) => {
+    const scratch = scratchFor(backend, chunks, g);
+    return { args: [address(backend, events.lists), address(backend, events.counts), address(backend, scratch)], temporary: [scratch] };
+  }, dy, g, outShape);
+  release(backend, events.lists, events.counts);
   counts.filterGradient++;
   return dw;
 }
 
-/** Runs a filter-gradient function of the module (input at `input`: masks or values) and adds its chunks' partial sums. */
-function filterGradient(backend: BackendWasm, k: Instance, fn: 'spike_dw_b' | 'real_dw_b', input: number, dy: TensorInfo, g: Geometry, outShape: number[]): TensorInfo {
+/** A filter-gradient function's leading arguments for a number of chunks, and what to free after. */
+type FilterInputs = (chunks: number) => { args: number[]; temporary: TensorInfo[] };
+
+/** Runs a filter-gradient function of the module (its inputs from `inputs`) and adds its chunks' partial sums. */
+function filterGradient(backend: BackendWasm, k: Instance, fn: 'spike_dw_b' | 'real_dw_b', inputs: FilterInputs, dy: TensorInfo, g: Geometry, outShape: number[]): TensorInfo {
   // One filter of partial sums per chunk of output pixels, added in chunk order.
   const pixels = g.N * g.OH * g.OW;
   const size = g.kh * g.kw * g.Ci * g.Co;
@@ -113,10 +143,12 @@ function filterGradient(backend: BackendWasm, k: Instance, fn: 'spike_dw_b' | 'r
   // dense layer's weight matrix, which would cost more to zero and add than the work it splits).
   const threaded = 4 * size <= pixels * g.Co;
   const { chunks, per } = split(k, pixels, threaded);
+  const { args, temporary } = inputs(chunks);
   const partials = backend.makeOutput(chunks === 1 ? outShape : [chunks * size], 'float32');
   for (const [blk, B] of blocks(g.Co)) {
-    run(k, `${fn}${B}` as SpikeModuleFunction, [input, address(backend, dy), address(backend, partials), ...geometryArgs(g), blk, per, pixels], threaded);
+    run(k, `${fn}${B}` as SpikeModuleFunction, [...args, address(backend, dy), address(backend, partials), ...geometryArgs(g), blk, per, pixels], threaded);
   }
+  release(backend, ...temporary);
   if (chunks === 1) return partials;
   const dw = backend.makeOutput(outShape, 'float32');
   const sum = backend.typedArrayFromHeap(dw);
@@ -161,7 +193,7 @@ export function realConv2DFilterGradient(backend: BackendWasm, x: TensorInfo, dy
   const k = current();
   if (!k) return undefined;
   counts.realFilterGradient++;
-  return filterGradient(backend, k, 'real_dw_b', address(backend, x), dy, g, [g.kh, g.kw, g.Ci, g.Co]);
+  return filterGradient(backend, k, 'real_dw_b', () => ({ args: [address(backend, x)], temporary: [] }), dy, g, [g.kh, g.kw, g.Ci, g.Co]);
 }
 
 /** Conv2DBackpropFilter for spikes x; undefined where x is not spikes. */

@@ -8,22 +8,23 @@
 //     positions q in [begin, end) of x [M, Ci]: bit b of masks[q * words + w] is set where
 //     x[q, 32w + b] is 1 (words = ceil(Ci / 32); Ci a multiple of 4). Stops and sets q0 = 1 at the
 //     first value that is neither 0 nor 1 (the caller then runs the dense kernel instead).
-//   spike_conv_b<B>(masks, w, out, H, W, Ci, OH, OW, Co, kh, kw, sh, sw, padTop, padLeft, blk,
-//                   M, begin, end)
+//   spike_conv_b<B>(lists, counts, scratch, w, out, H, W, Ci, OH, OW, Co, kh, kw, sh, sw, padTop,
+//                   padLeft, blk, per, M, begin, end)
 //     output pixels p in [begin, end) (M = N * OH * OW): out[p, blk..blk + 4B) = sum over the
 //     window's taps (ky, kx) and the spiking channels ci, in that order, of w[ky, kx, ci, blk..]:
 //     the order of a dense GEMM over (ky, kx, ci) that adds the zero products too, so the sums
-//     are bit for bit those of XNNPACK's convolution.
-//   spike_dw_b<B>(masks, dy, dw, H, W, Ci, OH, OW, Co, kh, kw, sh, sw, padTop, padLeft, blk,
-//                 per, M, begin, end)
-//     output pixels p in [begin, end) (M = N * OH * OW), into the chunk's own filter-sized
-//     partial sums at dw + (begin / per) filters: dw[ky, kx, ci, blk..] = sum over the pixels (in
-//     order) whose tap (ky, kx) reads a spike in channel ci of dy[p, blk..]. The caller adds the
-//     chunks' partial sums in chunk order.
+//     are bit for bit those of XNNPACK's convolution. lists/counts: every input position's
+//     events (events-module.ts's events_rows: ci * Co * 4 for each spiking ci, 16 entries of
+//     padding after the last); each output pixel first gathers its taps' events into one flat
+//     list (the chunk's own at scratch + (begin / per) * (kh * kw * Ci + 16) entries), then adds
+//     the rows it names: one unpredictable loop exit per pixel instead of one per tap.
+//   spike_dw_b<B>(lists, counts, scratch, dy, dw, <geometry as above>, per, M, begin, end)
+//     output pixels p in [begin, end), into the chunk's own filter-sized partial sums at dw +
+//     (begin / per) filters: dw[ky, kx, ci, blk..] += dy[p, blk..] for every event of the
+//     pixel's flat list, pixels in order. The caller adds the chunks' partial sums in chunk order.
 // B (1..8) is how many f32x4 accumulators a channel block holds: blocks of up to 32 channels.
-// A dense layer is the 1x1 case: H = W = OH = OW = kh = kw = 1, N = rows of x.
 import { textModuleBinary, type Binaryen } from './binaryen.js';
-import { add, forSetBits, get, inc, locals, mul, params, range, set } from './wat.js';
+import { add, get, inc, locals, mul, params, range, set } from './wat.js';
 
 export const MAX_BLOCK_VECTORS = 8;
 const BLOCKS = Array.from({ length: MAX_BLOCK_VECTORS }, (_, i) => i + 1);
@@ -92,39 +93,82 @@ function forTaps(body: string): string {
         (br $ky_loop)))`;
 }
 
-/** For the tap's input position q, each spiking channel ci in order: `body` with row = base + ci * rowBytes. */
-function forSpikes(body: string): string {
-  return forSetBits('q', `
-                  ${set('row', add(get('base'), mul(get('ci'), get('rowBytes'))))}
-                  ${body}`);
-}
-
 const prologue = `
     ${set('words', `(i32.shr_u ${add(get('Ci'), '(i32.const 31)')} (i32.const 5))`)}
     ${set('rowBytes', `(i32.shl ${get('Co')} (i32.const 2))`)}
     ${set('tapBytes', mul(get('Ci'), get('rowBytes')))}`;
 
+/**
+ * Appends the tap's events to the pixel's flat list at $at: the input position q's list (byte
+ * offsets ci * rowBytes of its spiking channels, from events_rows) plus tap * tapBytes, 16 entries
+ * copied whatever the count (no branch but for more than 16 spikes), $at moved on by the count.
+ */
+const appendTapEvents = `
+              ${set('src', add(get('lists'), `(i32.shl ${mul(get('q'), get('Ci'))} (i32.const 2))`))}
+              ${set('cnt', `(i32.shl (i32.load ${add(get('counts'), `(i32.shl ${get('q')} (i32.const 2))`)}) (i32.const 2))`)}
+              (local.set $off (i32x4.splat ${mul(get('tap'), get('tapBytes'))}))
+              ${range(4).map((j) => `(v128.store offset=${16 * j} ${get('at')} (i32x4.add (v128.load offset=${16 * j} ${get('src')}) (local.get $off)))`).join(' ')}
+              (if (i32.gt_u ${get('cnt')} (i32.const 64)) (then
+                ${set('j', '(i32.const 64)')}
+                (block $more_done (loop $more
+                  (br_if $more_done (i32.ge_u ${get('j')} ${get('cnt')}))
+                  (v128.store ${add(get('at'), get('j'))} (i32x4.add (v128.load ${add(get('src'), get('j'))}) (local.get $off)))
+                  ${inc('j', '(i32.const 16)')}
+                  (br $more)))))
+              ${inc('at', get('cnt'))}`;
+
+const FLAT_LOCALS = '(local $src i32) (local $cnt i32) (local $j i32) (local $at i32) (local $e i32) (local $list i32) (local $off v128)';
+const LIST_PARAMS = ['lists', 'counts', 'scratch'];
+
+/** This chunk's flat list: scratch + (begin / per) * (kh * kw * Ci + 16) entries. */
+const chunkList = set('list', add(get('scratch'), `(i32.shl ${mul(`(i32.div_u ${get('begin')} ${get('per')})`, add(mul(mul(get('kh'), get('kw')), get('Ci')), '(i32.const 16)'))} (i32.const 2))`));
+
+/** For each event of the pixel's flat list: `body` with row = base + the event's offset. */
+const forListEvents = (body: string): string => `
+      ${set('e', get('list'))}
+      (block $events_done (loop $event
+        (br_if $events_done (i32.ge_u ${get('e')} ${get('at')}))
+        ${set('row', add(get('base'), `(i32.load ${get('e')})`))}
+        ${body}
+        ${inc('e', '(i32.const 4)')}
+        (br $event)))`;
+
+/** Moves (n, oy, ox) to the next output pixel. */
+const nextPixel = `
+      ${inc('ox')}
+      (if (i32.eq ${get('ox')} ${get('OW')}) (then
+        ${set('ox', '(i32.const 0)')} ${inc('oy')}
+        (if (i32.eq ${get('oy')} ${get('OH')}) (then ${set('oy', '(i32.const 0)')} ${inc('n')}))))`;
+
+/** Sets (n, oy, ox) for output pixel p. */
+const pixelPosition = `
+    ${set('n', `(i32.div_u ${get('p')} ${get('ohw')})`)}
+    ${set('rem', `(i32.sub ${get('p')} ${mul(get('n'), get('ohw'))})`)}
+    ${set('oy', `(i32.div_u ${get('rem')} ${get('OW')})`)}
+    ${set('ox', `(i32.sub ${get('rem')} ${mul(get('oy'), get('OW'))})`)}`;
+
 function conv(B: number): string {
   const acc = (j: number) => `$a${j}`;
   return `
-  (func (export "spike_conv_b${B}") ${params(['masks', 'w0', 'out', ...GEOMETRY, 'M', 'begin', 'end'])}
-    ${locals(I32_LOCALS)} (local $ohw i32)
+  (func (export "spike_conv_b${B}") ${params([...LIST_PARAMS, 'w0', 'out', ...GEOMETRY, 'per', 'M', 'begin', 'end'])}
+    ${locals(I32_LOCALS)} (local $ohw i32) ${FLAT_LOCALS}
     ${range(B).map((j) => `(local ${acc(j)} v128)`).join(' ')}
+    (if (i32.ge_s ${get('begin')} ${get('end')}) (then (return)))
     ${prologue}
+    ${chunkList}
+    ${set('base', add(get('w0'), get('blk')))}
     ${set('ohw', mul(get('OH'), get('OW')))}
     ${set('p', get('begin'))}
+    ${pixelPosition}
     (block $done (loop $pixel
       (br_if $done (i32.ge_s ${get('p')} ${get('end')}))
-      ${set('n', `(i32.div_u ${get('p')} ${get('ohw')})`)}
-      ${set('rem', `(i32.sub ${get('p')} ${mul(get('n'), get('ohw'))})`)}
-      ${set('oy', `(i32.div_u ${get('rem')} ${get('OW')})`)}
-      ${set('ox', `(i32.sub ${get('rem')} ${mul(get('oy'), get('OW'))})`)}
+      ${set('at', get('list'))}
+      ${forTaps(appendTapEvents)}
       ${range(B).map((j) => `(local.set ${acc(j)} (v128.const i32x4 0 0 0 0))`).join(' ')}
-      ${forTaps(`
-              ${set('base', add(add(get('w0'), mul(get('tap'), get('tapBytes'))), get('blk')))}
-              ${forSpikes(range(B).map((j) => `(local.set ${acc(j)} (f32x4.add (local.get ${acc(j)}) (v128.load offset=${16 * j} ${get('row')})))`).join('\n                  '))}`)}
+      ${forListEvents(range(B).map((j) => `(local.set ${acc(j)} (f32x4.add (local.get ${acc(j)}) (v128.load offset=${16 * j} ${get('row')})))`).join('\n        '))}
       ${set('row', add(add(get('out'), mul(get('p'), get('rowBytes'))), get('blk')))}
       ${range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (local.get ${acc(j)}))`).join(' ')}
+      ${nextPixel}
       ${inc('p')}
       (br $pixel))))`;
 }
@@ -135,10 +179,10 @@ function conv(B: number): string {
  * chunks, owns none), dy's row of each pixel in $g0.. and `tapBody` run for each tap the window
  * reads (q, tap set).
  */
-function filterGradientFunction(name: string, input: string, extraLocals: string, B: number, tapBody: string): string {
+function filterGradientFunction(name: string, inputs: string[], extraLocals: string, B: number, tapBody: string, hooks: { setup?: string; beforeTaps?: string; afterTaps?: string } = {}): string {
   const g = (j: number) => `$g${j}`;
   return `
-  (func (export "${name}") ${params([input, 'dy', 'dw', ...GEOMETRY, 'per', 'M', 'begin', 'end'])}
+  (func (export "${name}") ${params([...inputs, 'dy', 'dw', ...GEOMETRY, 'per', 'M', 'begin', 'end'])}
     ${locals(I32_LOCALS)} (local $ohw i32) ${extraLocals}
     ${range(B).map((j) => `(local ${g(j)} v128)`).join(' ')}
     (if (i32.ge_s ${get('begin')} ${get('end')}) (then (return)))
@@ -151,30 +195,29 @@ function filterGradientFunction(name: string, input: string, extraLocals: string
       ${range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (v128.const i32x4 0 0 0 0))`).join(' ')}
       ${inc('r')}
       (br $zero)))
+    ${hooks.setup ?? ''}
     ${set('ohw', mul(get('OH'), get('OW')))}
     ${set('p', get('begin'))}
-    ${set('n', `(i32.div_u ${get('p')} ${get('ohw')})`)}
-    ${set('rem', `(i32.sub ${get('p')} ${mul(get('n'), get('ohw'))})`)}
-    ${set('oy', `(i32.div_u ${get('rem')} ${get('OW')})`)}
-    ${set('ox', `(i32.sub ${get('rem')} ${mul(get('oy'), get('OW'))})`)}
+    ${pixelPosition}
     (block $done (loop $pixel
       (br_if $done (i32.ge_s ${get('p')} ${get('end')}))
       ${set('row', add(add(get('dy'), mul(get('p'), get('rowBytes'))), get('blk')))}
       ${range(B).map((j) => `(local.set ${g(j)} (v128.load offset=${16 * j} ${get('row')}))`).join(' ')}
+      ${hooks.beforeTaps ?? ''}
       ${forTaps(tapBody)}
-      ${inc('ox')}
-      (if (i32.eq ${get('ox')} ${get('OW')}) (then
-        ${set('ox', '(i32.const 0)')} ${inc('oy')}
-        (if (i32.eq ${get('oy')} ${get('OH')}) (then ${set('oy', '(i32.const 0)')} ${inc('n')}))))
+      ${hooks.afterTaps ?? ''}
+      ${nextPixel}
       ${inc('p')}
       (br $pixel))))`;
 }
 
-/** spike_dw_b<B>: each spiking channel ci of the tap's input adds dy's row to filter row (tap, ci). */
+/** spike_dw_b<B>: each spiking channel ci of each tap's input adds dy's row to filter row (tap, ci), by the pixel's flat list. */
 function filterGradient(B: number): string {
-  return filterGradientFunction(`spike_dw_b${B}`, 'masks', '', B, `
-              ${set('base', add(add(get('dw'), mul(get('tap'), get('tapBytes'))), get('blk')))}
-              ${forSpikes(range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (f32x4.add (v128.load offset=${16 * j} ${get('row')}) (local.get $g${j})))`).join('\n                  '))}`);
+  return filterGradientFunction(`spike_dw_b${B}`, LIST_PARAMS, FLAT_LOCALS, B, appendTapEvents, {
+    setup: `${chunkList} ${set('base', add(get('dw'), get('blk')))}`,
+    beforeTaps: set('at', get('list')),
+    afterTaps: forListEvents(range(B).map((j) => `(v128.store offset=${16 * j} ${get('row')} (f32x4.add (v128.load offset=${16 * j} ${get('row')}) (local.get $g${j})))`).join('\n        ')),
+  });
 }
 
 /**
@@ -183,7 +226,7 @@ function filterGradient(B: number): string {
  * x * dy[p, blk..] to its filter row.
  */
 function realFilterGradient(B: number): string {
-  return filterGradientFunction(`real_dw_b${B}`, 'x', '(local $src i32) (local $c i32) (local $v v128)', B, `
+  return filterGradientFunction(`real_dw_b${B}`, ['x'], '(local $src i32) (local $c i32) (local $v v128)', B, `
               ${set('src', add(get('x'), `(i32.shl ${mul(get('q'), get('Ci'))} (i32.const 2))`))}
               ${set('base', add(add(get('dw'), mul(get('tap'), get('tapBytes'))), get('blk')))}
               ${set('c', '(i32.const 0)')}
