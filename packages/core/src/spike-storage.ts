@@ -36,11 +36,23 @@ export function saveSpikesAsBoolNow(): boolean {
 export const toSaved = (spikes: tf.Tensor): tf.Tensor => tf.cast(spikes, 'bool');
 export const fromSaved = (saved: tf.Tensor): tf.Tensor => tf.cast(saved, 'float32');
 
-/** A reshape that keeps nothing for its gradient (tfjs's Reshape keeps its input, only for its shape). */
+/**
+ * A reshape that keeps nothing for its gradient (tfjs's Reshape keeps its input, only for its
+ * shape), and whose gradient frees the gradient it receives once reshaped (tfjs keeps it until the
+ * whole backward pass ends). A reshape moves no value, so the gradients are the same bits.
+ */
 export function reshapeKeepingNothing(x: tf.Tensor, shape: number[]): tf.Tensor {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor;
-    return { value: tf.reshape(input, shape), gradFunc: (dy: tf.Tensor) => tf.reshape(dy, input.shape) };
+    const value = tf.reshape(input, shape);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor) => {
+        const dx = tf.reshape(dy, input.shape);
+        releaseUpstreamGradient(dy, value);
+        return dx;
+      },
+    };
   });
   return f(x) as tf.Tensor;
 }

@@ -65,7 +65,7 @@ export const neuron = defineLayer({
       neuron: compiled,
       emitsSpikes: compiled.output === 'spikes',
       apply: (x, ctx) => {
-        const seq = x.reshape([ctx.T, ctx.N * features]) as tf.Tensor2D;
+        const seq = reshapeKeepingNothing(x, [ctx.T, ctx.N * features]) as tf.Tensor2D;
         const readout = compiled.output === 'v';
         const withV = readout || ctx.record.has(c.name);
         const params = vars.map((v) => v.variable as tf.Tensor);
