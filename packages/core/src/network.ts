@@ -155,13 +155,17 @@ export class Network {
       for (const [i, layer] of this.layers.entries()) {
         const fromStatic = layer.stateless && layer.inputs.every(staticAt);
         const spikingInput = layer.inputs.every((j) => j >= 0 && isSpikes[j]);
+        // Memory-lean BPTT: a layer that can take the static [N, ...] value keeps it instead of T copies.
+        const staticInput = !fromStatic && checkpointEvery > 0 && layer.takesStaticInput === true && layer.inputs.length === 1
+          && staticAt(layer.inputs[0]) && !record.has(layer.name);
         let layerCtx: ForwardContext;
         if (fromStatic) layerCtx = prefixCtx;
         else {
           ctx.spikingInput = spikingInput;
+          ctx.staticInput = staticInput;
           layerCtx = ctx;
         }
-        const xs = layer.inputs.map(fromStatic ? value : overAllSteps);
+        const xs = layer.inputs.map(fromStatic || staticInput ? value : overAllSteps);
         // One scope per layer: its intermediate tensors go as soon as it returns.
         values[i] = tf.tidy(() => {
           const out = layer.applyMany ? layer.applyMany(xs, layerCtx) : layer.apply(xs[0], layerCtx);
