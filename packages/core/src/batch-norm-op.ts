@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { releaseUpstreamGradient } from './gradient-release.js';
+import { releaseSaved, releaseUpstreamGradient } from './gradient-release.js';
 import { reshapeKeepingNothing } from './spike-storage.js';
 
 /**
@@ -73,6 +73,7 @@ function registerGradient(): void {
       const { dx, dgamma, dbeta } = batchNormTrainGrad(dy, x, mean, variance, gamma, (attrs as unknown as { epsilon: number }).epsilon);
       // `mean` was saved in the forward pass: a dy newer than it is the backward pass's own.
       releaseUpstreamGradient(dy, mean);
+      releaseSaved(saved);
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { evalTf } from './expr-tf.js';
-import { releaseUpstreamGradient } from './gradient-release.js';
+import { releaseSaved, releaseUpstreamGradient } from './gradient-release.js';
 import { neuronStep, type Stmt } from './neuron-ir.js';
 import type { CompiledNeuron } from './plugins.js';
 
@@ -248,6 +248,7 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
           const [tapeSaved, xSaved, ...psSaved] = saved;
           const grads = impl.backward(dy, tapeSaved, xSaved as tf.Tensor2D, psSaved, withV);
           releaseUpstreamGradient(dy, value);
+          releaseSaved(saved);
           return grads;
         },
       };
@@ -265,9 +266,11 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
         save([checkpoints, xIn, ...ps]);
         return {
           value,
-          gradFunc: (dy: tf.Tensor, [ck, xs, ...pss]: tf.Tensor[]) => {
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [ck, xs, ...pss] = saved;
             const grads = c.backward(dy, ck, xs as tf.Tensor2D, pss, kk);
             releaseUpstreamGradient(dy, value);
+            releaseSaved(saved);
             return grads;
           },
         };
@@ -278,12 +281,14 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
       save([xIn, ...ps]);
       return {
         value,
-        gradFunc: (dy: tf.Tensor, [xs, ...pss]: tf.Tensor[]) => {
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xs, ...pss] = saved;
           const again = impl.forward(xs as tf.Tensor2D, pss, false);
           again.value.dispose();
           const grads = impl.backward(dy, again.tape, xs as tf.Tensor2D, pss, false);
           again.tape.dispose();
           releaseUpstreamGradient(dy, value);
+          releaseSaved(saved);
           return grads;
         },
       };
@@ -325,10 +330,12 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
           }
           xAgain.dispose();
           releaseUpstreamGradient(dy, value);
+          if (keptSaved) releaseSaved([keptSaved]);
           // The gradient of the repeat: Tile's own, as where x is repeated before the op.
           const [dxT, ...gParams] = grads;
           const dx = tf.tidy(() => tileGradient(dxT, xs, [T, 1]));
           dxT.dispose();
+          releaseSaved(saved);
           return [dx, ...gParams];
         },
       };
