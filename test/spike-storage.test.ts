@@ -36,20 +36,18 @@ async function step(asBool: boolean) {
   const net = build(spec, { seed: 3 });
   const x = tf.randomUniform([3, 12, 12, 1], 0, 1, 'float32', 5);
   const target = tf.oneHot(tf.tensor1d([0, 2, 4], 'int32'), 5);
-  let grads: tf.NamedTensorMap = {};
-  let loss: tf.Scalar | undefined;
   let held = 0;
-  ({ value: loss, grads } = tf.variableGrads(() => {
+  const { value: loss, grads } = tf.variableGrads(() => {
     const { output } = net.forward(x, { training: true, seed: 1 });
     const buffers = new Map<object, number>();
     for (const node of tf.engine().state.activeTape) for (const t of node.saved ?? []) if (!t.isDisposed) buffers.set(t.dataId, t.size * (t.dtype === 'bool' ? 1 : 4));
     held = [...buffers.values()].reduce((a, b) => a + b, 0);
-    return tf.losses.meanSquaredError(target, tf.mean(output, 0));
-  }, net.trainableVariables()));
+    return tf.losses.meanSquaredError(target, tf.mean(output, 0)) as tf.Scalar;
+  }, net.trainableVariables());
   // tfjs names variables with a global counter: key the gradients by the layers' own names.
   const values = Object.fromEntries(await Promise.all(net.trainableNamedVariables().map(async (v) => [v.name, Array.from(await grads[v.variable.name].data())] as const)));
-  const lossValue = (await loss!.data())[0];
-  tf.dispose([x, target, loss!, ...Object.values(grads)]);
+  const lossValue = (await loss.data())[0];
+  tf.dispose([x, target, loss, ...Object.values(grads)]);
   net.dispose();
   setSpikesSavedAsBool(backend, false);
   return { loss: lossValue, grads: values, held };
