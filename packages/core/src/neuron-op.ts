@@ -221,6 +221,12 @@ export interface NeuronOpImpl {
   checkpointed?: {
     forward(x: tf.Tensor2D, params: tf.Tensor[], k: number): { value: tf.Tensor; checkpoints: tf.Tensor };
     backward(dy: tf.Tensor, checkpoints: tf.Tensor, x: tf.Tensor2D, params: tf.Tensor[], k: number): tf.Tensor[];
+    /**
+     * Optional: `backward`, writing dL/dx over x's own memory and returning x itself as dL/dx (each
+     * step reads x before it writes dL/dx there). Only for an x that nothing else holds: the op
+     * uses it on the input it repeated itself (repeatInput), to hold one [T, M] tensor less.
+     */
+    backwardOverX?(dy: tf.Tensor, checkpoints: tf.Tensor, x: tf.Tensor2D, params: tf.Tensor[], k: number): tf.Tensor[];
   };
 }
 
@@ -320,7 +326,9 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
           const [xs, ...pss] = kept ? saved.slice(1) : saved;
           const xAgain = tf.tile(xs, [T, 1]) as tf.Tensor2D;
           let grads: tf.Tensor[];
-          if (c) grads = c.backward(dy, keptSaved!, xAgain, pss, kk);
+          // The repeated input is this function's own: dL/dx may overwrite it.
+          if (c?.backwardOverX) grads = c.backwardOverX(dy, keptSaved!, xAgain, pss, kk);
+          else if (c) grads = c.backward(dy, keptSaved!, xAgain, pss, kk);
           else if (keptSaved) grads = impl.backward(dy, keptSaved, xAgain, pss, false);
           else {
             const again = impl.forward(xAgain, pss, false);
@@ -328,7 +336,7 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
             grads = impl.backward(dy, again.tape, xAgain, pss, false);
             again.tape.dispose();
           }
-          xAgain.dispose();
+          if (grads[0] !== xAgain) xAgain.dispose();
           releaseUpstreamGradient(dy, value);
           if (keptSaved) releaseSaved([keptSaved]);
           // The gradient of the repeat: Tile's own, as where x is repeated before the op.

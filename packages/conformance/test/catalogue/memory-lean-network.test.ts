@@ -76,6 +76,26 @@ describe.each(RUNS)('repeatInput on %s: gradients bit-identical to repeating x b
   }
 });
 
+describe('repeatInput on the wasm SIMD kernel split across two threads', () => {
+  let wasm: typeof import('@spikeflow/backend-wasm');
+  beforeAll(async () => {
+    await useBackend('wasm');
+    wasm = await import('@spikeflow/backend-wasm');
+    expect((await wasm.setup({ threads: 2 })).threads).toBe(2);
+  });
+  afterAll(async () => {
+    await wasm.closeWasmNeuronThreads();
+  });
+  it('plif: dL/dx written over the repeated input by both threads (T = 7, k = 3, M = 9001)', async () => {
+    const config = { neuron: 'plif', initTau: 2, detachReset: false, surrogate: { name: 'atan', alpha: 2 } } as const;
+    const n = compileCaseNeuron({ config, T: 7, N: 9001 });
+    const want = await repeatedGradients(n, 'tile', 0, undefined, 7, 9001);
+    const got = await repeatedGradients(n, 'op', 3, undefined, 7, 9001);
+    expect(wasm.wasmNeuronKernelInfo(n)).toMatchObject({ implementation: 'wasm-simd', lastCallThreads: 2 });
+    got.grads.forEach((g, i) => expect(firstDifference(g, want.grads[i]), `gradient ${i}`).toBe(-1));
+  });
+});
+
 const plif = { kind: 'neuron', neuron: 'plif', initTau: 2, vThreshold: 0.3, detachReset: true, surrogate: { kind: 'atan', alpha: 2 } } as const;
 /** The long-T benchmark's network, smaller: conv-BN-PLIF-pool twice, dense-PLIF twice, direct encoder. */
 const csnn = (T: number): ModelSpec => ({
