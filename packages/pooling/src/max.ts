@@ -57,8 +57,13 @@ function maxPoolSpikes(x: tf.Tensor4D, window: PoolWindow): tf.Tensor4D {
       value: output,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [inputBool, outputBool] = saved;
-        const dx = tf.tidy(() => tf.engine().runKernel(tf.MaxPoolGrad, { dy, input: tf.cast(inputBool, 'float32'), output: tf.cast(outputBool, 'float32') },
-          { filterSize: window.size, strides: window.stride, pad: window.padding } as unknown as tf.NamedAttrMap) as tf.Tensor);
+        // A kernel that takes bool spikes gets them as they are: no float32 copy of the input.
+        const asBool = kernelTraits('MaxPoolGrad', tf.getBackend()).boolMaxPoolGradInputs === true;
+        const dx = tf.tidy(() => tf.engine().runKernel(tf.MaxPoolGrad, {
+          dy,
+          input: asBool ? inputBool : tf.cast(inputBool, 'float32'),
+          output: asBool ? outputBool : tf.cast(outputBool, 'float32'),
+        }, { filterSize: window.size, strides: window.stride, pad: window.padding } as unknown as tf.NamedAttrMap) as tf.Tensor);
         releaseUpstreamGradient(dy, output);
         releaseSaved(saved);
         return dx;
