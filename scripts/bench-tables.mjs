@@ -63,12 +63,17 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** bench-results/long-t-memory.json (npm run bench:memory): one training step against T, memory-lean BPTT. */
 function longTMemoryTable(r) {
   const lines = [provenance(r), ''];
-  lines.push(`One training step on ${r.backend}, batch ${r.batch}, ${r.size}x${r.size} input, 4 PLIF layers (step time: median of ${r.reps}).`, '');
-  lines.push("| T | checkpointEvery | tensor peak MiB | held for backward MiB | first PLIF layer's kept state MiB | max RSS MiB | ms / step |");
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(`One training step on ${r.backend}, batch ${r.batch}, ${r.size}x${r.size} input, 4 PLIF layers (step time: median of ${r.reps}).`);
+  const b = r.baseline;
+  if (b) lines.push(`"vs before": the tensor peak over that of the step without the option measured on ${b.date.slice(0, 10)} ${b.date.slice(11, 16)} UTC with \`${b.command}\`, before values, kept tensors and gradients were freed early.`);
+  lines.push('');
+  lines.push("| T | checkpointEvery | tensor peak MiB | vs before | at any allocation MiB | held for backward MiB | first PLIF layer's kept state MiB | max RSS MiB | ms / step |");
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const x of r.rows) {
     const k = `${x.checkpointEvery || 'off'}${x.spikesAsBool ? ' + bool spikes' : ''}`;
-    lines.push(`| ${x.T} | ${k} | ${mib(x.peakBytes)} | ${mib(x.heldForBackwardBytes)} | ${mib(x.neuronStateKeptBytes)} | ${f(x.maxRssBytes / 2 ** 20, 0)} | ${f(x.medianMs, 0)} |`);
+    const before = b?.rows.find((y) => y.T === x.T);
+    const vs = before ? f(x.peakBytes / before.peakBytes, 2) : '-';
+    lines.push(`| ${x.T} | ${k} | ${mib(x.peakBytes)} | ${vs} | ${x.allocationPeakBytes === undefined ? '-' : mib(x.allocationPeakBytes)} | ${mib(x.heldForBackwardBytes)} | ${mib(x.neuronStateKeptBytes)} | ${f(x.maxRssBytes / 2 ** 20, 0)} | ${f(x.medianMs, 0)} |`);
   }
   return lines.join('\n');
 }

@@ -124,3 +124,62 @@ describe('custom gradients free the gradient they received once used', () => {
     net.dispose();
   });
 });
+
+describe("spikeflow's gradients free what their op kept once they have run", () => {
+  beforeAll(cpu);
+
+  /**
+   * Runs `op` on x behind a probe whose gradient runs after the op's: returns whether the tensors
+   * the op saved for its gradient were already freed then (tfjs frees them only when the whole
+   * backward pass ends), and that the op kept anything at all.
+   */
+  function savedFreedBeforeEarlierGradients(op: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): { kept: number; freed: boolean[] } {
+    let saved: tf.Tensor[] = [];
+    let freed: boolean[] = [];
+    const probe = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const input = args[0] as tf.Tensor;
+      return { value: tf.clone(input), gradFunc: (dy: tf.Tensor) => {
+        freed = saved.map((t) => t.isDisposed);
+        return tf.clone(dy);
+      } };
+    });
+    const [g] = tf.grads((xi: tf.Tensor) => {
+      const before = tf.engine().state.activeTape.length;
+      const y = op(probe(xi) as tf.Tensor);
+      saved = tf.engine().state.activeTape.slice(before + 1).flatMap((node) => node.saved ?? []);
+      return tf.sum(tf.mul(y, tf.randomUniform(y.shape, -1, 1, 'float32', 2)));
+    })([x]);
+    g.dispose();
+    return { kept: saved.length, freed };
+  }
+
+  it('the neuron op (every step, checkpointed, repeated input), spike convolution and dense product, max pooling of spikes, batch norm', async () => {
+    const { runNeuron } = await import('@spikeflow/core');
+    const { batchNormTrain, conv2dSpikes, matMulSpikes } = await import('@spikeflow/core/backend');
+    const { maxPool } = await import('@spikeflow/pooling');
+    const net = build(spec, { seed: 4 });
+    const n = net.layers.find((l) => l.neuron)!;
+    const params = n.variables.map((v) => v.variable as tf.Tensor);
+    const spikes = tf.cast(tf.greater(tf.randomUniform([2, 6, 6, 4], 0, 1, 'float32', 5), 0.6), 'float32');
+    const kernel = tf.randomUniform([3, 3, 4, 4], -1, 1, 'float32', 6) as tf.Tensor4D;
+    const weights = tf.reshape(kernel, [36, 4]) as tf.Tensor2D;
+    const gamma = tf.ones([4]) as tf.Tensor1D;
+    const beta = tf.zeros([4]) as tf.Tensor1D;
+    const cases: Array<[string, (x: tf.Tensor) => tf.Tensor, tf.Tensor]> = [
+      ['neuron op', (x) => runNeuron(n.neuron!, x as tf.Tensor2D, params), tf.randomUniform([6, 9], 0, 2, 'float32', 3)],
+      ['neuron op, checkpointEvery 4', (x) => runNeuron(n.neuron!, x as tf.Tensor2D, params, false, undefined, { checkpointEvery: 4 }), tf.randomUniform([6, 9], 0, 2, 'float32', 3)],
+      ['neuron op, repeated input', (x) => runNeuron(n.neuron!, x as tf.Tensor2D, params, false, undefined, { checkpointEvery: 4, repeatInput: 6 }), tf.randomUniform([1, 9], 0, 2, 'float32', 3)],
+      ['conv2d of spikes', (x) => conv2dSpikes(x as tf.Tensor4D, kernel, [1, 1], 'same'), spikes],
+      ['dense product of spikes', (x) => matMulSpikes(x as tf.Tensor2D, weights), tf.reshape(spikes, [8, 36])],
+      ['max pooling of spikes', (x) => maxPool.applyToSpikes!(x as tf.Tensor4D, { size: [2, 2], stride: [2, 2], padding: 'valid' }, {}), spikes],
+      ['batch norm', (x) => batchNormTrain(x, gamma, beta, 1e-5).y, tf.randomUniform([2, 6, 6, 4], 0, 2, 'float32', 7)],
+    ];
+    for (const [name, op, x] of cases) {
+      const { kept, freed } = savedFreedBeforeEarlierGradients(op, x);
+      expect(kept, `${name}: kept nothing`).toBeGreaterThan(0);
+      expect(freed.every(Boolean), `${name}: saved tensors still alive: ${JSON.stringify(freed)}`).toBe(true);
+    }
+    tf.dispose([spikes, kernel, weights, gamma, beta, ...cases.map((c) => c[2])]);
+    net.dispose();
+  });
+});

@@ -2,24 +2,43 @@
 // with spikeflow's kernels for it.
 import * as tf from '@tensorflow/tfjs';
 import { type BackendProvider, type BackendSetupOptions } from '@spikeflow/core';
-import { hostNeuronKernel, NEURON_KERNEL, registerKernels, type BackendKernelConfig, type TraitedKernelConfig } from '@spikeflow/core/backend';
+import { copyingMemory, hostNeuronKernel, NEURON_KERNEL, registerKernels, type BackendKernelConfig, type HostMemory, type TraitedKernelConfig } from '@spikeflow/core/backend';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm.js';
 import { adamUpdateConfig } from './adam.js';
 
+/**
+ * tfjs-backend-cpu's own arrays: the kernel reads a tensor's values where tfjs-cpu keeps them (no
+ * copy), so it may write a result over an input it owns (inPlace). Outputs are new arrays.
+ */
+export const cpuMemory: HostMemory = {
+  alloc: copyingMemory.alloc,
+  read: (tensors) => {
+    const data = (tf.backend() as unknown as { data: { get(id: object): { values?: unknown } } }).data;
+    return tensors.map((t) => {
+      const values = data.get(t.dataId)?.values;
+      if (!(values instanceof Float32Array)) throw new Error(`neuron op (cpu): expected float32 values, got ${t.dtype}`);
+      return values;
+    });
+  },
+  inPlace: true,
+};
+
 /** The fused neuron op on cpu: the generated JavaScript loop over host memory. */
-export const cpuNeuronKernelConfig: BackendKernelConfig = { kernelName: NEURON_KERNEL, backendName: 'cpu', neuronOp: (neuron) => hostNeuronKernel(neuron) };
+export const cpuNeuronKernelConfig: BackendKernelConfig = { kernelName: NEURON_KERNEL, backendName: 'cpu', neuronOp: (neuron) => hostNeuronKernel(neuron, cpuMemory) };
 
 let maxPoolGrad: TraitedKernelConfig | undefined;
 
 /**
  * tfjs-backend-cpu's own MaxPoolGrad, declared as routing each window's gradient to its first
- * maximum (row-major), which it does: max pooling on spikes then runs tfjs's op. Taken once, so a
- * later replacement of the kernel is not declared by mistake.
+ * maximum (row-major), which it does: max pooling on spikes then runs tfjs's op. It also takes bool
+ * input and output (it compares their values, 0 and 1), so spikes kept as bool go to it as they are
+ * (test/max-pool-grad-bool.test.ts holds it to that). Taken once, so a later replacement of the
+ * kernel is not declared by mistake.
  */
 function declaredMaxPoolGrad(): TraitedKernelConfig[] {
   const now = tf.getKernel('MaxPoolGrad', 'cpu');
-  if (!maxPoolGrad && now) maxPoolGrad = { ...now, traits: { firstMaxPoolGrad: true } };
+  if (!maxPoolGrad && now) maxPoolGrad = { ...now, traits: { firstMaxPoolGrad: true, boolMaxPoolGradInputs: true } };
   // A kernel registered since in its place declares its own traits.
   return maxPoolGrad && now?.kernelFunc === maxPoolGrad.kernelFunc ? [maxPoolGrad] : [];
 }

@@ -19,6 +19,7 @@ export const wasmHeapMemory: HostMemory = {
     };
   },
   read: (tensors) => tensors.map((t) => heap().typedArrayFromHeap(t) as Float32Array),
+  inPlace: true,
 };
 
 let selected: 'simd' | 'js' = 'simd';

@@ -47,6 +47,29 @@ describe('MaxPoolGrad', () => {
     expect(cpu.some((v) => v !== 0)).toBe(true);
   });
 
+  it.each([
+    { shape: [4, 8, 8, 8], size: [2, 2], stride: [2, 2], pad: 'valid' }, // disjoint, channels in fours (the SIMD path for float32)
+    { shape: [2, 9, 7, 3], size: [2, 2], stride: [2, 2], pad: 'valid' }, // disjoint, uncovered edges, 3 channels
+    { shape: [2, 8, 11, 4], size: [2, 2], stride: [3, 3], pad: 'valid' }, // gaps between windows
+    { shape: [2, 9, 9, 4], size: [3, 3], stride: [2, 2], pad: 'same' }, // overlapping windows (the general loop)
+  ] as const)('takes bool spikes as input and output, bit for bit the float32 result: pool $size stride $stride $pad on $shape', async (c) => {
+    await tf.setBackend('wasm');
+    const spikes = Float32Array.from(randomInput([...c.shape], 25).values, (v) => (v > 0.2 ? 1 : 0));
+    const [dxFloat, dxBool] = tf.tidy(() => {
+      const x = tf.tensor4d(spikes, [...c.shape] as [number, number, number, number]);
+      const y = tf.maxPool(x, [...c.size], [...c.stride], c.pad);
+      // Negative zeros and negative values in dy: written as the float32 kernels write them.
+      const dyValues = randomInput(y.shape, 26).values.map((v, i) => (i % 7 === 0 ? -0 : v));
+      const dy = tf.tensor(dyValues, y.shape);
+      const attrs = { filterSize: c.size, strides: c.stride, pad: c.pad } as unknown as tf.NamedAttrMap;
+      const run = (input: tf.Tensor, output: tf.Tensor) => (tf.engine().runKernel(tf.MaxPoolGrad, { dy, input, output }, attrs) as tf.Tensor).dataSync();
+      return [run(x, y), run(tf.cast(x, 'bool'), tf.cast(y, 'bool'))];
+    });
+    expect(Array.from(new Uint32Array(Float32Array.from(dxBool).buffer))).toEqual(Array.from(new Uint32Array(Float32Array.from(dxFloat).buffer)));
+    expect(dxFloat.some((v) => v !== 0)).toBe(true);
+    expect(tf.getKernel('MaxPoolGrad', 'wasm')).toMatchObject({ traits: { boolMaxPoolGradInputs: true } });
+  });
+
   it('sends the gradient of tied windows (ReLU zeros) to the first maximum, like tfjs-cpu', async () => {
     const x = randomInput([2, 6, 6, 3], 22);
     const f = (xs: tf.Tensor) => tf.maxPool(tf.relu(xs.sub(0.3)) as tf.Tensor4D, 2, 2, 'valid').sum() as tf.Scalar;

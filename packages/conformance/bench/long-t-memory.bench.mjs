@@ -8,6 +8,9 @@
 // Usage: node --expose-gc packages/conformance/bench/long-t-memory.bench.mjs
 //   [--backend wasm|cpu|webgpu] [--t 4,16,64,128] [--batch 4] [--k sqrt|<int>] [--reps 3] [--input 16]
 //   [--bool]: also checkpointEvery with spikes kept as bool for backward (setSpikesSavedAsBool)
+//   [--breakdown]: also what is alive at each step's high-water mark, by layer and holder
+//   [--baseline FILE]: an earlier long-t-memory.json whose rows without the option are the "before"
+//     figures the table compares with (FILE's own baseline where it has one, so "before" stays the first)
 // Writes bench-results/long-t-memory.json (SPIKEFLOW_BENCH_OUT to change the folder).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { benchOutDir, benchRecord } from '@spikeflow/test-support/bench/record.mjs';
 
 const arg = (name, fallback) => {
@@ -52,7 +56,7 @@ function uniqueBytes(tf, tensors) {
 }
 
 /** One (T, k) in this process: prints one JSON line. */
-async function child({ backend, T, k, bool, batch, reps, size }) {
+async function child({ backend, T, k, bool, batch, reps, size, breakdown }) {
   const tf = await import('@tensorflow/tfjs');
   const { build, runNeuron, setSpikesSavedAsBool, Trainer, use } = await import('@spikeflow/core');
   const { neurons, surrogates } = await import('@spikeflow/neurons');
@@ -78,6 +82,8 @@ async function child({ backend, T, k, bool, batch, reps, size }) {
   // What a step holds for its backward pass: the tensors the gradient tape saved once the forward
   // pass has run, each data buffer once (tfjs's numBytes counts a clone that shares its buffer again).
   let heldForBackward = 0;
+  const { watchTensorPeak } = await import('@spikeflow/test-support/bench/tensor-peak.mjs');
+  const watch = watchTensorPeak({ net, breakdown });
   const profile = await tf.profile(async () => {
     const g = tf.variableGrads(() => {
       const { output } = net.forward(x, { training: true, seed: 1 });
@@ -87,6 +93,8 @@ async function child({ backend, T, k, bool, batch, reps, size }) {
     }, net.trainableVariables());
     tf.dispose([g.value, ...Object.values(g.grads)]);
   });
+  watch.stop();
+  const atAllocation = watch.result();
   const times = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
@@ -112,6 +120,8 @@ async function child({ backend, T, k, bool, batch, reps, size }) {
   const row = {
     backend, T, checkpointEvery: k, spikesAsBool: bool, batch,
     peakBytes: profile.peakBytes - before,
+    allocationPeakBytes: atAllocation.peakBytes,
+    ...(breakdown ? { peakBreakdown: { tensorBytes: atAllocation.tensorBytes, bufferBytes: atAllocation.bufferBytes, rows: atAllocation.rows.filter((r) => r.bytes >= 65536) } } : {}),
     heldForBackwardBytes: heldForBackward,
     neuronStateKeptBytes: neuronStateKept,
     neuronLayerSize: M,
@@ -135,12 +145,23 @@ if (process.argv.includes('--child')) {
   // k near sqrt(T) balances the checkpoints kept (T / k) against one segment recomputed (k).
   // --bool: a third row per T, checkpointEvery with spikes kept as bool (setSpikesSavedAsBool).
   const withBool = process.argv.includes('--bool');
+  const breakdown = process.argv.includes('--breakdown');
+  const baselineFile = arg('baseline');
+  let baseline;
+  if (baselineFile) {
+    const earlier = JSON.parse(readFileSync(baselineFile, 'utf8'));
+    baseline = earlier.baseline ?? {
+      date: earlier.date,
+      command: earlier.command,
+      rows: earlier.rows.filter((r) => r.checkpointEvery === 0 && !r.spikesAsBool).map((r) => ({ T: r.T, peakBytes: r.peakBytes, heldForBackwardBytes: r.heldForBackwardBytes })),
+    };
+  }
   const kFor = (T) => (kArg === 'sqrt' ? Math.max(1, Math.round(Math.sqrt(T))) : Number(kArg));
   const self = fileURLToPath(import.meta.url);
   const rows = [];
   for (const T of Ts) {
     for (const [k, bool] of [[0, false], [kFor(T), false], ...(withBool ? [[kFor(T), true]] : [])]) {
-      const job = { backend, T, k, bool, batch, reps, size };
+      const job = { backend, T, k, bool, batch, reps, size, breakdown };
       const r = spawnSync(process.execPath, ['--expose-gc', self, '--child', JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
       if (!line) {
@@ -149,19 +170,25 @@ if (process.argv.includes('--child')) {
       }
       rows.push({ ...JSON.parse(line.slice(7)), load1: loadavg()[0] });
       const last = rows[rows.length - 1];
-      console.error(`T=${T} checkpointEvery=${k}${bool ? ' spikes as bool' : ''}: peak ${(last.peakBytes / 2 ** 20).toFixed(1)} MiB, ${last.medianMs.toFixed(0)} ms/step`);
+      console.error(`T=${T} checkpointEvery=${k}${bool ? ' spikes as bool' : ''}: peak ${(last.peakBytes / 2 ** 20).toFixed(1)} MiB (at any allocation ${(last.allocationPeakBytes / 2 ** 20).toFixed(1)}), ${last.medianMs.toFixed(0)} ms/step`);
+      if (last.peakBreakdown) {
+        const b = last.peakBreakdown;
+        console.error(`  alive at the high-water mark: ${(b.tensorBytes / 2 ** 20).toFixed(2)} MiB of tensors, ${(b.bufferBytes / 2 ** 20).toFixed(2)} MiB of distinct buffers; from 64 KiB:`);
+        for (const r of b.rows) console.error(`  ${(r.bytes / 2 ** 20).toFixed(2).padStart(7)} MiB  ${r.what}  [${r.shape.join(', ')}] ${r.dtype}${r.tensors > 1 ? ` (${r.tensors} tensors)` : ''}`);
+      }
     }
   }
   const mib = (b) => (b / 2 ** 20).toFixed(2);
   console.log(`\none training step on ${backend}, batch ${batch}, ${size}x${size} input, 4 PLIF layers (median of ${reps} steps; load = 1-minute load average)`);
-  console.log('| T | checkpointEvery | tensor peak MiB | held for backward MiB | max RSS MiB | ms / step | images/s | peak vs every step | first PLIF op alone: state kept for backward MiB | load |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| T | checkpointEvery | tensor peak MiB | at any allocation MiB | held for backward MiB | max RSS MiB | ms / step | images/s | peak vs off | peak vs off before | first PLIF op alone: state kept for backward MiB | load |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const base = rows.find((b) => b.T === r.T && b.checkpointEvery === 0 && !b.spikesAsBool);
+    const before = baseline?.rows.find((b) => b.T === r.T);
     const ratio = r.peakBytes / base.peakBytes;
-    console.log(`| ${r.T} | ${r.checkpointEvery || 'off'}${r.spikesAsBool ? ' + bool spikes' : ''} | ${mib(r.peakBytes)} | ${mib(r.heldForBackwardBytes)} | ${mib(r.maxRssBytes)} | ${r.medianMs.toFixed(0)} | ${r.imagesPerSecond.toFixed(1)} | ${ratio.toFixed(2)} | ${mib(r.neuronStateKeptBytes)} | ${r.load1.toFixed(1)} |`);
+    console.log(`| ${r.T} | ${r.checkpointEvery || 'off'}${r.spikesAsBool ? ' + bool spikes' : ''} | ${mib(r.peakBytes)} | ${mib(r.allocationPeakBytes)} | ${mib(r.heldForBackwardBytes)} | ${mib(r.maxRssBytes)} | ${r.medianMs.toFixed(0)} | ${r.imagesPerSecond.toFixed(1)} | ${ratio.toFixed(2)} | ${before ? (r.peakBytes / before.peakBytes).toFixed(2) : '-'} | ${mib(r.neuronStateKeptBytes)} | ${r.load1.toFixed(1)} |`);
   }
   const out = benchOutDir();
-  writeFileSync(join(out, 'long-t-memory.json'), JSON.stringify(benchRecord({ date: new Date().toISOString(), backend, batch, size, reps, rows }), null, 2));
+  writeFileSync(join(out, 'long-t-memory.json'), JSON.stringify(benchRecord({ date: new Date().toISOString(), backend, batch, size, reps, ...(baseline ? { baseline } : {}), rows }), null, 2));
   console.log(`\nwritten: ${join(out, 'long-t-memory.json')}`);
 }

@@ -26,6 +26,12 @@ export interface KernelTraits {
    * where windows hold ties, then runs tfjs's own op instead of a portable fallback.
    */
   firstMaxPoolGrad?: boolean;
+  /**
+   * MaxPoolGrad: takes `input` and `output` as bool (both) as well as float32, with the same result
+   * as on their 0/1 values in float32. Max pooling of spikes kept as bool then gives them to it as
+   * they are, without float32 copies in its backward pass.
+   */
+  boolMaxPoolGradInputs?: boolean;
 }
 
 /** A tfjs kernel config, with the traits its backend declares for it. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { releaseUpstreamGradient } from './gradient-release.js';
+import { releaseSaved, releaseUpstreamGradient } from './gradient-release.js';
+import { reshapeKeepingNothing } from './spike-storage.js';
 
 /**
  * Batch norm for training as one op: batch statistics, normalisation and the affine transform in
@@ -72,6 +73,7 @@ function registerGradient(): void {
       const { dx, dgamma, dbeta } = batchNormTrainGrad(dy, x, mean, variance, gamma, (attrs as unknown as { epsilon: number }).epsilon);
       // `mean` was saved in the forward pass: a dy newer than it is the backward pass's own.
       releaseUpstreamGradient(dy, mean);
+      releaseSaved(saved);
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });
@@ -87,9 +89,10 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor
   if (impl === 'reference' || !hasKernel(BATCH_NORM_TRAIN_KERNEL)) return batchNormTrainReference(x, gamma, beta, epsilon);
   registerGradient();
   return tf.tidy(() => {
-    const x2 = tf.reshape(x, [-1, channels]);
+    // Reshapes that keep no copy of x or y for their gradient (tfjs's Reshape keeps its input).
+    const x2 = reshapeKeepingNothing(x, [x.size / channels, channels]);
     const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN_KERNEL, { x: x2, gamma, beta }, { epsilon }) as tf.Tensor[];
-    return { y: tf.reshape(y, x.shape), mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+    return { y: reshapeKeepingNothing(y, x.shape), mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
   });
 }
 

@@ -170,6 +170,8 @@ export interface HostMemory {
   alloc(shapes: number[][]): { tensors: tf.Tensor[]; views: () => Float32Array[] };
   /** The values of tensors (read-only use), valid until the next allocation. */
   read(tensors: tf.Tensor[]): Float32Array[];
+  /** `read` gives the tensors' own memory (not copies), so a kernel may write a result over an input it owns. */
+  inPlace?: boolean;
 }
 
 export const copyingMemory: HostMemory = {
@@ -246,6 +248,20 @@ export function hostNeuronKernel(n: CompiledNeuron, memory: HostMemory = copying
         code.backwardCheckpointed(ckD, xd, p, dyd, T, M, k, gX, gP);
         return [out.tensors[0], ...Array.from(gP, (g) => tf.scalar(g))];
       },
+      // Each step reads x[t] (recomputing its segment, then in its backward step) before it writes
+      // dL/dx[t], so dL/dx can go over x where read() gives x's own memory.
+      ...(memory.inPlace
+        ? {
+          backwardOverX(dy: tf.Tensor, checkpoints: tf.Tensor, x: tf.Tensor2D, params: tf.Tensor[], k: number) {
+            const [T, M] = x.shape;
+            const p = scalars(params);
+            const [ckD, dyd, xd] = memory.read([checkpoints, dy, x]);
+            const gP = new Float64Array(params.length);
+            code.backwardCheckpointed(ckD, xd, p, dyd, T, M, k, xd, gP);
+            return [x, ...Array.from(gP, (g) => tf.scalar(g))];
+          },
+        }
+        : {}),
     },
   });
 }

@@ -23,6 +23,11 @@ export interface ForwardContext {
   spikingInput?: boolean;
   /** Memory-lean BPTT: neuron layers keep their state for backward only every this many steps (0: every step). */
   checkpointEvery?: number;
+  /**
+   * The layer's input is [N, ...], the same at every one of the T steps, not repeated (a layer that
+   * declares takesStaticInput, under memory-lean BPTT). Its output is still [T*N, ...].
+   */
+  staticInput?: boolean;
 }
 
 export interface LayerVariable {
@@ -53,6 +58,13 @@ export interface Layer {
   emitsSpikes?: boolean;
   /** Spikes in give spikes out (flatten, max pooling, concat, and, iand). */
   passesSpikes?: boolean;
+  /**
+   * A stateful single-input layer that can take an input which is the same at every step as
+   * [N, ...] (ForwardContext.staticInput) and keep that instead of its T copies for its gradient.
+   * The network passes it so under memory-lean BPTT (checkpointEvery > 0) where the layer is not
+   * recorded by a monitor.
+   */
+  takesStaticInput?: boolean;
 }
 
 /** What a layer kind's build() returns: how it runs, with the variables it made. */

@@ -4,6 +4,7 @@ import { ShapeError } from './errors.js';
 import { makeVariable, type ForwardContext, type Layer, type LayerVariable } from './layers.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
 import { checkCheckpointEvery } from './neuron-op.js';
+import { reshapeKeepingNothing } from './spike-storage.js';
 import { validate } from './validate.js';
 
 export interface BuildOptions {
@@ -137,19 +138,46 @@ export class Network {
         return repeated.get(j)!;
       };
       const prefixCtx: ForwardContext = { ...ctx, T: 1, repeat: T };
+      // Each value is freed once the last layer reading it has run (with its copy repeated over T),
+      // not when the whole pass ends: what the backward pass needs, the layers keep themselves.
+      const last = this.layers.length - 1;
+      const lastReader = new Map<number, number>();
+      this.layers.forEach((l, i) => l.inputs.forEach((j) => lastReader.set(j, i)));
+      const released = new Set<number>();
+      const stillRead = (t: tf.Tensor, except: number) =>
+        t === input_ || values.some((v, m) => v === t && m !== except && !released.has(m)) || [...repeated.entries()].some(([m, r]) => r === t && m !== except);
+      const release = (j: number) => {
+        released.add(j);
+        const copy = repeated.get(j);
+        repeated.delete(j);
+        for (const t of [values[j], copy]) if (t && !stillRead(t, j)) t.dispose();
+      };
       for (const [i, layer] of this.layers.entries()) {
         const fromStatic = layer.stateless && layer.inputs.every(staticAt);
         const spikingInput = layer.inputs.every((j) => j >= 0 && isSpikes[j]);
+        // Memory-lean BPTT: a layer that can take the static [N, ...] value keeps it instead of T copies.
+        const staticInput = !fromStatic && checkpointEvery > 0 && layer.takesStaticInput === true && layer.inputs.length === 1
+          && staticAt(layer.inputs[0]) && !record.has(layer.name);
         let layerCtx: ForwardContext;
         if (fromStatic) layerCtx = prefixCtx;
         else {
           ctx.spikingInput = spikingInput;
+          ctx.staticInput = staticInput;
           layerCtx = ctx;
         }
-        const xs = layer.inputs.map(fromStatic ? value : overAllSteps);
-        values[i] = layer.applyMany ? layer.applyMany(xs, layerCtx) : layer.apply(xs[0], layerCtx);
+        const xs = layer.inputs.map(fromStatic || staticInput ? value : overAllSteps);
+        // One scope per layer: its intermediate tensors go as soon as it returns.
+        values[i] = tf.tidy(() => {
+          const out = layer.applyMany ? layer.applyMany(xs, layerCtx) : layer.apply(xs[0], layerCtx);
+          for (const r of records.values()) {
+            tf.keep(r.spikes);
+            if (r.v) tf.keep(r.v);
+          }
+          return out;
+        });
         isStatic[i] = fromStatic;
         isSpikes[i] = layer.emitsSpikes === true || (spikingInput && layer.passesSpikes === true);
+        for (const j of new Set(layer.inputs)) if (j >= 0 && j !== last && lastReader.get(j) === i) release(j);
       }
       for (const r of records.values()) {
         tf.keep(r.spikes);
@@ -225,7 +253,7 @@ export function mixSeed(a: number, b: number): number {
 
 /** [N, ...] -> [T*N, ...], T copies (as a rank-2 tile: tfjs has no Tile gradient above rank 4). */
 function repeatSteps(x: tf.Tensor, T: number): tf.Tensor {
-  return tf.tile(x.reshape([1, x.size]), [T, 1]).reshape([T * x.shape[0], ...x.shape.slice(1)]);
+  return reshapeKeepingNothing(tf.tile(x.reshape([1, x.size]), [T, 1]), [T * x.shape[0], ...x.shape.slice(1)]);
 }
 
 function unfold(x: tf.Tensor, T: number): tf.Tensor {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { evalTf } from './expr-tf.js';
-import { releaseUpstreamGradient } from './gradient-release.js';
+import { releaseSaved, releaseUpstreamGradient } from './gradient-release.js';
 import { neuronStep, type Stmt } from './neuron-ir.js';
 import type { CompiledNeuron } from './plugins.js';
 
@@ -27,7 +27,18 @@ export interface NeuronOpOptions {
    * which then holds every step anyway.
    */
   checkpointEvery?: number;
+  /**
+   * The input is the same at every step: x is [1, M], one step's input, and the op runs it for this
+   * many steps (a direct encoder's first neuron layer). An op made by makeNeuronOp then keeps the
+   * [1, M] input for its backward pass instead of [T, M], and repeats it again there; its gradient
+   * with respect to x is Tile's gradient of the [T, M] one, the same bits as repeating x before the
+   * op. Other ops get x repeated by runNeuron. With `withV`, x is repeated before the op.
+   */
+  repeatInput?: number;
 }
+
+/** Marks ops that take `repeatInput` themselves (makeNeuronOp's). */
+const REPEATS_INPUT = Symbol('spikeflow.neuronOp.repeatsInput');
 
 /** Throws unless `k` is a valid checkpointEvery (undefined, 0, or a positive integer). */
 export function checkCheckpointEvery(k: unknown, where = 'checkpointEvery'): void {
@@ -97,7 +108,18 @@ export function runNeuron(neuron: CompiledNeuron, x: tf.Tensor2D, params: tf.Ten
       console.warn(`spikeflow: backend "${backend}" has no fused neuron kernels; neuron layers run the reference op (tfjs ops)`);
     }
   }
-  return (op ?? referenceOp(neuron))(x, params, withV, options);
+  const f = op ?? referenceOp(neuron);
+  const T = options?.repeatInput;
+  if (T !== undefined) {
+    if (!Number.isInteger(T) || T < 1 || x.shape[0] !== 1) throw new Error(`neuron op "${neuron.kind}": repeatInput needs x [1, M] and a positive integer, got x [${x.shape.join(', ')}] and ${T}`);
+    if (withV || !(f as NeuronOp & { [REPEATS_INPUT]?: boolean })[REPEATS_INPUT]) {
+      const repeated = tf.tile(x, [T, 1]) as tf.Tensor2D;
+      const out = f(repeated, params, withV, { ...options, repeatInput: undefined });
+      repeated.dispose();
+      return out;
+    }
+  }
+  return f(x, params, withV, options);
 }
 
 const referenceCache = new WeakMap<CompiledNeuron, NeuronOp>();
@@ -199,6 +221,12 @@ export interface NeuronOpImpl {
   checkpointed?: {
     forward(x: tf.Tensor2D, params: tf.Tensor[], k: number): { value: tf.Tensor; checkpoints: tf.Tensor };
     backward(dy: tf.Tensor, checkpoints: tf.Tensor, x: tf.Tensor2D, params: tf.Tensor[], k: number): tf.Tensor[];
+    /**
+     * Optional: `backward`, writing dL/dx over x's own memory and returning x itself as dL/dx (each
+     * step reads x before it writes dL/dx there). Only for an x that nothing else holds: the op
+     * uses it on the input it repeated itself (repeatInput), to hold one [T, M] tensor less.
+     */
+    backwardOverX?(dy: tf.Tensor, checkpoints: tf.Tensor, x: tf.Tensor2D, params: tf.Tensor[], k: number): tf.Tensor[];
   };
 }
 
@@ -226,6 +254,7 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
           const [tapeSaved, xSaved, ...psSaved] = saved;
           const grads = impl.backward(dy, tapeSaved, xSaved as tf.Tensor2D, psSaved, withV);
           releaseUpstreamGradient(dy, value);
+          releaseSaved(saved);
           return grads;
         },
       };
@@ -243,9 +272,11 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
         save([checkpoints, xIn, ...ps]);
         return {
           value,
-          gradFunc: (dy: tf.Tensor, [ck, xs, ...pss]: tf.Tensor[]) => {
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [ck, xs, ...pss] = saved;
             const grads = c.backward(dy, ck, xs as tf.Tensor2D, pss, kk);
             releaseUpstreamGradient(dy, value);
+            releaseSaved(saved);
             return grads;
           },
         };
@@ -256,25 +287,86 @@ export function makeNeuronOp(n: CompiledNeuron, impl: NeuronOpImpl): NeuronOp {
       save([xIn, ...ps]);
       return {
         value,
-        gradFunc: (dy: tf.Tensor, [xs, ...pss]: tf.Tensor[]) => {
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xs, ...pss] = saved;
           const again = impl.forward(xs as tf.Tensor2D, pss, false);
           again.value.dispose();
           const grads = impl.backward(dy, again.tape, xs as tf.Tensor2D, pss, false);
           again.tape.dispose();
           releaseUpstreamGradient(dy, value);
+          releaseSaved(saved);
           return grads;
         },
       };
     });
-  return (x, params, withV, options) => {
+  // The input the same at every step (options.repeatInput): keeps x [1, M] and repeats it in both passes.
+  const repeated = (k: number, T: number) =>
+    tf.customGrad((...args: any[]) => {
+      const save = args.pop() as tf.GradSaveFunc;
+      const [xIn, ...ps] = args as tf.Tensor[];
+      const c = k > 0 ? impl.checkpointed : undefined;
+      const kk = Math.max(1, Math.min(k, T));
+      const xT = tf.tile(xIn, [T, 1]) as tf.Tensor2D;
+      let value: tf.Tensor;
+      let kept: tf.Tensor | undefined;
+      if (c) ({ value, checkpoints: kept } = c.forward(xT, ps, kk));
+      else {
+        const r = impl.forward(xT, ps, false);
+        value = r.value;
+        // k > 0 without checkpointed passes keeps no state (the backward pass reruns the forward one).
+        if (k > 0) r.tape.dispose();
+        else kept = r.tape;
+      }
+      xT.dispose();
+      save(kept ? [kept, xIn, ...ps] : [xIn, ...ps]);
+      return {
+        value,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const keptSaved = kept ? saved[0] : undefined;
+          const [xs, ...pss] = kept ? saved.slice(1) : saved;
+          const xAgain = tf.tile(xs, [T, 1]) as tf.Tensor2D;
+          let grads: tf.Tensor[];
+          // The repeated input is this function's own: dL/dx may overwrite it.
+          if (c?.backwardOverX) grads = c.backwardOverX(dy, keptSaved!, xAgain, pss, kk);
+          else if (c) grads = c.backward(dy, keptSaved!, xAgain, pss, kk);
+          else if (keptSaved) grads = impl.backward(dy, keptSaved, xAgain, pss, false);
+          else {
+            const again = impl.forward(xAgain, pss, false);
+            again.value.dispose();
+            grads = impl.backward(dy, again.tape, xAgain, pss, false);
+            again.tape.dispose();
+          }
+          if (grads[0] !== xAgain) xAgain.dispose();
+          releaseUpstreamGradient(dy, value);
+          if (keptSaved) releaseSaved([keptSaved]);
+          // The gradient of the repeat: Tile's own, as where x is repeated before the op.
+          const [dxT, ...gParams] = grads;
+          const dx = tf.tidy(() => tileGradient(dxT, xs, [T, 1]));
+          dxT.dispose();
+          releaseSaved(saved);
+          return [dx, ...gParams];
+        },
+      };
+    });
+  const op: NeuronOp = (x, params, withV, options) => {
     if (params.length !== n.paramNames.length) throw new Error(`neuron op "${n.kind}": expected ${n.paramNames.length} parameters, got ${params.length}`);
     const k = withV ? 0 : options?.checkpointEvery ?? 0;
-    const key = `${withV}|${k}`;
+    const T = withV ? undefined : options?.repeatInput;
+    const key = `${withV}|${k}|${T ?? ''}`;
     let f = cache.get(key);
     if (!f) {
-      f = (k > 0 ? lean(k) : full(withV)) as unknown as (...args: tf.Tensor[]) => tf.Tensor;
+      f = (T !== undefined ? repeated(k, T) : k > 0 ? lean(k) : full(withV)) as unknown as (...args: tf.Tensor[]) => tf.Tensor;
       cache.set(key, f);
     }
     return f(x, ...params);
   };
+  (op as NeuronOp & { [REPEATS_INPUT]?: boolean })[REPEATS_INPUT] = true;
+  return op;
+}
+
+/** dL/dx of tf.tile(x, reps) from dL/dy, by the Tile gradient registered now (a backend may replace tfjs's). */
+function tileGradient(dy: tf.Tensor, x: tf.Tensor, reps: number[]): tf.Tensor {
+  const g = tf.getGradient(tf.Tile);
+  if (!g) throw new Error('tfjs has no gradient for Tile');
+  return (g.gradFunc(dy, [x], { reps } as unknown as tf.NamedAttrMap) as { x: () => tf.Tensor }).x();
 }

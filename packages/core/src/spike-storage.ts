@@ -4,7 +4,7 @@
 // gradient casts it back to the same float32 values. The gradients are computed by the same kernels
 // tfjs's own gradients use, so they are bit-identical.
 import * as tf from '@tensorflow/tfjs';
-import { releaseUpstreamGradient } from './gradient-release.js';
+import { releaseSaved, releaseUpstreamGradient } from './gradient-release.js';
 
 // Off by default: tfjs's Cast to bool and back costs more than it saves in time (about 8% of a wasm
 // CSNN step); it saves memory (13% of a wasm CSNN step's peak at T = 128), so turn it on per backend
@@ -36,11 +36,23 @@ export function saveSpikesAsBoolNow(): boolean {
 export const toSaved = (spikes: tf.Tensor): tf.Tensor => tf.cast(spikes, 'bool');
 export const fromSaved = (saved: tf.Tensor): tf.Tensor => tf.cast(saved, 'float32');
 
-/** A reshape that keeps nothing for its gradient (tfjs's Reshape keeps its input, only for its shape). */
+/**
+ * A reshape that keeps nothing for its gradient (tfjs's Reshape keeps its input, only for its
+ * shape), and whose gradient frees the gradient it receives once reshaped (tfjs keeps it until the
+ * whole backward pass ends). A reshape moves no value, so the gradients are the same bits.
+ */
 export function reshapeKeepingNothing(x: tf.Tensor, shape: number[]): tf.Tensor {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor;
-    return { value: tf.reshape(input, shape), gradFunc: (dy: tf.Tensor) => tf.reshape(dy, input.shape) };
+    const value = tf.reshape(input, shape);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor) => {
+        const dx = tf.reshape(dy, input.shape);
+        releaseUpstreamGradient(dy, value);
+        return dx;
+      },
+    };
   });
   return f(x) as tf.Tensor;
 }
@@ -53,9 +65,11 @@ export function matMulSpikes(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
     const value = tf.matMul(input, weights);
     return {
       value,
-      gradFunc: (dy: tf.Tensor, [saved, ws]: tf.Tensor[]) => {
+      gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => {
+        const [saved, ws] = kept;
         const grads = tf.tidy(() => [tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true), tf.matMul(fromSaved(saved) as tf.Tensor2D, dy as tf.Tensor2D, true, false)]);
         releaseUpstreamGradient(dy, value);
+        releaseSaved(kept);
         return grads;
       },
     };
@@ -71,7 +85,8 @@ export function conv2dSpikes(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [numb
     const value = tf.conv2d(input, kernel, strides, pad);
     return {
       value,
-      gradFunc: (dy: tf.Tensor, [saved, k]: tf.Tensor[]) => {
+      gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => {
+        const [saved, k] = kept;
         const grads = tf.tidy(() => {
           const attrs = { strides, pad, dataFormat: 'NHWC' };
           const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: k }, { ...attrs, inputShape: saved.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
@@ -80,6 +95,7 @@ export function conv2dSpikes(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [numb
           return [dx, dw];
         });
         releaseUpstreamGradient(dy, value);
+        releaseSaved(kept);
         return grads;
       },
     };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { definePool, type PoolWindow } from '@spikeflow/core';
-import { kernelTraits, releaseUpstreamGradient } from '@spikeflow/core/backend';
+import { kernelTraits, releaseSaved, releaseUpstreamGradient } from '@spikeflow/core/backend';
 
 /** Backends named by declareFirstMaxPoolGrad (kept for packages that still call it). */
 const declaredBackends = new Set<string>();
@@ -55,10 +55,17 @@ function maxPoolSpikes(x: tf.Tensor4D, window: PoolWindow): tf.Tensor4D {
     (args[1] as tf.GradSaveFunc)([tf.cast(input, 'bool'), tf.cast(output, 'bool')]);
     return {
       value: output,
-      gradFunc: (dy: tf.Tensor, [inputBool, outputBool]: tf.Tensor[]) => {
-        const dx = tf.tidy(() => tf.engine().runKernel(tf.MaxPoolGrad, { dy, input: tf.cast(inputBool, 'float32'), output: tf.cast(outputBool, 'float32') },
-          { filterSize: window.size, strides: window.stride, pad: window.padding } as unknown as tf.NamedAttrMap) as tf.Tensor);
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [inputBool, outputBool] = saved;
+        // A kernel that takes bool spikes gets them as they are: no float32 copy of the input.
+        const asBool = kernelTraits('MaxPoolGrad', tf.getBackend()).boolMaxPoolGradInputs === true;
+        const dx = tf.tidy(() => tf.engine().runKernel(tf.MaxPoolGrad, {
+          dy,
+          input: asBool ? inputBool : tf.cast(inputBool, 'float32'),
+          output: asBool ? outputBool : tf.cast(outputBool, 'float32'),
+        }, { filterSize: window.size, strides: window.stride, pad: window.padding } as unknown as tf.NamedAttrMap) as tf.Tensor);
         releaseUpstreamGradient(dy, output);
+        releaseSaved(saved);
         return dx;
       },
     };
@@ -84,7 +91,8 @@ export function firstMaxPool(x: tf.Tensor4D, window: PoolWindow, spikes = false)
     const value = tf.maxPool(input as tf.Tensor4D, window.size, window.stride, 'valid');
     return {
       value,
-      gradFunc: (dy: tf.Tensor, [kept]: tf.Tensor[]) => {
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [kept] = saved;
         const grads = tf.tidy(() => {
           const saved = spikes ? tf.cast(kept, 'float32') : kept;
           const [B, H, W, C] = saved.shape;
@@ -102,6 +110,7 @@ export function firstMaxPool(x: tf.Tensor4D, window: PoolWindow, spikes = false)
           return dx;
         });
         releaseUpstreamGradient(dy, value);
+        releaseSaved(saved);
         return grads;
       },
     };

@@ -11,7 +11,10 @@ import { wasmDisjointPoolGrad } from '../spike-kernels.js';
 
 export function maxPoolGrad(args: WasmKernelArgs<'dy' | 'input' | 'output', MaxPoolGradAttrs>): TensorInfo {
   const { inputs: { dy, input, output }, backend, attrs } = args;
-  if (input.dtype !== 'float32') throw new Error(`MaxPoolGrad (wasm): input dtype ${input.dtype} is not float32`);
+  // Bool input and output (spikes kept as bool): read as bytes, the same comparisons on their 0/1.
+  const bool = input.dtype === 'bool';
+  if (!bool && input.dtype !== 'float32') throw new Error(`MaxPoolGrad (wasm): input dtype ${input.dtype} is neither float32 nor bool`);
+  if (output.dtype !== input.dtype) throw new Error(`MaxPoolGrad (wasm): input ${input.dtype} and output ${output.dtype} must have one dtype`);
   const info = tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad,
     attrs.dimRoundingMode);
@@ -31,6 +34,10 @@ export function maxPoolGrad(args: WasmKernelArgs<'dy' | 'input' | 'output', MaxP
     // Elements no window covers (stride > size, rows and columns past the last window) get 0.
     if (outHeight * strideHeight !== inHeight || outWidth * strideWidth !== inWidth) dx.fill(0);
     const shape = { batch: batchSize, inHeight, inWidth, channels: c, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth };
+    if (bool) {
+      disjointBoolPoolGrad(x as Uint8Array, backend.typedArrayFromHeap(output) as Uint8Array, g as Float32Array, dx as Float32Array, shape);
+      return out;
+    }
     if (wasmDisjointPoolGrad(backend, input, output, dy, out, shape)) return out;
     disjoint(x, backend.typedArrayFromHeap(output), g, dx, batchSize, inHeight, inWidth, c, outHeight, outWidth, strideHeight, strideWidth);
     return out;
@@ -70,5 +77,42 @@ export function maxPoolGrad(args: WasmKernelArgs<'dy' | 'input' | 'output', MaxP
   return out;
 }
 
-/** Routes each window's gradient to its first maximum (row-major), and declares it for max pooling. */
-export const maxPoolGradConfig: TraitedKernelConfig = { ...wasmKernel('MaxPoolGrad', maxPoolGrad), traits: { firstMaxPoolGrad: true } };
+/**
+ * Disjoint windows over bool spikes: each window's dy goes to its first element equal to the
+ * window's maximum, written as the SIMD pool_grad writes it (dy + 0 there, 0 elsewhere), so the
+ * gradient is the float32 path's bit for bit.
+ */
+function disjointBoolPoolGrad(
+  x: Uint8Array, y: Uint8Array, dy: Float32Array, dx: Float32Array,
+  s: { batch: number; inHeight: number; inWidth: number; channels: number; outHeight: number; outWidth: number; filterHeight: number; filterWidth: number; strideHeight: number; strideWidth: number },
+): void {
+  const C = s.channels;
+  const rowStride = s.inWidth * C;
+  let o = 0;
+  for (let n = 0; n < s.batch; n++) {
+    for (let oh = 0; oh < s.outHeight; oh++) {
+      for (let ow = 0; ow < s.outWidth; ow++, o += C) {
+        const p = ((n * s.inHeight + oh * s.strideHeight) * s.inWidth + ow * s.strideWidth) * C;
+        for (let k = 0; k < C; k++) {
+          const max = y[o + k];
+          const grad = dy[o + k] + 0;
+          let seen = false;
+          for (let a = 0; a < s.filterHeight; a++) {
+            for (let b = 0; b < s.filterWidth; b++) {
+              const at = p + a * rowStride + b * C + k;
+              const first: boolean = !seen && x[at] === max;
+              dx[at] = first ? grad : 0;
+              if (first) seen = true;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Routes each window's gradient to its first maximum (row-major), and declares it for max pooling;
+ * takes bool input and output as well (spikes kept as bool).
+ */
+export const maxPoolGradConfig: TraitedKernelConfig = { ...wasmKernel('MaxPoolGrad', maxPoolGrad), traits: { firstMaxPoolGrad: true, boolMaxPoolGradInputs: true } };

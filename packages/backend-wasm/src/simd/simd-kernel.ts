@@ -243,6 +243,21 @@ export function simdNeuronKernel(neuron: CompiledNeuron): { op?: NeuronOp; reaso
           backend.disposeData(segment.dataId);
         }
       },
+      // The module reads x[t] (recomputing the segment, then in the backward step) before it stores
+      // dL/dx[t], lane by lane, so dL/dx can be written over x (a tensor the op owns).
+      backwardOverX(dy, checkpoints, x, params, k) {
+        const [T, M] = x.shape;
+        const backend = backendNow();
+        const s = scalars(params);
+        const segment = backend.makeOutput([S, k, M], 'float32');
+        try {
+          const xAt = address(backend, x);
+          const gP = run('backward_ck', [address(backend, checkpoints), xAt, address(backend, dy), xAt, address(backend, segment), k, T, M], T, M, s);
+          return [x, ...gP.map((g) => tf.scalar(g))];
+        } finally {
+          backend.disposeData(segment.dataId);
+        }
+      },
     },
   });
   infos.set(neuron.key, info);

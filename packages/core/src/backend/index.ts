@@ -6,7 +6,8 @@ export { diff, substitute, toJs, toWgsl, evalNumber, type PrintNames } from '../
 export { buildNeuronIR, neuronStep, type NeuronIR, type Stmt as NeuronStmt, type NeuronDynamics } from '../neuron-ir.js';
 export { evalTf } from '../expr-tf.js';
 export { compileNeuron, type CompiledNeuron } from '../plugins.js';
-export { releaseUpstreamGradient } from '../gradient-release.js';
+export { releaseSaved, releaseUpstreamGradient } from '../gradient-release.js';
+export { conv2dSpikes, matMulSpikes, reshapeKeepingNothing } from '../spike-storage.js';
 export {
   referenceOp,
   registerNeuronKernel,

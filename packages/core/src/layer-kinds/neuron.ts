@@ -64,20 +64,24 @@ export const neuron = defineLayer({
       variables: vars,
       neuron: compiled,
       emitsSpikes: compiled.output === 'spikes',
+      // A readout returns V: it always runs on the input repeated over T.
+      takesStaticInput: compiled.output === 'spikes',
       apply: (x, ctx) => {
-        const seq = x.reshape([ctx.T, ctx.N * features]) as tf.Tensor2D;
         const readout = compiled.output === 'v';
         const withV = readout || ctx.record.has(c.name);
         const params = vars.map((v) => v.variable as tf.Tensor);
-        const out = runNeuron(compiled, seq, params, withV, undefined, { checkpointEvery: ctx.checkpointEvery });
+        // A static input [N, ...] runs as one step's input [1, N * features] repeated T times by the op.
+        const repeat = ctx.staticInput ? ctx.T : undefined;
+        const seq = reshapeKeepingNothing(x, repeat ? [1, x.size] : [ctx.T, ctx.N * features]) as tf.Tensor2D;
+        const out = runNeuron(compiled, seq, params, withV, undefined, { checkpointEvery: ctx.checkpointEvery, repeatInput: repeat });
         // The spikes are kept (as bool where the backend allows) by the layers that consume them, not by the reshape.
-        if (!withV) return reshapeKeepingNothing(out, x.shape);
+        if (!withV) return reshapeKeepingNothing(out, [ctx.T * ctx.N, ...c.inputShape]);
         const [spikes, v, ...states] = tf.unstack(out);
         tf.dispose(states);
         const perStep = [ctx.T, ctx.N, ...c.inputShape];
         if (ctx.record.has(c.name)) ctx.records.set(c.name, { spikes: spikes.reshape(perStep), v: v.reshape(perStep) });
         // A readout never fires or resets: its output is V.
-        return (readout ? v : spikes).reshape(x.shape);
+        return (readout ? v : spikes).reshape([ctx.T * ctx.N, ...c.inputShape]);
       },
     };
   },
