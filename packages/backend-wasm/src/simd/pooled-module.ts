@@ -5,6 +5,11 @@ import { binaryenIfLoaded, type Binaryen } from './binaryen.js';
 import { poolKernelId, wasmHeap, wasmThreadPool } from './simd-kernel.js';
 import type { PoolFunction } from './thread-pool.js';
 
+/** Chunks per thread in a pooled run. */
+const CHUNKS_PER_THREAD = 4;
+/** thread-pool.ts's MAX_CHUNKS (not imported: that module loads node:worker_threads, and this one runs in browsers too). */
+const MAX_CHUNKS = 64;
+
 export interface PooledInstance<F extends PoolFunction> {
   id: number;
   memory: WebAssembly.Memory;
@@ -53,7 +58,10 @@ export function pooledModule<F extends PoolFunction>(binary: (b: Binaryen, share
   function split(k: PooledInstance<F>, M: number, threaded = true): Split {
     const pool = wasmThreadPool(k.memory);
     if (!pool || !threaded || M < 2 * minPerThread) return { chunks: 1, per: M };
-    const per = Math.ceil(Math.ceil(M / 4) / pool.threads) * 4;
+    // Several chunks a thread, taken in turn: uneven work (spikes cluster in later time steps) and
+    // a worker that wakes late even out. At least minPerThread items a chunk.
+    const wanted = Math.min(CHUNKS_PER_THREAD * pool.threads, MAX_CHUNKS, Math.floor(M / minPerThread));
+    const per = Math.ceil(Math.ceil(M / 4) / wanted) * 4;
     return { chunks: Math.ceil(M / per), per };
   }
 
@@ -64,9 +72,10 @@ export function pooledModule<F extends PoolFunction>(binary: (b: Binaryen, share
       k.exports[fn](...args, begin, end, ...scalars);
       return [(k.exports.q0?.value as number | undefined) ?? 0];
     };
-    if (!pool || split(k, M, threaded).chunks === 1) return runOwn(0, M)[0];
+    const { chunks, per } = split(k, M, threaded);
+    if (!pool || chunks === 1) return runOwn(0, M)[0];
     pool.share(k.id, k.module);
-    return pool.run({ kernel: k.id, fn, args, scalars, numParams: k.exports.q0 ? 1 : 0, runOwn })[0] ?? 0;
+    return pool.run({ kernel: k.id, fn, args, scalars, numParams: k.exports.q0 ? 1 : 0, per, runOwn })[0] ?? 0;
   }
 
   return { current, split, run };

@@ -1,8 +1,10 @@
-// Node: a pool of worker threads that run a neuron module's chunks of neurons on the same shared
-// memory as tfjs-backend-wasm. The main thread runs chunk 0 itself and waits (Atomics.wait) for
-// the others; each chunk's dL/dparam partial sums come back in float64 through a shared control
-// block and are added in order on the main thread. Workers are unref'd: an idle pool never keeps
-// the process alive.
+// Node: a pool of worker threads that run a module's chunks of items (neurons, pixels, rows) on the
+// same shared memory as tfjs-backend-wasm. Chunks are taken in turn from a shared counter by the
+// main thread and the workers alike, so a worker that wakes late, or a chunk with more work (more
+// spikes, later time steps), costs only what it takes; the main thread then waits
+// (Atomics.wait) for the chunks still running. Each chunk's partial sums (dL/dparam) come back in
+// float64 through a shared control block and are added in chunk order on the main thread, whoever
+// ran them. Workers are unref'd: an idle pool never keeps the process alive.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { NEURON_MODULE_FUNCTIONS, type NeuronModuleFunction } from './neuron-module.js';
 import { SPIKE_MODULE_FUNCTIONS, type SpikeModuleFunction } from './spike-module.js';
@@ -16,7 +18,9 @@ export type PoolFunction = NeuronModuleFunction | SpikeModuleFunction | RowsModu
 
 /** Control block (Int32 indices). */
 const SEQ = 0;
-const PENDING = 1;
+const DONE = 1; // chunks finished
+const NEXT = 9; // (SEQ's tag << 16) | the next chunk to take
+const PER = 10; // items per chunk
 const KERNEL = 2;
 const FN = 3;
 const CHUNKS = 4;
@@ -34,7 +38,7 @@ export const MAX_PARAMS = 32;
 // The worker's code (plain CommonJS, run with eval: the package ships no separate worker file).
 const WORKER = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { control, memory, port, chunk } = workerData;
+const { control, memory, port, id } = workerData;
 const i32 = new Int32Array(control);
 const f64 = new Float64Array(control);
 const kernels = new Map();
@@ -56,26 +60,29 @@ const keepAlive = setInterval(() => {}, 1 << 30);
     if (w.async) await w.value;
     seen = Atomics.load(i32, ${SEQ});
     if (Atomics.load(i32, ${STOP})) return clearInterval(keepAlive);
-    const chunks = i32[${CHUNKS}];
-    try {
-      if (chunk < chunks) {
+    const tag = seen & 0x7fff;
+    for (;;) {
+      const cur = Atomics.load(i32, ${NEXT});
+      const chunks = i32[${CHUNKS}];
+      if ((cur >>> 16) !== tag || (cur & 0xffff) >= chunks) break;
+      if (Atomics.compareExchange(i32, ${NEXT}, cur, cur + 1) !== cur) continue;
+      // This chunk is ours: the job cannot change before it is counted done.
+      const c = cur & 0xffff;
+      try {
         const exports = load(i32[${KERNEL}]);
         const args = Array.from(i32.subarray(${ARGS}, ${ARGS} + i32[${NARGS}]));
         const scalars = Array.from(f64.subarray(${SCALARS_F64}, ${SCALARS_F64} + i32[${NSCALARS}]));
         const M = args[args.length - 1];
-        const groups = Math.ceil(M / 4);
-        const per = Math.ceil(groups / chunks);
-        const begin = Math.min(M, chunk * per * 4);
-        const end = Math.min(M, (chunk + 1) * per * 4);
+        const per = i32[${PER}];
         const fn = exports[${JSON.stringify(POOL_FUNCTIONS)}[i32[${FN}]]];
-        fn(...args, begin, end, ...scalars);
-        for (let k = 0; exports['q' + k] !== undefined; k++) f64[${PARTIALS_F64} + chunk * ${MAX_PARAMS} + k] = exports['q' + k].value;
+        fn(...args, Math.min(M, c * per), Math.min(M, (c + 1) * per), ...scalars);
+        for (let k = 0; exports['q' + k] !== undefined; k++) f64[${PARTIALS_F64} + c * ${MAX_PARAMS} + k] = exports['q' + k].value;
+      } catch (e) {
+        Atomics.store(i32, ${FAILED}, 1);
+        console.error('spikeflow thread ' + id + ', chunk ' + c + ': ' + (e && e.stack || e));
       }
-    } catch (e) {
-      Atomics.store(i32, ${FAILED}, 1);
-      console.error('spikeflow neuron thread ' + chunk + ': ' + (e && e.stack || e));
+      if (Atomics.add(i32, ${DONE}, 1) + 1 === chunks) Atomics.notify(i32, ${DONE});
     }
-    if (Atomics.sub(i32, ${PENDING}, 1) === 1) Atomics.notify(i32, ${PENDING});
   }
 })();
 `;
@@ -87,9 +94,14 @@ export interface ChunkRun {
   args: number[];
   scalars: number[];
   numParams: number;
-  /** Runs chunk 0 on this thread and returns its parameter sums. */
+  /** Items per chunk (a multiple of 4); default: M split evenly over the threads. */
+  per?: number;
+  /** Runs one chunk [begin, end) on this thread and returns its parameter sums. */
   runOwn(begin: number, end: number): number[];
 }
+
+/** The most chunks one run may have (the control block holds each chunk's sums). */
+export const MAX_CHUNKS = 64;
 
 export class NeuronThreadPool {
   private readonly control = new SharedArrayBuffer(8 * (PARTIALS_F64 + 64 * MAX_PARAMS));
@@ -105,7 +117,7 @@ export class NeuronThreadPool {
     if (threads > 64) throw new Error(`neuron thread pool: at most 64 threads, got ${threads}`);
     for (let chunk = 1; chunk < threads; chunk++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER, { eval: true, workerData: { control: this.control, memory, port: port2, chunk }, transferList: [port2] });
+      const worker = new Worker(WORKER, { eval: true, workerData: { control: this.control, memory, port: port2, id: chunk }, transferList: [port2] });
       worker.unref();
       port1.unref();
       this.workers.push(worker);
@@ -120,7 +132,10 @@ export class NeuronThreadPool {
     this.sent.add(kernel);
   }
 
-  /** Runs every chunk (chunk 0 here), waits for all, returns the parameter sums added in chunk order. */
+  /**
+   * Runs every chunk (this thread takes chunks too), waits for all, returns the parameter sums
+   * added in chunk order.
+   */
   run(job: ChunkRun): number[] {
     if (this.closed) throw new Error('neuron thread pool: used after close()');
     if (job.args.length > MAX_ARGS || job.scalars.length > MAX_SCALARS || job.numParams > MAX_PARAMS) {
@@ -128,28 +143,45 @@ export class NeuronThreadPool {
     }
     const { i32, f64 } = this;
     const M = job.args[job.args.length - 1];
-    const chunks = this.threads;
+    const per = job.per ?? Math.ceil(Math.ceil(M / 4) / this.threads) * 4;
+    const chunks = Math.max(1, Math.ceil(M / per));
+    if (chunks > MAX_CHUNKS || per % 4 !== 0) throw new Error(`neuron thread pool: ${chunks} chunks of ${per} items (at most ${MAX_CHUNKS}, a multiple of 4)`);
     i32[KERNEL] = job.kernel;
     i32[FN] = POOL_FUNCTIONS.indexOf(job.fn);
     i32[CHUNKS] = chunks;
+    i32[PER] = per;
     i32[NARGS] = job.args.length;
     i32[NSCALARS] = job.scalars.length;
     i32[FAILED] = 0;
     i32.set(job.args, ARGS);
     f64.set(job.scalars, SCALARS_F64);
-    Atomics.store(i32, PENDING, chunks - 1);
-    Atomics.add(i32, SEQ, 1);
+    Atomics.store(i32, DONE, 0);
+    const seq = (Atomics.load(i32, SEQ) + 1) | 0;
+    const tag = seq & 0x7fff;
+    Atomics.store(i32, NEXT, tag << 16);
+    Atomics.store(i32, SEQ, seq);
     Atomics.notify(i32, SEQ);
-    const per = Math.ceil(Math.ceil(M / 4) / chunks);
-    let own: number[];
-    try {
-      own = job.runOwn(0, Math.min(M, per * 4));
-    } finally {
-      for (let p = Atomics.load(i32, PENDING); p !== 0; p = Atomics.load(i32, PENDING)) Atomics.wait(i32, PENDING, p);
+    let failure: unknown;
+    for (;;) {
+      const cur = Atomics.load(i32, NEXT);
+      if ((cur & 0xffff) >= chunks) break;
+      if (Atomics.compareExchange(i32, NEXT, cur, cur + 1) !== cur) continue;
+      const c = cur & 0xffff;
+      try {
+        if (failure === undefined) {
+          const sums = job.runOwn(Math.min(M, c * per), Math.min(M, (c + 1) * per));
+          for (let k = 0; k < job.numParams; k++) f64[PARTIALS_F64 + c * MAX_PARAMS + k] = sums[k];
+        }
+      } catch (e) {
+        failure = e;
+      }
+      Atomics.add(i32, DONE, 1);
     }
+    for (let d = Atomics.load(i32, DONE); d < chunks; d = Atomics.load(i32, DONE)) Atomics.wait(i32, DONE, d);
+    if (failure !== undefined) throw failure;
     if (i32[FAILED]) throw new Error('neuron thread pool: a worker failed (its error is on stderr)');
-    const sums = own.slice();
-    for (let c = 1; c < chunks; c++) for (let k = 0; k < job.numParams; k++) sums[k] += f64[PARTIALS_F64 + c * MAX_PARAMS + k];
+    const sums = new Array<number>(job.numParams).fill(0);
+    for (let c = 0; c < chunks; c++) for (let k = 0; k < job.numParams; k++) sums[k] += f64[PARTIALS_F64 + c * MAX_PARAMS + k];
     return sums;
   }
 
@@ -159,6 +191,7 @@ export class NeuronThreadPool {
     this.closed = true;
     Atomics.store(this.i32, STOP, 1);
     Atomics.add(this.i32, SEQ, 1);
+    Atomics.store(this.i32, NEXT, -1); // no chunk left to take
     Atomics.notify(this.i32, SEQ);
     for (const port of this.ports) port.close();
     await Promise.all(this.workers.map((w) => w.terminate()));
