@@ -48,9 +48,9 @@ describe('max pooling follows the MaxPoolGrad kernel traits', () => {
     tf.removeBackend(NAME);
   });
 
-  it("spikeflow's cpu backend declares tfjs-cpu's MaxPoolGrad as first-max", async () => {
+  it("spikeflow's cpu backend declares tfjs-cpu's MaxPoolGrad as first-max, taking bool spikes", async () => {
     await cpu();
-    expect(kernelTraits('MaxPoolGrad', 'cpu')).toEqual({ firstMaxPoolGrad: true });
+    expect(kernelTraits('MaxPoolGrad', 'cpu')).toEqual({ firstMaxPoolGrad: true, boolMaxPoolGradInputs: true });
     expect(kernelTraits('MaxPoolGrad', 'no-such-backend')).toEqual({});
   });
 
