@@ -243,47 +243,38 @@ function denseMasks(backend: BackendWasm, x: TensorInfo, g: Geometry): TensorInf
   return spikeMasks(backend, k, x, g);
 }
 
-/** x [.., m, k] · w [.., k, n] (one batch each) for spikes x; undefined where x is not spikes. */
-export function spikeMatMul(backend: BackendWasm, x: TensorInfo, w: TensorInfo): TensorInfo | undefined {
+/**
+ * A dense product of spikes x [.., m, k] with `other` by event lists: `byRow` (x · w, other [k, n]):
+ * for each row of x the weight rows of its spiking inputs; else (xᵀ · dy, other [m, n]): for each
+ * input the dy rows where it spikes (built on one thread: a scatter). Undefined where x is not spikes.
+ */
+function denseByEvents(backend: BackendWasm, x: TensorInfo, other: TensorInfo, byRow: boolean): TensorInfo | undefined {
   const r = x.shape.length;
   const [m, k] = x.shape.slice(-2);
-  const n = w.shape[w.shape.length - 1];
-  const g = denseGeometry(m, k, n);
-  if (w.dtype !== 'float32') return undefined;
-  const masks = denseMasks(backend, x, g);
+  const n = other.shape[other.shape.length - 1];
+  if (other.dtype !== 'float32') return undefined;
+  const masks = denseMasks(backend, x, denseGeometry(m, k, n));
   if (!masks) return undefined;
-  // Per row of x: the byte offsets of the weight rows of its spiking inputs.
-  const source = gatherSource(backend, w, k, n);
-  const lists = backend.makeOutput([m * k], 'int32');
-  const listCounts = backend.makeOutput([m], 'int32');
-  eventsModule.run(eventsModule.current()!, 'events_rows', [heapAddress(backend, masks), heapAddress(backend, lists), heapAddress(backend, listCounts), Math.ceil(k / 32), k, source.stride, m]);
-  const out = backend.makeOutput([...x.shape.slice(0, r - 2), m, n], 'float32');
-  gatherRows(backend, lists, listCounts, k, source, out, n, m);
+  const [items, perList] = byRow ? [m, k] : [k, m];
+  const source = gatherSource(backend, other, perList, n);
+  const lists = backend.makeOutput([items * perList], 'int32');
+  const listCounts = backend.makeOutput([items], 'int32');
+  const eventArgs = [heapAddress(backend, masks), heapAddress(backend, lists), heapAddress(backend, listCounts), Math.ceil(k / 32), k, source.stride, m];
+  if (byRow) eventsModule.run(eventsModule.current()!, 'events_rows', eventArgs);
+  else eventsModule.current()!.exports.events_cols(...eventArgs);
+  const out = backend.makeOutput([...x.shape.slice(0, r - 2), items, n], 'float32');
+  gatherRows(backend, lists, listCounts, perList, source, out, n, items);
   release(backend, masks, lists, listCounts);
-  counts.denseProduct++;
+  if (byRow) counts.denseProduct++;
+  else counts.denseWeightGradient++;
   return out;
 }
 
+/** x [.., m, k] · w [.., k, n] (one batch each) for spikes x; undefined where x is not spikes. */
+export const spikeMatMul = (backend: BackendWasm, x: TensorInfo, w: TensorInfo): TensorInfo | undefined => denseByEvents(backend, x, w, true);
+
 /** xᵀ · dy for spikes x [.., m, k] and dy [.., m, n] (one batch each); undefined where x is not spikes. */
-export function spikeMatMulTransposedLeft(backend: BackendWasm, x: TensorInfo, dy: TensorInfo): TensorInfo | undefined {
-  const r = x.shape.length;
-  const [m, k] = x.shape.slice(-2);
-  const n = dy.shape[dy.shape.length - 1];
-  const g = denseGeometry(m, k, n);
-  if (dy.dtype !== 'float32') return undefined;
-  const masks = denseMasks(backend, x, g);
-  if (!masks) return undefined;
-  // Per input channel: the byte offsets of the dy rows where it spikes (one thread: a scatter).
-  const source = gatherSource(backend, dy, m, n);
-  const lists = backend.makeOutput([k * m], 'int32');
-  const listCounts = backend.makeOutput([k], 'int32');
-  eventsModule.current()!.exports.events_cols(heapAddress(backend, masks), heapAddress(backend, lists), heapAddress(backend, listCounts), Math.ceil(k / 32), k, source.stride, m);
-  const dw = backend.makeOutput([...x.shape.slice(0, r - 2), k, n], 'float32');
-  gatherRows(backend, lists, listCounts, m, source, dw, n, k);
-  release(backend, masks, lists, listCounts);
-  counts.denseWeightGradient++;
-  return dw;
-}
+export const spikeMatMulTransposedLeft = (backend: BackendWasm, x: TensorInfo, dy: TensorInfo): TensorInfo | undefined => denseByEvents(backend, x, dy, false);
 
 /** The shape of a max pooling whose windows neither overlap nor cross the input's edge. */
 export interface DisjointPool {
