@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WasmNeuronKernelInfo } from '@spikeflow/backend-wasm';
 import { runNeuron, seededRandom } from '@spikeflow/core';
 import { compileCaseNeuron, type CompiledNeuron, type NeuronVectorCase } from '@spikeflow/core/backend';
-import { tf, useBackend, type BackendName } from './backends.js';
+import { NEURON_OP_RUNS, tensorBits, tf, useBackend, useNeuronOpRun } from './backends.js';
 
 const NEURONS: Record<string, NeuronVectorCase['config']> = {
   if: { neuron: 'if', detachReset: false, surrogate: { name: 'atan', alpha: 2 } },
@@ -29,32 +29,17 @@ async function gradientBits(n: CompiledNeuron, k: number, impl: 'reference' | un
   const params = n.paramInit.map((p) => tf.scalar(p + 0.3));
   const loss = (xi: tf.Tensor, ...ps: tf.Tensor[]) => tf.sum(tf.mul(runNeuron(n, xi as tf.Tensor2D, ps, false, impl, { checkpointEvery: k }), gS)) as tf.Scalar;
   const grads = tf.grads(loss)([x, ...params]);
-  const bits = await Promise.all(grads.map(async (g) => new Uint32Array(((await g.data()) as Float32Array).slice().buffer)));
+  const bits = await Promise.all(grads.map(tensorBits));
   tf.dispose([x, gS, ...params, ...grads]);
   return bits;
 }
 
-type Run = [string, BackendName, 'reference' | 'js' | undefined];
-const RUNS: Run[] = [
-  ['cpu fused host kernel', 'cpu', undefined],
-  ['cpu reference op', 'cpu', 'reference'],
-  ['wasm SIMD kernel', 'wasm', undefined],
-  ['wasm JS host kernel', 'wasm', 'js'],
-  ['webgpu fused kernel', 'webgpu', undefined],
-];
 
-describe.each(RUNS)('checkpointEvery on %s: gradients bit-identical to keeping every step', (_name, backend, impl) => {
-  let ok = true;
-  beforeAll(async () => {
-    ok = await useBackend(backend);
-    if (ok && impl === 'js') (await import('@spikeflow/backend-wasm')).selectWasmNeuronKernel('js');
-  });
-  afterAll(async () => {
-    if (ok && impl === 'js') (await import('@spikeflow/backend-wasm')).selectWasmNeuronKernel('simd');
-  });
+describe.each(NEURON_OP_RUNS)('checkpointEvery on %s: gradients bit-identical to keeping every step', (_name, backend, impl) => {
+  const run = useNeuronOpRun(backend, impl);
   for (const [kind, config] of Object.entries(NEURONS)) {
     it(`${kind}, k = ${INTERVALS.join(', ')} with T = ${STEPS}`, async () => {
-      if (!ok) return; // said loudly by useBackend
+      if (!run.ok) return; // said loudly by useBackend
       const n = compileCaseNeuron({ config, T: STEPS, N: NEURONS_PER_LAYER });
       const opImpl = impl === 'reference' ? 'reference' : undefined;
       const seed = 7 + kind.length;

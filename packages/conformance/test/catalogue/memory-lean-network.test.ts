@@ -6,11 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, runNeuron, seededRandom, setSpikesSavedAsBool, use, type ModelSpec } from '@spikeflow/core';
 import { compileCaseNeuron, type CompiledNeuron } from '@spikeflow/core/backend';
 import { pools } from '@spikeflow/pooling';
-import { tf, useBackend, type BackendName } from './backends.js';
+import { NEURON_OP_RUNS, tensorBits, tf, useBackend, useNeuronOpRun } from './backends.js';
 
 use(pools);
 
-const bits = async (t: tf.Tensor) => new Uint32Array(((await t.data()) as Float32Array).slice().buffer);
 const firstDifference = (a: Uint32Array, b: Uint32Array) => (a.length !== b.length ? -2 : a.findIndex((v, i) => v !== b[i]));
 
 /** Gradients (x, then the parameters) of L = sum(gS * spikes) for x1 [1, M] repeated T times: by the op (repeatInput) or tiled before it. */
@@ -29,37 +28,21 @@ async function repeatedGradients(n: CompiledNeuron, how: 'op' | 'tile', k: numbe
     return tf.sum(tf.mul(out, gS)) as tf.Scalar;
   };
   const grads = tf.grads(loss)([x1, ...params]);
-  const out = await Promise.all(grads.map(bits));
+  const out = await Promise.all(grads.map(tensorBits));
   tf.dispose([x1, gS, ...params, ...grads]);
   return { grads: out, savedShapes };
 }
 
-type Run = [string, BackendName, 'reference' | 'js' | undefined];
-const RUNS: Run[] = [
-  ['cpu fused host kernel', 'cpu', undefined],
-  ['cpu reference op', 'cpu', 'reference'],
-  ['wasm SIMD kernel', 'wasm', undefined],
-  ['wasm JS host kernel', 'wasm', 'js'],
-  // WebGPU's fused op does not take repeatInput: runNeuron repeats x before it.
-  ['webgpu fused kernel', 'webgpu', undefined],
-];
 
-describe.each(RUNS)('repeatInput on %s: gradients bit-identical to repeating x before the op', (_name, backend, impl) => {
-  let ok = true;
-  beforeAll(async () => {
-    ok = await useBackend(backend);
-    if (ok && impl === 'js') (await import('@spikeflow/backend-wasm')).selectWasmNeuronKernel('js');
-  });
-  afterAll(async () => {
-    if (ok && impl === 'js') (await import('@spikeflow/backend-wasm')).selectWasmNeuronKernel('simd');
-  });
+describe.each(NEURON_OP_RUNS)('repeatInput on %s: gradients bit-identical to repeating x before the op', (_name, backend, impl) => {
+  const run = useNeuronOpRun(backend, impl);
   const configs = {
     plif: { neuron: 'plif', initTau: 2, detachReset: false, surrogate: { name: 'atan', alpha: 2 } },
     izhikevich: { neuron: 'izhikevich', surrogate: { name: 'sigmoid', alpha: 4 } },
   } as const;
   for (const [kind, config] of Object.entries(configs)) {
     it(`${kind}: k = 0, 3, 5, 20 with T = 9, M = 37`, async () => {
-      if (!ok) return;
+      if (!run.ok) return;
       const T = 9;
       const M = 37;
       const n = compileCaseNeuron({ config, T, N: M });
@@ -141,7 +124,7 @@ async function networkStep(T: number, k: number, record: string[] = []) {
     return [];
   });
   const out: Record<string, Uint32Array> = {};
-  for (const v of net.trainableNamedVariables()) out[v.name] = await bits(grads[v.variable.name]);
+  for (const v of net.trainableNamedVariables()) out[v.name] = await tensorBits(grads[v.variable.name]);
   const lossValue = (await loss!.data())[0];
   tf.dispose([x, target, loss!, ...Object.values(grads)]);
   net.dispose();
